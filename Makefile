@@ -1,0 +1,52 @@
+# PostTrain: the two commands are `make demo` and `make test`; see README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CONFIG ?= Release
+DOTNET ?= dotnet
+# Tools already on PATH win; tools/bin only fills what is missing.
+export PATH := $(PATH):$(CURDIR)/tools/bin
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+WORKER := $(DOTNET) worker/PostTrain.Worker/bin/$(CONFIG)/net10.0/posttrain-worker.dll
+
+.PHONY: all deps build test demo bench format format-fix crds clean
+
+all: build
+
+## deps: install missing Debian packages (libtorch-dev, python3-torch, prometheus, ...) and helm/kubectl
+deps:
+	@bash scripts/deps.sh all
+
+## build: the whole solution, the native libtorch shim included (incremental)
+build:
+	$(DOTNET) build Operator.sln -c $(CONFIG) --nologo -clp:ErrorsOnly
+
+## test: deps + build + every test; prints the summary; non-zero on any failure
+test: deps build
+	@CONFIG=$(CONFIG) bash scripts/test.sh
+
+## demo: deps + build + the main job (SFT -> RLVR -> Eval on CPU, examples/local/arithmetic-pipeline.yaml)
+demo: deps build
+	$(WORKER) run examples/local/arithmetic-pipeline.yaml
+
+## bench: every benchmark (results belong in docs/benchmarks.md)
+bench: deps build
+	$(DOTNET) run --project bench/PostTrain.Benchmarks -c $(CONFIG) --no-build -- all
+
+## format: verify formatting (CI); format-fix rewrites
+format:
+	$(DOTNET) format Operator.sln --verify-no-changes
+
+format-fix:
+	$(DOTNET) format Operator.sln
+
+## crds: regenerate crds/ from the C# types in PostTrain.Api
+crds: build
+	@if [ -f operator/PostTrain.Api/CrdGenerator.cs ]; then \
+	  $(DOTNET) run --project operator/PostTrain.Operator -c $(CONFIG) --no-build -- crds crds/; \
+	else echo "crds: CRD generation is not built yet (issue 9)"; exit 1; fi
+
+clean:
+	$(DOTNET) clean Operator.sln -c $(CONFIG) --nologo -v q
+	rm -rf TestResults worker/PostTrain.Torch/obj/native

@@ -1,0 +1,37 @@
+using System.Runtime.InteropServices;
+
+namespace PostTrain.Torch;
+
+/// <summary>Facts about the libtorch the shim was built against and the devices it sees.</summary>
+public static class TorchRuntime
+{
+    /// <summary>The libtorch version string, e.g. "1.13.0".</summary>
+    public static string Version
+    {
+        get
+        {
+            NativeMethods.Check(NativeMethods.TorchVersion(out var ptr));
+            return Marshal.PtrToStringUTF8(ptr) ?? string.Empty;
+        }
+    }
+
+    /// <summary>Whether libtorch was built with CUDA and sees at least one device.</summary>
+    public static bool CudaIsAvailable
+    {
+        get
+        {
+            NativeMethods.Check(NativeMethods.CudaIsAvailable(out var available));
+            return available != 0;
+        }
+    }
+
+    /// <summary>The number of CUDA devices libtorch sees (0 on CPU-only builds).</summary>
+    public static int CudaDeviceCount
+    {
+        get
+        {
+            NativeMethods.Check(NativeMethods.CudaDeviceCount(out var count));
+            return count;
+        }
+    }
+}
