@@ -55,6 +55,16 @@ public sealed class HttpEndpointTests
     }
 
     [Fact]
+    public async Task Default_host_binds_every_interface_including_loopback()
+    {
+        var options = new PrometheusOptions { IncludeProcessMetrics = false, IncludeRuntimeMetrics = false };
+        using var server = new PrometheusHttpListener(TestPorts.Free(), options).Start();
+        using var http = new HttpClient();
+
+        (await http.GetAsync($"http://127.0.0.1:{server.Port}/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task AspNetCore_MapPrometheus_serves_metrics_counted_before_the_first_scrape()
     {
         var meterName = $"PostTrain.Tests.AspNet.{Guid.NewGuid():N}";
