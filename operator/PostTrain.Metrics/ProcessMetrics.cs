@@ -6,7 +6,7 @@ namespace PostTrain.Metrics;
 /// <summary>
 /// The "PostTrain.Process" meter: process figures under the names every Prometheus client library uses
 /// (process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
-/// process_start_time_seconds, process_open_fds, process_max_fds, process_threads), read when scraped.
+/// process_start_time_seconds, process_open_fds, process_max_fds, process_num_threads), read when scraped.
 /// GC and runtime figures come from .NET's own "System.Runtime" meter.
 /// </summary>
 public static class ProcessMetrics
@@ -27,7 +27,7 @@ public static class ProcessMetrics
         meter.CreateObservableGauge("process.resident_memory", () => Environment.WorkingSet, "By", "Resident memory size in bytes.");
         meter.CreateObservableGauge("process.virtual_memory", () => CurrentProcess(p => (double)p.VirtualMemorySize64), "By", "Virtual memory size in bytes.");
         meter.CreateObservableGauge("process.start_time", () => startTime, "s", "Start time of the process since unix epoch in seconds.");
-        meter.CreateObservableGauge("process.threads", () => CurrentProcess(p => (double)p.Threads.Count), null, "Number of OS threads in the process.");
+        meter.CreateObservableGauge("process.num_threads", () => CurrentProcess(p => (double)p.Threads.Count), null, "Number of OS threads in the process.");
         if (OperatingSystem.IsLinux())
         {
             meter.CreateObservableGauge("process.open_fds", CountOpenFiles, null, "Number of open file descriptors.");

@@ -19,6 +19,7 @@ public sealed class ProcessAndRuntimeMetricsTests
         names.ShouldContain("process_start_time_seconds");
         names.ShouldContain("process_open_fds");
         names.ShouldContain("process_max_fds");
+        names.ShouldContain("process_num_threads");
         names.ShouldContain("dotnet_gc_collections_total");
         names.ShouldContain("dotnet_gc_heap_total_allocated_bytes_total");
         families.Value("process_resident_memory_bytes").ShouldBeGreaterThan(1_000_000);
