@@ -36,7 +36,14 @@ public sealed class PrometheusIntegrationTests
             latency.Record(i / 100.0, controller);
         }
 
-        await using var prometheus = await PrometheusServer.StartAsync([("openmetrics", openMetricsEndpoint.Port), ("text", textEndpoint.Port)], TimeSpan.FromSeconds(30));
+        // The golden scenario (escaping, units, the renamed le tag) served as OpenMetrics: Prometheus's own parser must take all of it.
+        using var golden = new GoldenScenario($"PostTrain.Tests.Integration.Golden.{Guid.NewGuid():N}");
+        using var goldenEndpoint = new PrometheusHttpListener(golden.Collector, TestPorts.Free(), host: "127.0.0.1").Start();
+        var goldenSamples = ExpositionValidator.Validate(await golden.Collector.ScrapeAsync(ExpositionFormat.OpenMetrics), ExpositionFormat.OpenMetrics).Sum(f => f.Samples.Count);
+
+        await using var prometheus = await PrometheusServer.StartAsync(
+            [("openmetrics", openMetricsEndpoint.Port), ("text", textEndpoint.Port), ("golden", goldenEndpoint.Port)],
+            TimeSpan.FromSeconds(30));
         foreach (var job in new[] { "openmetrics", "text" })
         {
             await prometheus.WaitForAsync($"posttrain_it_reconcile_total{{job=\"{job}\",controller=\"sftjob\"}}", v => v == 5, clock, Budget);
@@ -60,6 +67,12 @@ public sealed class PrometheusIntegrationTests
             (await prometheus.WaitForAsync($"up{{job=\"{job}\"}}", v => v == 1, clock, Budget)).ShouldBe(1);
             (await prometheus.WaitForAsync($"process_resident_memory_bytes{{job=\"{job}\"}}", v => v > 0, clock, Budget)).ShouldBeGreaterThan(0);
         }
+
+        (await prometheus.WaitForAsync("up{job=\"golden\"}", v => v == 1, clock, Budget)).ShouldBe(1);
+        (await prometheus.WaitForAsync("scrape_samples_scraped{job=\"golden\"}", v => v == goldenSamples, clock, Budget)).ShouldBe(goldenSamples);
+        (await prometheus.WaitForAsync("posttrain_worker_tokens_total{job=\"golden\"}", v => v == 1_500_000, clock, Budget)).ShouldBe(1_500_000);
+        var escaped = await prometheus.QueryAsync("posttrain_worker_tokens_total{job=\"golden\"}");
+        escaped.Single().Labels["exported_job"].ShouldBe("quote\" backslash\\ newline\nend");
 
         // Prometheus stores the unit-carrying family under one name whichever format it scraped.
         (await prometheus.QueryAsync("count by (job) (posttrain_it_latency_seconds_bucket)")).Select(r => r.Value).ShouldBe([11.0, 11.0]);
