@@ -19,9 +19,9 @@ internal sealed class ScalarFamily : MetricFamily
 
     public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (double.IsNaN(value) || (Kind == MetricKind.Counter && _adds && value < 0))
+        if (double.IsNaN(value) || (Kind == MetricKind.Counter && value < 0))
         {
-            return; // a counter never goes down
+            return; // a counter never goes down, nor reports a negative total
         }
 
         var series = _series.GetOrAdd(tags);
