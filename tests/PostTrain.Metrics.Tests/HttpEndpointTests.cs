@@ -98,6 +98,36 @@ public sealed class HttpEndpointTests
         await app.StopAsync();
     }
 
+    // In this class (not in parallel with the other AddPrometheusMetrics test) because it sets process environment variables.
+    [Fact]
+    public async Task AddPrometheusMetrics_pushes_over_OTLP_when_OTEL_EXPORTER_OTLP_ENDPOINT_is_set()
+    {
+        await using var receiver = new OtlpReceiver();
+        var meterName = $"PostTrain.Tests.HostedOtlp.{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", $"http://127.0.0.1:{receiver.Port}");
+        Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Services.AddPrometheusMetrics(o => o.Meters.Add(meterName));
+            await using var app = builder.Build();
+            await app.StartAsync();
+            using var meter = new Meter(meterName);
+            meter.CreateCounter<long>("posttrain.hosted.otlp").Add(1);
+
+            await app.StopAsync(); // flushes the push
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", null);
+            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL", null);
+        }
+
+        receiver.Received.ShouldContain(r => r.Path == "/v1/metrics" && System.Text.Encoding.UTF8.GetString(r.Body).Contains("posttrain.hosted.otlp", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void MapPrometheus_without_AddPrometheusMetrics_says_what_is_missing()
     {
