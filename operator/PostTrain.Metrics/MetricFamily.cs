@@ -51,7 +51,7 @@ internal abstract class MetricFamily
     public void WriteHeader(ExpositionWriter writer) =>
         writer.Write(writer.Format == ExpositionFormat.OpenMetrics ? _openMetricsHeader : _textHeader);
 
-    /// <summary>Counts an instrument in; false if the family already has the maximum (it never does in practice).</summary>
+    /// <summary>Counts an instrument in (several instruments may share a family).</summary>
     public void AddInstrument() => Interlocked.Increment(ref _instrumentCount);
 
     /// <summary>Counts an instrument out; true when none is left and the family should leave the exposition.</summary>

@@ -35,7 +35,7 @@ public sealed class PrometheusOptions
     {
         var copy = new PrometheusOptions
         {
-            DefaultHistogramBuckets = DefaultHistogramBuckets.ToArray(),
+            DefaultHistogramBuckets = DefaultHistogramBuckets?.ToArray()!,
             IncludeProcessMetrics = IncludeProcessMetrics,
             IncludeRuntimeMetrics = IncludeRuntimeMetrics,
             EnableOpenMetrics = EnableOpenMetrics,
@@ -47,7 +47,7 @@ public sealed class PrometheusOptions
 
         foreach (var (name, bounds) in HistogramBuckets)
         {
-            copy.HistogramBuckets[name] = bounds.ToArray();
+            copy.HistogramBuckets[name] = bounds?.ToArray()!;
         }
 
         return copy;

@@ -6,13 +6,23 @@ namespace PostTrain.Metrics;
 /// The series of one family: found by label text without allocating (a span lookup), kept in insertion
 /// order in an append-only array that scrapes read without locking.
 /// </summary>
-internal sealed class SeriesStore<TSeries>(Func<string, TSeries> create, bool renameLe)
+internal sealed class SeriesStore<TSeries>
     where TSeries : Series
 {
+    private readonly Func<string, TSeries> _create;
+    private readonly bool _renameLe;
     private readonly ConcurrentDictionary<string, TSeries> _byLabels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TSeries>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Lock _gate = new();
     private TSeries[] _items = new TSeries[4];
     private int _count;
+
+    public SeriesStore(Func<string, TSeries> create, bool renameLe)
+    {
+        _create = create;
+        _renameLe = renameLe;
+        _lookup = _byLabels.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public int Count => Volatile.Read(ref _count);
 
@@ -21,8 +31,8 @@ internal sealed class SeriesStore<TSeries>(Func<string, TSeries> create, bool re
 
     public TSeries GetOrAdd(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = LabelKeyBuilder.Build(tags, renameLe);
-        var lookup = _byLabels.GetAlternateLookup<ReadOnlySpan<char>>();
+        var labels = LabelKeyBuilder.Build(tags, _renameLe);
+        var lookup = _lookup;
         if (lookup.TryGetValue(labels, out var series))
         {
             return series;
@@ -36,7 +46,7 @@ internal sealed class SeriesStore<TSeries>(Func<string, TSeries> create, bool re
             }
 
             var text = labels.ToString();
-            series = create(text);
+            series = _create(text);
             if (_count == _items.Length)
             {
                 var bigger = new TSeries[_items.Length * 2];

@@ -161,6 +161,11 @@ public sealed class CollectorTests
     }
 
     [Fact]
+    public void Missing_default_buckets_are_rejected_with_the_option_name() =>
+        Should.Throw<ArgumentException>(() => new PrometheusCollector(new PrometheusOptions { DefaultHistogramBuckets = null! }))
+            .Message.ShouldContain("DefaultHistogramBuckets");
+
+    [Fact]
     public async Task Instruments_whose_name_clashes_with_another_type_are_ignored_and_reported()
     {
         var (meter, collector) = Create();
