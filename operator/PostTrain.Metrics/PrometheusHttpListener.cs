@@ -14,6 +14,7 @@ public sealed class PrometheusHttpListener : IDisposable
     private readonly bool _ownsCollector;
     private readonly string _path;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, (string ContentType, Func<CancellationToken, ValueTask<string>> Body)> _routes = new(StringComparer.Ordinal);
     private Task? _loop;
 
     /// <summary>Serves a new collector made from <paramref name="options"/>; disposing the listener disposes it.</summary>
@@ -48,7 +49,7 @@ public sealed class PrometheusHttpListener : IDisposable
 
         _collector = collector;
         _ownsCollector = ownsCollector;
-        _path = path.TrimEnd('/').Length == 0 ? "/" : path.TrimEnd('/');
+        _path = NormalizePath(path);
         Port = port;
         _listener.Prefixes.Add($"http://{host}:{port}/");
     }
@@ -58,6 +59,31 @@ public sealed class PrometheusHttpListener : IDisposable
 
     /// <summary>The collector served.</summary>
     public PrometheusCollector Collector => _collector;
+
+    /// <summary>
+    /// Serves one more path on the same port, e.g. the worker's <c>/status</c> JSON next to <c>/metrics</c>;
+    /// <paramref name="body"/> runs per GET. Call before <see cref="Start"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    /// <exception cref="ArgumentException">The path does not start with '/' or is already served.</exception>
+    public PrometheusHttpListener MapGet(string path, string contentType, Func<CancellationToken, ValueTask<string>> body)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(contentType);
+        ArgumentNullException.ThrowIfNull(body);
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("MapGet must be called before Start.");
+        }
+
+        var normalized = NormalizePath(path);
+        if (path.Length == 0 || path[0] != '/' || normalized == _path || !_routes.TryAdd(normalized, (contentType, body)))
+        {
+            throw new ArgumentException($"path '{path}' must start with '/' and not be served already", nameof(path));
+        }
+
+        return this;
+    }
 
     /// <summary>Starts accepting scrapes; returns this listener.</summary>
     /// <exception cref="HttpListenerException">The port cannot be bound (in use, or not permitted).</exception>
@@ -99,6 +125,12 @@ public sealed class PrometheusHttpListener : IDisposable
         }
     }
 
+    private static string NormalizePath(string path)
+    {
+        var trimmed = path.TrimEnd('/');
+        return trimmed.Length == 0 ? "/" : trimmed;
+    }
+
     private async Task AcceptLoopAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -122,13 +154,9 @@ public sealed class PrometheusHttpListener : IDisposable
         var response = context.Response;
         try
         {
-            var requestPath = context.Request.Url?.AbsolutePath.TrimEnd('/') ?? "";
-            if (requestPath.Length == 0)
-            {
-                requestPath = "/";
-            }
-
-            if (!string.Equals(requestPath, _path, StringComparison.Ordinal))
+            var requestPath = NormalizePath(context.Request.Url?.AbsolutePath ?? "/");
+            var isMetrics = string.Equals(requestPath, _path, StringComparison.Ordinal);
+            if (!isMetrics && !_routes.ContainsKey(requestPath))
             {
                 response.StatusCode = 404;
                 return;
@@ -138,6 +166,21 @@ public sealed class PrometheusHttpListener : IDisposable
             {
                 response.StatusCode = 405;
                 response.AddHeader("Allow", "GET, HEAD");
+                return;
+            }
+
+            if (!isMetrics)
+            {
+                var (contentType, body) = _routes[requestPath];
+                var bytes = System.Text.Encoding.UTF8.GetBytes(await body(cancellationToken).ConfigureAwait(false));
+                response.StatusCode = 200;
+                response.ContentType = contentType;
+                response.ContentLength64 = bytes.Length;
+                if (context.Request.HttpMethod == "GET")
+                {
+                    await response.OutputStream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                }
+
                 return;
             }
 

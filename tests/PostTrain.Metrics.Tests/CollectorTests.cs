@@ -55,6 +55,21 @@ public sealed class CollectorTests
     }
 
     [Fact]
+    public async Task Tags_that_sanitise_to_the_same_label_keep_one_value_so_the_exposition_stays_valid()
+    {
+        var (meter, collector) = Create();
+        using (meter)
+        using (collector)
+        {
+            meter.CreateCounter<long>("posttrain.dupes").Add(1, new("a.b", "dot"), new("a_b", "underscore"));
+
+            var sample = (await ScrapeAsync(collector)).Single().Samples.Single();
+
+            sample.Labels.Keys.ShouldBe(["a_b"]);
+        }
+    }
+
+    [Fact]
     public void Any_label_value_survives_escaping_and_parsing() =>
         Prop.ForAll<string>(value =>
         {

@@ -43,6 +43,22 @@ public sealed class HttpEndpointTests
     }
 
     [Fact]
+    public async Task Extra_paths_share_the_port_with_metrics()
+    {
+        var options = new PrometheusOptions { IncludeProcessMetrics = false, IncludeRuntimeMetrics = false };
+        using var server = new PrometheusHttpListener(TestPorts.Free(), options, host: "127.0.0.1")
+            .MapGet("/status", "application/json", _ => ValueTask.FromResult("{\"phase\":\"Running\"}"))
+            .Start();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.Port}") };
+
+        using var status = await http.GetAsync("/status");
+        status.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+        (await status.Content.ReadAsStringAsync()).ShouldBe("{\"phase\":\"Running\"}");
+        (await http.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        Should.Throw<InvalidOperationException>(() => server.MapGet("/late", "text/plain", _ => ValueTask.FromResult("")));
+    }
+
+    [Fact]
     public async Task Disposing_the_listener_releases_the_port()
     {
         var port = TestPorts.Free();
