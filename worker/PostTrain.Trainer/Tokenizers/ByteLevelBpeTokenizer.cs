@@ -8,7 +8,7 @@ namespace PostTrain.Trainer.Tokenizers;
 /// the built-in tokenizers) or by GPT-2's encoder.json + vocab.bpe. Encoding runs: split out added tokens
 /// (when the format recognises them in text) → normalise (NFC) → pre-tokenize (Split regex / ByteLevel) →
 /// byte-level BPE per piece. Decoding maps tokens back to bytes and reads them as UTF-8.
-/// Create one with <see cref="TokenizerLoader"/> or <c>BuiltinTokenizers</c>; instances
+/// Create one with <see cref="TokenizerLoader"/> or <see cref="Builtin.BuiltinTokenizers"/>; instances
 /// are immutable and thread-safe.
 /// </summary>
 public sealed class ByteLevelBpeTokenizer : ITokenizer
