@@ -1,23 +1,37 @@
 namespace PostTrain.Trainer.Tokenizers.Builtin;
 
 /// <summary>
-/// A small, deterministic byte-level BPE trainer: starting from the 256 byte tokens, repeatedly merges the
-/// most frequent adjacent pair (ties broken by the pair's spelling, ordinally) over weighted words until the
-/// vocabulary reaches the requested size or nothing is left to merge. Used to build the built-in
-/// tokenizers; fast for word lists of a few thousand entries.
+/// A small, deterministic byte-level BPE trainer: starting from single characters, repeatedly merges the most
+/// frequent adjacent pair over weighted words (ties broken by the pair's spelling, ordinally) until
+/// <c>maxMerges</c> merges exist or nothing is left to merge. Used to build the built-in tokenizers; fast for
+/// word lists of a few thousand entries.
 /// </summary>
 internal static class BpeTrainer
 {
     /// <summary>Trains merges; <paramref name="words"/> are byte-level spelled pieces with their weights.</summary>
     public static List<(string Left, string Right)> Train(IEnumerable<(string Word, int Weight)> words, int maxMerges)
     {
+        var spellings = new List<string>();
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        int IdOf(string s)
+        {
+            if (!ids.TryGetValue(s, out var id))
+            {
+                id = spellings.Count;
+                spellings.Add(s);
+                ids[s] = id;
+            }
+
+            return id;
+        }
+
         var corpus = words
             .GroupBy(w => w.Word, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => (Symbols: g.Key.Select(c => c.ToString()).ToList(), Weight: g.Sum(w => w.Weight)))
+            .Select(g => (Symbols: g.Key.Select(c => IdOf(c.ToString())).ToList(), Weight: (long)g.Sum(w => w.Weight)))
             .ToList();
         var merges = new List<(string, string)>();
-        var counts = new Dictionary<(string, string), long>();
+        var counts = new Dictionary<long, long>();
         while (merges.Count < maxMerges)
         {
             counts.Clear();
@@ -25,8 +39,8 @@ internal static class BpeTrainer
             {
                 for (var i = 0; i + 1 < symbols.Count; i++)
                 {
-                    var pair = (symbols[i], symbols[i + 1]);
-                    counts[pair] = counts.GetValueOrDefault(pair) + weight;
+                    var key = Key(symbols[i], symbols[i + 1]);
+                    counts[key] = counts.GetValueOrDefault(key) + weight;
                 }
             }
 
@@ -35,24 +49,25 @@ internal static class BpeTrainer
                 break;
             }
 
-            var best = default((string, string));
+            var best = 0L;
             var bestCount = -1L;
             foreach (var (pair, count) in counts)
             {
-                if (count > bestCount || (count == bestCount && Compare(pair, best) < 0))
+                if (count > bestCount || (count == bestCount && Compare(pair, best, spellings) < 0))
                 {
                     best = pair;
                     bestCount = count;
                 }
             }
 
-            merges.Add(best);
-            var merged = best.Item1 + best.Item2;
+            int left = (int)(best >> 32), right = (int)(best & 0xFFFFFFFF);
+            merges.Add((spellings[left], spellings[right]));
+            var merged = IdOf(spellings[left] + spellings[right]);
             foreach (var (symbols, _) in corpus)
             {
                 for (var i = 0; i + 1 < symbols.Count; i++)
                 {
-                    if (symbols[i] == best.Item1 && symbols[i + 1] == best.Item2)
+                    if (symbols[i] == left && symbols[i + 1] == right)
                     {
                         symbols[i] = merged;
                         symbols.RemoveAt(i + 1);
@@ -64,9 +79,11 @@ internal static class BpeTrainer
         return merges;
     }
 
-    private static int Compare((string, string) a, (string, string) b)
+    private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
+
+    private static int Compare(long a, long b, List<string> spellings)
     {
-        var first = string.CompareOrdinal(a.Item1, b.Item1);
-        return first != 0 ? first : string.CompareOrdinal(a.Item2, b.Item2);
+        var first = string.CompareOrdinal(spellings[(int)(a >> 32)], spellings[(int)(b >> 32)]);
+        return first != 0 ? first : string.CompareOrdinal(spellings[(int)(a & 0xFFFFFFFF)], spellings[(int)(b & 0xFFFFFFFF)]);
     }
 }
