@@ -49,15 +49,16 @@ public class CrdSchemaValidationTests
         var errors = StructuralSchemaValidator.Validate(root, schema).Select(e => e.ToString()).ToList();
 
         errors.ShouldContain(e => e.StartsWith("spec.model.source: \"gs://bucket/model\" does not match the pattern", StringComparison.Ordinal));
-        errors.ShouldContain("spec.dataset.source: must have at least 1 characters (has 0)");
-        errors.ShouldContain("spec.reward: must have at least 1 items (has 0)");
+        errors.ShouldContain("spec.dataset.source: must have at least 1 character (has 0)");
+        errors.ShouldContain("spec.reward: must have at least 1 item (has 0)");
         errors.ShouldContain("spec.resources.cpu: expected an integer or a string, got the boolean true");
         errors.ShouldContain(e => e.StartsWith("spec.resources.memory: \"lots\" does not match the pattern", StringComparison.Ordinal));
         errors.ShouldContain("spec.resources.nodes: must be >= 1 (got 0)");
         errors.ShouldContain("spec.rollout.topP: must be <= 1 (got 1.5)");
         errors.ShouldContain("spec.rollout.groupSize: expected an integer, got the number 2.5");
         errors.ShouldContain(e => e.StartsWith("spec.status: unknown field", StringComparison.Ordinal));
-        errors.Count.ShouldBe(9);
+        errors.ShouldContain(e => e.StartsWith("spec.dataset.source: \"\" does not match the pattern", StringComparison.Ordinal));
+        errors.Count.ShouldBe(10, string.Join("\n", errors));
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public class CrdSchemaValidationTests
             [
                 "spec.dataset: required field is missing",
                 "spec.models: required field is missing",
-                "spec.metrics.passAtK.k: must have at least 1 items (has 0)",
+                "spec.metrics.passAtK.k: must have at least 1 item (has 0)",
             ],
             ignoreOrder: true);
     }

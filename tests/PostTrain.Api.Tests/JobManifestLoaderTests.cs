@@ -128,12 +128,12 @@ public class JobManifestLoaderTests
                 source: builtin://tiny
                 fromJob: {kind: SftJob, name: other}
               dataset:
-                source: hf://bad name
+                source: hf://a/b/c
             """, "x.yaml"));
         semantic.Errors.Select(x => x.ToString()).ShouldBe(
             [
                 "x.yaml:4:3: metadata.name: \"Bad_Name\" must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-                "x.yaml:10:5: spec.dataset.source: 'hf://bad name': expected hf://org/name[@revision]",
+                "x.yaml:10:5: spec.dataset.source: 'hf://a/b/c': expected hf://org/name[@revision]",
                 "x.yaml:6:3: spec.model: exactly one of source or fromJob must be set",
             ]);
     }
@@ -182,10 +182,15 @@ public class JobManifestLoaderTests
     [Fact]
     public void Malformed_YAML_is_reported_with_its_position()
     {
-        var e = Should.Throw<ManifestException>(() => JobManifestLoader.Load("apiVersion: posttrain.dev/v1alpha1\nkind: [SftJob\nspec: {}\n", "broken.yaml"));
+        var e = Should.Throw<ManifestException>(() => JobManifestLoader.Load("apiVersion: posttrain.dev/v1alpha1\nkind: SftJob\n  spec: {}\n", "broken.yaml"));
         var error = e.Errors.ShouldHaveSingleItem();
-        error.Line.ShouldBeGreaterThan(0);
-        error.ToString().ShouldStartWith($"broken.yaml:{error.Line}:{error.Column}: not valid YAML");
+        error.Line.ShouldBe(3);
+        error.ToString().ShouldStartWith("broken.yaml:3:");
+        error.Message.ShouldStartWith("not valid YAML");
+
+        // YamlDotNet throws without a position for some inputs; it is still a manifest error.
+        Should.Throw<ManifestException>(() => JobManifestLoader.Load("kind: [SftJob\nspec: {}\n", "broken.yaml"))
+            .Errors.ShouldHaveSingleItem().Message.ShouldStartWith("not valid YAML");
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class YamlWriterTests
               b:
               - c: 1
                 d: x
-              - y
+              - "y"
               - []
               e: {}
             f: true

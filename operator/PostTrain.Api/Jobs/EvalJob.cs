@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PostTrain.Api.Eval;
 using PostTrain.Api.Model;
 using PostTrain.Api.Schema;
@@ -29,6 +30,7 @@ public sealed class EvalJob : PostTrainJob
     public EvalJobSpec Spec { get; set; } = new();
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override JobSpecBase CommonSpec => Spec;
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PostTrain.Api.Model;
 using PostTrain.Api.Rlvr;
 using PostTrain.Api.Schema;
@@ -31,6 +32,7 @@ public sealed class RlvrJob : PostTrainJob
     public RlvrJobSpec Spec { get; set; } = new();
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override JobSpecBase CommonSpec => Spec;
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PostTrain.Api.Model;
 using PostTrain.Api.Schema;
 using PostTrain.Api.Sft;
@@ -31,6 +32,7 @@ public sealed class SftJob : PostTrainJob
     public SftJobSpec Spec { get; set; } = new();
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override JobSpecBase CommonSpec => Spec;
 
     /// <inheritdoc/>

@@ -66,6 +66,11 @@ public static class JobManifestLoader
             var message = e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message;
             return new([], [new ManifestError(source, -1, e.Start.Line, e.Start.Column, "", $"not valid YAML: {message}")]);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some truncated flow collections.
+            return new([], [new ManifestError(source, -1, 0, 0, "", $"not valid YAML (an unclosed [ or {{?): {e.Message}")]);
+        }
 
         var jobs = new List<PostTrainJob>();
         var errors = new List<ManifestError>();

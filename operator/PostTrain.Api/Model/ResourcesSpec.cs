@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
-using PostTrain.Api.Serialization;
 using PostTrain.Api.Schema;
+using PostTrain.Api.Serialization;
 
 namespace PostTrain.Api.Model;
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PostTrain.Api.Schema;
 
 namespace PostTrain.Api.Rlvr;
@@ -58,17 +59,22 @@ public sealed class RewardSpec
     public int? Retries { get; set; }
 
     /// <summary>The math mode in effect.</summary>
+    [JsonIgnore]
     public MathMode EffectiveMode => Mode ?? MathMode.Flexible;
 
     /// <summary>The timeout in effect for code and http rewards.</summary>
+    [JsonIgnore]
     public int EffectiveTimeoutSeconds => TimeoutSeconds ?? (Type == RewardType.Http ? DefaultHttpTimeoutSeconds : DefaultCodeTimeoutSeconds);
 
     /// <summary>The sandbox memory limit in effect for code rewards.</summary>
+    [JsonIgnore]
     public int EffectiveMemoryMb => MemoryMb ?? 512;
 
     /// <summary>The retries in effect for http rewards.</summary>
+    [JsonIgnore]
     public int EffectiveRetries => Retries ?? 2;
 
     /// <summary>The metric name of this reward.</summary>
+    [JsonIgnore]
     public string EffectiveName => Name ?? Type.ToString().ToLowerInvariant();
 }

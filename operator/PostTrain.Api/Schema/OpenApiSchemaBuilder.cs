@@ -304,7 +304,7 @@ public sealed class OpenApiSchemaBuilder(XmlDocumentation documentation)
 
     private static void AddRules(JsonObject schema, IEnumerable<ValidationRuleAttribute> rules)
     {
-        var array = new JsonArray();
+        var array = schema["x-kubernetes-validations"] as JsonArray ?? new JsonArray();
         foreach (var rule in rules)
         {
             var entry = new JsonObject { ["rule"] = rule.Rule };

@@ -167,12 +167,12 @@ public static class StructuralSchemaValidator
             }
         }
 
-        CheckCount(obj.Count, schema, "minProperties", "maxProperties", "properties", path, errors);
+        CheckCount(obj.Count, schema, "minProperties", "maxProperties", "field", path, errors);
     }
 
     private static void CheckArray(JsonArray array, JsonObject schema, string path, List<ValidationError> errors)
     {
-        CheckCount(array.Count, schema, "minItems", "maxItems", "items", path, errors);
+        CheckCount(array.Count, schema, "minItems", "maxItems", "item", path, errors);
         if (schema["items"] is JsonObject items)
         {
             for (var i = 0; i < array.Count; i++)
@@ -227,7 +227,7 @@ public static class StructuralSchemaValidator
             }
         }
 
-        CheckCount(text.Length, schema, "minLength", "maxLength", "characters", path, errors);
+        CheckCount(text.Length, schema, "minLength", "maxLength", "character", path, errors);
         if ((schema["pattern"] as JsonValue)?.GetValue<string>() is { } pattern && !PatternRegex(pattern).IsMatch(text))
         {
             errors.Add(new(path, $"\"{text}\" does not match the pattern {pattern}"));
@@ -244,7 +244,7 @@ public static class StructuralSchemaValidator
     {
         if (schema["minimum"] is JsonValue min)
         {
-            var bound = min.GetValue<double>();
+            var bound = ToDouble(min);
             var exclusive = Flag(schema, "exclusiveMinimum");
             if (exclusive ? number <= bound : number < bound)
             {
@@ -254,7 +254,7 @@ public static class StructuralSchemaValidator
 
         if (schema["maximum"] is JsonValue max)
         {
-            var bound = max.GetValue<double>();
+            var bound = ToDouble(max);
             var exclusive = Flag(schema, "exclusiveMaximum");
             if (exclusive ? number >= bound : number > bound)
             {
@@ -265,14 +265,14 @@ public static class StructuralSchemaValidator
 
     private static void CheckCount(int count, JsonObject schema, string minKey, string maxKey, string noun, string path, List<ValidationError> errors)
     {
-        if (schema[minKey] is JsonValue min && count < min.GetValue<long>())
+        if (schema[minKey] is JsonValue min && count < ToDouble(min))
         {
-            errors.Add(new(path, $"must have at least {min.GetValue<long>()} {noun} (has {count})"));
+            errors.Add(new(path, $"must have at least {Format(ToDouble(min))} {noun}{(ToDouble(min) == 1 ? "" : "s")} (has {count})"));
         }
 
-        if (schema[maxKey] is JsonValue max && count > max.GetValue<long>())
+        if (schema[maxKey] is JsonValue max && count > ToDouble(max))
         {
-            errors.Add(new(path, $"must have at most {max.GetValue<long>()} {noun} (has {count})"));
+            errors.Add(new(path, $"must have at most {Format(ToDouble(max))} {noun}{(ToDouble(max) == 1 ? "" : "s")} (has {count})"));
         }
     }
 

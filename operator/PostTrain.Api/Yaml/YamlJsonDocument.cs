@@ -15,7 +15,7 @@ public sealed record YamlJsonDocument(int Index, YamlMark Start, JsonNode? Root,
     public YamlMark PositionOf(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        for (var current = path; ; )
+        for (var current = path; ;)
         {
             if (Positions.TryGetValue(current, out var mark))
             {
