@@ -77,6 +77,15 @@ public class CrdSchemaValidationTests
     }
 
     [Fact]
+    public void Dollar_means_end_of_text_as_in_RE2()
+    {
+        var schema = new JsonObject { ["type"] = "string", ["pattern"] = "^[a-z]+$" };
+        StructuralSchemaValidator.Validate(JsonValue.Create("abc"), schema).ShouldBeEmpty();
+        StructuralSchemaValidator.Validate(JsonValue.Create("abc\n"), schema).ShouldHaveSingleItem().Message.ShouldContain("does not match");
+        StructuralSchemaValidator.Validate(JsonValue.Create("a$"), new JsonObject { ["type"] = "string", ["pattern"] = "^a[$]$" }).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Duplicate_condition_types_violate_the_list_map()
     {
         var job = JobJson.Deserialize(TestManifests.Read("job.json"));

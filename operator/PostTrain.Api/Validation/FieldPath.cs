@@ -27,6 +27,6 @@ public static partial class FieldPath
     /// <returns>The item's path.</returns>
     public static string Index(string parent, int index) => $"{parent}[{index}]";
 
-    [GeneratedRegex("^[A-Za-z_$][A-Za-z0-9_$-]*$")]
+    [GeneratedRegex("^[A-Za-z_$][A-Za-z0-9_$-]*\\z")]
     private static partial Regex IdentifierRegex();
 }

@@ -295,6 +295,6 @@ public static partial class JobValidator
         where T : struct, Enum =>
         Schema.OpenApiSchemaBuilder.EnumNames(typeof(T))[Array.IndexOf(Enum.GetValues<T>(), value)];
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\z")]
     private static partial Regex DnsLabelRegex();
 }

@@ -306,11 +306,43 @@ public static class StructuralSchemaValidator
         {
             if (!Patterns.TryGetValue(pattern, out var regex))
             {
-                regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                regex = new Regex(ToDotNetPattern(pattern), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
                 Patterns[pattern] = regex;
             }
 
             return regex;
         }
+    }
+
+    /// <summary>
+    /// RE2 (the API server's engine) reads <c>$</c> as the end of the text; .NET also matches before a final newline.
+    /// Rewrites each unescaped <c>$</c> outside a character class to <c>\z</c> so both accept the same strings.
+    /// </summary>
+    private static string ToDotNetPattern(string pattern)
+    {
+        var builder = new System.Text.StringBuilder(pattern.Length + 4);
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                builder.Append(c).Append(pattern[++i]);
+                continue;
+            }
+
+            if (c == '[')
+            {
+                inClass = true;
+            }
+            else if (c == ']')
+            {
+                inClass = false;
+            }
+
+            builder.Append(c == '$' && !inClass ? "\\z" : c.ToString());
+        }
+
+        return builder.ToString();
     }
 }

@@ -123,12 +123,12 @@ public static partial class YamlJsonReader
 
     private static YamlMark Mark(Mark mark) => new(mark.Line, mark.Column);
 
-    [GeneratedRegex("^[-+]?[0-9]+$")]
+    [GeneratedRegex("^[-+]?[0-9]+\\z")]
     private static partial Regex IntegerRegex();
 
-    [GeneratedRegex("^0x[0-9a-fA-F]+$")]
+    [GeneratedRegex("^0x[0-9a-fA-F]+\\z")]
     private static partial Regex HexRegex();
 
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\z")]
     private static partial Regex FloatRegex();
 }

@@ -129,6 +129,6 @@ public static partial class YamlWriter
     };
 
     // Starts with a letter, '_' or '/', then printable ASCII without the flow and comment indicators.
-    [GeneratedRegex(@"^[A-Za-z_/][A-Za-z0-9 _./()+*=$^?;:'<>\\-]*[A-Za-z0-9_./()+*=$^?;'<>\\-]$|^[A-Za-z_]$")]
+    [GeneratedRegex(@"^[A-Za-z_/][A-Za-z0-9 _./()+*=$^?;:'<>\\-]*[A-Za-z0-9_./()+*=$^?;'<>\\-]\z|^[A-Za-z_]\z")]
     private static partial Regex PlainRegex();
 }
