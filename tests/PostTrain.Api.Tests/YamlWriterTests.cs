@@ -28,6 +28,13 @@ public class YamlWriterTests
     }
 
     [Theory]
+    [InlineData(2e-5, "2.0e-05")]
+    [InlineData(1.5e300, "1.5e+300")]
+    [InlineData(0.25, "0.25")]
+    public void Floats_are_written_so_YAML_1_1_readers_see_floats(double value, string expected) =>
+        YamlWriter.Scalar(JsonValue.Create(value)).ShouldBe(expected);
+
+    [Theory]
     [InlineData("plain", "plain")]
     [InlineData("nvidia.com/gpu", "nvidia.com/gpu")]
     [InlineData("true", "\"true\"")]

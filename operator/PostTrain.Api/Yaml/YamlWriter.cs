@@ -58,8 +58,23 @@ public static partial class YamlWriter
         JsonObject => "{}",
         JsonArray => "[]",
         _ when node.GetValueKind() == JsonValueKind.String => QuoteIfNeeded(node.GetValue<string>()),
+        _ when node.GetValueKind() == JsonValueKind.Number => Number(node.ToJsonString()),
         _ => node.ToJsonString(),
     };
+
+    // YAML 1.1 readers (PyYAML; not Go's) need a '.' and a signed exponent to see a float: 2E-05 -> 2.0E-05.
+    private static string Number(string json)
+    {
+        var e = json.IndexOfAny(['e', 'E']);
+        if (e < 0)
+        {
+            return json;
+        }
+
+        var mantissa = json[..e];
+        var exponent = json[(e + 1)..];
+        return (mantissa.Contains('.', StringComparison.Ordinal) ? mantissa : mantissa + ".0") + "e" + (exponent.StartsWith('-') || exponent.StartsWith('+') ? exponent : "+" + exponent);
+    }
 
     private static void WriteMapping(JsonObject obj, int indent, StringBuilder builder, bool firstLineIndented = true)
     {
