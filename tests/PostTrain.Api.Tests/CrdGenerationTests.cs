@@ -142,6 +142,64 @@ public class CrdGenerationTests
         JsonNode.DeepEquals(YamlJsonReader.ReadAll(yaml)[0].Root, tree).ShouldBeTrue();
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Values_compared_by_CEL_rules_are_bounded_so_the_rule_cost_estimate_stays_small(Type kindType)
+    {
+        // The API server rejects a CRD whose CEL rules may cost too much; unbounded strings and lists under
+        // `self == oldSelf` are what blows the estimate, so everything such a rule compares has a size bound.
+        var unbounded = new List<string>();
+        void FindRules(JsonObject schema, string path)
+        {
+            if (Rules(schema).Any(r => r.Contains("oldSelf", StringComparison.Ordinal)))
+            {
+                CheckBounded(schema, path);
+            }
+
+            foreach (var (name, child) in schema["properties"] as JsonObject ?? [])
+            {
+                FindRules(child!.AsObject(), $"{path}.{name}");
+            }
+
+            if (schema["items"] is JsonObject items)
+            {
+                FindRules(items, path + "[]");
+            }
+        }
+
+        void CheckBounded(JsonObject schema, string path)
+        {
+            var type = schema["type"]?.GetValue<string>();
+            if (type == "string" && schema["maxLength"] is null)
+            {
+                unbounded.Add(path);
+            }
+
+            if (type == "array" && schema["maxItems"] is null)
+            {
+                unbounded.Add(path);
+            }
+
+            if (schema["x-kubernetes-preserve-unknown-fields"] is not null || schema["additionalProperties"] is not null)
+            {
+                unbounded.Add(path);
+            }
+
+            foreach (var (name, child) in schema["properties"] as JsonObject ?? [])
+            {
+                CheckBounded(child!.AsObject(), $"{path}.{name}");
+            }
+
+            if (schema["items"] is JsonObject items)
+            {
+                CheckBounded(items, path + "[]");
+            }
+        }
+
+        FindRules(TestManifests.OpenApiSchema(TestManifests.LoadCrd(kindType)), "");
+        unbounded.ShouldBeEmpty();
+    }
+
     [Fact]
     public void Generation_is_deterministic()
     {

@@ -11,17 +11,18 @@ public sealed class DatasetSpec
     /// </summary>
     [Required]
     [Pattern(SourceUri.Pattern)]
-    [Length(MinLength = 1)]
+    [Length(MinLength = 1, MaxLength = 2048)]
     public string Source { get; set; } = "";
 
     /// <summary>
     /// The record shape: messages (chat turns with role and content), promptCompletion (prompt and completion
     /// strings), gsm8k (question and answer, the answer after '####'), mbpp (text, code and test_list).
     /// </summary>
+    [Length(MaxLength = 32)]
     public DatasetFormat Format { get; set; } = DatasetFormat.Messages;
 
     /// <summary>The split to read, e.g. train or test.</summary>
-    [Length(MinLength = 1)]
+    [Length(MinLength = 1, MaxLength = 256)]
     public string Split { get; set; } = "train";
 
     /// <summary>Renames of the fields the format reads, for datasets whose columns are named differently.</summary>

@@ -7,6 +7,7 @@ public sealed class JobReference
 {
     /// <summary>The kind of the job: SftJob or RlvrJob.</summary>
     [Required]
+    [Length(MaxLength = 16)]
     public JobReferenceKind Kind { get; set; } = JobReferenceKind.SftJob;
 
     /// <summary>The name of the job, in the same namespace.</summary>

@@ -15,12 +15,13 @@ public class ModelSpec
     /// that ships with PostTrain). Exclusive with fromJob.
     /// </summary>
     [Pattern(SourceUri.Pattern)]
-    [Length(MinLength = 1)]
+    [Length(MinLength = 1, MaxLength = 2048)]
     public string? Source { get; set; }
 
     /// <summary>Start from the newest checkpoint of another job once it has succeeded. Exclusive with source.</summary>
     public JobReference? FromJob { get; set; }
 
     /// <summary>The dtype the weights are loaded in: auto (as stored), float32, bfloat16 or float16.</summary>
+    [Length(MaxLength = 16)]
     public ModelDtype Dtype { get; set; } = ModelDtype.Auto;
 }
