@@ -23,6 +23,22 @@ public class CrdSchemaValidationTests
     }
 
     [Fact]
+    public void CrdSchemaSet_checks_manifests_against_the_CRD_files_with_lines()
+    {
+        var crds = CrdSchemaSet.Load(TestManifests.CrdDirectory);
+        crds.Kinds.Select(k => $"{k.ApiVersion} {k.Kind}").ShouldBe(
+            ["posttrain.dev/v1alpha1 SftJob", "posttrain.dev/v1alpha1 RlvrJob", "posttrain.dev/v1alpha1 EvalJob"], ignoreOrder: true);
+
+        crds.Validate(TestManifests.Read("pipeline.yaml"), "pipeline.yaml", out var count).ShouldBeEmpty();
+        count.ShouldBe(3);
+
+        var errors = crds.Validate("apiVersion: v1\nkind: Namespace\n---\n" + TestManifests.Read("invalid/many-errors.yaml"), "bad.yaml", out count);
+        count.ShouldBe(1);
+        errors.Select(e => e.ToString()).ShouldContain("bad.yaml:16:5: spec.training.learningRate: must be > 0 (got 0)");
+        errors.Count.ShouldBe(4);
+    }
+
+    [Fact]
     public void Invalid_sample_reports_every_schema_error_with_its_path()
     {
         var root = YamlJsonReader.ReadAll(TestManifests.Read("invalid/many-errors.yaml"))[0].Root!;
