@@ -24,6 +24,7 @@ public sealed class RewardSpec
 
     /// <summary>The reward type: math, code, regex or http.</summary>
     [Required]
+    [Length(MaxLength = 16)]
     public RewardType Type { get; set; }
 
     /// <summary>A name for the reward's own metric (reward_NAME); unset: the type.</summary>
