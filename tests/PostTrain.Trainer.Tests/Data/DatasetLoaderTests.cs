@@ -116,6 +116,7 @@ public sealed class DatasetLoaderTests : IDisposable
         Write("b/train.jsonl", "{\"prompt\": \"2\"}\n");
         Write("a.jsonl", "{\"prompt\": \"1\"}\n");
         Write("notes.txt", "ignored");
+        Write("dataset_infos.json", "{\"default\": {}}");
         var all = await DatasetLoader.LoadAsync(_dir, new DatasetLoadOptions(), CancellationToken.None);
         all.Examples.Select(e => e.Prompt).ShouldBe(["1", "2"]);
 

@@ -11,7 +11,17 @@ namespace PostTrain.Trainer.Data;
 /// </summary>
 public static class DatasetLoader
 {
-    /// <summary>Loads one file, or every file of a folder matching <see cref="DatasetLoadOptions.FilePatterns"/> (in ordinal path order).</summary>
+    /// <summary>Hub metadata files that match <c>*.json</c> but hold no records; a folder load skips them.</summary>
+    public static IReadOnlySet<string> MetadataFileNames { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "dataset_infos.json", "dataset_info.json", "dataset_dict.json", "state.json", "config.json", "tokenizer.json",
+        "tokenizer_config.json", "special_tokens_map.json", "generation_config.json",
+    };
+
+    /// <summary>
+    /// Loads one file, or every file of a folder matching <see cref="DatasetLoadOptions.FilePatterns"/> (in ordinal path
+    /// order, skipping <see cref="MetadataFileNames"/>).
+    /// </summary>
     public static async Task<DatasetLoadResult> LoadAsync(string path, DatasetLoadOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -20,7 +30,9 @@ public static class DatasetLoader
         {
             var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
                 .Select(f => (Full: f, Relative: Path.GetRelativePath(path, f).Replace(Path.DirectorySeparatorChar, '/')))
-                .Where(f => !f.Relative.EndsWith(".partial", StringComparison.Ordinal) && FilePattern.IsMatchAny(f.Relative, options.FilePatterns))
+                .Where(f => !f.Relative.EndsWith(".partial", StringComparison.Ordinal)
+                    && !MetadataFileNames.Contains(Path.GetFileName(f.Full))
+                    && FilePattern.IsMatchAny(f.Relative, options.FilePatterns))
                 .OrderBy(f => f.Relative, StringComparer.Ordinal)
                 .ToList();
             if (files.Count == 0)
