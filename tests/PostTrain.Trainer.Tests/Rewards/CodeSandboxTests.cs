@@ -82,10 +82,15 @@ public sealed class CodeSandboxTests : IDisposable
         viaSubprocess.Details!.ShouldContain("PermissionError");
     }
 
-    [Fact]
-    public async Task Writes_outside_the_working_directory_do_not_happen_and_inside_they_do()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the audit hook alone, as when the worker is not root
+    public async Task Writes_outside_the_working_directory_do_not_happen_and_inside_they_do(bool dropPrivileges)
     {
-        using var reward = Reward();
+        using var reward = new CodeReward(new CodeRewardOptions
+        {
+            Sandbox = new PythonSandboxOptions { UnprivilegedUid = dropPrivileges ? 65534 : null, IsolateNetwork = dropPrivileges },
+        });
         var target = Path.Combine(_outside, "pwned.txt");
         var write = $"open({target!.ToPythonString()}, 'w').write('x')";
         var result = await reward.ScoreAsync(Input(write, ["assert True"]), CancellationToken.None);
@@ -98,6 +103,10 @@ public sealed class CodeSandboxTests : IDisposable
 
         var viaSymlink = $"import os\nos.symlink({_outside.ToPythonString()}, 'link')\nopen('link/pwned.txt', 'w').write('x')";
         (await reward.ScoreAsync(Input(viaSymlink, ["assert True"]), CancellationToken.None)).Score.ShouldBe(0);
+        File.Exists(target).ShouldBeFalse();
+
+        var viaRename = $"open('f', 'w').write('x')\nimport os\nos.rename('f', {target.ToPythonString()})";
+        (await reward.ScoreAsync(Input(viaRename, ["assert True"]), CancellationToken.None)).Score.ShouldBe(0);
         File.Exists(target).ShouldBeFalse();
 
         var inside = "open('scratch.txt', 'w').write('ok')\nimport os\nos.mkdir('d')\nopen('d/f', 'w').write('x')";
