@@ -137,6 +137,40 @@ public sealed class CodeSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_the_audit_hook_forked_children_are_killed_with_the_process_group()
+    {
+        var sandbox = new PythonSandbox(new PythonSandboxOptions { InstallAuditHook = false, WallTimeout = TimeSpan.FromSeconds(2) });
+        const string forker = "import os, sys, time\nfor _ in range(3):\n    os.fork()\nprint('pid', os.getpid(), flush=True)\ntime.sleep(60)";
+
+        var result = await sandbox.RunAsync(forker, ["assert True"], null, CancellationToken.None);
+
+        result.TimedOut.ShouldBeTrue();
+        var pids = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("pid ", StringComparison.Ordinal)).Select(l => int.Parse(l[4..])).ToList();
+        pids.Count.ShouldBe(8);
+        await Task.Delay(200);
+        pids.ShouldAllBe(pid => !IsAlive(pid));
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        if (!File.Exists(status))
+        {
+            return false;
+        }
+
+        try
+        {
+            // A zombie waiting for its reaper is dead for our purposes.
+            return !File.ReadAllText(status).Contains("State:\tZ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task Sockets_are_refused_and_root_is_dropped_to_nobody_where_the_worker_is_root()
     {
         var sandbox = new PythonSandbox();

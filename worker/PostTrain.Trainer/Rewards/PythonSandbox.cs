@@ -169,6 +169,7 @@ public sealed class PythonSandbox
             w.WriteString("nonce", nonce);
             w.WriteString("code", code);
             w.WriteString("setup", setupCode ?? string.Empty);
+            w.WriteBoolean("hook", Options.InstallAuditHook);
             w.WriteStartArray("tests");
             foreach (var t in tests)
             {
