@@ -170,6 +170,7 @@ public sealed class PythonSandbox
             w.WriteString("code", code);
             w.WriteString("setup", setupCode ?? string.Empty);
             w.WriteBoolean("hook", Options.InstallAuditHook);
+            w.WriteNumber("test_timeout", Options.PerTestTimeout is { } perTest ? Math.Max(perTest.TotalSeconds, 0.001) : 0);
             w.WriteStartArray("tests");
             foreach (var t in tests)
             {
