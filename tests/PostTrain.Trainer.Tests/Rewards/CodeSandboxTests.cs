@@ -35,6 +35,17 @@ public sealed class CodeSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Many_completions_scored_at_once_each_get_their_own_result()
+    {
+        using var reward = new CodeReward(new CodeRewardOptions { MaxConcurrency = 4 });
+        var completions = Enumerable.Range(0, 8).Select(i => $"def add(a, b):\n    return a + b + {i % 2}").ToList();
+
+        var results = await Task.WhenAll(completions.Select(c => reward.ScoreAsync(Input(c, AddTests[..2]), CancellationToken.None).AsTask()));
+
+        results.Select(r => r.Score).ShouldBe([1, 0, 1, 0, 1, 0, 1, 0]);
+    }
+
+    [Fact]
     public async Task A_program_that_does_not_run_scores_zero_and_setup_code_runs_first()
     {
         using var reward = Reward();
