@@ -1,6 +1,7 @@
 using PostTrain.Torch;
 using PostTrain.Torch.NN;
 using PostTrain.Torch.Optim;
+using PostTrain.Torch.Serialization;
 using F = PostTrain.Torch.Functional;
 using T = System.Collections.Generic.Dictionary<string, PostTrain.Torch.Tensor>;
 
@@ -106,6 +107,7 @@ public class GoldenOpTests
         ["adamw_3_steps"] = AdamWSteps,
         ["clip_grad_norm"] = Clip,
         ["seeded_random"] = _ => Seeded(),
+        ["safetensors_reference"] = _ => SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "golden", "reference.safetensors")),
     };
 
     public static TheoryData<string> CaseNames() => new(Golden.All.Keys.Order(StringComparer.Ordinal));

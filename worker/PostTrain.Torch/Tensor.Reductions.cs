@@ -3,8 +3,9 @@ namespace PostTrain.Torch;
 /// <summary>Reductions, sorting and scans.</summary>
 public partial class Tensor
 {
-    /// <summary>Sum of all elements (optionally accumulated in <paramref name="dtype"/>).</summary>
-    public Tensor Sum(ScalarType? dtype = null) => Reduce(OpCode.Sum, [], false, dtype);
+    /// <summary>Sum of all elements.</summary>
+    /// <remarks>No dtype parameter here on purpose: a literal 0 converts to an enum, so <c>Sum(0)</c> would silently pick it.</remarks>
+    public Tensor Sum() => Reduce(OpCode.Sum, [], false, null);
 
     /// <summary>Sum over one dimension.</summary>
     public Tensor Sum(long dim, bool keepDim = false, ScalarType? dtype = null) => Reduce(OpCode.Sum, [dim], keepDim, dtype);
@@ -13,7 +14,7 @@ public partial class Tensor
     public Tensor Sum(long[] dims, bool keepDim = false, ScalarType? dtype = null) => Reduce(OpCode.Sum, dims, keepDim, dtype);
 
     /// <summary>Mean of all elements.</summary>
-    public Tensor Mean(ScalarType? dtype = null) => Reduce(OpCode.Mean, [], false, dtype);
+    public Tensor Mean() => Reduce(OpCode.Mean, [], false, null);
 
     /// <summary>Mean over one dimension.</summary>
     public Tensor Mean(long dim, bool keepDim = false, ScalarType? dtype = null) => Reduce(OpCode.Mean, [dim], keepDim, dtype);
