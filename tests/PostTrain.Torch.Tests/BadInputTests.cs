@@ -11,8 +11,8 @@ public class BadInputTests
     [Fact]
     public void Shape_mismatch_raises_libtorchs_message()
     {
-        using var a = Torch.Ones([2, 3]);
-        using var b = Torch.Ones([4]);
+        using var a = Tensors.Ones([2, 3]);
+        using var b = Tensors.Ones([4]);
         var ex = Should.Throw<TorchException>(() => a + b);
         ex.Message.ShouldContain("must match the size of tensor b (4)");
         ex.Message.ShouldNotContain("frame #", Case.Insensitive);
@@ -22,8 +22,8 @@ public class BadInputTests
     [Fact]
     public void Matmul_shape_mismatch_names_both_shapes()
     {
-        using var a = Torch.Ones([2, 3]);
-        using var b = Torch.Ones([4, 5]);
+        using var a = Tensors.Ones([2, 3]);
+        using var b = Tensors.Ones([4, 5]);
         var ex = Should.Throw<TorchException>(() => a.MatMul(b));
         ex.Message.ShouldContain("2x3");
         ex.Message.ShouldContain("4x5");
@@ -33,14 +33,14 @@ public class BadInputTests
     [Fact]
     public void Wrong_dtype_is_rejected_with_the_expected_types()
     {
-        using var weight = Torch.Ones([5, 3]);
-        using var floatIds = Torch.Zeros([2]);
+        using var weight = Tensors.Ones([5, 3]);
+        using var floatIds = Tensors.Zeros([2]);
         var ex = Should.Throw<TorchException>(() => F.Embedding(floatIds, weight));
         ex.Message.ShouldContain("Long");
-        using var ints = Torch.Arange(4);
+        using var ints = Tensors.Arange(4);
         Should.Throw<TorchException>(() => ints.ToArray<float>()).Message.ShouldContain("Int64");
-        using var logits = Torch.Ones([2, 3]);
-        using var floatTargets = Torch.Zeros([2]);
+        using var logits = Tensors.Ones([2, 3]);
+        using var floatTargets = Tensors.Zeros([2]);
         Should.Throw<TorchException>(() => F.CrossEntropy(logits, floatTargets, ignoreIndex: 0)).Message.ShouldNotBeNullOrWhiteSpace();
         StillWorks();
     }
@@ -48,15 +48,15 @@ public class BadInputTests
     [Fact]
     public void Index_out_of_range_raises()
     {
-        using var t = Torch.Zeros([3, 2]);
+        using var t = Tensors.Zeros([3, 2]);
         Should.Throw<TorchException>(() => t.Select(0, 10)).Message.ShouldContain("out of range");
-        using var idx = Torch.FromArray(new long[] { 0, 7 });
+        using var idx = Tensors.FromArray(new long[] { 0, 7 });
         Should.Throw<TorchException>(() => t.IndexSelect(0, idx)).Message.ShouldContain("out of range");
-        using var weight = Torch.Ones([5, 3]);
-        using var bad = Torch.FromArray(new long[] { 5 });
+        using var weight = Tensors.Ones([5, 3]);
+        using var bad = Tensors.FromArray(new long[] { 5 });
         Should.Throw<TorchException>(() => F.Embedding(bad, weight)).Message.ShouldContain("out of range");
-        using var targets = Torch.FromArray(new long[] { 0, 9 });
-        using var logits = Torch.Ones([2, 3]);
+        using var targets = Tensors.FromArray(new long[] { 0, 9 });
+        using var logits = Tensors.Ones([2, 3]);
         Should.Throw<TorchException>(() => F.CrossEntropy(logits, targets).Item<float>()).Message.ShouldContain("out of bounds");
         StillWorks();
     }
@@ -64,12 +64,12 @@ public class BadInputTests
     [Fact]
     public void Using_a_disposed_tensor_raises_ObjectDisposedException()
     {
-        var t = Torch.Ones([2]);
+        var t = Tensors.Ones([2]);
         t.Dispose();
         t.IsDisposed.ShouldBeTrue();
         Should.Throw<ObjectDisposedException>(() => t.Exp()).Message.ShouldContain("disposed");
         Should.Throw<ObjectDisposedException>(() => _ = t.Shape);
-        using var other = Torch.Ones([2]);
+        using var other = Tensors.Ones([2]);
         Should.Throw<ObjectDisposedException>(() => other + t);
         t.Dispose(); // twice is fine
         t.ToString().ShouldBe("Tensor(disposed)");
@@ -80,19 +80,19 @@ public class BadInputTests
     public void Backward_from_a_non_scalar_without_a_gradient_raises()
     {
         using var scope = TorchScope.NewDisposeScope();
-        var x = Torch.Ones([3]).WithRequiresGrad();
+        var x = Tensors.Ones([3]).WithRequiresGrad();
         var y = x * 2.0;
         Should.Throw<TorchException>(() => y.Backward()).Message.ShouldContain("scalar outputs");
-        y.Backward(Torch.OnesLike(y));
+        y.Backward(Tensors.OnesLike(y));
         x.Grad!.ToArray<float>().ShouldBe([2f, 2f, 2f]);
     }
 
     [Fact]
     public void Creation_with_a_wrong_byte_count_or_negative_shape_raises()
     {
-        Should.Throw<TorchException>(() => Torch.FromSpan<float>([1f, 2f, 3f], [2, 2])).Message.ShouldContain("needs 16 bytes");
-        Should.Throw<TorchException>(() => Torch.Zeros([-1, 2])).Message.ShouldContain("negative");
-        using var t = Torch.Ones([2, 3]);
+        Should.Throw<TorchException>(() => Tensors.FromSpan<float>([1f, 2f, 3f], [2, 2])).Message.ShouldContain("needs 16 bytes");
+        Should.Throw<TorchException>(() => Tensors.Zeros([-1, 2])).Message.ShouldContain("negative");
+        using var t = Tensors.Ones([2, 3]);
         Should.Throw<TorchException>(() => t.View(4, 2)).Message.ShouldContain("invalid for input of size 6");
         Should.Throw<TorchException>(() => t.To(Device.Cuda(0)).Dispose());
         StillWorks();
@@ -106,8 +106,8 @@ public class BadInputTests
         Prop.ForAll(shapes.ToArbitrary(), shapes.ToArbitrary(), (sa, sb) =>
         {
             using var scope = TorchScope.NewDisposeScope();
-            var a = Torch.Ones(sa);
-            var b = Torch.Ones(sb);
+            var a = Tensors.Ones(sa);
+            var b = Tensors.Ones(sb);
             var expected = Broadcast(sa, sb);
             if (expected is null)
             {
@@ -143,6 +143,6 @@ public class BadInputTests
     private static void StillWorks()
     {
         using var scope = TorchScope.NewDisposeScope();
-        (Torch.Ones([2, 2]) * 3.0).Sum().Item<float>().ShouldBe(12f);
+        (Tensors.Ones([2, 2]) * 3.0).Sum().Item<float>().ShouldBe(12f);
     }
 }

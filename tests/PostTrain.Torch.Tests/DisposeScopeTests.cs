@@ -11,7 +11,7 @@ public class DisposeScopeTests
         Tensor a, b, c;
         using (var scope = TorchScope.NewDisposeScope())
         {
-            a = Torch.Ones([2]);
+            a = Tensors.Ones([2]);
             b = a + 1.0;
             c = b.Exp();
             scope.Count.ShouldBe(3);
@@ -30,7 +30,7 @@ public class DisposeScopeTests
         {
             using (var scope = TorchScope.NewDisposeScope())
             {
-                inner = Torch.Ones([2]);
+                inner = Tensors.Ones([2]);
                 moved = (inner * 2.0).MoveToOuterScope();
                 kept = scope.Detach(inner + 5.0);
                 DisposeScope.Current.ShouldBeSameAs(scope);
@@ -58,7 +58,7 @@ public class DisposeScopeTests
         using (TorchScope.NewDisposeScope())
         {
             layer = new Linear(3, 2, generator: g);
-            using var x = Torch.Ones([1, 3]);
+            using var x = Tensors.Ones([1, 3]);
             layer.Forward(x).Sum().Backward();
         }
 
@@ -79,7 +79,7 @@ public class DisposeScopeTests
     {
         using var scope = TorchScope.NewDisposeScope();
         Tensor? fromOtherThread = null;
-        var thread = new Thread(() => fromOtherThread = Torch.Ones([1]));
+        var thread = new Thread(() => fromOtherThread = Tensors.Ones([1]));
         thread.Start();
         thread.Join();
         fromOtherThread!.Scope.ShouldBeNull();
@@ -90,15 +90,15 @@ public class DisposeScopeTests
     public void No_grad_scope_stops_recording_and_restores()
     {
         using var scope = TorchScope.NewDisposeScope();
-        var x = Torch.Ones([2]).WithRequiresGrad();
-        Torch.IsGradEnabled.ShouldBeTrue();
-        using (Torch.NoGrad())
+        var x = Tensors.Ones([2]).WithRequiresGrad();
+        Tensors.IsGradEnabled.ShouldBeTrue();
+        using (Tensors.NoGrad())
         {
-            Torch.IsGradEnabled.ShouldBeFalse();
+            Tensors.IsGradEnabled.ShouldBeFalse();
             (x * 2.0).RequiresGrad.ShouldBeFalse();
         }
 
-        Torch.IsGradEnabled.ShouldBeTrue();
+        Tensors.IsGradEnabled.ShouldBeTrue();
         (x * 2.0).RequiresGrad.ShouldBeTrue();
         x.Detach().RequiresGrad.ShouldBeFalse();
     }

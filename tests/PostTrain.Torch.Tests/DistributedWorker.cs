@@ -33,7 +33,7 @@ internal static class DistributedWorker
     public static (Tensor X, Tensor Y) MakeBatch()
     {
         using var g = new Generator(22);
-        return (Torch.RandN([BatchSize, 6], generator: g), Torch.RandInt(0, 3, [BatchSize], generator: g));
+        return (Tensors.RandN([BatchSize, 6], generator: g), Tensors.RandInt(0, 3, [BatchSize], generator: g));
     }
 
     /// <summary>One AdamW step on a batch; with a process group the gradients are averaged across ranks first.</summary>
@@ -63,13 +63,13 @@ internal static class DistributedWorker
     {
         using var scope = TorchScope.NewDisposeScope();
         var r = pg.Rank + 1f;
-        var sum = Torch.FromArray(new[] { r, 10 * r, -r });
+        var sum = Tensors.FromArray(new[] { r, 10 * r, -r });
         pg.AllReduce(sum, ReduceOp.Sum);
-        var avg = Torch.FromArray(new[] { r, 2 * r });
+        var avg = Tensors.FromArray(new[] { r, 2 * r });
         pg.AllReduce(avg, ReduceOp.Average);
-        var max = Torch.FromArray(new[] { r, -r });
+        var max = Tensors.FromArray(new[] { r, -r });
         pg.AllReduce(max, ReduceOp.Max);
-        var bcast = Torch.FromArray(new[] { r * 100, r });
+        var bcast = Tensors.FromArray(new[] { r * 100, r });
         pg.Broadcast(bcast, root: 1);
         return new Dictionary<string, float[]>
         {

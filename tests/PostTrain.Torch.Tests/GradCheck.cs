@@ -20,7 +20,7 @@ internal static class GradCheck
         }
 
         using var gen = new Generator(99);
-        var weight = Torch.RandN(outShape, ScalarType.Float64, generator: gen);
+        var weight = Tensors.RandN(outShape, ScalarType.Float64, generator: gen);
 
         double Eval(double[][] v)
         {
@@ -65,7 +65,7 @@ internal static class GradCheck
         var result = new Tensor[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            result[i] = Torch.FromSpan<double>(values[i], inputs[i].Shape);
+            result[i] = Tensors.FromSpan<double>(values[i], inputs[i].Shape);
             if (requiresGrad)
             {
                 result[i].RequiresGrad = true;

@@ -44,7 +44,7 @@ public class GradientCheckTests
         Check("linear", x => F.Linear(x[0], x[1], x[2]), Rand(32, 2, 3), Rand(33, 4, 3), Rand(34, 4));
         Check("embedding", x =>
         {
-            using var ids = Torch.FromArray(new long[] { 0, 2, 2, 1 }, 2, 2);
+            using var ids = Tensors.FromArray(new long[] { 0, 2, 2, 1 }, 2, 2);
             return F.Embedding(ids, x[0]);
         }, Rand(35, 3, 4));
     }
@@ -64,17 +64,17 @@ public class GradientCheckTests
     {
         Check("ce mean", x =>
         {
-            using var t = Torch.FromArray(new long[] { 1, -100, 3 });
+            using var t = Tensors.FromArray(new long[] { 1, -100, 3 });
             return F.CrossEntropy(x[0], t);
         }, Rand(50, 3, 5));
         Check("ce sum smoothing", x =>
         {
-            using var t = Torch.FromArray(new long[] { 1, 0, 4 });
+            using var t = Tensors.FromArray(new long[] { 1, 0, 4 });
             return F.CrossEntropy(x[0], t, Reduction.Sum, labelSmoothing: 0.1);
         }, Rand(51, 3, 5));
         Check("ce none", x =>
         {
-            using var t = Torch.FromArray(new long[] { 2, 0, 4 });
+            using var t = Tensors.FromArray(new long[] { 2, 0, 4 });
             return F.CrossEntropy(x[0], t, Reduction.None);
         }, Rand(52, 3, 5));
     }
@@ -86,7 +86,7 @@ public class GradientCheckTests
         Check("sdpa causal", x => F.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true), Rand(60, shape), Rand(61, shape), Rand(62, shape));
         Check("sdpa causal+padding", x =>
         {
-            using var m = Torch.FromArray(new[] { true, true, false }, 1, 1, 1, 3);
+            using var m = Tensors.FromArray(new[] { true, true, false }, 1, 1, 1, 3);
             return F.ScaledDotProductAttention(x[0], x[1], x[2], m, isCausal: true);
         }, Rand(63, shape), Rand(64, shape), Rand(65, shape));
     }
@@ -99,18 +99,18 @@ public class GradientCheckTests
         Check("amax", x => x[0].AMax([0L]), Rand(72, 3, 4));
         Check("gather", x =>
         {
-            using var i = Torch.FromArray(new long[] { 0, 3, 2, 2 }, 2, 2);
+            using var i = Tensors.FromArray(new long[] { 0, 3, 2, 2 }, 2, 2);
             return x[0].Gather(1, i);
         }, Rand(73, 2, 4));
         Check("index_select", x =>
         {
-            using var i = Torch.FromArray(new long[] { 2, 0, 2 });
+            using var i = Tensors.FromArray(new long[] { 2, 0, 2 });
             return x[0].IndexSelect(0, i);
         }, Rand(74, 3, 2));
         Check("masked_fill + where", x =>
         {
-            using var m = Torch.FromArray(new[] { true, false, true, false, false, true }, 2, 3);
-            return Torch.Where(m, x[0], x[1]) + x[0].MaskedFill(m, 0.0);
+            using var m = Tensors.FromArray(new[] { true, false, true, false, false, true }, 2, 3);
+            return Tensors.Where(m, x[0], x[1]) + x[0].MaskedFill(m, 0.0);
         }, Rand(75, 2, 3), Rand(76, 2, 3));
         Check("tril/triu", x => x[0].Tril() * 2.0 + x[0].Triu(1), Rand(77, 3, 3));
         Check("cumsum", x => x[0].CumSum(1), Rand(78, 2, 4));
@@ -123,7 +123,7 @@ public class GradientCheckTests
         Check("permute/view", x => x[0].Permute(2, 0, 1).Contiguous().View(4, 6), Rand(81, 2, 3, 4));
         Check("narrow/select/slice", x => x[0].Narrow(1, 1, 2).Sum() + x[0].Select(0, 1).Sum() + x[0].Slice(1, 0, 3, 2).Sum(), Rand(82, 2, 3));
         Check("unsqueeze/expand/squeeze", x => x[0].Unsqueeze(0).Expand(3, 2, 2).Sum(0) + x[0].Unsqueeze(2).Squeeze(2), Rand(83, 2, 2));
-        Check("cat/stack", x => Torch.Cat([x[0], x[1]], 1).Sum(0) + Torch.Stack([x[0], x[1]]).Sum(2).Sum(0).Sum(), Rand(84, 2, 3), Rand(85, 2, 3));
+        Check("cat/stack", x => Tensors.Cat([x[0], x[1]], 1).Sum(0) + Tensors.Stack([x[0], x[1]]).Sum(2).Sum(0).Sum(), Rand(84, 2, 3), Rand(85, 2, 3));
         Check("split/chunk", x => x[0].Split(2, 1)[0].Sum() * 2.0 + x[0].Chunk(2, 0)[1].Sum(), Rand(86, 4, 3));
     }
 
@@ -133,14 +133,14 @@ public class GradientCheckTests
         // logits -> token log-probs (log_softmax + gather), ratio = exp(new - old), clipped surrogate, k3 KL, masked mean.
         Check("grpo", x =>
         {
-            using var tokens = Torch.FromArray(new long[] { 1, 3, 0, 2, 2, 1 }, 2, 3, 1);
-            using var oldLogp = Torch.FromArray(new[] { -1.2, -1.5, -1.0, -1.3, -1.4, -1.1 }, 2, 3);
-            using var refLogp = Torch.FromArray(new[] { -1.1, -1.6, -1.2, -1.0, -1.5, -1.3 }, 2, 3);
-            using var adv = Torch.FromArray(new[] { 0.5, -0.7 }, 2, 1);
-            using var mask = Torch.FromArray(new[] { 1.0, 1.0, 0.0, 1.0, 1.0, 1.0 }, 2, 3);
+            using var tokens = Tensors.FromArray(new long[] { 1, 3, 0, 2, 2, 1 }, 2, 3, 1);
+            using var oldLogp = Tensors.FromArray(new[] { -1.2, -1.5, -1.0, -1.3, -1.4, -1.1 }, 2, 3);
+            using var refLogp = Tensors.FromArray(new[] { -1.1, -1.6, -1.2, -1.0, -1.5, -1.3 }, 2, 3);
+            using var adv = Tensors.FromArray(new[] { 0.5, -0.7 }, 2, 1);
+            using var mask = Tensors.FromArray(new[] { 1.0, 1.0, 0.0, 1.0, 1.0, 1.0 }, 2, 3);
             var logp = x[0].LogSoftmax(-1).Gather(2, tokens).Squeeze(2);
             var ratio = (logp - oldLogp).Exp();
-            var surrogate = Torch.Minimum(ratio * adv, ratio.Clamp(0.8, 1.2) * adv);
+            var surrogate = Tensors.Minimum(ratio * adv, ratio.Clamp(0.8, 1.2) * adv);
             var kl = (refLogp - logp).Exp() - (refLogp - logp) - 1.0;
             var perToken = -(surrogate - kl * 0.04);
             return (perToken * mask).Sum() / mask.Sum();

@@ -53,8 +53,8 @@ public class LeakTests
         using var g = new Generator(5);
         using var model = new TinyTransformerBlock(g);
         using var opt = new AdamW(model.Parameters(), learningRate: 1e-3);
-        using var x = Torch.RandN([4, 6, 16], generator: g);
-        using var y = Torch.RandInt(0, 10, [4, 6], generator: g);
+        using var x = Tensors.RandN([4, 6, 16], generator: g);
+        using var y = Tensors.RandInt(0, 10, [4, 6], generator: g);
 
         void TrainStep()
         {
@@ -72,7 +72,7 @@ public class LeakTests
         TrainStep(); // creates the optimiser state
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var baseline = Torch.LiveTensorCount;
+        var baseline = Tensors.LiveTensorCount;
         double firstLoss;
         using (TorchScope.NewDisposeScope())
         {
@@ -84,13 +84,13 @@ public class LeakTests
             TrainStep();
         }
 
-        Torch.LiveTensorCount.ShouldBe(baseline);
+        Tensors.LiveTensorCount.ShouldBe(baseline);
         using (TorchScope.NewDisposeScope())
         {
             F.CrossEntropy(model.Forward(x).View(-1, 10), y.View(-1)).Item<double>().ShouldBeLessThan(firstLoss, "training should lower the loss");
         }
 
-        Torch.LiveTensorCount.ShouldBe(baseline);
+        Tensors.LiveTensorCount.ShouldBe(baseline);
     }
 
     [Fact]
@@ -98,23 +98,23 @@ public class LeakTests
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var before = Torch.LiveTensorCount;
+        var before = Tensors.LiveTensorCount;
         using (var g = new Generator(1))
         {
             var model = new Linear(4, 3, generator: g);
             var opt = new AdamW(model.Parameters());
             using (TorchScope.NewDisposeScope())
             {
-                using var input = Torch.Ones([2, 4]);
+                using var input = Tensors.Ones([2, 4]);
                 model.Forward(input).Sum().Backward();
                 opt.Step();
             }
 
-            Torch.LiveTensorCount.ShouldBe(before + 2 + 4);
+            Tensors.LiveTensorCount.ShouldBe(before + 2 + 4);
             opt.Dispose();
             model.Dispose();
         }
 
-        Torch.LiveTensorCount.ShouldBe(before);
+        Tensors.LiveTensorCount.ShouldBe(before);
     }
 }

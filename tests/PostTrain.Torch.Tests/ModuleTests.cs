@@ -13,8 +13,8 @@ public class ModuleTests
         {
             Layers = [RegisterModule("0", new Linear(4, 8, generator: g)), RegisterModule("1", new Linear(8, 2, bias: false, generator: g))];
             Norm = RegisterModule("norm", new LayerNorm(2));
-            Scale = RegisterParameter("scale", new Parameter(Torch.Ones([1])));
-            RegisterBuffer("positions", Torch.Arange(3));
+            Scale = RegisterParameter("scale", new Parameter(Tensors.Ones([1])));
+            RegisterBuffer("positions", Tensors.Arange(3));
         }
 
         public Linear[] Layers { get; }
@@ -52,14 +52,14 @@ public class ModuleTests
             using var scope = TorchScope.NewDisposeScope();
             var loaded = SafeTensors.Load(path);
             b.LoadStateDict(loaded);
-            var x = Torch.RandN([3, 4], generator: g1);
+            var x = Tensors.RandN([3, 4], generator: g1);
             b.Forward(x).ToArray<float>().ShouldBe(a.Forward(x).ToArray<float>());
 
             var missing = new Dictionary<string, Tensor>(loaded);
             missing.Remove("scale");
             Should.Throw<ArgumentException>(() => b.LoadStateDict(missing)).Message.ShouldContain("missing [scale]");
             b.LoadStateDict(missing, strict: false);
-            var wrong = new Dictionary<string, Tensor>(loaded) { ["0.bias"] = Torch.Zeros([7]) };
+            var wrong = new Dictionary<string, Tensor>(loaded) { ["0.bias"] = Tensors.Zeros([7]) };
             Should.Throw<ArgumentException>(() => b.LoadStateDict(wrong)).Message.ShouldContain("'0.bias' has shape [7]");
         }
         finally
@@ -81,7 +81,7 @@ public class ModuleTests
         using var opt = new AdamW(layer.Parameters(), learningRate: 0.1);
         using var scope = TorchScope.NewDisposeScope();
         var before = weight.Detach().Clone();
-        layer.Forward(Torch.Ones([1, 3], ScalarType.Float64)).Sum().Backward();
+        layer.Forward(Tensors.Ones([1, 3], ScalarType.Float64)).Sum().Backward();
         opt.Step();
         (weight - before).Abs().Sum().Item<double>().ShouldBeGreaterThan(0);
     }
@@ -99,7 +99,7 @@ public class ModuleTests
             using var optA = new AdamW(a.Parameters(), learningRate: 0.05, weightDecay: 0.1);
             using var optB = new AdamW(b.Parameters(), learningRate: 0.05, weightDecay: 0.1);
             using var scope = TorchScope.NewDisposeScope();
-            var x = Torch.RandN([5, 3], generator: g);
+            var x = Tensors.RandN([5, 3], generator: g);
 
             void Step(Linear m, AdamW o)
             {
@@ -145,7 +145,7 @@ public class ModuleTests
         LearningRateSchedule.Cosine(0, 10, minRatio: 0.1).Factor(10).ShouldBe(0.1, 1e-12);
         Should.Throw<ArgumentOutOfRangeException>(() => LearningRateSchedule.Linear(10, 5));
 
-        using var p = new Parameter(Torch.Zeros([1]));
+        using var p = new Parameter(Tensors.Zeros([1]));
         using var opt = new AdamW([p], learningRate: 1);
         var sched = new LearningRateScheduler(opt, LearningRateSchedule.Linear(2, 4), 0.2);
         opt.LearningRate.ShouldBe(0);

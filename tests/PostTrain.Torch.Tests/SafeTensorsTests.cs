@@ -15,10 +15,10 @@ public class SafeTensorsTests
             using var scope = TorchScope.NewDisposeScope();
             var tensors = new Dictionary<string, Tensor>
             {
-                ["b.f32"] = Torch.Arange(0, 6, 1).View(2, 3),
-                ["a.f16"] = Torch.FromArray(new[] { 0.5f, -2f }).To(ScalarType.Float16),
-                ["c.bf16"] = Torch.FromArray(new[] { 1.5f, 3f, -0.25f }).To(ScalarType.BFloat16),
-                ["d.i64"] = Torch.FromArray(new[] { long.MaxValue, -1L }),
+                ["b.f32"] = Tensors.Arange(0, 6, 1).View(2, 3),
+                ["a.f16"] = Tensors.FromArray(new[] { 0.5f, -2f }).To(ScalarType.Float16),
+                ["c.bf16"] = Tensors.FromArray(new[] { 1.5f, 3f, -0.25f }).To(ScalarType.BFloat16),
+                ["d.i64"] = Tensors.FromArray(new[] { long.MaxValue, -1L }),
             };
             SafeTensors.Save(path, tensors, new Dictionary<string, string> { ["format"] = "pt" });
             var bytes = File.ReadAllBytes(path);
