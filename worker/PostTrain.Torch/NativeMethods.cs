@@ -275,6 +275,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "pt_dist_barrier")]
     internal static partial int DistBarrier(IntPtr group);
 
+    [LibraryImport(Library, EntryPoint = "pt_bench_native_loop")]
+    internal static partial int BenchNativeLoop(int op, IntPtr a, IntPtr b, long n, out double nsPerCall);
+
     /// <summary>Throws <see cref="TorchException"/> with libtorch's message when a shim call failed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Check(int status)

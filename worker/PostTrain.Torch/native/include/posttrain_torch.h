@@ -127,3 +127,6 @@ PT_API int pt_dist_free(pt_process_group pg);
 PT_API int pt_dist_all_reduce(pt_process_group pg, pt_tensor t, int op);  // op: 0 sum, 1 average, 2 max, 3 min
 PT_API int pt_dist_broadcast(pt_process_group pg, pt_tensor t, int root);
 PT_API int pt_dist_barrier(pt_process_group pg);
+
+// ---- benchmark support ----
+PT_API int pt_bench_native_loop(int op, pt_tensor a, pt_tensor b, int64_t n, double* ns_per_call);  // op: 0 add, 1 add_

@@ -1,4 +1,5 @@
 // Elementwise arithmetic and comparison, reductions, sampling and neural-network functions.
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -311,3 +312,23 @@ PT_API int pt_sdpa(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double
 }
 
 PT_API int pt_dropout(pt_tensor a, double p, int train, pt_tensor* out) { PT_GUARD(*out = new_handle(at::dropout(T(a), p, train != 0))) }
+
+// Times an op in a C++ loop, with no binding in between: the floor the benchmark compares bindings against.
+PT_API int pt_bench_native_loop(int op, pt_tensor a, pt_tensor b, int64_t n, double* ns_per_call) {
+    PT_GUARD({
+        auto& x = T(a);
+        auto& y = T(b);
+        auto start = std::chrono::steady_clock::now();
+        for (int64_t i = 0; i < n; ++i) {
+            if (op == 0) {
+                auto r = at::add(x, y);
+            } else if (op == 1) {
+                x.add_(y);
+            } else {
+                TORCH_CHECK(false, "unknown benchmark op ", op);
+            }
+        }
+        auto end = std::chrono::steady_clock::now();
+        *ns_per_call = std::chrono::duration<double, std::nano>(end - start).count() / static_cast<double>(n);
+    })
+}
