@@ -2,8 +2,12 @@
 """The python3-torch half of the `torch` benchmark (bench/PostTrain.Benchmarks/TorchBenchmark.cs).
 
 Same ops, shapes, models, optimiser and thread count as the C# half; prints one JSON object.
-usage: /usr/bin/python3 bench/python/torch_bench.py THREADS CALLS STEPS
+usage: /usr/bin/python3 bench/python/torch_bench.py THREADS CALLS STEPS [SHIM]
+SHIM is libposttrain_torch.so: when given, the same op is also timed in a C++ loop inside the shim
+(loaded with ctypes; it links the same libtorch as python3-torch), interleaved with the Python loop,
+so the binding's own overhead can be told apart from libtorch's.
 """
+import ctypes
 import json
 import math
 import statistics
@@ -15,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 threads, calls, steps = (int(a) for a in sys.argv[1:4])
+shim_path = sys.argv[4] if len(sys.argv) > 4 else None
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -32,8 +37,37 @@ def per_call_ns(fn, n):
 
 
 a, b = torch.ones(1), torch.ones(1)
-overhead_add = per_call_ns(lambda: torch.add(a, b), calls)
-overhead_add_ = per_call_ns(lambda: a.add_(b), calls)
+floor = {}
+if shim_path:
+    shim = ctypes.CDLL(shim_path)
+    shape = (ctypes.c_int64 * 1)(1)
+    na, nb = ctypes.c_void_p(), ctypes.c_void_p()
+    for h in (na, nb):
+        assert shim.pt_fill_new(2, shape, 1, 6, 0, 0, ctypes.c_double(0), 0, ctypes.byref(h)) == 0
+
+    def native(op, n):
+        ns = ctypes.c_double()
+        assert shim.pt_bench_native_loop(op, na, nb, ctypes.c_int64(n), ctypes.byref(ns)) == 0
+        return ns.value
+
+
+def with_floor(fn, op, n, reps=7):
+    """Best-of per-call time of fn, and of the same op in the shim's C++ loop, measured alternately."""
+    for _ in range(min(n, 10000)):
+        fn()
+    best, best_floor = math.inf, math.inf
+    for _ in range(reps):
+        t0 = time.perf_counter_ns()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter_ns() - t0) / n)
+        if shim_path:
+            best_floor = min(best_floor, native(op, n))
+    return best, best_floor
+
+
+overhead_add, floor_add = with_floor(lambda: torch.add(a, b), 0, calls)
+overhead_add_, floor_add_ = with_floor(lambda: a.add_(b), 1, calls)
 overhead_dim = per_call_ns(lambda: a.dim(), calls)
 
 
@@ -117,4 +151,5 @@ ids, labels = torch.randint(0, V, (B, T)), torch.randint(0, V, (B, T))
 tf_ms = step_ms(tf, lambda: F.cross_entropy(tf(ids).view(-1, V), labels.view(-1)), steps)
 
 print(json.dumps({"torch": torch.__version__, "threads": threads, "add_ns": overhead_add, "add_inplace_ns": overhead_add_, "dim_ns": overhead_dim,
+                  "native_add_ns": floor_add, "native_add_inplace_ns": floor_add_,
                   "mlp_step_ms": mlp_ms, "transformer_step_ms": tf_ms}))
