@@ -39,6 +39,16 @@ public class ModuleTests
     }
 
     [Fact]
+    public void Module_list_names_children_by_index()
+    {
+        using var g = new Generator(2);
+        using var list = new ModuleList<Linear>(Enumerable.Range(0, 2).Select(_ => new Linear(2, 2, bias: false, generator: g)));
+        list.Count.ShouldBe(2);
+        list[1].Weight.Shape.ShouldBe([2L, 2L]);
+        list.NamedParameters().Select(p => p.Name).ShouldBe(["0.weight", "1.weight"]);
+    }
+
+    [Fact]
     public void State_dict_round_trips_through_safetensors_and_load_checks_names_and_shapes()
     {
         var path = Path.Combine(Path.GetTempPath(), $"pt-module-{Guid.NewGuid():N}.safetensors");
