@@ -42,13 +42,7 @@ internal static class DistributedWorker
         using var scope = TorchScope.NewDisposeScope();
         var loss = F.CrossEntropy(model.Forward(x), y);
         loss.Backward();
-        if (pg is not null)
-        {
-            foreach (var p in model.Parameters())
-            {
-                pg.AllReduce(p.Grad!, ReduceOp.Average);
-            }
-        }
+        pg?.AllReduceGradients(model.Parameters());
 
         GradientClipping.ClipGradNorm(model.Parameters(), 100.0);
         opt.Step();
@@ -84,6 +78,18 @@ internal static class DistributedWorker
     private static Dictionary<string, float[]> DataParallelStep(ProcessGroup pg)
     {
         using var model = MakeModel();
+
+        // Rank 1 starts from different weights; broadcasting from rank 0 must make them equal.
+        if (pg.Rank == 1)
+        {
+            using var noGrad = Tensors.NoGrad();
+            foreach (var p in model.Parameters())
+            {
+                p.FillInPlace(0.5);
+            }
+        }
+
+        pg.BroadcastParameters(model);
         using var opt = new AdamW(model.Parameters(), learningRate: 0.05, weightDecay: 0.1);
         var (x, y) = MakeBatch();
         using (x)
