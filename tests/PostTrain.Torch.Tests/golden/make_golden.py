@@ -137,6 +137,10 @@ case("norm", {"a": x234}, lambda a: a.norm())
 case("topk", {"a": rn(3, 6)}, lambda a: dict(zip(["values", "indices"], torch.topk(a, 2, -1))))
 case("sort_desc", {"a": rn(3, 6)}, lambda a: dict(zip(["values", "indices"], torch.sort(a, -1, descending=True))))
 
+case("std_dim", {"a": x234}, lambda a: a.std(1))
+case("std_all_biased", {"a": x234}, lambda a: a.std(unbiased=False))
+case("var_dims_keep", {"a": x234}, lambda a: a.var([0, 2], keepdim=True))
+
 # views and indexing
 case("transpose", {"a": x234}, lambda a: a.transpose(0, 2).contiguous())
 case("permute", {"a": x234}, lambda a: a.permute(2, 0, 1).contiguous())
@@ -160,6 +164,9 @@ case("tril", {"a": rn(4, 4)}, lambda a: a.tril())
 case("triu_1", {"a": rn(4, 4)}, lambda a: a.triu(1))
 case("scatter_add", {"a": torch.zeros(2, 4), "i": torch.tensor([[0, 1, 0], [3, 3, 2]]), "s": rn(2, 3)},
      lambda a, i, s: a.scatter_add(1, i, s))
+
+case("scatter", {"a": torch.zeros(2, 4), "i": torch.tensor([[3, 0], [1, 2]]), "s": rn(2, 2)},
+     lambda a, i, s: a.scatter(1, i, s))
 
 # dtypes
 case("to_bf16", {"a": rn(8)}, lambda a: a.to(torch.bfloat16))

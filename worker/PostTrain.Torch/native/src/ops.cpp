@@ -332,3 +332,16 @@ PT_API int pt_bench_native_loop(int op, pt_tensor a, pt_tensor b, int64_t n, dou
         *ns_per_call = std::chrono::duration<double, std::nano>(end - start).count() / static_cast<double>(n);
     })
 }
+
+PT_API int pt_var_std(int is_std, pt_tensor a, const int64_t* d, int ndims, int unbiased, int keepdim, pt_tensor* out) {
+    PT_GUARD({
+        auto& x = T(a);
+        at::OptionalIntArrayRef ds = c10::nullopt;
+        if (ndims > 0) ds = dims(d, ndims);
+        *out = new_handle(is_std ? at::std(x, ds, unbiased != 0, keepdim != 0) : at::var(x, ds, unbiased != 0, keepdim != 0));
+    })
+}
+
+PT_API int pt_scatter(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor src, pt_tensor* out) {
+    PT_GUARD(*out = new_handle(T(a).scatter(dim, T(index), T(src))))
+}
