@@ -88,6 +88,17 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Setting_a_gradient_of_the_wrong_shape_or_dtype_raises()
+    {
+        using var p = new PostTrain.Torch.NN.Parameter(Tensors.Zeros([2, 2]));
+        using var wrongShape = Tensors.Zeros([3]);
+        using var wrongType = Tensors.Zeros([2, 2], ScalarType.Float64);
+        Should.Throw<ArgumentException>(() => p.Grad = wrongShape).Message.ShouldContain("need Float32 [2, 2]");
+        Should.Throw<ArgumentException>(() => p.Grad = wrongType).Message.ShouldContain("got Float64");
+        p.Grad.ShouldBeNull();
+    }
+
+    [Fact]
     public void Creation_with_a_wrong_byte_count_or_negative_shape_raises()
     {
         Should.Throw<TorchException>(() => Tensors.FromSpan<float>([1f, 2f, 3f], [2, 2])).Message.ShouldContain("needs 16 bytes");
