@@ -34,4 +34,29 @@ public static class TorchRuntime
             return count;
         }
     }
+
+    /// <summary>What this shim build can do, detected when it was compiled.</summary>
+    public static TorchCapabilities Capabilities
+    {
+        get
+        {
+            NativeMethods.Check(NativeMethods.Capabilities(out var caps));
+            return (TorchCapabilities)caps;
+        }
+    }
+
+    /// <summary>
+    /// Times <paramref name="n"/> calls of a tiny op inside the shim (no binding in between): 0 = add(a, b),
+    /// 1 = a.add_(b). Benchmarks use it as the floor that libtorch itself costs.
+    /// </summary>
+    public static double NativeLoopNanoseconds(int op, Tensor a, Tensor b, long n)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var s = NativeMethods.BenchNativeLoop(op, a.Handle, b.Handle, n, out var ns);
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+        NativeMethods.Check(s);
+        return ns;
+    }
 }
