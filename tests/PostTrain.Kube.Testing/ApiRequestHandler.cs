@@ -48,6 +48,10 @@ internal sealed class ApiRequestHandler(ObjectStore store, FaultInjector faults,
         {
             await WriteAsync(context, e.Code, e.ToStatus()).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or NullReferenceException or InvalidCastException or KeyNotFoundException)
+        {
+            await WriteAsync(context, 500, ApiStatusException.Status(500, "InternalError", $"test API server bug: {e}")).ConfigureAwait(false);
+        }
     }
 
     private async Task RouteAsync(HttpContext context)

@@ -430,7 +430,7 @@ public sealed partial class ObjectStore
         obj["kind"] = type.Kind;
         meta["uid"] = Guid.NewGuid().ToString();
         meta["creationTimestamp"] = Now();
-        meta["generation"] = 1;
+        meta["generation"] = 1L;
         if (applied && fieldManager is not null)
         {
             var leaves = ManagedFields.Leaves(obj, statusScope: false, type.HasStatus);
@@ -544,7 +544,7 @@ public sealed partial class ObjectStore
         nextMeta["resourceVersion"] = currentMeta["resourceVersion"]?.DeepClone();
         if (!status && SpecChanged(type, current, next))
         {
-            nextMeta["generation"] = ((long?)currentMeta["generation"] ?? 0) + 1;
+            nextMeta["generation"] = Generation(currentMeta) + 1;
         }
 
         if (status && desired["metadata"]?["managedFields"] is JsonArray statusApply && fieldManager is null && !checkVersion)
@@ -608,7 +608,7 @@ public sealed partial class ObjectStore
         {
             nextMeta["deletionTimestamp"] = Now();
             nextMeta["deletionGracePeriodSeconds"] = 0;
-            nextMeta["generation"] = ((long?)nextMeta["generation"] ?? 0) + 1;
+            nextMeta["generation"] = Generation(nextMeta) + 1;
         }
 
         nextMeta["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray());
@@ -851,6 +851,10 @@ public sealed partial class ObjectStore
 
         return bucket;
     }
+
+    private static long Generation(JsonObject meta) => meta["generation"] is JsonValue v
+        ? v.TryGetValue<long>(out var l) ? l : v.TryGetValue<int>(out var i) ? i : long.Parse(v.ToJsonString(), CultureInfo.InvariantCulture)
+        : 0;
 
     private static string Key(string ns, string name) => ns + "/" + name;
 
