@@ -33,38 +33,38 @@ public sealed class WorkQueueProperties
 
                         break;
                     case 1 when modelQueue.Count > 0:
-                    {
-                        var task = queue.TryGetAsync(CancellationToken.None);
-                        if (!task.IsCompletedSuccessfully)
                         {
-                            return false;
-                        }
+                            var task = queue.TryGetAsync(CancellationToken.None);
+                            if (!task.IsCompletedSuccessfully)
+                            {
+                                return false;
+                            }
 
-                        var (ok, item) = task.Result;
-                        var expected = modelQueue[0];
-                        modelQueue.RemoveAt(0);
-                        dirty.Remove(expected);
-                        if (!ok || item != expected || processing.Contains(item))
-                        {
-                            return false;
-                        }
+                            var (ok, item) = task.Result;
+                            var expected = modelQueue[0];
+                            modelQueue.RemoveAt(0);
+                            dirty.Remove(expected);
+                            if (!ok || item != expected || processing.Contains(item))
+                            {
+                                return false;
+                            }
 
-                        processing.Add(item);
-                        break;
-                    }
+                            processing.Add(item);
+                            break;
+                        }
 
                     case 2 when processing.Count > 0:
-                    {
-                        var item = processing[key % processing.Count];
-                        processing.Remove(item);
-                        queue.Done(item);
-                        if (dirty.Contains(item))
                         {
-                            modelQueue.Add(item);
-                        }
+                            var item = processing[key % processing.Count];
+                            processing.Remove(item);
+                            queue.Done(item);
+                            if (dirty.Contains(item))
+                            {
+                                modelQueue.Add(item);
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
                 }
 
                 if (queue.Count != modelQueue.Count || modelQueue.Distinct().Count() != modelQueue.Count)

@@ -260,27 +260,27 @@ public sealed class Informer<T> : IInformer
                     break;
                 case WatchEventType.Added:
                 case WatchEventType.Modified:
-                {
-                    var old = Cache.Upsert(obj);
-                    if (old is null)
                     {
-                        Dispatch(h => h.OnAdd?.Invoke(obj));
-                    }
-                    else
-                    {
-                        Dispatch(h => h.OnUpdate?.Invoke(old, obj));
-                    }
+                        var old = Cache.Upsert(obj);
+                        if (old is null)
+                        {
+                            Dispatch(h => h.OnAdd?.Invoke(obj));
+                        }
+                        else
+                        {
+                            Dispatch(h => h.OnUpdate?.Invoke(old, obj));
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case WatchEventType.Deleted:
-                {
-                    var old = Cache.Remove(ObjectKey.Of(obj));
-                    Dispatch(h => h.OnDelete?.Invoke(obj, false));
-                    _ = old;
-                    break;
-                }
+                    {
+                        var old = Cache.Remove(ObjectKey.Of(obj));
+                        Dispatch(h => h.OnDelete?.Invoke(obj, false));
+                        _ = old;
+                        break;
+                    }
             }
 
             if (obj.Metadata.ResourceVersion is { Length: > 0 } rv)
