@@ -76,13 +76,25 @@ public sealed class KubernetesClientConfiguration
             return true;
         }
 
-        if (errors == SslPolicyErrors.None)
+        if (certificate is null)
+        {
+            return false;
+        }
+
+        using var leaf = new X509Certificate2(certificate);
+        var nameOk = TlsServerName is null ? (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0 : leaf.MatchesHostname(TlsServerName);
+        if (!nameOk)
+        {
+            return false;
+        }
+
+        var chainErrors = errors & ~SslPolicyErrors.RemoteCertificateNameMismatch;
+        if (chainErrors == SslPolicyErrors.None)
         {
             return true;
         }
 
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0
-            || CertificateAuthorities is not { Count: > 0 })
+        if ((chainErrors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0 || CertificateAuthorities is not { Count: > 0 })
         {
             return false;
         }
@@ -99,7 +111,6 @@ public sealed class KubernetesClientConfiguration
             }
         }
 
-        using var leaf = new X509Certificate2(certificate);
         return custom.Build(leaf);
     }
 }
