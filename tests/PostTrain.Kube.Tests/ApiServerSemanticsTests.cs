@@ -70,6 +70,26 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task UpdateAsync_rereads_and_retries_when_another_writer_wins_the_race()
+    {
+        var ns = fixture.NewNamespace();
+        await Client.ConfigMaps.CreateAsync(Map("race", ns));
+        var interfered = 0;
+        var updated = await Client.ConfigMaps.UpdateAsync("race", cm =>
+        {
+            if (Interlocked.Increment(ref interfered) == 1)
+            {
+                // another writer commits between our read and our write
+                Client.ConfigMaps.PatchAsync("race", PatchType.Merge, """{"data":{"other":"1"}}""", ns).GetAwaiter().GetResult();
+            }
+
+            cm.Data!["mine"] = "1";
+        }, ns);
+        interfered.ShouldBe(2);
+        updated.Data.ShouldBe(new Dictionary<string, string> { ["k"] = "v", ["other"] = "1", ["mine"] = "1" });
+    }
+
+    [Fact]
     public async Task Unknown_fields_round_trip_through_read_modify_write()
     {
         var ns = fixture.NewNamespace();

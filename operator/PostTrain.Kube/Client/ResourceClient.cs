@@ -91,6 +91,20 @@ public sealed class ResourceClient<T>
     /// <summary>Replaces the status subresource (only status changes are kept).</summary>
     public Task<T> ReplaceStatusAsync(T obj, string? fieldManager = null, CancellationToken cancellationToken = default) => Put(obj, "status", fieldManager, cancellationToken);
 
+    /// <summary>
+    /// Reads the object, applies <paramref name="mutate"/> and writes it back (or its status), re-reading and
+    /// retrying on 409 Conflict up to 5 times. Returns the stored object.
+    /// </summary>
+    public Task<T> UpdateAsync(string name, Action<T> mutate, string? ns = null, bool status = false, CancellationToken cancellationToken = default) =>
+        ConflictRetry.RunAsync(
+            async ct =>
+            {
+                var current = await GetAsync(name, ns, ct).ConfigureAwait(false);
+                mutate(current);
+                return await Put(current, status ? "status" : null, null, ct).ConfigureAwait(false);
+            },
+            cancellationToken: cancellationToken);
+
     /// <summary>Patches an object (or its status) with a body that is a JSON string, a JsonNode, or an object to serialize.</summary>
     public Task<T> PatchAsync(string name, PatchType type, object body, string? ns = null, string? fieldManager = null, bool force = false, bool status = false, CancellationToken cancellationToken = default)
     {
