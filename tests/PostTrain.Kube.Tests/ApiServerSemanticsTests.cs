@@ -142,6 +142,27 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Status_can_be_merge_patched_and_applied_through_the_subresource_only()
+    {
+        var ns = fixture.NewNamespace();
+        await EnsureWidgetCrdAsync();
+        var widgets = Client.Resource<Widget>();
+        await widgets.CreateAsync(Widget.New("s", ns, size: 3));
+        var patched = await widgets.PatchAsync("s", PatchType.Merge, """{"spec":{"size":9},"status":{"phase":"Pending"}}""", ns, status: true);
+        patched.Status!.Phase.ShouldBe("Pending");
+        patched.Spec.Size.ShouldBe(3);
+
+        var desired = Widget.New("s", ns);
+        desired.Status = new WidgetStatus { Phase = "Running", ObservedGeneration = 1 };
+        var applied = await widgets.ApplyAsync(desired, "status-writer", force: true, status: true);
+        applied.Status!.Phase.ShouldBe("Running");
+        applied.Status.ObservedGeneration.ShouldBe(1);
+        applied.Spec.Size.ShouldBe(3, "a status apply leaves spec alone");
+        applied.Metadata.ManagedFields!.Value.ToString().ShouldContain("\"subresource\":\"status\"");
+        fixture.Server.Requests.Last().Path.ShouldEndWith("/widgets/s/status");
+    }
+
+    [Fact]
     public async Task Custom_resources_require_a_resource_version_on_update()
     {
         var ns = fixture.NewNamespace();
