@@ -585,6 +585,18 @@ public sealed partial class ObjectStore
             }
         }
 
+        if (type is { Group: "", Plural: "namespaces" })
+        {
+            var ns = (string)meta["name"]!;
+            foreach (var (contentType, key) in _byUid.Values.ToList())
+            {
+                if (Bucket(contentType).TryGetValue(key, out var content) && NamespaceOf(content) == ns && content["metadata"]?["deletionTimestamp"] is null)
+                {
+                    DeleteLocked(contentType, content, "Background");
+                }
+            }
+        }
+
         var finalizers = Finalizers(current);
         if (policy == "Foreground" && Dependents(uid).Count > 0 && !finalizers.Contains(ForegroundFinalizer))
         {

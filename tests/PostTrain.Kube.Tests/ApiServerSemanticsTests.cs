@@ -246,6 +246,20 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Deleting_a_namespace_deletes_what_it_holds()
+    {
+        var ns = fixture.NewNamespace();
+        await Client.Resource<Namespace>().CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
+        await Client.ConfigMaps.CreateAsync(Map("inside", ns));
+        var other = fixture.NewNamespace();
+        await Client.ConfigMaps.CreateAsync(Map("outside", other));
+        await Client.Resource<Namespace>().DeleteAsync(ns);
+        (await Client.ConfigMaps.TryGetAsync("inside", ns)).ShouldBeNull();
+        (await Client.ConfigMaps.TryGetAsync("outside", other)).ShouldNotBeNull();
+        (await Client.Resource<Namespace>().TryGetAsync(ns)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Label_and_field_selectors_filter_lists()
     {
         var ns = fixture.NewNamespace();
