@@ -46,6 +46,30 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
         });
         var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, In(ns));
         var controller = new Controller<ConfigMap>("test", informer, reconciler, Fast);
+        using var meter = new System.Diagnostics.Metrics.Meter("test.controller." + ns);
+        new ControllerMetrics(meter, "example").Attach(controller);
+        var counted = new ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == meter)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var t in tags)
+            {
+                if (t.Key == "result")
+                {
+                    counted.AddOrUpdate($"{instrument.Name}/{t.Value}", value, (_, c) => c + value);
+                }
+            }
+        });
+        listener.Start();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var runs = Task.WhenAll(informer.RunAsync(cts.Token), controller.RunAsync(cts.Token));
 
@@ -57,6 +81,9 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
         reconciler.Calls[$"{ns}/broken"].ShouldBe(2, "a thrown exception is retried, a terminal error is not");
         controller.Queue.NumRequeues($"{ns}/flaky").ShouldBe(0, "success forgets the failures");
         controller.ErrorCount.ShouldBe(5);
+        counted["example_reconcile_total/error"].ShouldBe(4);
+        counted["example_reconcile_total/terminal_error"].ShouldBe(1);
+        counted["example_reconcile_total/requeue_after"].ShouldBe(2);
 
         await cts.CancelAsync();
         await runs;
