@@ -115,6 +115,10 @@ public sealed partial class ObjectStore
                 {
                     var decoded = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(continueToken)))!;
                     after = (string?)decoded["start"];
+                    if (decoded["rv"] is JsonValue tokenVersion && tokenVersion.GetValue<long>() < _compactedThrough)
+                    {
+                        throw ApiStatusException.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+                    }
                 }
                 catch (Exception e) when (e is FormatException or JsonException)
                 {

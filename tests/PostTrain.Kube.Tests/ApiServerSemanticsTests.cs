@@ -297,6 +297,26 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         var all = await Client.ConfigMaps.ListAllAsync(ns, pageSize: 3);
         all.Items.Select(i => i.Metadata.Name).ShouldBe(Enumerable.Range(0, 7).Select(i => $"m{i}"));
         all.Metadata.ResourceVersion.ShouldNotBeNull();
+
+        await Client.ConfigMaps.CreateAsync(Map("later", ns));
+        fixture.Server.Store.CompactHistory();
+        var expired = await Should.ThrowAsync<KubernetesApiException>(() => Client.ConfigMaps.ListAsync(ns, new ListOptions { Limit = 3, Continue = first.Metadata.Continue }));
+        expired.IsGone.ShouldBeTrue();
+        expired.Message.ShouldContain("continue parameter is too old");
+    }
+
+    [Fact]
+    public async Task The_pager_falls_back_to_an_unpaged_list_when_its_continue_token_expires()
+    {
+        var ns = fixture.NewNamespace();
+        for (var i = 0; i < 5; i++)
+        {
+            await Client.ConfigMaps.CreateAsync(Map($"m{i}", ns));
+        }
+
+        fixture.Server.Faults.FailNext(1, 410, match: r => r.Query.ContainsKey("continue") && r.Path.Value!.Contains(ns, StringComparison.Ordinal));
+        var all = await Client.ConfigMaps.ListAllAsync(ns, pageSize: 2);
+        all.Items.Count.ShouldBe(5);
     }
 
     [Fact]

@@ -56,14 +56,24 @@ public sealed class ResourceClient<T>
         return _client.SendForObjectAsync<ObjectList<T>>(() => new HttpRequestMessage(HttpMethod.Get, Descriptor.CollectionPath(ListNs(ns)) + query), cancellationToken);
     }
 
-    /// <summary>Lists every page, returning all items and the resourceVersion of the last page.</summary>
+    /// <summary>Lists every page, returning all items and the resourceVersion of the first page; an expired continue token falls back to one unpaged list.</summary>
     public async Task<ObjectList<T>> ListAllAsync(string? ns = null, ListOptions? options = null, int pageSize = 500, CancellationToken cancellationToken = default)
     {
         var all = new ObjectList<T>();
         var page = (options ?? new ListOptions()) with { Limit = pageSize, Continue = null };
         while (true)
         {
-            var list = await ListAsync(ns, page, cancellationToken).ConfigureAwait(false);
+            ObjectList<T> list;
+            try
+            {
+                list = await ListAsync(ns, page, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubernetesApiException e) when (e.IsGone && page.Continue is not null)
+            {
+                // the continue token expired (history compacted mid-listing): fall back to one unpaged list, as client-go's pager does
+                return await ListAsync(ns, page with { Limit = null, Continue = null }, cancellationToken).ConfigureAwait(false);
+            }
+
             all.Items.AddRange(list.Items);
             all.Kind = list.Kind;
             all.ApiVersion = list.ApiVersion;
