@@ -85,6 +85,12 @@ public sealed class KubernetesClient : IDisposable
             using var timeout = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout?.CancelAfter(Configuration.RequestTimeout);
             using var request = build();
+            if (request.RequestUri is { IsAbsoluteUri: false } relative)
+            {
+                // keep a path prefix of the server URL (API servers behind proxies: https://host/k8s/clusters/c-1)
+                request.RequestUri = new Uri(Configuration.Server.AbsoluteUri.TrimEnd('/') + relative.OriginalString);
+            }
+
             HttpResponseMessage response;
             try
             {
