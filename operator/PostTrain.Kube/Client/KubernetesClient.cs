@@ -123,9 +123,22 @@ public sealed class KubernetesClient : IDisposable
     internal async Task<TResult> SendForObjectAsync<TResult>(Func<HttpRequestMessage> build, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(build, streaming: false, cancellationToken).ConfigureAwait(false);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        return await JsonSerializer.DeserializeAsync<TResult>(body, KubeJson.Options, cancellationToken).ConfigureAwait(false)
-            ?? throw new KubernetesApiException(response.StatusCode, null, "the server answered with an empty body");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Configuration.RequestTimeout);
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync<TResult>(body, KubeJson.Options, timeout.Token).ConfigureAwait(false)
+                ?? throw new KubernetesApiException(response.StatusCode, null, "the server answered with an empty body");
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KubernetesApiException(HttpStatusCode.GatewayTimeout, null, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: the response body did not arrive within {Configuration.RequestTimeout.TotalSeconds:0.#} s", inner: e);
+        }
+        catch (JsonException e)
+        {
+            throw new KubernetesApiException(response.StatusCode, null, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: the response is not the expected JSON: {e.Message}", inner: e);
+        }
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)

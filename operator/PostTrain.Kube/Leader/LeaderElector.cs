@@ -207,9 +207,13 @@ public sealed class LeaderElector
             Observe(updated, _time.GetUtcNow());
             return true;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            _logger.LogWarning("leader election: {Identity}: lease request timed out", Options.Identity);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning("leader election: {Identity}: lease request timed out", Options.Identity);
+            }
+
             return false;
         }
         catch (KubernetesApiException e) when (e.IsConflict || e.IsAlreadyExists)
