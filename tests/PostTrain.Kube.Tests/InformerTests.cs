@@ -175,6 +175,23 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
     }
 
     [Fact]
+    public async Task A_failing_initial_list_is_retried_until_the_cache_syncs()
+    {
+        var ns = fixture.NewNamespace();
+        await fixture.Client.ConfigMaps.CreateAsync(Map("a", ns));
+        fixture.Server.Faults.FailNext(3, 503, match: r => !r.Query.ContainsKey("watch") && r.Path.Value!.Contains($"/namespaces/{ns}/", StringComparison.Ordinal));
+        var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var run = informer.RunAsync(cts.Token);
+        await informer.WaitForSyncAsync(cts.Token);
+        informer.Cache.Get(ns, "a").ShouldNotBeNull();
+        informer.RelistCount.ShouldBe(3, "each failed list was retried");
+        informer.LastError.ShouldBeNull("a successful list clears the error");
+        await cts.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public async Task A_watch_that_goes_silent_is_reopened()
     {
         var ns = fixture.NewNamespace();
