@@ -1,0 +1,279 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PostTrain.Kube.Models;
+
+namespace PostTrain.Kube.Client;
+
+/// <summary>
+/// Typed access to one resource: get, list (paged), create, replace, delete, patch (merge, JSON patch,
+/// server-side apply), the status subresource, and watch. A null namespace means the object's own namespace
+/// or the client's default for single objects, and all namespaces for list and watch.
+/// </summary>
+/// <typeparam name="T">The model.</typeparam>
+public sealed class ResourceClient<T>
+    where T : class, IKubernetesObject
+{
+    private readonly KubernetesClient _client;
+
+    internal ResourceClient(KubernetesClient client, ResourceDescriptor descriptor)
+    {
+        _client = client;
+        Descriptor = descriptor;
+    }
+
+    /// <summary>The resource.</summary>
+    public ResourceDescriptor Descriptor { get; }
+
+    /// <summary>Reads one object; throws <see cref="KubernetesApiException"/> (404) when missing.</summary>
+    public Task<T> GetAsync(string name, string? ns = null, CancellationToken cancellationToken = default) =>
+        _client.SendForObjectAsync<T>(() => new HttpRequestMessage(HttpMethod.Get, Descriptor.ObjectPath(Ns(ns), name)), cancellationToken);
+
+    /// <summary>Reads one object, or null when it does not exist.</summary>
+    public async Task<T?> TryGetAsync(string name, string? ns = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await GetAsync(name, ns, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException e) when (e.IsNotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Lists one page.</summary>
+    public Task<ObjectList<T>> ListAsync(string? ns = null, ListOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var query = new QueryBuilder()
+            .Add("labelSelector", options?.LabelSelector)
+            .Add("fieldSelector", options?.FieldSelector)
+            .Add("limit", options?.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Add("continue", options?.Continue);
+        return _client.SendForObjectAsync<ObjectList<T>>(() => new HttpRequestMessage(HttpMethod.Get, Descriptor.CollectionPath(ListNs(ns)) + query), cancellationToken);
+    }
+
+    /// <summary>Lists every page, returning all items and the resourceVersion of the first page; an expired continue token falls back to one unpaged list.</summary>
+    public async Task<ObjectList<T>> ListAllAsync(string? ns = null, ListOptions? options = null, int pageSize = 500, CancellationToken cancellationToken = default)
+    {
+        var all = new ObjectList<T>();
+        var page = (options ?? new ListOptions()) with { Limit = pageSize, Continue = null };
+        while (true)
+        {
+            ObjectList<T> list;
+            try
+            {
+                list = await ListAsync(ns, page, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubernetesApiException e) when (e.IsGone && page.Continue is not null)
+            {
+                // the continue token expired (history compacted mid-listing): fall back to one unpaged list, as client-go's pager does
+                return await ListAsync(ns, page with { Limit = null, Continue = null }, cancellationToken).ConfigureAwait(false);
+            }
+
+            all.Items.AddRange(list.Items);
+            all.Kind = list.Kind;
+            all.ApiVersion = list.ApiVersion;
+            all.Metadata.ResourceVersion ??= list.Metadata.ResourceVersion;
+            if (string.IsNullOrEmpty(list.Metadata.Continue))
+            {
+                return all;
+            }
+
+            page = page with { Continue = list.Metadata.Continue };
+        }
+    }
+
+    /// <summary>Creates an object; throws 409 AlreadyExists when the name is taken.</summary>
+    public Task<T> CreateAsync(T obj, string? fieldManager = null, CancellationToken cancellationToken = default)
+    {
+        Stamp(obj);
+        var path = Descriptor.CollectionPath(Ns(obj.Metadata.Namespace)) + new QueryBuilder().Add("fieldManager", fieldManager);
+        return _client.SendForObjectAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(obj) }, cancellationToken);
+    }
+
+    /// <summary>Replaces an object (PUT); a stale metadata.resourceVersion gives 409 Conflict.</summary>
+    public Task<T> ReplaceAsync(T obj, string? fieldManager = null, CancellationToken cancellationToken = default) => Put(obj, null, fieldManager, cancellationToken);
+
+    /// <summary>Replaces the status subresource (only status changes are kept).</summary>
+    public Task<T> ReplaceStatusAsync(T obj, string? fieldManager = null, CancellationToken cancellationToken = default) => Put(obj, "status", fieldManager, cancellationToken);
+
+    /// <summary>
+    /// Reads the object, applies <paramref name="mutate"/> and writes it back (or its status), re-reading and
+    /// retrying on 409 Conflict up to 5 times. Returns the stored object.
+    /// </summary>
+    public Task<T> UpdateAsync(string name, Action<T> mutate, string? ns = null, bool status = false, CancellationToken cancellationToken = default) =>
+        ConflictRetry.RunAsync(
+            async ct =>
+            {
+                var current = await GetAsync(name, ns, ct).ConfigureAwait(false);
+                mutate(current);
+                return await Put(current, status ? "status" : null, null, ct).ConfigureAwait(false);
+            },
+            cancellationToken: cancellationToken);
+
+    /// <summary>Patches an object (or its status) with a body that is a JSON string, a JsonNode, or an object to serialize.</summary>
+    public Task<T> PatchAsync(string name, PatchType type, object body, string? ns = null, string? fieldManager = null, bool force = false, bool status = false, CancellationToken cancellationToken = default)
+    {
+        if (type == PatchType.Apply && string.IsNullOrEmpty(fieldManager))
+        {
+            throw new ArgumentException("server-side apply needs a fieldManager", nameof(fieldManager));
+        }
+
+        var text = body switch
+        {
+            string s => s,
+            JsonNode n => n.ToJsonString(),
+            _ => JsonSerializer.Serialize(body, body.GetType(), KubeJson.Options),
+        };
+        var query = new QueryBuilder().Add("fieldManager", fieldManager).Add("force", force ? "true" : null);
+        var path = Descriptor.ObjectPath(Ns(ns), name, status ? "status" : null) + query;
+        return _client.SendForObjectAsync<T>(
+            () => new HttpRequestMessage(HttpMethod.Patch, path) { Content = new StringContent(text, Encoding.UTF8, MediaTypeHeaderValue.Parse(PatchTypes.ContentType(type)).MediaType!) },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Server-side apply: sends the fields set on <paramref name="obj"/> as the manager's desired state
+    /// (creating the object when missing). Conflicts with other managers give 409 unless <paramref name="force"/>.
+    /// </summary>
+    public Task<T> ApplyAsync(T obj, string fieldManager, bool force = false, bool status = false, CancellationToken cancellationToken = default)
+    {
+        Stamp(obj);
+        var node = JsonSerializer.SerializeToNode(obj, KubeJson.Options)!.AsObject();
+        if (node["metadata"] is JsonObject meta)
+        {
+            foreach (var system in new[] { "managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "deletionTimestamp" })
+            {
+                meta.Remove(system);
+            }
+        }
+
+        var name = obj.Metadata.Name ?? throw new ArgumentException("apply needs metadata.name", nameof(obj));
+        return PatchAsync(name, PatchType.Apply, node, obj.Metadata.Namespace, fieldManager, force, status, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes an object. Returns its last state (with a deletionTimestamp when finalizers still hold it),
+    /// or null when the server answered with a Status.
+    /// </summary>
+    public async Task<T?> DeleteAsync(string name, string? ns = null, DeleteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["kind"] = "DeleteOptions", ["apiVersion"] = "v1" };
+        if (options?.PropagationPolicy is { } policy)
+        {
+            body["propagationPolicy"] = policy.ToString();
+        }
+
+        if (options?.GracePeriodSeconds is { } grace)
+        {
+            body["gracePeriodSeconds"] = grace;
+        }
+
+        if (options?.PreconditionUid is not null || options?.PreconditionResourceVersion is not null)
+        {
+            body["preconditions"] = new JsonObject { ["uid"] = options.PreconditionUid, ["resourceVersion"] = options.PreconditionResourceVersion };
+        }
+
+        var path = Descriptor.ObjectPath(Ns(ns), name);
+        var text = body.ToJsonString();
+        using var response = await _client.SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Delete, path) { Content = new StringContent(text, Encoding.UTF8, "application/json") },
+            streaming: false,
+            cancellationToken).ConfigureAwait(false);
+        var json = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var parsed = JsonNode.Parse(json);
+        return (string?)parsed?["kind"] == "Status" ? null : parsed.Deserialize<T>(KubeJson.Options);
+    }
+
+    /// <summary>
+    /// Watches the resource: one stream of events until the server ends it (the enumeration completes), the
+    /// connection drops (IOException/HttpRequestException), or the server sends an ERROR (thrown as
+    /// <see cref="KubernetesApiException"/>, 410 when the version is too old). Informers handle the reconnects.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(string? ns = null, WatchOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        options ??= new WatchOptions();
+        var query = new QueryBuilder()
+            .Add("watch", "1")
+            .Add("resourceVersion", options.ResourceVersion)
+            .Add("allowWatchBookmarks", options.AllowBookmarks ? "true" : null)
+            .Add("labelSelector", options.LabelSelector)
+            .Add("fieldSelector", options.FieldSelector)
+            .Add("timeoutSeconds", options.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var path = Descriptor.CollectionPath(ListNs(ns)) + query;
+        using var response = await _client.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), streaming: true, cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            yield return Parse(line);
+        }
+    }
+
+    private static WatchEvent<T> Parse(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        var root = document.RootElement;
+        var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
+        if (!root.TryGetProperty("object", out var obj))
+        {
+            throw new KubernetesApiException(HttpStatusCode.InternalServerError, null, $"watch event without an object: {Truncate(line)}");
+        }
+
+        switch (type)
+        {
+            case "ADDED":
+                return new WatchEvent<T>(WatchEventType.Added, obj.Deserialize<T>(KubeJson.Options)!);
+            case "MODIFIED":
+                return new WatchEvent<T>(WatchEventType.Modified, obj.Deserialize<T>(KubeJson.Options)!);
+            case "DELETED":
+                return new WatchEvent<T>(WatchEventType.Deleted, obj.Deserialize<T>(KubeJson.Options)!);
+            case "BOOKMARK":
+                return new WatchEvent<T>(WatchEventType.Bookmark, obj.Deserialize<T>(KubeJson.Options)!);
+            case "ERROR":
+                {
+                    var status = obj.Deserialize<StatusBody>(KubeJson.Options);
+                    var code = status?.Code is > 0 ? (HttpStatusCode)status.Code : HttpStatusCode.InternalServerError;
+                    throw new KubernetesApiException(code, status, $"watch error: {status?.Code} {status?.Reason}: {status?.Message}");
+                }
+
+            default:
+                throw new KubernetesApiException(HttpStatusCode.InternalServerError, null, $"unknown watch event type \"{type}\": {Truncate(line)}");
+        }
+    }
+
+    private static string Truncate(string s) => s.Length > 200 ? s[..200] + "..." : s;
+
+    private Task<T> Put(T obj, string? subresource, string? fieldManager, CancellationToken cancellationToken)
+    {
+        Stamp(obj);
+        var name = obj.Metadata.Name ?? throw new ArgumentException("replace needs metadata.name", nameof(obj));
+        var path = Descriptor.ObjectPath(Ns(obj.Metadata.Namespace), name, subresource) + new QueryBuilder().Add("fieldManager", fieldManager);
+        return _client.SendForObjectAsync<T>(() => new HttpRequestMessage(HttpMethod.Put, path) { Content = Json(obj) }, cancellationToken);
+    }
+
+    private void Stamp(T obj)
+    {
+        obj.ApiVersion ??= Descriptor.ApiVersion;
+        obj.Kind ??= Descriptor.Kind;
+        if (Descriptor.Namespaced)
+        {
+            obj.Metadata.Namespace ??= _client.DefaultNamespace;
+        }
+    }
+
+    private string? Ns(string? ns) => Descriptor.Namespaced ? ns ?? _client.DefaultNamespace : null;
+
+    private string? ListNs(string? ns) => Descriptor.Namespaced ? ns : null;
+
+    private static StringContent Json(T obj) => new(JsonSerializer.Serialize(obj, obj.GetType(), KubeJson.Options), Encoding.UTF8, "application/json");
+}

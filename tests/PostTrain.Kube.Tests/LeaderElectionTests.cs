@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using PostTrain.Kube.Client;
+using PostTrain.Kube.Leader;
+
+namespace PostTrain.Kube.Tests;
+
+/// <summary>Leader election on a Lease: failover after a crash, a network partition, release on shutdown; never two leaders.</summary>
+public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Renew = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Tracks who is leading, failing on any overlap.</summary>
+    private sealed class LeadershipLog
+    {
+        private readonly Lock _gate = new();
+        private readonly List<string> _current = [];
+
+        public int MaxConcurrent { get; private set; }
+
+        public List<(string Who, TimeSpan At)> Starts { get; } = [];
+
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+        public async Task LeadAsync(string who, CancellationToken token)
+        {
+            lock (_gate)
+            {
+                _current.Add(who);
+                MaxConcurrent = Math.Max(MaxConcurrent, _current.Count);
+                Starts.Add((who, Clock.Elapsed));
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _current.Remove(who);
+                }
+            }
+        }
+
+        public string[] Current
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _current];
+                }
+            }
+        }
+    }
+
+    private LeaderElector Elector(KubernetesClient client, string lease, string id, bool release = true) =>
+        new(client, new LeaderElectionOptions { LeaseName = lease, LeaseNamespace = "default", Identity = id, LeaseDuration = Lease, RenewDeadline = Renew, RetryPeriod = Retry, ReleaseOnCancel = release });
+
+    [Fact]
+    public async Task When_the_leader_dies_mid_lease_the_other_leads_within_the_lease_duration_and_never_alongside_it()
+    {
+        var lease = "crash-" + Guid.NewGuid().ToString("N")[..6];
+        var log = new LeadershipLog();
+        using var clientA = fixture.NewClient("candidate-a");
+        using var clientB = fixture.NewClient("candidate-b");
+        using var killA = new CancellationTokenSource();
+        using var stopB = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var a = Elector(clientA, lease, "a", release: false);
+        var runA = a.RunAsync(t => log.LeadAsync("a", t), killA.Token);
+        await Eventually.TrueAsync(() => a.IsLeader, "a leads");
+        var b = Elector(clientB, lease, "b");
+        var runB = b.RunAsync(t => log.LeadAsync("b", t), stopB.Token);
+        await Task.Delay(Lease + Retry);
+        b.IsLeader.ShouldBeFalse("b must wait while a renews");
+        log.Current.ShouldBe(["a"]);
+
+        var killedAt = log.Clock.Elapsed;
+        await killA.CancelAsync(); // a crash: no release
+        await runA;
+        await Eventually.TrueAsync(() => b.IsLeader, "b takes over", seconds: 10);
+        var takeover = log.Starts.Single(s => s.Who == "b").At - killedAt;
+        takeover.ShouldBeLessThan(Lease + Retry + Retry + TimeSpan.FromMilliseconds(1500), "b leads within the lease duration after a's last renewal (plus a retry period and scheduling slack)");
+        takeover.ShouldBeGreaterThan(Lease - Renew, "b must wait out a's lease");
+        log.MaxConcurrent.ShouldBe(1);
+
+        var stored = await fixture.Client.Leases.GetAsync(lease, "default");
+        stored.Spec.HolderIdentity.ShouldBe("b");
+        stored.Spec.LeaseTransitions.ShouldBe(1);
+
+        await stopB.CancelAsync();
+        (await runB).ShouldBeFalse();
+        (await fixture.Client.Leases.GetAsync(lease, "default")).Spec.HolderIdentity.ShouldBeNull("b released the lease on shutdown");
+    }
+
+    [Fact]
+    public async Task A_partitioned_leader_stops_before_the_other_starts()
+    {
+        var lease = "blip-" + Guid.NewGuid().ToString("N")[..6];
+        var log = new LeadershipLog();
+        using var clientA = fixture.NewClient("partitioned-a", timeout: TimeSpan.FromSeconds(5));
+        using var clientB = fixture.NewClient("healthy-b");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var a = Elector(clientA, lease, "a");
+        var runA = a.RunAsync(t => log.LeadAsync("a", t), stop.Token);
+        await Eventually.TrueAsync(() => a.IsLeader, "a leads");
+        var b = Elector(clientB, lease, "b");
+        var runB = b.RunAsync(t => log.LeadAsync("b", t), stop.Token);
+
+        TimeSpan aStopped;
+        using (fixture.Server.Faults.Partition(r => r.Headers.UserAgent.ToString().Contains("partitioned-a", StringComparison.Ordinal)))
+        {
+            var lost = await runA.WaitAsync(TimeSpan.FromSeconds(10));
+            aStopped = log.Clock.Elapsed;
+            lost.ShouldBeTrue("a gives up leadership when it cannot renew");
+            a.IsLeader.ShouldBeFalse();
+            await Eventually.TrueAsync(() => b.IsLeader, "b takes over");
+        }
+
+        log.MaxConcurrent.ShouldBe(1);
+        (log.Starts.Single(s => s.Who == "b").At - aStopped).ShouldBeGreaterThan(TimeSpan.Zero);
+        await stop.CancelAsync();
+        await runB;
+    }
+
+    [Fact]
+    public async Task Releasing_on_shutdown_hands_over_without_waiting_out_the_lease()
+    {
+        var lease = "release-" + Guid.NewGuid().ToString("N")[..6];
+        var log = new LeadershipLog();
+        using var stopA = new CancellationTokenSource();
+        using var stopB = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var a = Elector(fixture.Client, lease, "a");
+        var runA = a.RunAsync(t => log.LeadAsync("a", t), stopA.Token);
+        await Eventually.TrueAsync(() => a.IsLeader, "a leads");
+        var b = Elector(fixture.Client, lease, "b");
+        var runB = b.RunAsync(t => log.LeadAsync("b", t), stopB.Token);
+        await Task.Delay(Retry * 3);
+        var released = log.Clock.Elapsed;
+        await stopA.CancelAsync();
+        (await runA).ShouldBeFalse();
+        await Eventually.TrueAsync(() => b.IsLeader, "b takes over");
+        (log.Starts.Single(s => s.Who == "b").At - released).ShouldBeLessThan(Lease, "a released lease is taken at the next retry");
+        log.MaxConcurrent.ShouldBe(1);
+        await stopB.CancelAsync();
+        await runB;
+    }
+
+    [Fact]
+    public void Defaults_are_client_go_s_and_unsafe_timings_are_rejected()
+    {
+        var options = new LeaderElectionOptions { LeaseName = "l", LeaseNamespace = "n", Identity = "i" };
+        options.LeaseDuration.ShouldBe(TimeSpan.FromSeconds(15));
+        options.RenewDeadline.ShouldBe(TimeSpan.FromSeconds(10));
+        options.RetryPeriod.ShouldBe(TimeSpan.FromSeconds(2));
+        Should.Throw<ArgumentException>(() => (options with { RenewDeadline = TimeSpan.FromSeconds(20) }).Validate()).Message.ShouldContain("RenewDeadline");
+    }
+}
