@@ -34,4 +34,14 @@ public static class TorchRuntime
             return count;
         }
     }
+
+    /// <summary>What this shim build can do, detected when it was compiled.</summary>
+    public static TorchCapabilities Capabilities
+    {
+        get
+        {
+            NativeMethods.Check(NativeMethods.Capabilities(out var caps));
+            return (TorchCapabilities)caps;
+        }
+    }
 }

@@ -1,0 +1,99 @@
+namespace PostTrain.Torch;
+
+/// <summary>Neural-network functions (TorchSharp's <c>torch.nn.functional</c>).</summary>
+public static class Functional
+{
+    /// <summary>x @ weight^T + bias, weight shaped [out, in].</summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    {
+        var s = NativeMethods.Linear(input.Handle, weight.Handle, bias is null ? IntPtr.Zero : bias.Handle, out var r);
+        GC.KeepAlive(input);
+        GC.KeepAlive(weight);
+        GC.KeepAlive(bias);
+        return Tensor.Wrap(s, r);
+    }
+
+    /// <summary>Rows of <paramref name="weight"/> picked by Int64 <paramref name="indices"/>; <paramref name="paddingIndex"/> gets no gradient.</summary>
+    public static Tensor Embedding(Tensor indices, Tensor weight, long paddingIndex = -1)
+    {
+        var s = NativeMethods.Embedding(weight.Handle, indices.Handle, paddingIndex, out var r);
+        GC.KeepAlive(indices);
+        GC.KeepAlive(weight);
+        return Tensor.Wrap(s, r);
+    }
+
+    /// <summary>
+    /// RMS normalisation over the last dimension: weight * x / sqrt(mean(x²) + eps), computed in float32 for
+    /// half-precision inputs and cast back before scaling (as Llama does).
+    /// </summary>
+    public static Tensor RmsNorm(Tensor input, Tensor? weight, double eps = 1e-6)
+    {
+        var s = NativeMethods.RmsNorm(input.Handle, weight is null ? IntPtr.Zero : weight.Handle, eps, out var r);
+        GC.KeepAlive(input);
+        GC.KeepAlive(weight);
+        return Tensor.Wrap(s, r);
+    }
+
+    /// <summary>Layer normalisation over the trailing <paramref name="normalizedShape"/> dimensions.</summary>
+    public static unsafe Tensor LayerNorm(Tensor input, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedShape);
+        fixed (long* p = normalizedShape)
+        {
+            var s = NativeMethods.LayerNorm(input.Handle, p, normalizedShape.Length, weight is null ? IntPtr.Zero : weight.Handle, bias is null ? IntPtr.Zero : bias.Handle, eps, out var r);
+            GC.KeepAlive(input);
+            GC.KeepAlive(weight);
+            GC.KeepAlive(bias);
+            return Tensor.Wrap(s, r);
+        }
+    }
+
+    /// <summary>softmax along a dimension.</summary>
+    public static Tensor Softmax(Tensor input, long dim, ScalarType? dtype = null) => input.Softmax(dim, dtype);
+
+    /// <summary>log(softmax) along a dimension.</summary>
+    public static Tensor LogSoftmax(Tensor input, long dim, ScalarType? dtype = null) => input.LogSoftmax(dim, dtype);
+
+    /// <summary>x * sigmoid(x).</summary>
+    public static Tensor Silu(Tensor input) => input.Silu();
+
+    /// <summary>GELU.</summary>
+    public static Tensor Gelu(Tensor input, bool tanhApproximation = false) => input.Gelu(tanhApproximation);
+
+    /// <summary>
+    /// Cross entropy between logits [N, C] (or [N, C, d...]) and Int64 class targets [N] (or [N, d...]).
+    /// Targets equal to <paramref name="ignoreIndex"/> contribute nothing and are excluded from the mean.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100, double labelSmoothing = 0, Tensor? weight = null)
+    {
+        var s = NativeMethods.CrossEntropy(logits.Handle, target.Handle, weight is null ? IntPtr.Zero : weight.Handle, (int)reduction, ignoreIndex, labelSmoothing, out var r);
+        GC.KeepAlive(logits);
+        GC.KeepAlive(target);
+        GC.KeepAlive(weight);
+        return Tensor.Wrap(s, r);
+    }
+
+    /// <summary>
+    /// softmax(q kᵀ · scale + mask) v over [..., L, E] queries and [..., S, E] keys/values. A boolean
+    /// <paramref name="mask"/> (broadcastable to [..., L, S]) marks the positions that may be attended; a float mask is added
+    /// to the scores. <paramref name="isCausal"/> lets query i see keys 0..i (combined with the mask when both are given).
+    /// Uses libtorch's fused kernel when built against libtorch 2.1 or newer, a math fallback otherwise.
+    /// </summary>
+    public static Tensor ScaledDotProductAttention(Tensor query, Tensor key, Tensor value, Tensor? mask = null, double dropout = 0, bool isCausal = false, double? scale = null)
+    {
+        var s = NativeMethods.Sdpa(query.Handle, key.Handle, value.Handle, mask is null ? IntPtr.Zero : mask.Handle, dropout, isCausal ? 1 : 0, scale ?? 0, out var r);
+        GC.KeepAlive(query);
+        GC.KeepAlive(key);
+        GC.KeepAlive(value);
+        GC.KeepAlive(mask);
+        return Tensor.Wrap(s, r);
+    }
+
+    /// <summary>Zeroes elements with probability <paramref name="p"/> and rescales the rest, when <paramref name="training"/>.</summary>
+    public static Tensor Dropout(Tensor input, double p, bool training)
+    {
+        var s = NativeMethods.Dropout(input.Handle, p, training ? 1 : 0, out var r);
+        GC.KeepAlive(input);
+        return Tensor.Wrap(s, r);
+    }
+}
