@@ -1,0 +1,97 @@
+using PostTrain.Trainer.Tokenizers;
+using PostTrain.Trainer.Tokenizers.Builtin;
+using PostTrain.Trainer.Tokenizers.Chat;
+
+namespace PostTrain.Trainer.Tests.Tokenizers;
+
+public sealed class BuiltinTokenizerTests
+{
+    private static ByteLevelBpeTokenizer Tokenizer => BuiltinTokenizers.Arithmetic;
+
+    [Fact]
+    public void Vocabulary_is_small_with_special_tokens_last()
+    {
+        Tokenizer.VocabSize.ShouldBeInRange(1000, 2048);
+        Tokenizer.AddedTokens.Select(t => t.Content).ShouldBe(["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<pad>"]);
+        Tokenizer.AddedTokens.ShouldAllBe(t => t.Special);
+        Tokenizer.AddedTokens[^1].Id.ShouldBe(Tokenizer.VocabSize - 1);
+        Tokenizer.SpecialTokens.Eos!.Content.ShouldBe("<|im_end|>");
+        Tokenizer.SpecialTokens.Pad!.Content.ShouldBe("<pad>");
+    }
+
+    [Fact]
+    public void Digits_are_single_tokens()
+    {
+        var ids = Tokenizer.Encode("1234567890");
+        ids.Length.ShouldBe(10);
+        ids.Select(id => Tokenizer.IdToToken(id)).ShouldBe(["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"]);
+    }
+
+    [Theory]
+    [InlineData(" apples")]
+    [InlineData("How")]
+    [InlineData(" many")]
+    [InlineData(" ####")]
+    [InlineData(" +")]
+    [InlineData(" =")]
+    [InlineData("<<")]
+    [InlineData(">>")]
+    [InlineData("\n")]
+    [InlineData(" dollars")]
+    [InlineData("assistant")]
+    [InlineData(" altogether")]
+    public void Common_words_and_operators_are_single_tokens(string text)
+    {
+        Tokenizer.Encode(text).Length.ShouldBe(1, text);
+    }
+
+    [Fact]
+    public void Encodes_a_worked_answer_compactly_and_back()
+    {
+        const string answer = "Tom has 3 apples and buys 5 more. How many apples does he have?\n3 + 5 = <<3+5=8>>8\n#### 8";
+        var ids = Tokenizer.Encode(answer);
+        ids.Length.ShouldBeLessThan(45);
+        Tokenizer.Decode(ids).ShouldBe(answer);
+    }
+
+    [Fact]
+    public void Special_tokens_in_text_are_single_ids()
+    {
+        var ids = Tokenizer.Encode("<|im_start|>user\n2+2<|im_end|>");
+        ids[0].ShouldBe(Tokenizer.TokenToId("<|im_start|>")!.Value);
+        ids[^1].ShouldBe(Tokenizer.TokenToId("<|im_end|>")!.Value);
+        Tokenizer.Decode(ids, skipSpecialTokens: true).ShouldBe("user\n2+2");
+    }
+
+    [Fact]
+    public void Is_deterministic()
+    {
+        BuiltinTokenizers.ArithmeticTokenizerJson().ShouldBe(BuiltinTokenizers.ArithmeticTokenizerJson());
+    }
+
+    [Fact]
+    public void Saves_to_a_checkpoint_folder_and_loads_back_identically()
+    {
+        var dir = Directory.CreateTempSubdirectory("arith-tok-");
+        try
+        {
+            BuiltinTokenizers.SaveArithmetic(dir.FullName);
+            File.Exists(Path.Combine(dir.FullName, "tokenizer.json")).ShouldBeTrue();
+            File.Exists(Path.Combine(dir.FullName, "tokenizer_config.json")).ShouldBeTrue();
+            var loaded = TokenizerLoader.FromFile(dir.FullName);
+            loaded.VocabSize.ShouldBe(Tokenizer.VocabSize);
+            loaded.SpecialTokens.ShouldBe(Tokenizer.SpecialTokens);
+            loaded.AddedTokens.ShouldBe(Tokenizer.AddedTokens);
+            foreach (var v in TokenizerTestData.Vectors)
+            {
+                loaded.Encode(v.Text).ShouldBe(Tokenizer.Encode(v.Text), $"line {v.Line}");
+            }
+
+            ChatTemplate.FromDirectory(dir.FullName).ShouldBe(ChatTemplate.ChatMl);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
