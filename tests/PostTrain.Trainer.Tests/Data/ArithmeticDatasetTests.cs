@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+using PostTrain.Trainer.Data;
+using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Sources;
+
+namespace PostTrain.Trainer.Tests.Data;
+
+public partial class ArithmeticDatasetTests
+{
+    [Fact]
+    public void Splits_are_disjoint_and_deterministic_for_a_seed()
+    {
+        var options = new ArithmeticOptions();
+        var sft = ArithmeticDataset.Generate(options, ArithmeticSplit.Sft, 200, seed: 1);
+        var rl = ArithmeticDataset.Generate(options, ArithmeticSplit.Rl, 2000, seed: 1);
+        var test = ArithmeticDataset.Generate(options, ArithmeticSplit.Test, 200, seed: 1);
+        var rlOtherSeed = ArithmeticDataset.Generate(options, ArithmeticSplit.Rl, 2000, seed: 2);
+
+        sft.Select(p => p.Signature).Distinct().Count().ShouldBe(200);
+        var testSigs = test.Select(p => p.Signature).ToHashSet();
+        sft.Concat(rl).Concat(rlOtherSeed).ShouldAllBe(p => !testSigs.Contains(p.Signature));
+        sft.Select(p => p.Signature).Intersect(rl.Select(p => p.Signature)).ShouldBeEmpty();
+        ArithmeticDataset.Generate(options, ArithmeticSplit.Sft, 200, seed: 1).ShouldBe(sft);
+        rlOtherSeed.Select(p => p.Signature).ShouldNotBe(rl.Select(p => p.Signature));
+    }
+
+    [Fact]
+    public void Solutions_are_correct_short_and_end_in_the_answer()
+    {
+        var options = new ArithmeticOptions { Multiplication = true };
+        foreach (var p in ArithmeticDataset.Generate(options, ArithmeticSplit.Sft, 300, seed: 3))
+        {
+            var lines = p.Solution.Split('\n');
+            lines[^1].ShouldBe($"#### {p.Answer}");
+            lines.Length.ShouldBeInRange(2, 4);
+            var value = -1;
+            foreach (var line in lines[..^1])
+            {
+                var m = EquationLine().Match(line);
+                m.Success.ShouldBeTrue(line);
+                var (a, op, b, r) = (int.Parse(m.Groups[1].Value), m.Groups[2].Value, int.Parse(m.Groups[3].Value), int.Parse(m.Groups[4].Value));
+                if (value >= 0)
+                {
+                    a.ShouldBe(value); // each step starts from the previous result
+                }
+
+                r.ShouldBe(op switch { "+" => a + b, "-" => a - b, _ => a * b });
+                r.ShouldBeInRange(0, options.MaxValue);
+                value = r;
+            }
+
+            value.ShouldBe(p.Answer);
+            p.Question.ShouldEndWith("have now?");
+            p.Question.Length.ShouldBeLessThan(200);
+            p.Question.ShouldStartWith(p.Question.Split(' ')[0] + " has " + p.Signature.Split('+', '-', '*')[0] + " ");
+        }
+    }
+
+    [Fact]
+    public void A_hand_checked_problem_matches_the_issue_example_shape()
+    {
+        var p = ArithmeticDataset.Generate(new ArithmeticOptions { MinSteps = 2, MaxSteps = 2 }, ArithmeticSplit.Rl, 1, seed: 0).Single();
+        p.Question.ShouldMatch(@"^\w+ has \d+ \w+\. (He|She) \w+( away)? \d+( more)?\. Then (he|she) \w+( away)? \d+( more)?\. How many \w+ does \w+ have now\?$");
+        p.Solution.Split('\n').Length.ShouldBe(3);
+    }
+
+    [Fact]
+    public void Examples_carry_solutions_only_in_the_sft_split_and_answers_everywhere()
+    {
+        var sft = ArithmeticDataset.GenerateExamples(new ArithmeticOptions(), ArithmeticSplit.Sft, 5, 0);
+        var rl = ArithmeticDataset.GenerateExamples(new ArithmeticOptions(), ArithmeticSplit.Rl, 5, 0);
+        sft.ShouldAllBe(e => e.Completion != null && e.Completion.EndsWith("#### " + e.ReferenceAnswer));
+        rl.ShouldAllBe(e => e.Completion == null && e.ReferenceAnswer != null);
+        rl[0].Id.ShouldBe("arithmetic/rl/0");
+    }
+
+    [Fact]
+    public async Task The_math_reward_gives_full_marks_to_every_worked_solution()
+    {
+        var reward = new MathReward();
+        foreach (var e in ArithmeticDataset.GenerateExamples(new ArithmeticOptions(), ArithmeticSplit.Sft, 50, 9))
+        {
+            (await reward.ScoreAsync(new RewardInput(e.Prompt!, e.Completion!, e), CancellationToken.None)).Score.ShouldBe(1);
+        }
+    }
+
+    [Fact]
+    public void Builtin_uris_select_split_count_seed_and_difficulty()
+    {
+        var items = BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=test&count=7&seed=4&minSteps=3&maxSteps=3&maxOperand=5"));
+        items.Count.ShouldBe(7);
+        items.ShouldAllBe(e => e.Completion == null);
+        BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic")).Count.ShouldBe(200);
+        BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=rl&count=10")).Count.ShouldBe(10);
+
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=train"))).Message.ShouldContain("not one of sft, rl, test");
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?steps=2"))).Message.ShouldContain("unknown option(s) steps");
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?maxSteps=4"))).Message.ShouldContain("maxSteps <= 3");
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://poetry"))).Message.ShouldContain("unknown builtin dataset 'poetry'");
+    }
+
+    [Fact]
+    public void Asking_for_more_problems_than_exist_is_a_clear_error()
+    {
+        var tiny = new ArithmeticOptions { MinSteps = 1, MaxSteps = 1, MinOperand = 1, MaxOperand = 2, MaxValue = 4 };
+        Should.Throw<ArgumentException>(() => ArithmeticDataset.Generate(tiny, ArithmeticSplit.Sft, 50, 0)).Message.ShouldContain("widen the ranges");
+    }
+
+    [GeneratedRegex(@"^(\d+) ([+*-]) (\d+) = (\d+)$")]
+    private static partial Regex EquationLine();
+}

@@ -1,0 +1,42 @@
+namespace PostTrain.Trainer.Data;
+
+/// <summary>The shape of generated arithmetic word problems. Defaults keep numbers and text small enough for a tiny model.</summary>
+public sealed record ArithmeticOptions
+{
+    /// <summary>Fewest operations in a problem (1–3).</summary>
+    public int MinSteps { get; init; } = 1;
+
+    /// <summary>Most operations in a problem (1–3).</summary>
+    public int MaxSteps { get; init; } = 3;
+
+    /// <summary>Smallest starting value and operand.</summary>
+    public int MinOperand { get; init; } = 1;
+
+    /// <summary>Largest starting value and added or subtracted operand.</summary>
+    public int MaxOperand { get; init; } = 10;
+
+    /// <summary>Largest value any intermediate or final result may take (results never go below zero).</summary>
+    public int MaxValue { get; init; } = 50;
+
+    /// <summary>Whether steps may multiply (by 2 or 3: "doubles", "triples").</summary>
+    public bool Multiplication { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        if (MinSteps is < 1 or > 3 || MaxSteps is < 1 or > 3 || MinSteps > MaxSteps)
+        {
+            throw new ArgumentException($"arithmetic steps must satisfy 1 <= minSteps <= maxSteps <= 3, got {MinSteps}..{MaxSteps}");
+        }
+
+        if (MinOperand < 0 || MaxOperand < MinOperand)
+        {
+            throw new ArgumentException($"arithmetic operands must satisfy 0 <= minOperand <= maxOperand, got {MinOperand}..{MaxOperand}");
+        }
+
+        if (MaxValue < MaxOperand)
+        {
+            throw new ArgumentException($"arithmetic maxValue ({MaxValue}) must be at least maxOperand ({MaxOperand})");
+        }
+    }
+}

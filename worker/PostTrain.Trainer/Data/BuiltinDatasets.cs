@@ -1,0 +1,93 @@
+using System.Globalization;
+using PostTrain.Trainer.Sources;
+
+namespace PostTrain.Trainer.Data;
+
+/// <summary>
+/// The datasets behind <c>builtin://</c> URIs. Today: <c>builtin://arithmetic?split=sft|rl|test&amp;count=N&amp;seed=S</c>
+/// with optional <c>minSteps</c>, <c>maxSteps</c>, <c>minOperand</c>, <c>maxOperand</c>, <c>maxValue</c>, <c>multiplication</c>.
+/// </summary>
+public static class BuiltinDatasets
+{
+    /// <summary>The names <c>builtin://</c> accepts for datasets.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["arithmetic"];
+
+    /// <summary>How many items each arithmetic split has when <c>count</c> is not given: few worked solutions, many checkable problems.</summary>
+    public static int DefaultCount(ArithmeticSplit split) => split switch
+    {
+        ArithmeticSplit.Sft => 200,
+        ArithmeticSplit.Rl => 2000,
+        _ => 200,
+    };
+
+    /// <summary>Generates the examples a builtin URI names; throws <see cref="ArgumentException"/> naming a bad option.</summary>
+    public static IReadOnlyList<Example> Load(SourceUri source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Scheme != SourceScheme.Builtin)
+        {
+            throw new ArgumentException($"source '{source}' is not a builtin:// URI", nameof(source));
+        }
+
+        if (source.Authority != "arithmetic")
+        {
+            throw new ArgumentException($"source '{source}': unknown builtin dataset '{source.Authority}'; known: {string.Join(", ", Names)}");
+        }
+
+        var known = new[] { "split", "count", "seed", "minSteps", "maxSteps", "minOperand", "maxOperand", "maxValue", "multiplication" };
+        var unknown = source.Query.Keys.Where(k => !known.Contains(k, StringComparer.Ordinal)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"source '{source}': unknown option(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}");
+        }
+
+        var splitText = source.Query.GetValueOrDefault("split", "sft");
+        if (!Enum.TryParse<ArithmeticSplit>(splitText, ignoreCase: true, out var split) || !Enum.IsDefined(split) || int.TryParse(splitText, out _))
+        {
+            throw new ArgumentException($"source '{source}': split '{splitText}' is not one of sft, rl, test");
+        }
+
+        var defaults = new ArithmeticOptions();
+        var options = new ArithmeticOptions
+        {
+            MinSteps = Int(source, "minSteps", defaults.MinSteps),
+            MaxSteps = Int(source, "maxSteps", defaults.MaxSteps),
+            MinOperand = Int(source, "minOperand", defaults.MinOperand),
+            MaxOperand = Int(source, "maxOperand", defaults.MaxOperand),
+            MaxValue = Int(source, "maxValue", defaults.MaxValue),
+            Multiplication = Bool(source, "multiplication", defaults.Multiplication),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"source '{source}': {e.Message}", e);
+        }
+
+        return ArithmeticDataset.GenerateExamples(options, split, Int(source, "count", DefaultCount(split)), Int(source, "seed", 0));
+    }
+
+    private static int Int(SourceUri source, string key, int fallback)
+    {
+        if (!source.Query.TryGetValue(key, out var text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && (key == "seed" || value >= 0)
+            ? value
+            : throw new ArgumentException($"source '{source}': option {key}='{text}' is not a non-negative integer");
+    }
+
+    private static bool Bool(SourceUri source, string key, bool fallback)
+    {
+        if (!source.Query.TryGetValue(key, out var text))
+        {
+            return fallback;
+        }
+
+        return bool.TryParse(text, out var value) ? value : throw new ArgumentException($"source '{source}': option {key}='{text}' is not true or false");
+    }
+}

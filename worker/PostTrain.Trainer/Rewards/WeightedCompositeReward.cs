@@ -1,0 +1,67 @@
+namespace PostTrain.Trainer.Rewards;
+
+/// <summary>
+/// Σ wᵢ·sᵢ over its parts; with <c>normalize</c>, divided by Σ|wᵢ| so that parts scoring in [0, 1] with positive weights
+/// give a score in [0, 1]. The parts run one after another; each part's score is reported in
+/// <see cref="RewardResult.Components"/> by name.
+/// </summary>
+public sealed class WeightedCompositeReward : IRewardFunction
+{
+    private readonly IReadOnlyList<WeightedReward> _parts;
+
+    /// <summary>Creates the composite; names must be unique and weights finite, with a non-zero total when normalising.</summary>
+    public WeightedCompositeReward(IReadOnlyList<WeightedReward> parts, bool normalize = false, string name = "composite")
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0)
+        {
+            throw new ArgumentException("a composite reward needs at least one part", nameof(parts));
+        }
+
+        if (parts.Any(p => !double.IsFinite(p.Weight)))
+        {
+            throw new ArgumentException("composite reward weights must be finite numbers", nameof(parts));
+        }
+
+        var duplicate = parts.GroupBy(p => p.Reward.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"composite reward has two parts named '{duplicate.Key}'; give them distinct names", nameof(parts));
+        }
+
+        var total = parts.Sum(p => Math.Abs(p.Weight));
+        if (normalize && total == 0)
+        {
+            throw new ArgumentException("a normalised composite reward needs a non-zero total weight", nameof(parts));
+        }
+
+        _parts = parts;
+        Normalize = normalize;
+        Name = name;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>Whether the sum is divided by the total absolute weight.</summary>
+    public bool Normalize { get; }
+
+    /// <inheritdoc />
+    public async ValueTask<RewardResult> ScoreAsync(RewardInput input, CancellationToken cancellationToken)
+    {
+        var components = new Dictionary<string, double>(StringComparer.Ordinal);
+        var sum = 0.0;
+        var failed = false;
+        foreach (var part in _parts)
+        {
+            var result = await part.Reward.ScoreAsync(input, cancellationToken).ConfigureAwait(false);
+            components[part.Reward.Name] = result.Score;
+            sum += part.Weight * result.Score;
+            failed |= result.Failed;
+        }
+
+        var score = Normalize ? sum / _parts.Sum(p => Math.Abs(p.Weight)) : sum;
+        var details = string.Join(", ", _parts.Select(p => $"{p.Reward.Name}={components[p.Reward.Name]:0.###}×{p.Weight:0.###}"));
+        return new RewardResult(score, details) { Components = components, Failed = failed };
+    }
+}

@@ -1,0 +1,79 @@
+namespace PostTrain.Trainer.Sources;
+
+/// <summary>
+/// Turns a source URI into a local path: plain paths, <c>file://</c> and <c>pvc://</c> map directly; <c>hf://</c> downloads
+/// the matching files of the repository into the cache and returns the snapshot folder (or the sub-path inside it).
+/// <c>builtin://</c> sources have no path; the dataset and model loaders handle them.
+/// </summary>
+public sealed class SourceResolver
+{
+    private readonly HubClient _hub;
+
+    /// <summary>Creates a resolver that downloads through <paramref name="hub"/>.</summary>
+    public SourceResolver(SourceResolverOptions options, HubClient hub)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(hub);
+        Options = options;
+        _hub = hub;
+    }
+
+    /// <summary>The options this resolver was made with.</summary>
+    public SourceResolverOptions Options { get; }
+
+    /// <summary>The local path of a path, file or pvc source (no I/O; the path may not exist).</summary>
+    public string LocalPath(SourceUri source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Scheme switch
+        {
+            SourceScheme.Path => Path.GetFullPath(source.Path),
+            SourceScheme.File => source.Path,
+            SourceScheme.Pvc => Path.Combine(Options.PvcRoot, source.Authority, source.Path.Replace('/', Path.DirectorySeparatorChar)),
+            _ => throw new ArgumentException($"source '{source}' is not a local path; use ResolveAsync", nameof(source)),
+        };
+    }
+
+    /// <summary>
+    /// Resolves a source to an existing local file or folder. For <c>hf://</c> only the files matching
+    /// <paramref name="filePatterns"/> are downloaded (all files when null).
+    /// </summary>
+    public async Task<string> ResolveAsync(SourceUri source, HubRepoKind kind, IReadOnlyCollection<string>? filePatterns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        switch (source.Scheme)
+        {
+            case SourceScheme.Path or SourceScheme.File or SourceScheme.Pvc:
+                var path = LocalPath(source);
+                if (!File.Exists(path) && !Directory.Exists(path))
+                {
+                    var hint = source.Scheme == SourceScheme.Pvc ? $" (is the claim '{source.Authority}' mounted under {Options.PvcRoot}?)" : string.Empty;
+                    throw new FileNotFoundException($"source '{source}' resolves to {path}, which does not exist{hint}", path);
+                }
+
+                return path;
+            case SourceScheme.HuggingFace:
+                var repo = source.ToHubRepository(kind);
+                if (source.Path.Length > 0 && (filePatterns is null || filePatterns.Count == 0))
+                {
+                    // hf://org/name/sub/file.jsonl names one file: fetch it without listing the repository.
+                    var looksLikeFile = Path.HasExtension(source.Path);
+                    if (looksLikeFile)
+                    {
+                        return await _hub.DownloadAsync(repo, source.Path, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                var patterns = filePatterns;
+                if (source.Path.Length > 0)
+                {
+                    patterns = (filePatterns is null || filePatterns.Count == 0 ? ["*"] : filePatterns).Select(p => source.Path + "/" + p).ToList();
+                }
+
+                var snapshot = await _hub.DownloadSnapshotAsync(repo, patterns, cancellationToken).ConfigureAwait(false);
+                return source.Path.Length == 0 ? snapshot : Path.Combine(snapshot, source.Path);
+            default:
+                throw new ArgumentException($"source '{source}' is a builtin; it has no local path", nameof(source));
+        }
+    }
+}
