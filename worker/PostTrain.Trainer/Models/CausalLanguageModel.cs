@@ -76,20 +76,28 @@ public sealed class CausalLanguageModel : Module
         var shape = inputIds.Shape;
         long batch = shape[0], seq = shape[1];
         var past = cache?.Length ?? 0;
-
-        Tensor positions;
-        Tensor? mask = null;
         if (attentionMask is null && cache is null)
         {
-            positions = TorchOps.Arange(seq, inputIds.Device).Unsqueeze(0).Expand(batch, seq);
-        }
-        else
-        {
-            var real = attentionMask ?? TorchOps.Ones([batch, past + seq], ScalarType.Int64, inputIds.Device);
-            positions = (real.To(ScalarType.Int64).CumSum(-1) - 1L).Clamp(min: 0).Narrow(1, past, seq);
-            mask = AttentionMask(real, past, seq);
+            return Run(inputIds, TorchOps.Arange(seq, inputIds.Device).Unsqueeze(0).Expand(batch, seq), null, null);
         }
 
+        var real = attentionMask ?? TorchOps.Ones([batch, past + seq], ScalarType.Int64, inputIds.Device);
+        var positions = (real.To(ScalarType.Int64).CumSum(-1) - 1L).Clamp(min: 0).Narrow(1, past, seq);
+        return Run(inputIds, positions, AttentionMask(real, past, seq), cache);
+    }
+
+    /// <summary>
+    /// Logits for inputs whose positions and attention pattern the caller sets, e.g. several documents packed into one
+    /// row: <paramref name="positionIds"/> [batch, seq] restart at each document and <paramref name="mask"/>
+    /// [batch, 1, seq, seq] is true where a query may attend to a key.
+    /// </summary>
+    public Tensor ForwardWithPositions(Tensor inputIds, Tensor positionIds, Tensor mask) =>
+        Functional.Linear(Run(inputIds, positionIds, mask, null), OutputWeight);
+
+    private Tensor Run(Tensor inputIds, Tensor positions, Tensor? mask, KvCache? cache)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        ArgumentNullException.ThrowIfNull(positions);
         var (cos, sin) = RotaryEmbedding.Tables(_inverseFrequencies.To(inputIds.Device), positions, DType);
         var h = Body.EmbedTokens.Forward(inputIds);
         for (var i = 0; i < Body.Layers.Count; i++)
@@ -97,7 +105,7 @@ public sealed class CausalLanguageModel : Module
             h = Body.Layers[i].Forward(h, cos, sin, mask, cache);
         }
 
-        cache?.Advance(seq);
+        cache?.Advance(inputIds.Shape[1]);
         return Body.Norm.Forward(h);
     }
 
