@@ -82,10 +82,15 @@ public sealed class CodeSandboxTests : IDisposable
         viaSubprocess.Details!.ShouldContain("PermissionError");
     }
 
-    [Fact]
-    public async Task Writes_outside_the_working_directory_do_not_happen_and_inside_they_do()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the audit hook alone, as when the worker is not root
+    public async Task Writes_outside_the_working_directory_do_not_happen_and_inside_they_do(bool dropPrivileges)
     {
-        using var reward = Reward();
+        using var reward = new CodeReward(new CodeRewardOptions
+        {
+            Sandbox = new PythonSandboxOptions { UnprivilegedUid = dropPrivileges ? 65534 : null, IsolateNetwork = dropPrivileges },
+        });
         var target = Path.Combine(_outside, "pwned.txt");
         var write = $"open({target!.ToPythonString()}, 'w').write('x')";
         var result = await reward.ScoreAsync(Input(write, ["assert True"]), CancellationToken.None);
@@ -98,6 +103,10 @@ public sealed class CodeSandboxTests : IDisposable
 
         var viaSymlink = $"import os\nos.symlink({_outside.ToPythonString()}, 'link')\nopen('link/pwned.txt', 'w').write('x')";
         (await reward.ScoreAsync(Input(viaSymlink, ["assert True"]), CancellationToken.None)).Score.ShouldBe(0);
+        File.Exists(target).ShouldBeFalse();
+
+        var viaRename = $"open('f', 'w').write('x')\nimport os\nos.rename('f', {target.ToPythonString()})";
+        (await reward.ScoreAsync(Input(viaRename, ["assert True"]), CancellationToken.None)).Score.ShouldBe(0);
         File.Exists(target).ShouldBeFalse();
 
         var inside = "open('scratch.txt', 'w').write('ok')\nimport os\nos.mkdir('d')\nopen('d/f', 'w').write('x')";
@@ -124,6 +133,40 @@ public sealed class CodeSandboxTests : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable("HF_TOKEN", null);
+        }
+    }
+
+    [Fact]
+    public async Task Without_the_audit_hook_forked_children_are_killed_with_the_process_group()
+    {
+        var sandbox = new PythonSandbox(new PythonSandboxOptions { InstallAuditHook = false, WallTimeout = TimeSpan.FromSeconds(2) });
+        const string forker = "import os, sys, time\nfor _ in range(3):\n    os.fork()\nprint('pid', os.getpid(), flush=True)\ntime.sleep(60)";
+
+        var result = await sandbox.RunAsync(forker, ["assert True"], null, CancellationToken.None);
+
+        result.TimedOut.ShouldBeTrue();
+        var pids = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("pid ", StringComparison.Ordinal)).Select(l => int.Parse(l[4..])).ToList();
+        pids.Count.ShouldBe(8);
+        await Task.Delay(200);
+        pids.ShouldAllBe(pid => !IsAlive(pid));
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        if (!File.Exists(status))
+        {
+            return false;
+        }
+
+        try
+        {
+            // A zombie waiting for its reaper is dead for our purposes.
+            return !File.ReadAllText(status).Contains("State:\tZ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

@@ -1,3 +1,4 @@
+using FsCheck;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Rewards;
 
@@ -29,6 +30,22 @@ public class MathRewardTests
     public void Numeric_equivalence(string a, string b, bool equal)
     {
         NumericAnswer.AreEquivalent(a, b).ShouldBe(equal);
+    }
+
+    [Fact]
+    public void Any_integer_in_any_common_spelling_equals_itself()
+    {
+        FsCheck.Fluent.Prop.ForAll<long>(n =>
+        {
+            var plain = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var grouped = n.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture);
+            var dollars = (n < 0 ? "-$" : "$") + Math.Abs((decimal)n).ToString("#,0", System.Globalization.CultureInfo.InvariantCulture);
+            return NumericAnswer.AreEquivalent(grouped, plain)
+                && NumericAnswer.AreEquivalent(plain + ".00", plain)
+                && NumericAnswer.AreEquivalent(dollars, plain)
+                && NumericAnswer.AreEquivalent(plain + ".", plain)
+                && (n == long.MaxValue || !NumericAnswer.AreEquivalent(plain, (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }).QuickCheckThrowOnFailure();
     }
 
     [Theory]

@@ -99,6 +99,39 @@ public sealed class HubClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_partial_file_that_is_already_complete_is_verified_and_committed_on_416()
+    {
+        var content = Content(4000);
+        _hub.Files["datasets/org/data/main/done.jsonl"] = content;
+        using var client = Client();
+        var target = client.CachePath(new HubRepository("org/data", HubRepoKind.Dataset), "done.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        await File.WriteAllBytesAsync(target + ".partial", content);
+
+        var path = await client.DownloadAsync("org/data", HubRepoKind.Dataset, "main", "done.jsonl", CancellationToken.None);
+
+        (await File.ReadAllBytesAsync(path)).ShouldBe(content);
+        _hub.Requests.Single().Range.ShouldBe("bytes=4000-");
+    }
+
+    [Fact]
+    public async Task A_corrupt_partial_file_is_caught_by_the_checksum_after_resuming()
+    {
+        var content = Content(4000);
+        _hub.Files["datasets/org/data/main/c.jsonl"] = content;
+        using var client = Client(maxAttempts: 1);
+        var target = client.CachePath(new HubRepository("org/data", HubRepoKind.Dataset), "c.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        await File.WriteAllBytesAsync(target + ".partial", new byte[1000]); // zeros, not the file's first 1000 bytes
+
+        await Should.ThrowAsync<HubChecksumException>(() => client.DownloadAsync("org/data", HubRepoKind.Dataset, "main", "c.jsonl", CancellationToken.None));
+        File.Exists(target + ".partial").ShouldBeFalse();
+
+        var path = await client.DownloadAsync("org/data", HubRepoKind.Dataset, "main", "c.jsonl", CancellationToken.None);
+        (await File.ReadAllBytesAsync(path)).ShouldBe(content);
+    }
+
+    [Fact]
     public async Task A_checksum_mismatch_is_an_error_and_nothing_is_left_in_the_cache()
     {
         _hub.Files["datasets/org/data/main/train.jsonl"] = Content(5000);

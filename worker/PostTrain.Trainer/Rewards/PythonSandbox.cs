@@ -83,20 +83,7 @@ public sealed class PythonSandbox
         var timedOut = false;
         try
         {
-            var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
-            {
-                ["nonce"] = nonce,
-                ["code"] = code,
-                ["setup"] = setupCode,
-                ["tests"] = tests,
-                ["limits"] = new Dictionary<string, long>
-                {
-                    ["as"] = Options.MemoryBytes,
-                    ["cpu"] = Options.CpuSeconds,
-                    ["fsize"] = Options.MaxFileBytes,
-                    ["nproc"] = Options.MaxProcesses,
-                },
-            });
+            var payload = Payload(nonce, code, tests, setupCode);
             try
             {
                 await process.StandardInput.BaseStream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
@@ -170,6 +157,36 @@ public sealed class PythonSandbox
             Stdout = outputReader.Visible,
             Stderr = errorReader.Visible,
         };
+    }
+
+    /// <summary>The harness's job as JSON, written by hand (no reflection: the worker is published trimmed).</summary>
+    private byte[] Payload(string nonce, string code, IReadOnlyList<string> tests, string? setupCode)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("nonce", nonce);
+            w.WriteString("code", code);
+            w.WriteString("setup", setupCode ?? string.Empty);
+            w.WriteBoolean("hook", Options.InstallAuditHook);
+            w.WriteStartArray("tests");
+            foreach (var t in tests)
+            {
+                w.WriteStringValue(t);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("limits");
+            w.WriteNumber("as", Options.MemoryBytes);
+            w.WriteNumber("cpu", Options.CpuSeconds);
+            w.WriteNumber("fsize", Options.MaxFileBytes);
+            w.WriteNumber("nproc", Options.MaxProcesses);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return stream.ToArray();
     }
 
     private ProcessStartInfo BuildStartInfo(string workDir)

@@ -27,6 +27,9 @@ public sealed record PythonSandboxOptions
     /// <summary>When the worker runs as root, run the code as this uid/gid (nobody) instead, so file permissions apply; null keeps root.</summary>
     public int? UnprivilegedUid { get; init; } = 65534;
 
+    /// <summary>Install the audit hook (on by default). Off only to test the kernel-enforced layers on their own.</summary>
+    internal bool InstallAuditHook { get; init; } = true;
+
     /// <summary>Run the code in a new, empty network namespace (<c>unshare --net</c>) when the machine allows it.</summary>
     public bool IsolateNetwork { get; init; } = true;
 }

@@ -84,8 +84,10 @@ def _pt_main():
     code = job["code"]
     setup = job.get("setup") or ""
     tests = job["tests"]
+    install_hook = job.get("hook", True)
     job = None
-    sys.addaudithook(hook)
+    if install_hook:
+        sys.addaudithook(hook)
     g = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
         if setup:

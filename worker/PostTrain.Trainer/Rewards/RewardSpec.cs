@@ -1,0 +1,44 @@
+namespace PostTrain.Trainer.Rewards;
+
+/// <summary>
+/// A reward as a job describes it; <see cref="RewardFactory"/> builds the <see cref="IRewardFunction"/>. Kinds:
+/// <c>math</c>, <c>code</c>, <c>regex</c>, <c>http</c>, <c>composite</c> (of <see cref="Parts"/>).
+/// </summary>
+public sealed record RewardSpec
+{
+    /// <summary>math, code, regex, http or composite.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>The name in metrics and composites; defaults to the kind.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>This reward's weight inside a composite.</summary>
+    public double Weight { get; init; } = 1.0;
+
+    /// <summary>math: how the answer is extracted.</summary>
+    public AnswerExtractionMode Extraction { get; init; } = AnswerExtractionMode.Strict;
+
+    /// <summary>regex: the pattern the completion must match.</summary>
+    public string? Pattern { get; init; }
+
+    /// <summary>regex: <c>^</c> and <c>$</c> match at line boundaries.</summary>
+    public bool Multiline { get; init; }
+
+    /// <summary>code: 1 only when every test passes.</summary>
+    public bool AllOrNothing { get; init; }
+
+    /// <summary>code: the wall-clock limit of one sandbox run; http: the limit of one attempt.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>http: the verifier's URL.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>http: attempts in all.</summary>
+    public int? MaxAttempts { get; init; }
+
+    /// <summary>composite: divide by the total absolute weight.</summary>
+    public bool Normalize { get; init; }
+
+    /// <summary>composite: the parts, each with its <see cref="Weight"/>.</summary>
+    public IReadOnlyList<RewardSpec>? Parts { get; init; }
+}
