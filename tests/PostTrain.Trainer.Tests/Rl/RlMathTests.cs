@@ -96,7 +96,7 @@ public class RlMathTests
     [InlineData(LossAggregation.TokenMean, 7 / 3.0)] // (1 + 2 + 4) / 3 tokens
     [InlineData(LossAggregation.SeqMeanTokenSum, 3.5)] // (3 + 4) / 2 sequences
     [InlineData(LossAggregation.SeqMeanTokenMean, 2.75)] // (1.5 + 4) / 2
-    [InlineData(LossAggregation.SeqMeanTokenSumNorm, 7 / 3.0)] // 7 / seq length 3
+    [InlineData(LossAggregation.SeqMeanTokenSumNorm, 7 / 6.0)] // (3 + 4) / 2 sequences / constant 3 (seq length)
     public void Loss_aggregations(LossAggregation mode, double expected)
     {
         using var scope = TorchScope.NewDisposeScope();
@@ -109,7 +109,23 @@ public class RlMathTests
     public void Token_sum_norm_takes_an_explicit_constant()
     {
         using var scope = TorchScope.NewDisposeScope();
-        LossAggregator.Aggregate(LossAggregation.SeqMeanTokenSumNorm, T2(new double[,] { { 1, 2 }, { 4, 5 } }), T2(new double[,] { { 1, 1 }, { 1, 0 } }), 10).Item<double>().ShouldBe(0.7, 1e-12);
+        LossAggregator.Aggregate(LossAggregation.SeqMeanTokenSumNorm, T2(new double[,] { { 1, 2 }, { 4, 5 } }), T2(new double[,] { { 1, 1 }, { 1, 0 } }), 10).Item<double>().ShouldBe(0.35, 1e-12); // (3 + 4) / 2 / 10
+    }
+
+    [Theory]
+    [InlineData(LossAggregation.TokenMean)]
+    [InlineData(LossAggregation.SeqMeanTokenSum)]
+    [InlineData(LossAggregation.SeqMeanTokenMean)]
+    [InlineData(LossAggregation.SeqMeanTokenSumNorm)]
+    public void Micro_batch_shares_sum_to_the_whole_batch_aggregate(LossAggregation mode)
+    {
+        using var scope = TorchScope.NewDisposeScope();
+        var loss = T2(new double[,] { { 1, 2, 3 }, { 4, 5, 6 }, { 7, 8, 9 } });
+        var mask = T2(new double[,] { { 1, 1, 0 }, { 1, 0, 0 }, { 1, 1, 1 } });
+        var whole = LossAggregator.Aggregate(mode, loss, mask).Item<double>();
+        var shares = LossAggregator.Partial(mode, loss.Narrow(0, 0, 2), mask.Narrow(0, 0, 2), 6, 3, 3).Item<double>()
+            + LossAggregator.Partial(mode, loss.Narrow(0, 2, 1), mask.Narrow(0, 2, 1), 6, 3, 3).Item<double>();
+        shares.ShouldBe(whole, 1e-12);
     }
 
     [Fact]

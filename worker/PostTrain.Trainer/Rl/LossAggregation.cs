@@ -14,7 +14,7 @@ public enum LossAggregation
     /// <summary>Mean over sequences of each sequence's token mean (the original GRPO).</summary>
     SeqMeanTokenMean,
 
-    /// <summary>Sum over all response tokens / a constant (the padded response length), Dr. GRPO's unbiased form.</summary>
+    /// <summary>Mean over sequences of each sequence's token sum divided by a constant (the response budget): Dr. GRPO's form, free of length normalisation.</summary>
     SeqMeanTokenSumNorm,
 }
 
@@ -29,21 +29,34 @@ public static class LossAggregator
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(mask);
-        var m = mask.To(loss.DType);
-        var masked = loss * m;
-        switch (mode)
+        double tokens;
+        using (TorchScope.NewDisposeScope())
         {
-            case LossAggregation.TokenMean:
-                return masked.Sum() / m.Sum().Clamp(min: 1);
-            case LossAggregation.SeqMeanTokenSum:
-                return masked.Sum(-1).Mean();
-            case LossAggregation.SeqMeanTokenMean:
-                return (masked.Sum(-1) / m.Sum(-1).Clamp(min: 1)).Mean();
-            case LossAggregation.SeqMeanTokenSumNorm:
-                return masked.Sum() / (normalizer ?? loss.Shape[^1]);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown loss aggregation");
+            tokens = Math.Max(1.0, mask.To(ScalarType.Float64).Sum().Item<double>());
         }
+
+        return Partial(mode, loss, mask, tokens, loss.Shape[0], normalizer ?? loss.Shape[^1]);
+    }
+
+    /// <summary>
+    /// This micro-batch's share of an aggregate over a larger batch holding <paramref name="totalTokens"/> response tokens
+    /// in <paramref name="totalSequences"/> sequences: summing the shares of every micro-batch gives exactly the aggregate
+    /// of the whole batch, so gradient accumulation changes nothing.
+    /// </summary>
+    public static Tensor Partial(LossAggregation mode, Tensor loss, Tensor mask, double totalTokens, double totalSequences, double normalizer)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(mask);
+        var m = mask.To(loss.DType);
+        var perSequence = (loss * m).Sum(-1);
+        return mode switch
+        {
+            LossAggregation.TokenMean => perSequence.Sum() / totalTokens,
+            LossAggregation.SeqMeanTokenSum => perSequence.Sum() / totalSequences,
+            LossAggregation.SeqMeanTokenMean => (perSequence / m.Sum(-1).Clamp(min: 1)).Sum() / totalSequences,
+            LossAggregation.SeqMeanTokenSumNorm => perSequence.Sum() / (totalSequences * normalizer),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown loss aggregation"),
+        };
     }
 
     /// <summary>Mean of <paramref name="values"/> over masked tokens (for metrics).</summary>

@@ -241,22 +241,4 @@ public sealed class SftTrainer
         "linear" => LearningRateSchedule.Linear(_options.WarmupSteps, totalSteps),
         _ => LearningRateSchedule.Cosine(_options.WarmupSteps, totalSteps),
     };
-
-    /// <summary>A fresh seeded permutation of the training set per epoch, so the sequence at a global index is fixed.</summary>
-    private sealed class EpochOrder(int count, ulong seed)
-    {
-        private readonly Dictionary<long, int[]> _epochs = [];
-
-        public int At(long index)
-        {
-            var epoch = index / count;
-            if (!_epochs.TryGetValue(epoch, out var permutation))
-            {
-                permutation = [.. SeededShuffle.Shuffle(Enumerable.Range(0, count), unchecked((int)(seed + (ulong)epoch)))];
-                _epochs[epoch] = permutation;
-            }
-
-            return permutation[index % count];
-        }
-    }
 }

@@ -26,6 +26,9 @@ public sealed record TrainerState
     /// <summary>Validation loss at each evaluation.</summary>
     public IReadOnlyList<StepValue> ValidationLosses { get; init; } = [];
 
+    /// <summary>How many dataset items the run has drawn (RL refills draw more than steps × batch).</summary>
+    public long DataCursor { get; init; }
+
     /// <summary>Extra scalar series a trainer keeps (RL: reward mean, KL, ...), by name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<StepValue>> Series { get; init; } = new Dictionary<string, IReadOnlyList<StepValue>>();
 
