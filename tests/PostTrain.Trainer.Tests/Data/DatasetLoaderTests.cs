@@ -47,6 +47,24 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Bom_crlf_lines_longer_than_the_read_buffer_and_no_final_newline_are_handled()
+    {
+        var big = new string('x', 3 << 20);
+        var path = Path.Combine(_dir, "edge.jsonl");
+        var text = "{\"prompt\": \"a\"}\r\n\r\n{\"prompt\": \"" + big + "\"}\r\n{\"prompt\": \"\u00e9t\u00e9 \u2212 ok\"}\r\n{\"prompt\": 1}";
+        await File.WriteAllTextAsync(path, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var error = await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(path, new DatasetLoadOptions(), CancellationToken.None));
+        error.Line.ShouldBe(5);
+
+        var result = await DatasetLoader.LoadAsync(path, new DatasetLoadOptions { SkipInvalid = true }, CancellationToken.None);
+        result.Examples.Select(e => e.SourceLine).ShouldBe([1, 3, 4]);
+        result.Examples[0].Prompt.ShouldBe("a");
+        result.Examples[1].Prompt!.Length.ShouldBe(big.Length);
+        result.Examples[2].Prompt.ShouldBe("\u00e9t\u00e9 \u2212 ok");
+    }
+
+    [Fact]
     public async Task Json_arrays_are_read_and_errors_name_the_line_of_the_element()
     {
         var path = Write("set.json", "[\n  {\"prompt\": \"a\"},\n  {\"prompt\": \"b\", \"completion\": \"c\"},\n  {\"prompt\": 3}\n]\n");

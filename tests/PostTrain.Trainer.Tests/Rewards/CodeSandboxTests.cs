@@ -14,7 +14,7 @@ public sealed class CodeSandboxTests : IDisposable
     private static CodeReward Reward(bool allOrNothing = false, double wallSeconds = 5) => new(new CodeRewardOptions
     {
         AllOrNothing = allOrNothing,
-        Sandbox = new PythonSandboxOptions { WallTimeout = TimeSpan.FromSeconds(wallSeconds), CpuSeconds = 5, MemoryBytes = 512L << 20 },
+        Sandbox = new PythonSandboxOptions { WallTimeout = TimeSpan.FromSeconds(wallSeconds), PerTestTimeout = null, CpuSeconds = 5, MemoryBytes = 512L << 20 },
     });
 
     private static RewardInput Input(string completion, IReadOnlyList<string> tests, string? setup = null) =>
@@ -32,6 +32,17 @@ public sealed class CodeSandboxTests : IDisposable
         partial.Details.ShouldBe("2/3 tests passed; first failure: AssertionError");
         (await strict.ScoreAsync(Input(completion, AddTests), CancellationToken.None)).Score.ShouldBe(0);
         (await strict.ScoreAsync(Input(completion, AddTests[..2]), CancellationToken.None)).Score.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Many_completions_scored_at_once_each_get_their_own_result()
+    {
+        using var reward = new CodeReward(new CodeRewardOptions { MaxConcurrency = 4 });
+        var completions = Enumerable.Range(0, 8).Select(i => $"def add(a, b):\n    return a + b + {i % 2}").ToList();
+
+        var results = await Task.WhenAll(completions.Select(c => reward.ScoreAsync(Input(c, AddTests[..2]), CancellationToken.None).AsTask()));
+
+        results.Select(r => r.Score).ShouldBe([1, 0, 1, 0, 1, 0, 1, 0]);
     }
 
     [Fact]
@@ -57,6 +68,21 @@ public sealed class CodeSandboxTests : IDisposable
         result.Score.ShouldBe(0);
         result.Details!.ShouldContain("killed after 1.5 s");
         watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task A_test_that_loops_fails_alone_and_the_other_tests_still_count()
+    {
+        using var reward = new CodeReward(new CodeRewardOptions
+        {
+            Sandbox = new PythonSandboxOptions { PerTestTimeout = TimeSpan.FromMilliseconds(500), WallTimeout = TimeSpan.FromSeconds(5) },
+        });
+        var tests = new[] { "assert add(1, 2) == 3", "while True:\n    pass", "assert add(2, 2) == 4" };
+
+        var result = await reward.ScoreAsync(Input("def add(a, b):\n    return a + b", tests), CancellationToken.None);
+
+        result.Score.ShouldBe(2.0 / 3.0, 1e-12);
+        result.Details.ShouldBe("2/3 tests passed; first failure: TimeoutError");
     }
 
     [Fact]

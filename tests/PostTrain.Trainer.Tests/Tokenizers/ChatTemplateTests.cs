@@ -28,6 +28,16 @@ public sealed class ChatTemplateTests
     }
 
     [Fact]
+    public void Detect_uses_the_config_else_the_tokenizers_own_chat_tokens()
+    {
+        ChatTemplate.Detect(TokenizerTestData.Qwen3, Path.Combine(TokenizerTestData.Folder, "qwen3")).ShouldBe(ChatTemplate.ChatMl);
+        ChatTemplate.Detect(TokenizerTestData.Gpt2, Path.Combine(TokenizerTestData.Folder, "gpt2")).ShouldBe(ChatTemplate.Plain);
+        ChatTemplate.Detect(BuiltinTokenizers.Arithmetic).ShouldBe(ChatTemplate.ChatMl);
+        ChatTemplate.Detect(Llama3LikeTokenizer()).ShouldBe(ChatTemplate.Llama3);
+        ChatTemplate.Detect(TokenizerTestData.Gpt2).ShouldBe(ChatTemplate.Plain);
+    }
+
+    [Fact]
     public void ChatMl_renders_the_qwen_text_and_matches_whole_text_tokenization()
     {
         var qwen = TokenizerTestData.Qwen3;

@@ -80,6 +80,20 @@ public sealed class MalformedTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void Wrong_json_kinds_are_named()
+    {
+        var json = Valid();
+        json["added_tokens"]![0]!["id"] = "seven";
+        Load(json).Message.ShouldContain("'added_tokens[0].id'");
+        json = Valid();
+        json["pre_tokenizer"]!["pretokenizers"] = "Split";
+        Load(json).Message.ShouldContain("'pre_tokenizer.pretokenizers' must be an array");
+        json = Valid();
+        json["model"]!["vocab"]!["a"] = "one";
+        Load(json).Message.ShouldContain("model.vocab[\"a\"]");
+    }
+
+    [Fact]
     public void Invalid_json_names_the_file()
     {
         var path = Path.Combine(_dir.FullName, "tokenizer.json");

@@ -109,12 +109,96 @@ public static class DatasetLoader
 
     private static async Task ReadJsonLinesAsync(string file, DatasetLoadOptions options, Collector collector, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        // Lines are parsed from UTF-8 bytes in place: no UTF-16 string per line, no transcoding back for the JSON parser.
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+        var buffer = new byte[1 << 20];
+        var filled = 0;
         var lineNumber = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        var first = true;
+        while (true)
         {
-            lineNumber++;
-            ParseLine(line, file, lineNumber, options, collector);
+            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            filled += read;
+            var start = 0;
+            if (first && filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+            {
+                start = 3;
+            }
+
+            first = false;
+            while (true)
+            {
+                var newline = Array.IndexOf(buffer, (byte)'\n', start, filled - start);
+                if (newline < 0)
+                {
+                    break;
+                }
+
+                lineNumber++;
+                ParseLine(buffer.AsMemory(start, newline - start), file, lineNumber, options, collector);
+                start = newline + 1;
+            }
+
+            if (read == 0)
+            {
+                if (start < filled)
+                {
+                    lineNumber++;
+                    ParseLine(buffer.AsMemory(start, filled - start), file, lineNumber, options, collector);
+                }
+
+                return;
+            }
+
+            // Keep the incomplete last line; grow the buffer when one line fills it.
+            var rest = filled - start;
+            if (start == 0 && rest == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+            else
+            {
+                Buffer.BlockCopy(buffer, start, buffer, 0, rest);
+            }
+
+            filled = rest;
+        }
+    }
+
+    private static void ParseLine(ReadOnlyMemory<byte> line, string source, int lineNumber, DatasetLoadOptions options, Collector collector)
+    {
+        var span = line.Span;
+        if (span.Length > 0 && span[^1] == (byte)'\r')
+        {
+            line = line[..^1];
+            span = line.Span;
+        }
+
+        if (span.Trim(" \t"u8).IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(line);
+            }
+            catch (JsonException e)
+            {
+                throw new DatasetFormatException(source, lineNumber, $"invalid JSON: {e.Message}");
+            }
+
+            using (document)
+            {
+                collector.Add(ExampleParser.Parse(document.RootElement, options.Format, options.Fields, source, lineNumber));
+            }
+        }
+        catch (DatasetFormatException e) when (options.SkipInvalid)
+        {
+            collector.Skip(e.Message);
         }
     }
 

@@ -24,8 +24,7 @@ public sealed class DatasetSourceLoader
             return new DatasetLoadResult(BuiltinDatasets.Load(source), 0, []);
         }
 
-        var path = await _resolver.ResolveAsync(source, HubRepoKind.Dataset, source.Path.Length > 0 && Path.HasExtension(source.Path) ? null : options.FilePatterns, cancellationToken)
-            .ConfigureAwait(false);
+        var path = await _resolver.ResolveAsync(source, HubRepoKind.Dataset, options.FilePatterns, cancellationToken).ConfigureAwait(false);
         return await DatasetLoader.LoadAsync(path, options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -112,7 +112,17 @@ public sealed class PythonSandbox
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        var exited = true;
+        try
+        {
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // SIGKILL was sent; a process stuck in uninterruptible I/O is left to the kernel.
+            exited = false;
+        }
+
         try
         {
             await readers.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
@@ -153,7 +163,7 @@ public sealed class PythonSandbox
             ProgramError = programError,
             TimedOut = timedOut,
             Completed = completed && !timedOut,
-            ExitCode = timedOut ? -1 : process.ExitCode,
+            ExitCode = timedOut || !exited ? -1 : process.ExitCode,
             Stdout = outputReader.Visible,
             Stderr = errorReader.Visible,
         };
@@ -170,6 +180,7 @@ public sealed class PythonSandbox
             w.WriteString("code", code);
             w.WriteString("setup", setupCode ?? string.Empty);
             w.WriteBoolean("hook", Options.InstallAuditHook);
+            w.WriteNumber("test_timeout", Options.PerTestTimeout is { } perTest ? Math.Max(perTest.TotalSeconds, 0.001) : 0);
             w.WriteStartArray("tests");
             foreach (var t in tests)
             {

@@ -9,6 +9,12 @@ public sealed record PythonSandboxOptions
     /// <summary>Wall-clock limit of one run; on expiry the whole process group is killed.</summary>
     public TimeSpan WallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Time limit of the program's top level and of each test, enforced inside Python with SIGALRM (a test that loops
+    /// fails with TimeoutError and the next one still runs); null turns it off. The wall-clock limit still applies to all.
+    /// </summary>
+    public TimeSpan? PerTestTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>RLIMIT_CPU: CPU seconds.</summary>
     public int CpuSeconds { get; init; } = 10;
 

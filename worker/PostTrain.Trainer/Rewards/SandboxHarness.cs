@@ -9,7 +9,7 @@ namespace PostTrain.Trainer.Rewards;
 internal static class SandboxHarness
 {
     public const string Script = """
-import sys, os, json, resource
+import sys, os, json, resource, signal
 
 def _pt_main():
     job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
@@ -85,22 +85,38 @@ def _pt_main():
     setup = job.get("setup") or ""
     tests = job["tests"]
     install_hook = job.get("hook", True)
+    test_timeout = float(job.get("test_timeout") or 0)
     job = None
+    def on_alarm(signum, frame):
+        raise TimeoutError("time limit of %.3g s exceeded" % test_timeout)
+    signal.signal(signal.SIGALRM, on_alarm)
+    setitimer = signal.setitimer
+    def arm():
+        if test_timeout > 0:
+            setitimer(signal.ITIMER_REAL, test_timeout)
+    def disarm():
+        setitimer(signal.ITIMER_REAL, 0)
     if install_hook:
         sys.addaudithook(hook)
     g = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
+        arm()
         if setup:
             exec(compile(setup, "setup.py", "exec"), g)
         exec(compile(code, "solution.py", "exec"), g)
+        disarm()
     except BaseException as e:
+        disarm()
         report("PROGRAM " + type(e).__name__)
         return report, len(tests), True
     for i, t in enumerate(tests):
         try:
+            arm()
             exec(compile(t, "test_%d.py" % i, "exec"), g)
+            disarm()
             report("PASS %d" % i)
         except BaseException as e:
+            disarm()
             report("FAIL %d %s" % (i, type(e).__name__))
     return report, len(tests), False
 

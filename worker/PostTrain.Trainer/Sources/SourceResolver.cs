@@ -36,7 +36,8 @@ public sealed class SourceResolver
 
     /// <summary>
     /// Resolves a source to an existing local file or folder. For <c>hf://</c> only the files matching
-    /// <paramref name="filePatterns"/> are downloaded (all files when null).
+    /// <paramref name="filePatterns"/> are downloaded (all files when null), relative to the sub-path when one is given;
+    /// a sub-path with an extension names a single file, which is downloaded without listing the repository.
     /// </summary>
     public async Task<string> ResolveAsync(SourceUri source, HubRepoKind kind, IReadOnlyCollection<string>? filePatterns, CancellationToken cancellationToken)
     {
@@ -54,14 +55,10 @@ public sealed class SourceResolver
                 return path;
             case SourceScheme.HuggingFace:
                 var repo = source.ToHubRepository(kind);
-                if (source.Path.Length > 0 && (filePatterns is null || filePatterns.Count == 0))
+                if (source.Path.Length > 0 && Path.HasExtension(source.Path))
                 {
                     // hf://org/name/sub/file.jsonl names one file: fetch it without listing the repository.
-                    var looksLikeFile = Path.HasExtension(source.Path);
-                    if (looksLikeFile)
-                    {
-                        return await _hub.DownloadAsync(repo, source.Path, cancellationToken).ConfigureAwait(false);
-                    }
+                    return await _hub.DownloadAsync(repo, source.Path, cancellationToken).ConfigureAwait(false);
                 }
 
                 var patterns = filePatterns;

@@ -13,7 +13,7 @@ namespace PostTrain.Trainer.Tokenizers;
 internal sealed class BpeModel
 {
     /// <summary>Pieces up to this many symbols merge with an array scan; longer ones with a priority queue.</summary>
-    internal const int ScanLimit = 48;
+    internal const int ScanLimit = 192;
 
     private const int MaxCachedPieceLength = 64;
     private const int MaxCacheEntries = 1 << 18;
@@ -24,6 +24,7 @@ internal sealed class BpeModel
     private readonly int[] _byteIds = new int[256];
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
+    private int _cacheCount;
 
     /// <summary>Builds the model; merges are given in rank order as token pairs.</summary>
     /// <exception cref="TokenizerFormatException">A merge names a token, or produces one, that is not in the vocabulary.</exception>
@@ -34,7 +35,7 @@ internal sealed class BpeModel
         _cacheLookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
         IgnoreMerges = ignoreMerges;
         UnkId = unkId;
-        _merges = new Dictionary<long, MergeRule>(merges.Count);
+        _merges = new Dictionary<long, MergeRule>(merges.Count, PairKeyComparer.Instance);
         var mergeList = new List<(int, int)>(merges.Count);
         for (var rank = 0; rank < merges.Count; rank++)
         {
@@ -103,12 +104,18 @@ internal sealed class BpeModel
             if (cacheable)
             {
                 var array = result.ToArray();
-                if (_cache.Count >= MaxCacheEntries)
+                if (Volatile.Read(ref _cacheCount) >= MaxCacheEntries)
                 {
+                    // ConcurrentDictionary.Count takes every lock, so the size is tracked separately.
                     _cache.Clear();
+                    Volatile.Write(ref _cacheCount, 0);
                 }
 
-                _cacheLookup.TryAdd(piece, array);
+                if (_cacheLookup.TryAdd(piece, array))
+                {
+                    Interlocked.Increment(ref _cacheCount);
+                }
+
                 output.AddRange(array);
             }
             else
@@ -312,4 +319,17 @@ internal sealed class BpeModel
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 
     private readonly record struct MergeRule(int Rank, int Id);
+
+    /// <summary>
+    /// Hashes id pairs well: long.GetHashCode is left ^ right here, which collides massively for 150k merges
+    /// (every (a, b) with (b, a), and all pairs with equal xor), turning lookups into long chain walks.
+    /// </summary>
+    private sealed class PairKeyComparer : IEqualityComparer<long>
+    {
+        public static PairKeyComparer Instance { get; } = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long obj) => (int)(((ulong)obj * 0x9E3779B97F4A7C15UL) >> 32);
+    }
 }

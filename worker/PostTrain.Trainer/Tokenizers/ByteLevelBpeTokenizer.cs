@@ -19,6 +19,8 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     [ThreadStatic]
     private static List<AddedTokenMatcher.Segment>? t_segments;
 
+    private const int MaxRetainedScratch = 1 << 16;
+
     private readonly BpeModel _model;
     private readonly TokenizerPipeline _pipeline;
     private readonly AddedTokenMatcher? _matcher;
@@ -181,6 +183,11 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
         foreach (var piece in pieces)
         {
             _model.EncodePiece(text.AsSpan(piece.Start, piece.Length), output);
+        }
+
+        if (pieces.Capacity > MaxRetainedScratch)
+        {
+            t_pieces = null; // do not keep a huge document's scratch list alive on this thread
         }
     }
 

@@ -16,23 +16,37 @@ internal static class Gpt2FilesReader
 
     public static ByteLevelBpeTokenizer Read(string encoderPath, string mergesPath)
     {
-        Dictionary<string, int>? vocab;
+        // Parsed with JsonDocument rather than JsonSerializer, which trimmed builds (the worker) do not allow.
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
         try
         {
             using var stream = File.OpenRead(encoderPath);
-            vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(stream);
+            using var document = JsonDocument.Parse(stream);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new TokenizerFormatException($"{encoderPath}: must be a JSON object of token to integer id");
+            }
+
+            foreach (var entry in document.RootElement.EnumerateObject())
+            {
+                if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id) || id < 0)
+                {
+                    throw new TokenizerFormatException($"{encoderPath}: field '{entry.Name}' must be a non-negative integer id");
+                }
+
+                vocab[entry.Name] = id;
+            }
         }
         catch (JsonException e)
         {
-            throw new TokenizerFormatException($"{encoderPath}: must be a JSON object of token to integer id: {e.Message}", e);
+            throw new TokenizerFormatException($"{encoderPath}: not valid JSON: {e.Message}", e);
         }
 
-        if (vocab is null || vocab.Count == 0)
+        if (vocab.Count == 0)
         {
             throw new TokenizerFormatException($"{encoderPath}: the vocabulary is empty");
         }
 
-        vocab = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
         var merges = new List<(string, string)>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(mergesPath))

@@ -35,6 +35,19 @@ internal static class TokenizerJsonReader
 
     public static ByteLevelBpeTokenizer Read(JsonElement root, string source, TokenizerConfig? config)
     {
+        try
+        {
+            return ReadChecked(root, source, config);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A JsonElement accessed as the wrong kind somewhere not checked field by field.
+            throw new TokenizerFormatException($"{source}: unexpected JSON shape: {e.Message}", e);
+        }
+    }
+
+    private static ByteLevelBpeTokenizer ReadChecked(JsonElement root, string source, TokenizerConfig? config)
+    {
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw Error(source, "(root)", "must be a JSON object");
@@ -161,7 +174,7 @@ internal static class TokenizerJsonReader
         {
             var field = $"added_tokens[{i++}]";
             var idElement = Required(item, "id", source, field + ".id");
-            if (!idElement.TryGetInt32(out var id) || id < 0)
+            if (idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out var id) || id < 0)
             {
                 throw Error(source, field + ".id", "must be a non-negative integer");
             }
@@ -204,7 +217,7 @@ internal static class TokenizerJsonReader
                 steps.Add(NormalizationStep.Lowercase);
                 break;
             case "Sequence":
-                var items = Required(element, "normalizers", source, field + ".normalizers");
+                var items = RequiredArray(element, "normalizers", source, field + ".normalizers");
                 var i = 0;
                 foreach (var item in items.EnumerateArray())
                 {
@@ -247,7 +260,7 @@ internal static class TokenizerJsonReader
         switch (type)
         {
             case "Sequence":
-                var items = Required(element, "pretokenizers", source, field + ".pretokenizers");
+                var items = RequiredArray(element, "pretokenizers", source, field + ".pretokenizers");
                 var stages = new List<IPreTokenizer>();
                 var i = 0;
                 foreach (var item in items.EnumerateArray())
@@ -268,6 +281,11 @@ internal static class TokenizerJsonReader
                     : WholeTextPreTokenizer.Instance;
             case "Split":
                 var patternElement = Required(element, "pattern", source, field + ".pattern");
+                if (patternElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw Error(source, field + ".pattern", "must be {\"Regex\": ...} or {\"String\": ...}");
+                }
+
                 ISplitPattern pattern;
                 if (patternElement.TryGetProperty("Regex", out var regex) && regex.ValueKind == JsonValueKind.String)
                 {
@@ -327,7 +345,7 @@ internal static class TokenizerJsonReader
                 return;
             case "Sequence":
                 var i = 0;
-                foreach (var item in Required(element, "processors", source, field + ".processors").EnumerateArray())
+                foreach (var item in RequiredArray(element, "processors", source, field + ".processors").EnumerateArray())
                 {
                     CollectPostProcessor(item, $"{field}.processors[{i++}]", source, vocab, prefix, suffix);
                 }
@@ -339,7 +357,7 @@ internal static class TokenizerJsonReader
                 suffix.Add(PairId(element, "sep", field, source));
                 return;
             case "TemplateProcessing":
-                var single = Required(element, "single", source, field + ".single");
+                var single = RequiredArray(element, "single", source, field + ".single");
                 var seenSequence = false;
                 var j = 0;
                 foreach (var piece in single.EnumerateArray())
@@ -372,7 +390,9 @@ internal static class TokenizerJsonReader
         if (processor.TryGetProperty("special_tokens", out var map) && map.ValueKind == JsonValueKind.Object
             && map.TryGetProperty(name, out var entry) && entry.TryGetProperty("ids", out var ids) && ids.ValueKind == JsonValueKind.Array)
         {
-            return ids.EnumerateArray().Select(x => x.GetInt32()).ToArray();
+            return ids.EnumerateArray()
+                .Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out var id) ? id : throw Error(source, $"{field}.special_tokens.{name}.ids", "must be integers"))
+                .ToArray();
         }
 
         return vocab.TryGetValue(name, out var id) ? [id] : throw Error(source, field + ".special_tokens", $"has no ids for '{name}'");
@@ -381,7 +401,7 @@ internal static class TokenizerJsonReader
     private static int PairId(JsonElement element, string name, string field, string source)
     {
         var pair = Required(element, name, source, $"{field}.{name}");
-        if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2 || !pair[1].TryGetInt32(out var id))
+        if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2 || pair[1].ValueKind != JsonValueKind.Number || !pair[1].TryGetInt32(out var id))
         {
             throw Error(source, $"{field}.{name}", "must be [token, id]");
         }
@@ -409,7 +429,7 @@ internal static class TokenizerJsonReader
                 return;
             case "Sequence":
                 var i = 0;
-                foreach (var item in Required(element, "decoders", source, field + ".decoders").EnumerateArray())
+                foreach (var item in RequiredArray(element, "decoders", source, field + ".decoders").EnumerateArray())
                 {
                     CheckDecoder(item, $"{field}.decoders[{i++}]", source);
                 }
@@ -438,6 +458,12 @@ internal static class TokenizerJsonReader
         }
 
         return value;
+    }
+
+    private static JsonElement RequiredArray(JsonElement element, string name, string source, string field)
+    {
+        var value = Required(element, name, source, field);
+        return value.ValueKind == JsonValueKind.Array ? value : throw Error(source, field, "must be an array");
     }
 
     private static string? OptionalString(JsonElement element, string name, string source, string field)

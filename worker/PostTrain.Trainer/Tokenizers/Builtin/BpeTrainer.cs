@@ -32,39 +32,39 @@ internal static class BpeTrainer
             .ToList();
         var merges = new List<(string, string)>();
         var counts = new Dictionary<long, long>();
+        var where = new Dictionary<long, HashSet<int>>();
+        for (var w = 0; w < corpus.Count; w++)
+        {
+            AddPairs(corpus[w].Symbols, corpus[w].Weight, w, counts, where);
+        }
+
         while (merges.Count < maxMerges)
         {
-            counts.Clear();
-            foreach (var (symbols, weight) in corpus)
-            {
-                for (var i = 0; i + 1 < symbols.Count; i++)
-                {
-                    var key = Key(symbols[i], symbols[i + 1]);
-                    counts[key] = counts.GetValueOrDefault(key) + weight;
-                }
-            }
-
-            if (counts.Count == 0)
-            {
-                break;
-            }
-
             var best = 0L;
-            var bestCount = -1L;
+            var bestCount = 0L;
             foreach (var (pair, count) in counts)
             {
-                if (count > bestCount || (count == bestCount && Compare(pair, best, spellings) < 0))
+                if (count > bestCount || (count == bestCount && count > 0 && Compare(pair, best, spellings) < 0))
                 {
                     best = pair;
                     bestCount = count;
                 }
             }
 
+            if (bestCount == 0)
+            {
+                break;
+            }
+
             int left = (int)(best >> 32), right = (int)(best & 0xFFFFFFFF);
             merges.Add((spellings[left], spellings[right]));
             var merged = IdOf(spellings[left] + spellings[right]);
-            foreach (var (symbols, _) in corpus)
+
+            // Only the words holding the pair change: take their pairs out, merge, put their pairs back.
+            foreach (var w in where[best].ToArray())
             {
+                var (symbols, weight) = corpus[w];
+                RemovePairs(symbols, weight, counts);
                 for (var i = 0; i + 1 < symbols.Count; i++)
                 {
                     if (symbols[i] == left && symbols[i + 1] == right)
@@ -73,6 +73,8 @@ internal static class BpeTrainer
                         symbols.RemoveAt(i + 1);
                     }
                 }
+
+                AddPairs(symbols, weight, w, counts, where);
             }
         }
 
@@ -80,6 +82,31 @@ internal static class BpeTrainer
     }
 
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
+
+    private static void AddPairs(List<int> symbols, long weight, int word, Dictionary<long, long> counts, Dictionary<long, HashSet<int>> where)
+    {
+        for (var i = 0; i + 1 < symbols.Count; i++)
+        {
+            var key = Key(symbols[i], symbols[i + 1]);
+            counts[key] = counts.GetValueOrDefault(key) + weight;
+            if (!where.TryGetValue(key, out var words))
+            {
+                where[key] = words = [];
+            }
+
+            words.Add(word);
+        }
+    }
+
+    private static void RemovePairs(List<int> symbols, long weight, Dictionary<long, long> counts)
+    {
+        // The word stays listed under pairs it no longer holds; merging such a pair later leaves it unchanged.
+        for (var i = 0; i + 1 < symbols.Count; i++)
+        {
+            var key = Key(symbols[i], symbols[i + 1]);
+            counts[key] -= weight;
+        }
+    }
 
     private static int Compare(long a, long b, List<string> spellings)
     {

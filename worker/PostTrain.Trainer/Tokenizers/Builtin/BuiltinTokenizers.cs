@@ -33,7 +33,7 @@ public static class BuiltinTokenizers
     private static readonly Lazy<ByteLevelBpeTokenizer> LazyArithmetic = new(BuildArithmetic);
 
     /// <summary>
-    /// A deterministic tokenizer for arithmetic word problems, of about 1,700 tokens: the 256 byte tokens,
+    /// A deterministic tokenizer for arithmetic word problems, of 1,660 tokens: the 256 byte tokens,
     /// BPE merges trained to completion on <see cref="ArithmeticWords"/>, so each listed word is one token (common words with and without a leading space,
     /// operators, <c>####</c>, GSM8K's <c>&lt;&lt;</c> / <c>&gt;&gt;</c>, newlines), and the special tokens
     /// <c>&lt;|endoftext|&gt;</c>, <c>&lt;|im_start|&gt;</c>, <c>&lt;|im_end|&gt;</c> and <c>&lt;pad&gt;</c> last.

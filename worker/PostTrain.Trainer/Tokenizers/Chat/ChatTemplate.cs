@@ -52,6 +52,34 @@ public abstract class ChatTemplate
         return File.Exists(config) ? FromJinja(TokenizerConfig.Read(config).ChatTemplate) : Plain;
     }
 
+    /// <summary>
+    /// Picks the template for a tokenizer: from tokenizer_config.json's chat_template when
+    /// <paramref name="directory"/> holds one; otherwise from the tokenizer's own tokens — Llama 3 when it has
+    /// <c>&lt;|start_header_id|&gt;</c>, <c>&lt;|end_header_id|&gt;</c> and <c>&lt;|eot_id|&gt;</c>, else ChatML when it
+    /// has <c>&lt;|im_start|&gt;</c> and <c>&lt;|im_end|&gt;</c> — and plain when neither, so a checkpoint that
+    /// carries only tokenizer.json still gets the template it was trained with.
+    /// </summary>
+    public static ChatTemplate Detect(ITokenizer tokenizer, string? directory = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        if (directory is not null)
+        {
+            var config = Path.Combine(directory, "tokenizer_config.json");
+            if (File.Exists(config) && TokenizerConfig.Read(config).ChatTemplate is { } jinja)
+            {
+                return FromJinja(jinja);
+            }
+        }
+
+        if (tokenizer.TokenToId("<|start_header_id|>") is not null && tokenizer.TokenToId("<|end_header_id|>") is not null
+            && tokenizer.TokenToId("<|eot_id|>") is not null)
+        {
+            return Llama3;
+        }
+
+        return tokenizer.TokenToId("<|im_start|>") is not null && tokenizer.TokenToId("<|im_end|>") is not null ? ChatMl : Plain;
+    }
+
     /// <summary>The template by name ("chatml"/"qwen", "llama3", "plain").</summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static ChatTemplate FromName(string name) => name.ToUpperInvariant() switch

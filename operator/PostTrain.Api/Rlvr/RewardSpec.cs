@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+using PostTrain.Api.Schema;
+
+namespace PostTrain.Api.Rlvr;
+
+/// <summary>
+/// One weighted reward; a completion's reward is the weighted sum of all of them. The fields besides type, name
+/// and weight belong to one type each: mode to math, timeoutSeconds to code and http, memoryMb to code, pattern to
+/// regex, url and retries to http.
+/// </summary>
+[ValidationRule("self.type == 'regex' ? has(self.pattern) : !has(self.pattern)", Message = "pattern is required for type regex and only allowed there", FieldPath = ".pattern")]
+[ValidationRule("self.type == 'http' ? has(self.url) : !has(self.url)", Message = "url is required for type http and only allowed there", FieldPath = ".url")]
+[ValidationRule("!has(self.mode) || self.type == 'math'", Message = "mode is only allowed for type math", FieldPath = ".mode")]
+[ValidationRule("!has(self.memoryMb) || self.type == 'code'", Message = "memoryMb is only allowed for type code", FieldPath = ".memoryMb")]
+[ValidationRule("!has(self.retries) || self.type == 'http'", Message = "retries is only allowed for type http", FieldPath = ".retries")]
+[ValidationRule("!has(self.timeoutSeconds) || self.type == 'code' || self.type == 'http'", Message = "timeoutSeconds is only allowed for types code and http", FieldPath = ".timeoutSeconds")]
+public sealed class RewardSpec
+{
+    /// <summary>The default of <see cref="TimeoutSeconds"/> for code rewards.</summary>
+    public const int DefaultCodeTimeoutSeconds = 10;
+
+    /// <summary>The default of <see cref="TimeoutSeconds"/> for http rewards.</summary>
+    public const int DefaultHttpTimeoutSeconds = 30;
+
+    /// <summary>The reward type: math, code, regex or http.</summary>
+    [Required]
+    [Length(MaxLength = 16)]
+    public RewardType Type { get; set; }
+
+    /// <summary>A name for the reward's own metric (reward_NAME); unset: the type.</summary>
+    [Pattern("^[a-z][a-z0-9_]*$")]
+    public string? Name { get; set; }
+
+    /// <summary>The weight of this reward in the sum.</summary>
+    public double Weight { get; set; } = 1.0;
+
+    /// <summary>math: strict (only the expected answer format) or flexible (else the last number); default flexible.</summary>
+    public MathMode? Mode { get; set; }
+
+    /// <summary>code: seconds the tests may run (default 10); http: seconds per request (default 30).</summary>
+    [RangeMinimum(1)]
+    [RangeMaximum(3600)]
+    public int? TimeoutSeconds { get; set; }
+
+    /// <summary>code: memory limit of the sandbox in MiB (default 512).</summary>
+    [RangeMinimum(16)]
+    public int? MemoryMb { get; set; }
+
+    /// <summary>regex: the pattern the completion must match (.NET syntax, matched anywhere unless anchored).</summary>
+    [Length(MinLength = 1)]
+    public string? Pattern { get; set; }
+
+    /// <summary>http: the endpoint; it receives POST {prompt, completion, reference} and returns {reward: number}.</summary>
+    [Pattern("^https?://.+$")]
+    public string? Url { get; set; }
+
+    /// <summary>http: retries of a failed request (default 2), with exponential backoff.</summary>
+    [RangeMinimum(0)]
+    [RangeMaximum(10)]
+    public int? Retries { get; set; }
+
+    /// <summary>The math mode in effect.</summary>
+    [JsonIgnore]
+    public MathMode EffectiveMode => Mode ?? MathMode.Flexible;
+
+    /// <summary>The timeout in effect for code and http rewards.</summary>
+    [JsonIgnore]
+    public int EffectiveTimeoutSeconds => TimeoutSeconds ?? (Type == RewardType.Http ? DefaultHttpTimeoutSeconds : DefaultCodeTimeoutSeconds);
+
+    /// <summary>The sandbox memory limit in effect for code rewards.</summary>
+    [JsonIgnore]
+    public int EffectiveMemoryMb => MemoryMb ?? 512;
+
+    /// <summary>The retries in effect for http rewards.</summary>
+    [JsonIgnore]
+    public int EffectiveRetries => Retries ?? 2;
+
+    /// <summary>The metric name of this reward.</summary>
+    [JsonIgnore]
+    public string EffectiveName => Name ?? Type.ToString().ToLowerInvariant();
+}

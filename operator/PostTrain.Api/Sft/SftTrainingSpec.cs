@@ -1,0 +1,75 @@
+using PostTrain.Api.Model;
+using PostTrain.Api.Schema;
+
+namespace PostTrain.Api.Sft;
+
+/// <summary>The supervised fine-tuning hyperparameters.</summary>
+[ValidationRule("!(has(self.warmupSteps) && has(self.warmupRatio))", Message = "set at most one of warmupSteps and warmupRatio")]
+public sealed class SftTrainingSpec
+{
+    /// <summary>Passes over the dataset; ignored when maxSteps is set.</summary>
+    [RangeMinimum(0, ExclusiveMinimum = true)]
+    public double Epochs { get; set; } = 1;
+
+    /// <summary>Stop after this many optimizer steps (overrides epochs).</summary>
+    [RangeMinimum(1)]
+    public int? MaxSteps { get; set; }
+
+    /// <summary>Sequences per optimizer step, across all devices.</summary>
+    [RangeMinimum(1)]
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Sequences per forward/backward pass on one device; unset: batchSize divided by devices and gradientAccumulation.</summary>
+    [RangeMinimum(1)]
+    public int? MicroBatchSize { get; set; }
+
+    /// <summary>Micro-batches accumulated per optimizer step; unset: derived from batchSize and microBatchSize.</summary>
+    [RangeMinimum(1)]
+    public int? GradientAccumulation { get; set; }
+
+    /// <summary>The peak learning rate of AdamW.</summary>
+    [RangeMinimum(0, ExclusiveMinimum = true)]
+    [RangeMaximum(1)]
+    public double LearningRate { get; set; } = 2e-5;
+
+    /// <summary>The learning-rate schedule after warmup: constant, linear or cosine.</summary>
+    public LrSchedule Schedule { get; set; } = LrSchedule.Cosine;
+
+    /// <summary>Optimizer steps of linear warmup from 0 to the peak learning rate; exclusive with warmupRatio.</summary>
+    [RangeMinimum(0)]
+    public int? WarmupSteps { get; set; }
+
+    /// <summary>Warmup as a fraction of all steps; exclusive with warmupSteps. Neither set: no warmup.</summary>
+    [RangeMinimum(0)]
+    [RangeMaximum(1)]
+    public double? WarmupRatio { get; set; }
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    [RangeMinimum(0)]
+    public double WeightDecay { get; set; }
+
+    /// <summary>Clip the global gradient norm to this value; 0 disables clipping.</summary>
+    [RangeMinimum(0)]
+    public double MaxGradNorm { get; set; } = 1.0;
+
+    /// <summary>Truncate (or, with packing, chunk) sequences to this many tokens.</summary>
+    [RangeMinimum(8)]
+    public int MaxSeqLength { get; set; } = 1024;
+
+    /// <summary>Pack several short examples into each sequence (attention does not cross example boundaries).</summary>
+    public bool Packing { get; set; }
+
+    /// <summary>Compute loss on a held-out slice every this many steps; 0 disables.</summary>
+    [RangeMinimum(0)]
+    public int EvalEverySteps { get; set; }
+
+    /// <summary>Publish metrics every this many steps.</summary>
+    [RangeMinimum(1)]
+    public int LogEverySteps { get; set; } = 10;
+
+    /// <summary>Training precision: fp32, or bf16 with fp32 master weights.</summary>
+    public Precision Precision { get; set; } = Precision.Bf16;
+
+    /// <summary>Train LoRA adapters instead of all weights; unset trains all weights.</summary>
+    public LoraSpec? Lora { get; set; }
+}
