@@ -2,7 +2,6 @@ using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Sft;
 using PostTrain.Trainer.Tokenizers.Chat;
 using PostTrain.Trainer.Training;
-using ChatMessage = PostTrain.Trainer.Tokenizers.Chat.ChatMessage;
 
 namespace PostTrain.Trainer.Tests.Sft;
 
@@ -39,7 +38,7 @@ public class SftEncoderTests
         var example = new Example
         {
             Id = "m",
-            Messages = [new PostTrain.Trainer.Data.ChatMessage("system", "Be brief."), new PostTrain.Trainer.Data.ChatMessage("user", "2 + 2?"), new PostTrain.Trainer.Data.ChatMessage("assistant", "#### 4"), new PostTrain.Trainer.Data.ChatMessage("user", "and 3 + 3?"), new PostTrain.Trainer.Data.ChatMessage("assistant", "#### 6")],
+            Messages = [new ChatMessage("system", "Be brief."), new ChatMessage("user", "2 + 2?"), new ChatMessage("assistant", "#### 4"), new ChatMessage("user", "and 3 + 3?"), new ChatMessage("assistant", "#### 6")],
         };
         var sequence = new SftEncoder(tokenizer, ChatTemplate.ChatMl, 512).Encode(example);
         tokenizer.Decode([.. sequence.Labels.Where(l => l != TokenizedSequence.Ignore)]).ShouldBe("#### 4<|im_end|>#### 6<|im_end|>");

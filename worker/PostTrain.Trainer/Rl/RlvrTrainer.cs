@@ -10,7 +10,6 @@ using PostTrain.Trainer.Rewards;
 using PostTrain.Trainer.Tokenizers;
 using PostTrain.Trainer.Tokenizers.Chat;
 using PostTrain.Trainer.Training;
-using ChatMessage = PostTrain.Trainer.Tokenizers.Chat.ChatMessage;
 using TorchOps = PostTrain.Torch.Torch;
 
 namespace PostTrain.Trainer.Rl;
@@ -243,7 +242,7 @@ public sealed class RlvrTrainer
         if (example.Messages is { Count: > 0 } messages)
         {
             var upTo = messages[^1].Role == ChatMessage.AssistantRole ? messages.Count - 1 : messages.Count;
-            return [.. messages.Take(upTo).Select(m => new ChatMessage(m.Role, m.Content))];
+            return [.. messages.Take(upTo)];
         }
 
         return [ChatMessage.User(example.PromptText)];

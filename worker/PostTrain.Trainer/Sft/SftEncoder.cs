@@ -12,16 +12,16 @@ namespace PostTrain.Trainer.Sft;
 public sealed class SftEncoder(ITokenizer tokenizer, ChatTemplate template, int maxSequenceLength)
 {
     /// <summary>The chat messages an example stands for: its own messages, or its prompt as user and completion as assistant.</summary>
-    public static IReadOnlyList<Tokenizers.Chat.ChatMessage> Messages(Example example)
+    public static IReadOnlyList<ChatMessage> Messages(Example example)
     {
         ArgumentNullException.ThrowIfNull(example);
         if (example.Messages is { Count: > 0 } messages)
         {
-            return [.. messages.Select(m => new Tokenizers.Chat.ChatMessage(m.Role, m.Content))];
+            return messages;
         }
 
         var completion = example.Completion ?? throw new InvalidDataException($"{Where(example)}: no completion to train on");
-        return [Tokenizers.Chat.ChatMessage.User(example.PromptText), Tokenizers.Chat.ChatMessage.Assistant(completion)];
+        return [ChatMessage.User(example.PromptText), ChatMessage.Assistant(completion)];
     }
 
     /// <summary>Encodes one example; labels are −100 on every non-assistant token.</summary>
