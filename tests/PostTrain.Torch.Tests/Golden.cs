@@ -19,13 +19,13 @@ internal static class Golden
         var data = e.GetProperty("data").EnumerateArray().Select(x => x.GetDouble()).ToArray();
         return dtype switch
         {
-            "f32" => Torch.FromSpan<float>(data.Select(x => (float)x).ToArray(), shape),
-            "f64" => Torch.FromSpan<double>(data, shape),
-            "i64" => Torch.FromSpan<long>(data.Select(x => (long)x).ToArray(), shape),
-            "i32" => Torch.FromSpan<int>(data.Select(x => (int)x).ToArray(), shape),
-            "bool" => Torch.FromSpan<bool>(data.Select(x => x != 0).ToArray(), shape),
-            "bf16" => Torch.FromSpan<double>(data, shape).To(ScalarType.BFloat16),
-            "f16" => Torch.FromSpan<double>(data, shape).To(ScalarType.Float16),
+            "f32" => Tensors.FromSpan<float>(data.Select(x => (float)x).ToArray(), shape),
+            "f64" => Tensors.FromSpan<double>(data, shape),
+            "i64" => Tensors.FromSpan<long>(data.Select(x => (long)x).ToArray(), shape),
+            "i32" => Tensors.FromSpan<int>(data.Select(x => (int)x).ToArray(), shape),
+            "bool" => Tensors.FromSpan<bool>(data.Select(x => x != 0).ToArray(), shape),
+            "bf16" => Tensors.FromSpan<double>(data, shape).To(ScalarType.BFloat16),
+            "f16" => Tensors.FromSpan<double>(data, shape).To(ScalarType.Float16),
             _ => throw new InvalidDataException($"unknown golden dtype {dtype}"),
         };
     }

@@ -1,6 +1,7 @@
 using PostTrain.Torch;
 using PostTrain.Torch.NN;
 using PostTrain.Torch.Optim;
+using PostTrain.Torch.Serialization;
 using F = PostTrain.Torch.Functional;
 using T = System.Collections.Generic.Dictionary<string, PostTrain.Torch.Tensor>;
 
@@ -21,8 +22,8 @@ public class GoldenOpTests
         ["rdiv_scalar"] = i => O(2.0 / i["a"]),
         ["pow_scalar"] = i => O(i["a"].Pow(1.5)),
         ["pow_tensor"] = i => O(i["a"].Pow(i["b"])),
-        ["minimum"] = i => O(Torch.Minimum(i["a"], i["b"])),
-        ["maximum"] = i => O(Torch.Maximum(i["a"], i["b"])),
+        ["minimum"] = i => O(Tensors.Minimum(i["a"], i["b"])),
+        ["maximum"] = i => O(Tensors.Maximum(i["a"], i["b"])),
         ["lt"] = i => O(i["a"] < i["b"]),
         ["ge_scalar"] = i => O(i["a"] >= 0.0),
         ["eq_int"] = i => O(i["a"].Eq(i["b"])),
@@ -43,7 +44,7 @@ public class GoldenOpTests
         ["clamp"] = i => O(i["a"].Clamp(-0.5, 0.5)),
         ["clamp_min"] = i => O(i["a"].Clamp(min: 0.1)),
         ["masked_fill"] = i => O(i["a"].MaskedFill(i["m"], -1e9)),
-        ["where"] = i => O(Torch.Where(i["c"], i["a"], i["b"])),
+        ["where"] = i => O(Tensors.Where(i["c"], i["a"], i["b"])),
         ["logical_and_or_not"] = i => new T { ["and"] = i["a"] & i["b"], ["or"] = i["a"] | i["b"], ["not"] = !i["a"] },
         ["matmul_batched"] = i => O(i["a"].MatMul(i["b"])),
         ["linear"] = i => O(F.Linear(i["x"], i["w"], i["b"])),
@@ -75,6 +76,10 @@ public class GoldenOpTests
         ["cumsum"] = i => O(i["a"].CumSum(2)),
         ["cumsum_int"] = i => O(i["a"].CumSum(1)),
         ["norm"] = i => O(i["a"].Norm()),
+        ["std_dim"] = i => O(i["a"].Std([1L])),
+        ["std_all_biased"] = i => O(i["a"].Std(unbiased: false)),
+        ["var_dims_keep"] = i => O(i["a"].Var([0L, 2L], keepDim: true)),
+        ["scatter"] = i => O(i["a"].Scatter(1, i["i"], i["s"])),
         ["topk"] = i => Pair(i["a"].TopK(2)),
         ["sort_desc"] = i => Pair(i["a"].Sort(-1, descending: true)),
         ["transpose"] = i => O(i["a"].Transpose(0, 2).Contiguous()),
@@ -89,8 +94,8 @@ public class GoldenOpTests
         ["reshape"] = i => O(i["a"].Reshape(4, -1)),
         ["view"] = i => O(i["a"].View(6, 4)),
         ["flatten"] = i => O(i["a"].Flatten(1)),
-        ["cat"] = i => O(Torch.Cat([i["a"], i["b"]], 1)),
-        ["stack"] = i => O(Torch.Stack([i["a"], i["b"]])),
+        ["cat"] = i => O(Tensors.Cat([i["a"], i["b"]], 1)),
+        ["stack"] = i => O(Tensors.Stack([i["a"], i["b"]])),
         ["split"] = i => Parts(i["a"].Split(2)),
         ["chunk"] = i => Parts(i["a"].Chunk(3, 1)),
         ["gather"] = i => O(i["a"].Gather(1, i["i"])),
@@ -106,6 +111,7 @@ public class GoldenOpTests
         ["adamw_3_steps"] = AdamWSteps,
         ["clip_grad_norm"] = Clip,
         ["seeded_random"] = _ => Seeded(),
+        ["safetensors_reference"] = _ => SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "golden", "reference.safetensors")),
     };
 
     public static TheoryData<string> CaseNames() => new(Golden.All.Keys.Order(StringComparer.Ordinal));
@@ -177,7 +183,7 @@ public class GoldenOpTests
         a.Grad = i["ga"].Clone();
         b.Grad = i["gb"].Clone();
         var total = GradientClipping.ClipGradNorm([a, b], 1.0);
-        return new T { ["total"] = Torch.Scalar(total), ["ga"] = a.Grad!, ["gb"] = b.Grad! };
+        return new T { ["total"] = Tensors.Scalar(total), ["ga"] = a.Grad!, ["gb"] = b.Grad! };
     }
 
     private static T Seeded()
@@ -185,12 +191,12 @@ public class GoldenOpTests
         using var g1 = new Generator(42);
         using var g2 = new Generator(7);
         using var g3 = new Generator(3);
-        using var probs = Torch.FromArray(new[] { 0.1f, 0.2f, 0.7f, 0.5f, 0.5f, 0f }, 2, 3);
+        using var probs = Tensors.FromArray(new[] { 0.1f, 0.2f, 0.7f, 0.5f, 0.5f, 0f }, 2, 3);
         return new T
         {
-            ["randn"] = Torch.RandN([3, 4], generator: g1),
-            ["rand"] = Torch.Rand([5], generator: g2),
-            ["multinomial"] = Torch.Multinomial(probs, 4, replacement: true, generator: g3),
+            ["randn"] = Tensors.RandN([3, 4], generator: g1),
+            ["rand"] = Tensors.Rand([5], generator: g2),
+            ["multinomial"] = Tensors.Multinomial(probs, 4, replacement: true, generator: g3),
         };
     }
 }

@@ -193,6 +193,12 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "pt_scatter_add")]
     internal static partial int ScatterAdd(IntPtr a, long dim, IntPtr index, IntPtr source, out IntPtr result);
 
+    [LibraryImport(Library, EntryPoint = "pt_scatter")]
+    internal static partial int Scatter(IntPtr a, long dim, IntPtr index, IntPtr source, out IntPtr result);
+
+    [LibraryImport(Library, EntryPoint = "pt_var_std")]
+    internal static partial int VarStd(int isStd, IntPtr a, long* dims, int ndims, int unbiased, int keepDim, out IntPtr result);
+
     [LibraryImport(Library, EntryPoint = "pt_tri")]
     internal static partial int Tri(int upper, IntPtr a, long diagonal, out IntPtr result);
 
@@ -274,6 +280,9 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library, EntryPoint = "pt_dist_barrier")]
     internal static partial int DistBarrier(IntPtr group);
+
+    [LibraryImport(Library, EntryPoint = "pt_bench_native_loop")]
+    internal static partial int BenchNativeLoop(int op, IntPtr a, IntPtr b, long n, out double nsPerCall);
 
     /// <summary>Throws <see cref="TorchException"/> with libtorch's message when a shim call failed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

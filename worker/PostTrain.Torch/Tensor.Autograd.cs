@@ -50,6 +50,13 @@ public partial class Tensor
 
         set
         {
+            if (value is not null && (value.DType != DType || value.Device != Device || !value.Shape.SequenceEqual(Shape)))
+            {
+                throw new ArgumentException(
+                    $"a gradient must match its tensor: got {value.DType} [{string.Join(", ", value.Shape)}] on {value.Device}, need {DType} [{string.Join(", ", Shape)}] on {Device}",
+                    nameof(value));
+            }
+
             var s = NativeMethods.SetGrad(Handle, value is null ? IntPtr.Zero : value.Handle);
             GC.KeepAlive(this);
             GC.KeepAlive(value);

@@ -3,8 +3,9 @@ namespace PostTrain.Torch;
 /// <summary>Reductions, sorting and scans.</summary>
 public partial class Tensor
 {
-    /// <summary>Sum of all elements (optionally accumulated in <paramref name="dtype"/>).</summary>
-    public Tensor Sum(ScalarType? dtype = null) => Reduce(OpCode.Sum, [], false, dtype);
+    /// <summary>Sum of all elements.</summary>
+    /// <remarks>No dtype parameter here on purpose: a literal 0 converts to an enum, so <c>Sum(0)</c> would silently pick it.</remarks>
+    public Tensor Sum() => Reduce(OpCode.Sum, [], false, null);
 
     /// <summary>Sum over one dimension.</summary>
     public Tensor Sum(long dim, bool keepDim = false, ScalarType? dtype = null) => Reduce(OpCode.Sum, [dim], keepDim, dtype);
@@ -13,7 +14,7 @@ public partial class Tensor
     public Tensor Sum(long[] dims, bool keepDim = false, ScalarType? dtype = null) => Reduce(OpCode.Sum, dims, keepDim, dtype);
 
     /// <summary>Mean of all elements.</summary>
-    public Tensor Mean(ScalarType? dtype = null) => Reduce(OpCode.Mean, [], false, dtype);
+    public Tensor Mean() => Reduce(OpCode.Mean, [], false, null);
 
     /// <summary>Mean over one dimension.</summary>
     public Tensor Mean(long dim, bool keepDim = false, ScalarType? dtype = null) => Reduce(OpCode.Mean, [dim], keepDim, dtype);
@@ -44,6 +45,18 @@ public partial class Tensor
 
     /// <summary>log(sum(exp(x))) over several dimensions (all when empty).</summary>
     public Tensor LogSumExp(long[] dims, bool keepDim = false) => Reduce(OpCode.LogSumExp, dims, keepDim, null);
+
+    /// <summary>Standard deviation of all elements (Bessel-corrected unless <paramref name="unbiased"/> is false).</summary>
+    public Tensor Std(bool unbiased = true) => VarStd(1, [], unbiased, false);
+
+    /// <summary>Standard deviation over dimensions.</summary>
+    public Tensor Std(long[] dims, bool unbiased = true, bool keepDim = false) => VarStd(1, dims, unbiased, keepDim);
+
+    /// <summary>Variance of all elements.</summary>
+    public Tensor Var(bool unbiased = true) => VarStd(0, [], unbiased, false);
+
+    /// <summary>Variance over dimensions.</summary>
+    public Tensor Var(long[] dims, bool unbiased = true, bool keepDim = false) => VarStd(0, dims, unbiased, keepDim);
 
     /// <summary>Euclidean norm of all elements.</summary>
     public Tensor Norm() => Reduce(OpCode.Norm, [], false, null);
@@ -107,6 +120,16 @@ public partial class Tensor
         fixed (long* p = dims)
         {
             var s = NativeMethods.Reduce(op, Handle, p, dims.Length, keepDim ? 1 : 0, dtype.HasValue ? (int)dtype.Value : -1, out var r);
+            GC.KeepAlive(this);
+            return Wrap(s, r);
+        }
+    }
+
+    private unsafe Tensor VarStd(int isStd, long[] dims, bool unbiased, bool keepDim)
+    {
+        fixed (long* p = dims)
+        {
+            var s = NativeMethods.VarStd(isStd, Handle, p, dims.Length, unbiased ? 1 : 0, keepDim ? 1 : 0, out var r);
             GC.KeepAlive(this);
             return Wrap(s, r);
         }

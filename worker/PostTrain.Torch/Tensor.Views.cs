@@ -138,6 +138,16 @@ public partial class Tensor
         return Wrap(s, r);
     }
 
+    /// <summary>A copy of this tensor with <paramref name="source"/> written at <paramref name="index"/> along a dimension (torch.scatter).</summary>
+    public Tensor Scatter(long dim, Tensor index, Tensor source)
+    {
+        var s = NativeMethods.Scatter(Handle, dim, index.Handle, source.Handle, out var r);
+        GC.KeepAlive(this);
+        GC.KeepAlive(index);
+        GC.KeepAlive(source);
+        return Wrap(s, r);
+    }
+
     /// <summary>The lower triangle (elements above the <paramref name="diagonal"/> set to zero).</summary>
     public Tensor Tril(long diagonal = 0) => Tri(0, diagonal);
 

@@ -44,4 +44,19 @@ public static class TorchRuntime
             return (TorchCapabilities)caps;
         }
     }
+
+    /// <summary>
+    /// Times <paramref name="n"/> calls of a tiny op inside the shim (no binding in between): 0 = add(a, b),
+    /// 1 = a.add_(b). Benchmarks use it as the floor that libtorch itself costs.
+    /// </summary>
+    public static double NativeLoopNanoseconds(int op, Tensor a, Tensor b, long n)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var s = NativeMethods.BenchNativeLoop(op, a.Handle, b.Handle, n, out var ns);
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+        NativeMethods.Check(s);
+        return ns;
+    }
 }

@@ -8,6 +8,7 @@ Each case has named inputs and one or more named outputs, all as {dtype, shape, 
 import json
 import math
 import os
+import struct
 
 import torch
 import torch.nn.functional as F
@@ -136,6 +137,10 @@ case("norm", {"a": x234}, lambda a: a.norm())
 case("topk", {"a": rn(3, 6)}, lambda a: dict(zip(["values", "indices"], torch.topk(a, 2, -1))))
 case("sort_desc", {"a": rn(3, 6)}, lambda a: dict(zip(["values", "indices"], torch.sort(a, -1, descending=True))))
 
+case("std_dim", {"a": x234}, lambda a: a.std(1))
+case("std_all_biased", {"a": x234}, lambda a: a.std(unbiased=False))
+case("var_dims_keep", {"a": x234}, lambda a: a.var([0, 2], keepdim=True))
+
 # views and indexing
 case("transpose", {"a": x234}, lambda a: a.transpose(0, 2).contiguous())
 case("permute", {"a": x234}, lambda a: a.permute(2, 0, 1).contiguous())
@@ -159,6 +164,9 @@ case("tril", {"a": rn(4, 4)}, lambda a: a.tril())
 case("triu_1", {"a": rn(4, 4)}, lambda a: a.triu(1))
 case("scatter_add", {"a": torch.zeros(2, 4), "i": torch.tensor([[0, 1, 0], [3, 3, 2]]), "s": rn(2, 3)},
      lambda a, i, s: a.scatter_add(1, i, s))
+
+case("scatter", {"a": torch.zeros(2, 4), "i": torch.tensor([[3, 0], [1, 2]]), "s": rn(2, 2)},
+     lambda a, i, s: a.scatter(1, i, s))
 
 # dtypes
 case("to_bf16", {"a": rn(8)}, lambda a: a.to(torch.bfloat16))
@@ -216,6 +224,29 @@ seeded["rand"] = torch.rand(5, generator=g)
 g = torch.Generator().manual_seed(3)
 seeded["multinomial"] = torch.multinomial(torch.tensor([[0.1, 0.2, 0.7], [0.5, 0.5, 0.0]]), 4, replacement=True, generator=g)
 cases.append({"name": "seeded_random", "tol": 1e-6, "inputs": {}, "outputs": {k: enc(v) for k, v in seeded.items()}})
+
+# A safetensors file written by an independent, minimal writer of the published format (unsorted keys,
+# no header padding, metadata), read back by the C# reader and compared with the same values here.
+def write_safetensors(path, tensors, metadata):
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    codes = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64"}
+    for name, t in tensors.items():
+        raw = (t.view(torch.int16) if t.dtype == torch.bfloat16 else t).contiguous().numpy().tobytes()
+        header[name] = {"dtype": codes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    h = json.dumps(header).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+st = {"z.weight": rn(3, 2), "a.half": rn(4).to(torch.float16), "m.bf16": rn(2, 2).to(torch.bfloat16),
+      "ids": torch.tensor([[1, -2], [3, 1 << 40]]), "empty": torch.zeros(0, 3)}
+write_safetensors(os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference.safetensors"), st, {"format": "pt"})
+cases.append({"name": "safetensors_reference", "tol": 0, "inputs": {}, "outputs": {k: enc(v) for k, v in st.items()}})
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ops.json")
 with open(out, "w") as f:

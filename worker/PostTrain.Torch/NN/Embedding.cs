@@ -9,7 +9,7 @@ public sealed class Embedding : Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
         using var scope = TorchScope.NewDisposeScope();
-        Weight = RegisterParameter("weight", new Parameter(Torch.RandN([count, dim], ScalarType.Float32, device, generator).To(dtype)));
+        Weight = RegisterParameter("weight", new Parameter(Tensors.RandN([count, dim], ScalarType.Float32, device, generator).To(dtype)));
     }
 
     /// <summary>The table, shaped [count, dim].</summary>

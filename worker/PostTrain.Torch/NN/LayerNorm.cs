@@ -9,8 +9,8 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
         Dim = dim;
         Eps = eps;
         using var scope = TorchScope.NewDisposeScope();
-        Weight = RegisterParameter("weight", new Parameter(Torch.Ones([dim], dtype, device)));
-        Bias = RegisterParameter("bias", new Parameter(Torch.Zeros([dim], dtype, device)));
+        Weight = RegisterParameter("weight", new Parameter(Tensors.Ones([dim], dtype, device)));
+        Bias = RegisterParameter("bias", new Parameter(Tensors.Zeros([dim], dtype, device)));
     }
 
     /// <summary>The normalised dimension's size.</summary>

@@ -27,5 +27,5 @@ public sealed class Linear : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
 
     internal static Tensor Uniform(long[] shape, double bound, ScalarType dtype, Device? device, Generator? generator) =>
-        (Torch.Rand(shape, ScalarType.Float32, device, generator) * (2 * bound) - bound).To(dtype);
+        (Tensors.Rand(shape, ScalarType.Float32, device, generator) * (2 * bound) - bound).To(dtype);
 }

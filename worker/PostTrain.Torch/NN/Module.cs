@@ -97,7 +97,7 @@ public abstract class Module : IDisposable
             }
         }
 
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = Tensors.NoGrad();
         foreach (var (name, target) in own)
         {
             if (!state.TryGetValue(name, out var source))
@@ -218,7 +218,7 @@ public abstract class Module : IDisposable
     private Module Convert(Func<Tensor, Tensor> convert)
     {
         using var scope = TorchScope.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = Tensors.NoGrad();
         foreach (var p in parameters.Values)
         {
             p.SetData(convert(p));

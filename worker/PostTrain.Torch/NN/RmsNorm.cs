@@ -8,7 +8,7 @@ public sealed class RmsNorm : Module<Tensor, Tensor>
     {
         Eps = eps;
         using var scope = TorchScope.NewDisposeScope();
-        Weight = RegisterParameter("weight", new Parameter(Torch.Ones([dim], dtype, device)));
+        Weight = RegisterParameter("weight", new Parameter(Tensors.Ones([dim], dtype, device)));
     }
 
     /// <summary>The scale, shaped [dim].</summary>

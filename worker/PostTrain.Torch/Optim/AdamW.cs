@@ -125,7 +125,7 @@ public sealed class AdamW : IDisposable
         ArgumentNullException.ThrowIfNull(tensors);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         EnsureState();
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = Tensors.NoGrad();
         for (var i = 0; i < parameters.Count; i++)
         {
             Copy($"exp_avg.{i}", expAvg![i]);
@@ -207,8 +207,8 @@ public sealed class AdamW : IDisposable
         var v = new Tensor[parameters.Count];
         for (var i = 0; i < parameters.Count; i++)
         {
-            m[i] = Torch.ZerosLike(parameters[i]).DetachFromDisposeScope();
-            v[i] = Torch.ZerosLike(parameters[i]).DetachFromDisposeScope();
+            m[i] = Tensors.ZerosLike(parameters[i]).DetachFromDisposeScope();
+            v[i] = Tensors.ZerosLike(parameters[i]).DetachFromDisposeScope();
         }
 
         expAvg = m;

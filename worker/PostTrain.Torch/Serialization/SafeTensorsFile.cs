@@ -84,7 +84,7 @@ public sealed class SafeTensorsFile : IDisposable
         {
             var start = basePtr + accessor.PointerOffset + dataStart + e.Begin;
             var bytes = new ReadOnlySpan<byte>(start, checked((int)(e.End - e.Begin)));
-            return Torch.FromBytes(bytes, e.DType, e.Shape, device);
+            return Tensors.FromBytes(bytes, e.DType, e.Shape, device);
         }
         finally
         {

@@ -88,6 +88,8 @@ PT_API int pt_split(pt_tensor a, int64_t size_or_chunks, int64_t dim, int chunk,
 PT_API int pt_index_select(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor* out);
 PT_API int pt_gather(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor* out);
 PT_API int pt_scatter_add(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor src, pt_tensor* out);
+PT_API int pt_scatter(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor src, pt_tensor* out);
+PT_API int pt_var_std(int is_std, pt_tensor a, const int64_t* dims, int ndims, int unbiased, int keepdim, pt_tensor* out);
 PT_API int pt_tri(int upper, pt_tensor a, int64_t diagonal, pt_tensor* out);
 
 // ---- neural-network functions ----
@@ -127,3 +129,6 @@ PT_API int pt_dist_free(pt_process_group pg);
 PT_API int pt_dist_all_reduce(pt_process_group pg, pt_tensor t, int op);  // op: 0 sum, 1 average, 2 max, 3 min
 PT_API int pt_dist_broadcast(pt_process_group pg, pt_tensor t, int root);
 PT_API int pt_dist_barrier(pt_process_group pg);
+
+// ---- benchmark support ----
+PT_API int pt_bench_native_loop(int op, pt_tensor a, pt_tensor b, int64_t n, double* ns_per_call);  // op: 0 add, 1 add_

@@ -1,4 +1,5 @@
 // Elementwise arithmetic and comparison, reductions, sampling and neural-network functions.
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -311,3 +312,36 @@ PT_API int pt_sdpa(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double
 }
 
 PT_API int pt_dropout(pt_tensor a, double p, int train, pt_tensor* out) { PT_GUARD(*out = new_handle(at::dropout(T(a), p, train != 0))) }
+
+// Times an op in a C++ loop, with no binding in between: the floor the benchmark compares bindings against.
+PT_API int pt_bench_native_loop(int op, pt_tensor a, pt_tensor b, int64_t n, double* ns_per_call) {
+    PT_GUARD({
+        auto& x = T(a);
+        auto& y = T(b);
+        auto start = std::chrono::steady_clock::now();
+        for (int64_t i = 0; i < n; ++i) {
+            if (op == 0) {
+                auto r = at::add(x, y);
+            } else if (op == 1) {
+                x.add_(y);
+            } else {
+                TORCH_CHECK(false, "unknown benchmark op ", op);
+            }
+        }
+        auto end = std::chrono::steady_clock::now();
+        *ns_per_call = std::chrono::duration<double, std::nano>(end - start).count() / static_cast<double>(n);
+    })
+}
+
+PT_API int pt_var_std(int is_std, pt_tensor a, const int64_t* d, int ndims, int unbiased, int keepdim, pt_tensor* out) {
+    PT_GUARD({
+        auto& x = T(a);
+        at::OptionalIntArrayRef ds = c10::nullopt;
+        if (ndims > 0) ds = dims(d, ndims);
+        *out = new_handle(is_std ? at::std(x, ds, unbiased != 0, keepdim != 0) : at::var(x, ds, unbiased != 0, keepdim != 0));
+    })
+}
+
+PT_API int pt_scatter(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor src, pt_tensor* out) {
+    PT_GUARD(*out = new_handle(T(a).scatter(dim, T(index), T(src))))
+}

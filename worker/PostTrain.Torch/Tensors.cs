@@ -2,8 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace PostTrain.Torch;
 
-/// <summary>Tensor creation, free functions over tensors, and process-wide settings (TorchSharp's <c>torch</c>).</summary>
-public static class Torch
+/// <summary>
+/// Tensor creation, free functions over tensors, and per-process settings (TorchSharp's <c>torch</c>).
+/// Named <c>Tensors</c> rather than <c>Torch</c> because code in any <c>PostTrain.*</c> namespace would
+/// otherwise resolve <c>Torch.Zeros</c> to the <c>PostTrain.Torch</c> namespace.
+/// </summary>
+public static class Tensors
 {
     /// <summary>The number of native tensor handles alive in this process (for leak checks).</summary>
     public static long LiveTensorCount
@@ -47,7 +51,7 @@ public static class Torch
     /// <summary>Turns autograd recording on or off for this thread.</summary>
     public static void SetGradEnabled(bool enabled) => NativeMethods.Check(NativeMethods.SetGradEnabled(enabled ? 1 : 0));
 
-    /// <summary>Disables autograd until the returned scope is disposed: <c>using (Torch.NoGrad()) { ... }</c>.</summary>
+    /// <summary>Disables autograd until the returned scope is disposed: <c>using (Tensors.NoGrad()) { ... }</c>.</summary>
     public static GradModeScope NoGrad() => new(false);
 
     /// <summary>Enables autograd until the returned scope is disposed.</summary>
