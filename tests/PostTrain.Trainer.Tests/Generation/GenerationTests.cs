@@ -3,7 +3,7 @@ using PostTrain.Torch.Optim;
 using PostTrain.Trainer.Generation;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Tests.Models;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Tests.Generation;
 

@@ -1,7 +1,7 @@
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Models;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Tests.Models;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Models;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Tests.Models;
 

@@ -7,7 +7,7 @@ using PostTrain.Trainer.Tests.Sft;
 using PostTrain.Trainer.Tokenizers.Builtin;
 using PostTrain.Trainer.Tokenizers.Chat;
 using PostTrain.Trainer.Training;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Tests.Rl;
 

@@ -2,7 +2,7 @@ using PostTrain.Torch;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Sft;
 using PostTrain.Trainer.Training;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Tests.Sft;
 

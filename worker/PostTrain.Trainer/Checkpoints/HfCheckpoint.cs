@@ -78,7 +78,7 @@ public static class HfCheckpoint
         var problems = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         using var scope = TorchScope.NewDisposeScope();
-        using var noGrad = PostTrain.Torch.Torch.NoGrad();
+        using var noGrad = PostTrain.Torch.Tensors.NoGrad();
         foreach (var file in files)
         {
             Dictionary<string, Tensor> tensors;

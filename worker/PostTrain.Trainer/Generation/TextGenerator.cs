@@ -1,6 +1,6 @@
 using PostTrain.Torch;
 using PostTrain.Trainer.Models;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Generation;
 

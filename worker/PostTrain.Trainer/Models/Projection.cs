@@ -1,6 +1,6 @@
 using PostTrain.Torch;
 using PostTrain.Torch.NN;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Models;
 

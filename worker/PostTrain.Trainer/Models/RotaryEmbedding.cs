@@ -1,5 +1,5 @@
 using PostTrain.Torch;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Models;
 

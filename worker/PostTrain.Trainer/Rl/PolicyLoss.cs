@@ -23,16 +23,16 @@ public static class PolicyLoss
         var ratio = (logProbs - oldLogProbs).Exp();
         var unclipped = -advantages * ratio;
         var clipped = -advantages * ratio.Clamp(1 - clipLow, 1 + clipHigh);
-        var loss = PostTrain.Torch.Torch.Maximum(unclipped, clipped);
+        var loss = PostTrain.Torch.Tensors.Maximum(unclipped, clipped);
         var clipActive = (clipped > unclipped).To(ScalarType.Float32);
         if (dualClip is not { } dual)
         {
-            return (loss, clipActive, PostTrain.Torch.Torch.ZerosLike(clipActive));
+            return (loss, clipActive, PostTrain.Torch.Tensors.ZerosLike(clipActive));
         }
 
         var bound = -advantages * dual;
         var negative = advantages < 0.0;
         var dualActive = negative & (loss > bound);
-        return (PostTrain.Torch.Torch.Where(dualActive, bound, loss), clipActive, dualActive.To(ScalarType.Float32));
+        return (PostTrain.Torch.Tensors.Where(dualActive, bound, loss), clipActive, dualActive.To(ScalarType.Float32));
     }
 }

@@ -10,7 +10,7 @@ using PostTrain.Trainer.Rewards;
 using PostTrain.Trainer.Tokenizers;
 using PostTrain.Trainer.Tokenizers.Chat;
 using PostTrain.Trainer.Training;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Rl;
 

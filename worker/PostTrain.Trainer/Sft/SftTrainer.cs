@@ -7,7 +7,7 @@ using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Training;
-using TorchOps = PostTrain.Torch.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Sft;
 
