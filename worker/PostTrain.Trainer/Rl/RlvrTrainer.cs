@@ -78,6 +78,11 @@ public sealed class RlvrTrainer
         {
             var state = TrainerState.Load(latest);
             HfCheckpoint.LoadWeights(_policy, latest);
+            if (File.Exists(Path.Combine(latest, Lora.WeightsFile)))
+            {
+                Lora.LoadAdapterWeights(_policy, latest); // LoRA runs keep their adapter beside the frozen base
+            }
+
             optimizer.Load(Path.Combine(latest, CheckpointManager.OptimizerFile));
             step = state.Step;
             cursor = state.DataCursor;

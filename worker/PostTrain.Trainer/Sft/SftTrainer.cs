@@ -68,6 +68,11 @@ public sealed class SftTrainer
         {
             var state = TrainerState.Load(latest);
             HfCheckpoint.LoadWeights(_model, latest);
+            if (File.Exists(Path.Combine(latest, Lora.WeightsFile)))
+            {
+                Lora.LoadAdapterWeights(_model, latest); // LoRA runs keep their adapter beside the frozen base
+            }
+
             optimizer.Load(Path.Combine(latest, CheckpointManager.OptimizerFile));
             step = state.Step;
             scheduler.SetStep(step);
