@@ -1,3 +1,50 @@
-// The worker executable: `posttrain-worker run <manifest|job.json>`. Filled in by the trainer work.
-Console.Error.WriteLine("posttrain-worker: the trainer is not built yet; `run` is not available.");
-return 3;
+using PostTrain.Worker.Cli;
+
+// posttrain-worker: runs SftJob, RlvrJob and EvalJob manifests (or the operator's job.json) on this machine,
+// and offers tokenize/generate/score for people debugging a checkpoint.
+try
+{
+    return args.Length == 0 ? Usage(Console.Error, 2) : args[0] switch
+    {
+        "run" => await RunCommand.ExecuteAsync(args[1..]),
+        "tokenize" => await DebugCommands.TokenizeAsync(args[1..]),
+        "generate" => await DebugCommands.GenerateAsync(args[1..]),
+        "score" => await DebugCommands.ScoreAsync(args[1..]),
+        "-h" or "--help" or "help" => Usage(Console.Out, 0),
+        "--version" => Version(),
+        _ => throw new UsageException($"unknown command '{args[0]}'"),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"posttrain-worker: {e.Message}");
+    return Usage(Console.Error, 2);
+}
+
+static int Usage(TextWriter w, int code)
+{
+    w.WriteLine("""
+        usage: posttrain-worker <command> [options]
+
+          run FILE                 run the jobs in FILE (YAML manifests, one or many documents, or job.json)
+                                   in dependency order on this machine
+              --runs-dir DIR       outputs of jobs without spec.output.uri go to DIR/<job> (default: runs)
+              --port N             serve /metrics and /status on port N (default: $POSTTRAIN_PORT or 9090)
+              --no-server          do not serve /metrics and /status
+              --termination-log F  write the result JSON to F (default: /dev/termination-log when it exists)
+          tokenize --tokenizer PATH   one JSON string per stdin line in, one JSON array of ids per line out
+          generate --model SRC --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
+                   [--seed S] [--raw]  (--raw: no chat template)
+          score --model SRC        JSON lines {"text": ...} or {"ids": [...]} in, per-token log-probabilities out
+
+        Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 143 stopped by SIGTERM after
+        saving a checkpoint (resume with the same command).
+        """);
+    return code;
+}
+
+static int Version()
+{
+    Console.WriteLine($"posttrain-worker {typeof(UsageException).Assembly.GetName().Version} (libtorch {PostTrain.Torch.TorchRuntime.Version})");
+    return 0;
+}

@@ -1,3 +1,5 @@
+using PostTrain.Trainer.Tokenizers.Chat;
+
 namespace PostTrain.Trainer.Data;
 
 /// <summary>

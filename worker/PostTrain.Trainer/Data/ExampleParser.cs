@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 
+using PostTrain.Trainer.Tokenizers.Chat;
+
 namespace PostTrain.Trainer.Data;
 
 /// <summary>Normalises one JSON record of any <see cref="DatasetFormat"/> into an <see cref="Example"/>.</summary>

@@ -1,0 +1,147 @@
+using PostTrain.Torch;
+using PostTrain.Trainer.Models;
+using PostTrain.Trainer.Sft;
+using PostTrain.Trainer.Training;
+using TorchOps = PostTrain.Torch.Tensors;
+
+namespace PostTrain.Trainer.Tests.Sft;
+
+public sealed class SftTrainerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-sft-").FullName;
+
+    private static SftOptions Options => new() { MaxSteps = 6, BatchSize = 4, MicroBatchSize = 4, LearningRate = 3e-3, Schedule = "cosine", WarmupSteps = 1, Seed = 5 };
+
+    [Fact]
+    public void Packed_and_padded_batches_give_the_same_loss()
+    {
+        using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var sequences = SftFixtures.Sequences(6);
+        var padded = new SftTrainer(model, Options with { Packing = false }, SftFixtures.PadId).ValidationLoss(sequences);
+        var packed = new SftTrainer(model, Options with { Packing = true, MaxSequenceLength = 256 }, SftFixtures.PadId).ValidationLoss(sequences);
+        packed.ShouldBe(padded, 1e-5);
+    }
+
+    [Fact]
+    public void Gradient_accumulation_over_micro_batches_equals_one_big_batch()
+    {
+        var sequences = SftFixtures.Sequences(8);
+        double[] Run(int micro)
+        {
+            using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+            var observer = new RecordingObserver();
+            new SftTrainer(model, Options with { MaxSteps = 3, MicroBatchSize = micro }, SftFixtures.PadId, observer: observer)
+                .Train(sequences, [], new CheckpointManager(Path.Combine(_dir, $"acc{micro}")));
+            return [.. observer.Losses];
+        }
+
+        var whole = Run(4);
+        var accumulated = Run(1);
+        for (var i = 0; i < whole.Length; i++)
+        {
+            accumulated[i].ShouldBe(whole[i], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void A_run_stopped_at_step_3_and_resumed_reproduces_the_uninterrupted_losses()
+    {
+        var sequences = SftFixtures.Sequences(10);
+        var options = Options with { SaveEverySteps = 2 };
+
+        using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
+        {
+            new SftTrainer(model, options, SftFixtures.PadId).Train(sequences, [], new CheckpointManager(Path.Combine(_dir, "straight")));
+        }
+
+        var straight = TrainerState.Load(new CheckpointManager(Path.Combine(_dir, "straight")).Latest()!).Losses;
+
+        var interrupted = new CheckpointManager(Path.Combine(_dir, "interrupted"));
+        using (var cts = new CancellationTokenSource())
+        using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
+        {
+            var observer = new RecordingObserver { CancelAt = (3, cts) };
+            var first = new SftTrainer(model, options, SftFixtures.PadId, observer: observer).Train(sequences, [], interrupted, cancellationToken: cts.Token);
+            first.Preempted.ShouldBeTrue();
+            first.Step.ShouldBe(3);
+        }
+
+        // A fresh process: new model object with different initial weights, state comes from the checkpoint.
+        using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 99))
+        {
+            var second = new SftTrainer(model, options, SftFixtures.PadId).Train(sequences, [], interrupted);
+            second.Preempted.ShouldBeFalse();
+            second.Step.ShouldBe(6);
+        }
+
+        var resumed = TrainerState.Load(interrupted.Latest()!).Losses;
+        resumed.Select(l => l.Step).ShouldBe(straight.Select(l => l.Step));
+        for (var i = 0; i < straight.Count; i++)
+        {
+            resumed[i].Value.ShouldBe(straight[i].Value, 1e-6, $"step {straight[i].Step}");
+        }
+    }
+
+    [Theory]
+    [InlineData(3L, 4L, 2L)] // weights poisoned between saves: step 4's loss is NaN; checkpoint 2 stays
+    [InlineData(4L, 4L, 2L)] // poisoned right before a save: the save refuses them; checkpoint 2 stays
+    public void Non_finite_loss_or_weights_stop_the_run_naming_the_step_and_keep_the_last_good_checkpoint(long poisonAfter, long failingStep, long keptStep)
+    {
+        var sequences = SftFixtures.Sequences(8);
+        var checkpoints = new CheckpointManager(Path.Combine(_dir, $"nan{poisonAfter}"), keep: 5);
+        using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var observer = new RecordingObserver { AfterStep = (poisonAfter, () => { using var noGrad = TorchOps.NoGrad(); model.Body.Norm.Weight.FillInPlace(double.NaN); }) };
+        var e = Should.Throw<TrainingDivergedException>(() =>
+            new SftTrainer(model, Options with { SaveEverySteps = 2 }, SftFixtures.PadId, observer: observer).Train(sequences, [], checkpoints));
+        e.Step.ShouldBe(failingStep);
+        e.Message.ShouldContain($"step {failingStep}");
+        CheckpointManager.StepOf(checkpoints.Latest()!).ShouldBe(keptStep);
+        using var reloaded = Checkpoints.HfCheckpoint.Load(checkpoints.Latest()!);
+        reloaded.Body.Norm.Weight.IsFinite().All().Item<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Training_lowers_the_validation_loss()
+    {
+        var sequences = SftFixtures.Sequences(48);
+        using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var trainer = new SftTrainer(model, Options with { MaxSteps = 30, BatchSize = 8, MicroBatchSize = 8, LearningRate = 1e-2 }, SftFixtures.PadId);
+        var validation = sequences.Take(8).ToList();
+        var before = trainer.ValidationLoss(validation);
+        var result = trainer.Train(sequences.Skip(8).ToList(), validation, new CheckpointManager(Path.Combine(_dir, "learn")));
+        result.ValidationLoss!.Value.ShouldBeLessThan(before * 0.6);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private sealed class RecordingObserver : ITrainingObserver
+    {
+        public List<double> Losses { get; } = [];
+
+        public (long Step, CancellationTokenSource Source)? CancelAt { get; init; }
+
+        public (long Step, Action Action)? AfterStep { get; init; }
+
+        public void OnStep(long step, long totalSteps, IReadOnlyDictionary<string, double> metrics)
+        {
+            Losses.Add(metrics["loss"]);
+            if (CancelAt is { } c && c.Step == step)
+            {
+                c.Source.Cancel();
+            }
+
+            if (AfterStep is { } a && a.Step == step)
+            {
+                a.Action();
+            }
+        }
+
+        public void OnCheckpoint(long step, string path)
+        {
+        }
+
+        public void OnMessage(string message)
+        {
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using PostTrain.Trainer.Training;
+
+namespace PostTrain.Worker.Tests;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-worker-").FullName;
+
+    private string Write(string name, params string[] documents)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, string.Join("\n---\n", documents));
+        return path;
+    }
+
+    [Fact]
+    public void A_pipeline_runs_in_dependency_order_chains_checkpoints_and_writes_results_and_a_report()
+    {
+        // Eval first in the file: the worker must still run SFT, then RLVR, then Eval.
+        var file = Write("pipe.yaml", Manifests.Eval("ev", "s", "r"), Manifests.Rlvr("r", "s", 2), Manifests.Sft("s", 3));
+        var termination = Path.Combine(_dir, "termination-log");
+        var (code, stdout, stderr) = WorkerProcess.Run(_dir, "", "run", file, "--runs-dir", "out", "--no-server", "--termination-log", termination);
+
+        code.ShouldBe(0, stdout + stderr);
+        stdout.IndexOf("SftJob/s: started", StringComparison.Ordinal).ShouldBeLessThan(stdout.IndexOf("RlvrJob/r: started", StringComparison.Ordinal));
+        stdout.IndexOf("RlvrJob/r: started", StringComparison.Ordinal).ShouldBeLessThan(stdout.IndexOf("EvalJob/ev: started", StringComparison.Ordinal));
+
+        var sft = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "out", "s", "result.json")))!;
+        sft["phase"]!.GetValue<string>().ShouldBe("Succeeded");
+        sft["checkpoint"]!["step"]!.GetValue<long>().ShouldBe(3);
+        var sftCheckpoint = sft["checkpoint"]!["uri"]!.GetValue<string>();
+        File.Exists(Path.Combine(sftCheckpoint, "config.json")).ShouldBeTrue();
+        File.Exists(Path.Combine(sftCheckpoint, "tokenizer.json")).ShouldBeTrue();
+        TrainerState.Load(sftCheckpoint).Losses.Count.ShouldBe(3);
+
+        var rlvr = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "out", "r", "result.json")))!;
+        rlvr["metrics"]!["reward_mean"].ShouldNotBeNull();
+        rlvr["metrics"]!["kl"].ShouldNotBeNull();
+
+        var eval = JsonNode.Parse(File.ReadAllText(termination))!; // the last job's result
+        eval["name"]!.GetValue<string>().ShouldBe("ev");
+        var table = eval["table"]!.AsArray();
+        table.Select(r => r!["model"]!.GetValue<string>()).ShouldBe(["sft", "rlvr"]);
+        table[0]!["source"]!.GetValue<string>().ShouldBe(sftCheckpoint);
+        table[0]!["pass@2"].ShouldNotBeNull();
+        stdout.ShouldContain("accuracy");
+
+        var report = File.ReadAllText(Path.Combine(_dir, "out", "pipe", "report.html"));
+        report.ShouldContain("<svg");
+        report.ShouldContain("reward_mean");
+        report.ShouldContain("<td>rlvr</td>");
+    }
+
+    [Fact]
+    public void An_invalid_manifest_exits_2_naming_the_field_and_line()
+    {
+        var file = Write("bad.yaml", Manifests.Sft("s", 3).Replace("learningRate: 3e-3", "learningRate: -1", StringComparison.Ordinal));
+        var (code, _, stderr) = WorkerProcess.Run(_dir, "", "run", file, "--no-server");
+        code.ShouldBe(2);
+        stderr.ShouldContain("spec.training.learningRate");
+        stderr.ShouldContain("bad.yaml:");
+    }
+
+    [Fact]
+    public void A_failed_job_fails_its_dependents_with_the_reason()
+    {
+        var broken = Manifests.Sft("s", 3).Replace("builtin://arithmetic?split=sft&count=40", "/nonexistent/data.jsonl", StringComparison.Ordinal);
+        var file = Write("fail.yaml", broken, Manifests.Rlvr("r", "s", 1));
+        var (code, _, stderr) = WorkerProcess.Run(_dir, "", "run", file, "--runs-dir", "out", "--no-server");
+        code.ShouldBe(1);
+        stderr.ShouldContain("SftJob/s: Failed");
+        stderr.ShouldContain("/nonexistent/data.jsonl");
+        stderr.ShouldContain("RlvrJob/r: Failed: DependencyFailed: SftJob/s ended Failed");
+    }
+
+    [Fact]
+    public void Sigterm_saves_a_checkpoint_exits_143_and_the_same_command_resumes()
+    {
+        var file = Write("long.yaml", Manifests.Sft("s", 400, saveEvery: 1000));
+        using (var worker = new WorkerProcess(_dir, "", "run", file, "--runs-dir", "out", "--no-server"))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            var stateDir = Path.Combine(_dir, "out", "s");
+            // Wait until training is under way (the first progress line), then send SIGTERM.
+            while (DateTime.UtcNow < deadline && !(Directory.Exists(stateDir) || false))
+            {
+                Thread.Sleep(200);
+            }
+
+            Thread.Sleep(3000);
+            PosixKill(worker.Id, 15).ShouldBe(0);
+            var (code, stdout, stderr) = worker.Wait(TimeSpan.FromMinutes(2));
+            code.ShouldBe(143, stdout + stderr);
+            stdout.ShouldContain("saving a checkpoint");
+        }
+
+        var checkpoints = new CheckpointManager(Path.Combine(_dir, "out", "s"));
+        var saved = CheckpointManager.StepOf(checkpoints.Latest()!);
+        saved.ShouldBeGreaterThan(0);
+        saved.ShouldBeLessThan(400);
+
+        var shorter = Write("long.yaml", Manifests.Sft("s", (int)saved + 2, saveEvery: 1000));
+        var (resumedCode, resumedOut, resumedErr) = WorkerProcess.Run(_dir, "", "run", shorter, "--runs-dir", "out", "--no-server");
+        resumedCode.ShouldBe(0, resumedOut + resumedErr);
+        resumedOut.ShouldContain($"at step {saved}");
+        TrainerState.Load(checkpoints.Latest()!).Losses.Count.ShouldBe((int)saved + 2);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int PosixKill(int pid, int signal);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

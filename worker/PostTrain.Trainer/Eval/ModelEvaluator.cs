@@ -1,0 +1,102 @@
+using PostTrain.Trainer.Data;
+using PostTrain.Trainer.Generation;
+using PostTrain.Trainer.Models;
+using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Rl;
+using PostTrain.Trainer.Tokenizers;
+using PostTrain.Trainer.Tokenizers.Chat;
+
+namespace PostTrain.Trainer.Eval;
+
+/// <summary>How to evaluate: greedy accuracy always; pass@k when <see cref="Samples"/> is above 0.</summary>
+public sealed record EvalOptions
+{
+    /// <summary>Most tokens per answer.</summary>
+    public int MaxNewTokens { get; init; } = 128;
+
+    /// <summary>Prompts per generation batch.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Samples per prompt for pass@k (n); 0 disables sampling.</summary>
+    public int Samples { get; init; }
+
+    /// <summary>The k values reported (each at most <see cref="Samples"/>).</summary>
+    public IReadOnlyList<int> K { get; init; } = [];
+
+    /// <summary>Sampling temperature for pass@k.</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Sampling seed.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>A response is correct when its score reaches this.</summary>
+    public double CorrectThreshold { get; init; } = 1.0;
+}
+
+/// <summary>One evaluated item.</summary>
+/// <param name="Id">The example id.</param>
+/// <param name="Prompt">The question.</param>
+/// <param name="GreedyAnswer">The greedy response.</param>
+/// <param name="GreedyCorrect">Whether it was judged correct.</param>
+/// <param name="SamplesCorrect">Correct samples out of <see cref="EvalOptions.Samples"/>.</param>
+public sealed record EvalItem(string Id, string Prompt, string GreedyAnswer, bool GreedyCorrect, int SamplesCorrect);
+
+/// <summary>The figures of one model on one dataset.</summary>
+/// <param name="Accuracy">Fraction of greedy answers judged correct.</param>
+/// <param name="PassAtK">Unbiased pass@k per k.</param>
+/// <param name="Items">Per-item outcomes.</param>
+public sealed record EvalOutcome(double Accuracy, IReadOnlyDictionary<int, double> PassAtK, IReadOnlyList<EvalItem> Items);
+
+/// <summary>Measures a model: greedy answers judged by a verifier (accuracy), and sampled answers for unbiased pass@k.</summary>
+public sealed class ModelEvaluator(CausalLanguageModel model, ITokenizer tokenizer, ChatTemplate template, IRewardFunction judge, int padTokenId, IReadOnlyList<int> eosTokenIds)
+{
+    /// <summary>Evaluates <paramref name="examples"/>.</summary>
+    public async Task<EvalOutcome> EvaluateAsync(IReadOnlyList<Example> examples, EvalOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.K.Any(k => k <= 0 || k > options.Samples))
+        {
+            throw new ArgumentException($"every k must be in 1..samples ({options.Samples}); got {string.Join(", ", options.K)}", nameof(options));
+        }
+
+        var generator = new TextGenerator(model, padTokenId, ids => tokenizer.Decode([.. ids], skipSpecialTokens: true));
+        var items = new List<EvalItem>(examples.Count);
+        foreach (var chunk in examples.Chunk(Math.Max(1, options.BatchSize)))
+        {
+            var prompts = chunk.Select(e => (IReadOnlyList<int>)template.EncodeGenerationPrompt(tokenizer, RlvrTrainer.PromptMessages(e))).ToList();
+            var greedy = generator.Generate(prompts, SamplingOptions.Greedy(options.MaxNewTokens, eosTokenIds), cancellationToken);
+            var sampled = new List<GenerationResult>();
+            if (options.Samples > 0)
+            {
+                var repeated = prompts.SelectMany(p => Enumerable.Repeat(p, options.Samples)).ToList();
+                var sampling = new SamplingOptions { Temperature = options.Temperature, MaxNewTokens = options.MaxNewTokens, Seed = options.Seed + (ulong)items.Count, EosTokenIds = eosTokenIds };
+                sampled.AddRange(generator.Generate(repeated, sampling, cancellationToken));
+            }
+
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var example = chunk[i];
+                var answer = greedy[i].Text ?? string.Empty;
+                var correct = await IsCorrectAsync(example, answer, options, cancellationToken).ConfigureAwait(false);
+                var samplesCorrect = 0;
+                for (var s = 0; s < options.Samples; s++)
+                {
+                    samplesCorrect += await IsCorrectAsync(example, sampled[(i * options.Samples) + s].Text ?? string.Empty, options, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                }
+
+                items.Add(new EvalItem(example.Id, example.PromptText, answer, correct, samplesCorrect));
+            }
+        }
+
+        var accuracy = EvalMetrics.GreedyAccuracy(items.Select(i => i.GreedyCorrect));
+        var passAtK = options.K.Distinct().Order().ToDictionary(k => k, k => EvalMetrics.MeanPassAtK(items.Select(i => (options.Samples, i.SamplesCorrect)), k));
+        return new EvalOutcome(accuracy, passAtK, items);
+    }
+
+    private async Task<bool> IsCorrectAsync(Example example, string answer, EvalOptions options, CancellationToken cancellationToken)
+    {
+        var score = await judge.ScoreAsync(new RewardInput(example.PromptText, answer, example), cancellationToken).ConfigureAwait(false);
+        return score.Score >= options.CorrectThreshold - 1e-9;
+    }
+}

@@ -1,0 +1,89 @@
+using PostTrain.Torch;
+using PostTrain.Torch.NN;
+
+namespace PostTrain.Trainer.Models;
+
+/// <summary>
+/// Grouped-query self-attention with rotary positions: q/k/v projections (biased in Qwen2), optional per-head q/k RMS
+/// norm (Qwen3), RoPE, an optional KV cache, and the output projection.
+/// </summary>
+public sealed class Attention : Module
+{
+    private readonly ModelConfig _config;
+
+    /// <summary>Creates the layer's projections from the configuration.</summary>
+    public Attention(ModelConfig config, double initStd, Generator? generator, ScalarType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _config = config;
+        long hidden = config.HiddenSize, q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim;
+        QProj = RegisterModule("q_proj", new Projection(hidden, q, config.AttentionBias, initStd, generator, dtype));
+        KProj = RegisterModule("k_proj", new Projection(hidden, kv, config.AttentionBias, initStd, generator, dtype));
+        VProj = RegisterModule("v_proj", new Projection(hidden, kv, config.AttentionBias, initStd, generator, dtype));
+        OProj = RegisterModule("o_proj", new Projection(q, hidden, config.AttentionOutputBias, initStd, generator, dtype));
+        if (config.QkNorm)
+        {
+            QNorm = RegisterModule("q_norm", new RmsNorm(config.HeadDim, config.RmsNormEps, dtype));
+            KNorm = RegisterModule("k_norm", new RmsNorm(config.HeadDim, config.RmsNormEps, dtype));
+        }
+    }
+
+    /// <summary>Query projection.</summary>
+    public Projection QProj { get; }
+
+    /// <summary>Key projection.</summary>
+    public Projection KProj { get; }
+
+    /// <summary>Value projection.</summary>
+    public Projection VProj { get; }
+
+    /// <summary>Output projection.</summary>
+    public Projection OProj { get; }
+
+    /// <summary>Per-head query norm (Qwen3 only).</summary>
+    public RmsNorm? QNorm { get; }
+
+    /// <summary>Per-head key norm (Qwen3 only).</summary>
+    public RmsNorm? KNorm { get; }
+
+    /// <summary>
+    /// Attends over <paramref name="x"/> [batch, seq, hidden]. <paramref name="mask"/> [batch, 1, seq, keys] is true where a
+    /// query may attend to a key; null means plain causal attention with no cache and no padding.
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layerIndex)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var shape = x.Shape;
+        long batch = shape[0], seq = shape[1];
+        int heads = _config.NumAttentionHeads, kvHeads = _config.NumKeyValueHeads, headDim = _config.HeadDim;
+
+        var q = QProj.Forward(x).View(batch, seq, heads, headDim);
+        var k = KProj.Forward(x).View(batch, seq, kvHeads, headDim);
+        var v = VProj.Forward(x).View(batch, seq, kvHeads, headDim).Transpose(1, 2);
+        if (QNorm is not null && KNorm is not null)
+        {
+            q = QNorm.Forward(q);
+            k = KNorm.Forward(k);
+        }
+
+        q = RotaryEmbedding.Apply(q.Transpose(1, 2), cos, sin);
+        k = RotaryEmbedding.Apply(k.Transpose(1, 2), cos, sin);
+        if (cache is not null)
+        {
+            (k, v) = cache.Append(layerIndex, k, v);
+        }
+
+        if (heads != kvHeads)
+        {
+            var keys = k.Shape[2];
+            var group = heads / kvHeads;
+            k = k.Unsqueeze(2).Expand(batch, kvHeads, group, keys, headDim).Reshape(batch, heads, keys, headDim);
+            v = v.Unsqueeze(2).Expand(batch, kvHeads, group, keys, headDim).Reshape(batch, heads, keys, headDim);
+        }
+
+        var attended = mask is null
+            ? Functional.ScaledDotProductAttention(q, k, v, isCausal: true)
+            : Functional.ScaledDotProductAttention(q, k, v, mask);
+        return OProj.Forward(attended.Transpose(1, 2).Reshape(batch, seq, heads * headDim));
+    }
+}

@@ -1,0 +1,70 @@
+namespace PostTrain.Trainer.Rl;
+
+/// <summary>How a group's rewards become per-sample advantages.</summary>
+public enum AdvantageEstimator
+{
+    /// <summary>GRPO: (r − mean) / (std + ε) within the group (std with Bessel's correction).</summary>
+    Grpo,
+
+    /// <summary>GRPO without std normalisation: r − mean.</summary>
+    GrpoNoStd,
+
+    /// <summary>Dr. GRPO: r − mean (no std), used with <see cref="LossAggregation.SeqMeanTokenSumNorm"/>.</summary>
+    DrGrpo,
+
+    /// <summary>RLOO: r − mean of the other samples of the group = n/(n−1) · (r − mean).</summary>
+    Rloo,
+}
+
+/// <summary>Group-relative advantages: pure functions over the rewards of the samples drawn for one prompt.</summary>
+public static class Advantages
+{
+    /// <summary>Added to the group std before dividing (verl's epsilon).</summary>
+    public const double Epsilon = 1e-6;
+
+    /// <summary>Advantages of one group's rewards. A group of one sample has no baseline and gets advantage 0.</summary>
+    public static double[] Compute(AdvantageEstimator estimator, IReadOnlyList<double> rewards)
+    {
+        ArgumentNullException.ThrowIfNull(rewards);
+        var n = rewards.Count;
+        if (n <= 1)
+        {
+            return new double[n];
+        }
+
+        var mean = rewards.Average();
+        var centred = rewards.Select(r => r - mean).ToArray();
+        switch (estimator)
+        {
+            case AdvantageEstimator.Grpo:
+                var std = Math.Sqrt(centred.Sum(c => c * c) / (n - 1));
+                return [.. centred.Select(c => c / (std + Epsilon))];
+            case AdvantageEstimator.Rloo:
+                return [.. centred.Select(c => c * n / (n - 1))];
+            case AdvantageEstimator.GrpoNoStd:
+            case AdvantageEstimator.DrGrpo:
+                return centred;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "unknown advantage estimator");
+        }
+    }
+
+    /// <summary>Advantages for consecutive groups of <paramref name="groupSize"/> rewards.</summary>
+    public static double[] ComputeGrouped(AdvantageEstimator estimator, IReadOnlyList<double> rewards, int groupSize)
+    {
+        ArgumentNullException.ThrowIfNull(rewards);
+        if (groupSize <= 0 || rewards.Count % groupSize != 0)
+        {
+            throw new ArgumentException($"{rewards.Count} rewards do not split into groups of {groupSize}", nameof(groupSize));
+        }
+
+        return [.. rewards.Chunk(groupSize).SelectMany(g => Compute(estimator, g))];
+    }
+
+    /// <summary>True when every reward of the group is the same: its advantages are all zero and it teaches nothing.</summary>
+    public static bool IsDegenerate(IReadOnlyList<double> groupRewards)
+    {
+        ArgumentNullException.ThrowIfNull(groupRewards);
+        return groupRewards.Count == 0 || groupRewards.All(r => r == groupRewards[0]);
+    }
+}

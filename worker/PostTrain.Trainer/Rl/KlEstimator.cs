@@ -1,0 +1,38 @@
+using PostTrain.Torch;
+
+namespace PostTrain.Trainer.Rl;
+
+/// <summary>Per-token estimators of KL(π ‖ π_ref) from log-probabilities of sampled tokens (Schulman's k1, k2, k3).</summary>
+public enum KlEstimator
+{
+    /// <summary>k1 = log π − log π_ref (unbiased, high variance, can be negative).</summary>
+    K1,
+
+    /// <summary>k2 = ½ (log π − log π_ref)² (biased, low variance).</summary>
+    K2,
+
+    /// <summary>k3 = exp(log π_ref − log π) − (log π_ref − log π) − 1 (unbiased, non-negative; GRPO's choice).</summary>
+    K3,
+}
+
+/// <summary>The KL penalty terms.</summary>
+public static class KlPenalty
+{
+    /// <summary>k3 is clamped to this range for stability, as verl does.</summary>
+    public const double K3Clamp = 10;
+
+    /// <summary>The per-token estimate [batch, seq].</summary>
+    public static Tensor Compute(KlEstimator estimator, Tensor logProbs, Tensor referenceLogProbs)
+    {
+        ArgumentNullException.ThrowIfNull(logProbs);
+        ArgumentNullException.ThrowIfNull(referenceLogProbs);
+        var diff = logProbs - referenceLogProbs;
+        return estimator switch
+        {
+            KlEstimator.K1 => diff,
+            KlEstimator.K2 => diff.Square() * 0.5,
+            KlEstimator.K3 => ((-diff).Exp() + diff - 1.0).Clamp(-K3Clamp, K3Clamp),
+            _ => throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "unknown KL estimator"),
+        };
+    }
+}

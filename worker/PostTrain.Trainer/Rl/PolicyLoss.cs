@@ -1,0 +1,38 @@
+using PostTrain.Torch;
+
+namespace PostTrain.Trainer.Rl;
+
+/// <summary>PPO's clipped surrogate with separate low/high clip ranges (clip-higher) and optional dual clip.</summary>
+public static class PolicyLoss
+{
+    /// <summary>
+    /// Per-token loss [batch, seq]: max(−A·ρ, −A·clip(ρ, 1 − εlow, 1 + εhigh)) with ρ = exp(logp − oldLogp); when
+    /// <paramref name="dualClip"/> c &gt; 1 is given, tokens with A &lt; 0 are further bounded by −A·c. Also returns the
+    /// per-token indicators [batch, seq] (float 0/1) of where the clip was active and where the dual clip was.
+    /// </summary>
+    public static (Tensor Loss, Tensor Clipped, Tensor DualClipped) Compute(Tensor logProbs, Tensor oldLogProbs, Tensor advantages, double clipLow, double clipHigh, double? dualClip = null)
+    {
+        ArgumentNullException.ThrowIfNull(logProbs);
+        ArgumentNullException.ThrowIfNull(oldLogProbs);
+        ArgumentNullException.ThrowIfNull(advantages);
+        if (dualClip is { } c && c <= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dualClip), c, "the dual-clip constant must be > 1");
+        }
+
+        var ratio = (logProbs - oldLogProbs).Exp();
+        var unclipped = -advantages * ratio;
+        var clipped = -advantages * ratio.Clamp(1 - clipLow, 1 + clipHigh);
+        var loss = PostTrain.Torch.Tensors.Maximum(unclipped, clipped);
+        var clipActive = (clipped > unclipped).To(ScalarType.Float32);
+        if (dualClip is not { } dual)
+        {
+            return (loss, clipActive, PostTrain.Torch.Tensors.ZerosLike(clipActive));
+        }
+
+        var bound = -advantages * dual;
+        var negative = advantages < 0.0;
+        var dualActive = negative & (loss > bound);
+        return (PostTrain.Torch.Tensors.Where(dualActive, bound, loss), clipActive, dualActive.To(ScalarType.Float32));
+    }
+}

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using PostTrain.Torch;
+using PostTrain.Torch.Distributed;
+using PostTrain.Torch.NN;
+using PostTrain.Torch.Optim;
+using PostTrain.Trainer.Checkpoints;
+using PostTrain.Trainer.Data;
+using PostTrain.Trainer.Models;
+using PostTrain.Trainer.Training;
+using TorchOps = PostTrain.Torch.Tensors;
+
+namespace PostTrain.Trainer.Sft;
+
+/// <summary>
+/// The supervised fine-tuning loop: token-mean cross-entropy on assistant tokens, gradient accumulation, AdamW with a
+/// warmup schedule, clipping, validation, checkpoints with exact resume, NaN detection, and data parallelism across
+/// processes (each takes every WORLD_SIZE-th micro-batch; gradients are summed).
+/// </summary>
+public sealed class SftTrainer
+{
+    private readonly CausalLanguageModel _model;
+    private readonly SftOptions _options;
+    private readonly int _padTokenId;
+    private readonly ProcessGroup? _group;
+    private readonly ITrainingObserver _observer;
+
+    /// <summary>Creates the trainer. <paramref name="group"/> is null for a single process.</summary>
+    public SftTrainer(CausalLanguageModel model, SftOptions options, int padTokenId, ProcessGroup? group = null, ITrainingObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _model = model;
+        _options = options;
+        _padTokenId = padTokenId;
+        _group = group;
+        _observer = observer ?? NullTrainingObserver.Instance;
+    }
+
+    /// <summary>Optimizer steps the run will take for <paramref name="trainCount"/> training sequences.</summary>
+    public long TotalSteps(int trainCount) =>
+        _options.MaxSteps > 0 ? _options.MaxSteps : Math.Max(1, (long)Math.Ceiling(_options.Epochs * trainCount / _options.BatchSize));
+
+    /// <summary>
+    /// Trains on <paramref name="train"/>, evaluating on <paramref name="validation"/>, writing checkpoints through
+    /// <paramref name="checkpoints"/>. Cancellation stops between steps, saves a checkpoint and returns with
+    /// <see cref="SftResult.Preempted"/> set. <paramref name="extraFiles"/> adds files (the tokenizer) to each checkpoint.
+    /// </summary>
+    public SftResult Train(IReadOnlyList<TokenizedSequence> train, IReadOnlyList<TokenizedSequence> validation, CheckpointManager checkpoints, Action<string>? extraFiles = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("the training set is empty", nameof(train));
+        }
+
+        var totalSteps = TotalSteps(train.Count);
+        var trainable = _model.Parameters().Where(p => p.RequiresGrad).ToList();
+        using var optimizer = new AdamW(trainable, _options.LearningRate, beta2: _options.Beta2, weightDecay: _options.WeightDecay);
+        var scheduler = new LearningRateScheduler(optimizer, Schedule(totalSteps), _options.LearningRate);
+        var losses = new List<StepValue>();
+        var validationLosses = new List<StepValue>();
+        long step = 0;
+
+        if (_options.Resume && checkpoints.Latest() is { } latest)
+        {
+            var state = TrainerState.Load(latest);
+            HfCheckpoint.LoadWeights(_model, latest);
+            if (File.Exists(Path.Combine(latest, Lora.WeightsFile)))
+            {
+                Lora.LoadAdapterWeights(_model, latest); // LoRA runs keep their adapter beside the frozen base
+            }
+
+            optimizer.Load(Path.Combine(latest, CheckpointManager.OptimizerFile));
+            step = state.Step;
+            scheduler.SetStep(step);
+            losses.AddRange(state.Losses);
+            validationLosses.AddRange(state.ValidationLosses);
+            _observer.OnMessage($"resumed from {latest} at step {step}");
+        }
+
+        TrainerState State() => new() { Step = step, TotalSteps = totalSteps, Seed = _options.Seed, Losses = [.. losses], ValidationLosses = [.. validationLosses] };
+        string Save()
+        {
+            // A checkpoint is only "good" if its weights are: an update can overflow them while the loss was finite.
+            if (!AllFinite(trainable))
+            {
+                throw new TrainingDivergedException(step, $"weights are not finite after step {step}; stopping (the last good checkpoint is kept)");
+            }
+
+            return checkpoints.Save(_model, State(), optimizer, extraFiles);
+        }
+
+        var lastSaved = step > 0 ? checkpoints.Latest() : null;
+        var lastLoss = losses.Count > 0 ? losses[^1].Value : double.NaN;
+        double? lastValidation = validationLosses.Count > 0 ? validationLosses[^1].Value : null;
+        var order = new EpochOrder(train.Count, _options.Seed);
+        _model.Train();
+        while (step < totalSteps)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _observer.OnMessage($"cancelled at step {step}; saving a checkpoint");
+                var path = lastSaved is not null && step == CheckpointManager.StepOf(lastSaved) ? lastSaved : Save();
+                return new SftResult(step, lastLoss, lastValidation, path, Preempted: true);
+            }
+
+            var clock = Stopwatch.StartNew();
+            var batch = Enumerable.Range(0, _options.BatchSize).Select(j => train[order.At((step * _options.BatchSize) + j)]).ToList();
+            var (loss, tokens) = Accumulate(batch, trainable, step);
+            if (!double.IsFinite(loss))
+            {
+                throw new TrainingDivergedException(step + 1, loss);
+            }
+
+            double gradNorm;
+            using (TorchOps.NoGrad())
+            {
+                gradNorm = _options.MaxGradNorm > 0 ? GradientClipping.ClipGradNorm(trainable, _options.MaxGradNorm) : GradientClipping.ClipGradNorm(trainable, double.PositiveInfinity);
+            }
+
+            var learningRate = optimizer.LearningRate;
+            optimizer.Step();
+            optimizer.ZeroGrad();
+            scheduler.Step();
+            step++;
+            lastLoss = loss;
+            losses.Add(new StepValue(step, loss));
+
+            var metrics = new Dictionary<string, double>
+            {
+                ["loss"] = loss,
+                ["learning_rate"] = learningRate,
+                ["grad_norm"] = gradNorm,
+                ["tokens_per_second"] = tokens / clock.Elapsed.TotalSeconds,
+                ["step_seconds"] = clock.Elapsed.TotalSeconds,
+            };
+            var evaluate = validation.Count > 0 && (step == totalSteps || (_options.EvalEverySteps > 0 && step % _options.EvalEverySteps == 0));
+            if (evaluate)
+            {
+                lastValidation = ValidationLoss(validation);
+                validationLosses.Add(new StepValue(step, lastValidation.Value));
+                metrics["validation_loss"] = lastValidation.Value;
+            }
+
+            _observer.OnStep(step, totalSteps, metrics);
+            if (step == totalSteps || (_options.SaveEverySteps > 0 && step % _options.SaveEverySteps == 0))
+            {
+                lastSaved = Save();
+                _observer.OnCheckpoint(step, lastSaved);
+            }
+        }
+
+        return new SftResult(step, lastLoss, lastValidation, lastSaved ?? Save(), Preempted: false);
+    }
+
+    /// <summary>Token-mean loss over <paramref name="sequences"/> without gradients, in micro-batches.</summary>
+    public double ValidationLoss(IReadOnlyList<TokenizedSequence> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        var wasTraining = _model.Training;
+        _model.Eval();
+        try
+        {
+            using var noGrad = TorchOps.NoGrad();
+            double sum = 0;
+            long count = 0;
+            foreach (var chunk in sequences.Chunk(_options.MicroBatchSize))
+            {
+                using var scope = TorchScope.NewDisposeScope();
+                using var batch = Collate(chunk);
+                sum += LossSum(batch).Item<float>();
+                count += batch.TargetCount;
+            }
+
+            return count == 0 ? double.NaN : sum / count;
+        }
+        finally
+        {
+            _model.Train(wasTraining);
+        }
+    }
+
+    private (double Loss, long Tokens) Accumulate(List<TokenizedSequence> batch, List<Parameter> trainable, long step)
+    {
+        TorchOps.ManualSeed(_options.Seed + (ulong)step); // dropout, if any, depends on the step only: resume stays exact
+        var targetCount = Math.Max(1, batch.Sum(s => s.TargetCount));
+        var rank = _group?.Rank ?? 0;
+        var world = _group?.WorldSize ?? 1;
+        var micro = batch.Chunk(_options.MicroBatchSize).ToList();
+        double loss = 0;
+        long tokens = 0;
+        for (var m = rank; m < micro.Count; m += world)
+        {
+            using var scope = TorchScope.NewDisposeScope();
+            using var collated = Collate(micro[m]);
+            var partial = LossSum(collated) / targetCount;
+            partial.Backward();
+            loss += partial.Item<float>();
+            tokens += collated.TokenCount;
+        }
+
+        if (_group is not null)
+        {
+            using var scope = TorchScope.NewDisposeScope();
+            foreach (var p in trainable)
+            {
+                p.Grad ??= TorchOps.ZerosLike(p).DetachFromDisposeScope();
+                _group.AllReduce(p.Grad);
+            }
+
+            var totals = TorchOps.FromArray(new[] { loss, tokens });
+            _group.AllReduce(totals);
+            var values = totals.ToArray<double>();
+            loss = values[0];
+            tokens = (long)values[1];
+        }
+
+        return (loss, tokens);
+    }
+
+    private static bool AllFinite(IEnumerable<Parameter> parameters)
+    {
+        using var scope = TorchScope.NewDisposeScope();
+        using var noGrad = TorchOps.NoGrad();
+        return parameters.All(p => p.IsFinite().All().Item<bool>());
+    }
+
+    private TrainingBatch Collate(IReadOnlyList<TokenizedSequence> sequences) =>
+        _options.Packing ? TrainingBatch.Packed(sequences, _options.MaxSequenceLength, _padTokenId) : TrainingBatch.Padded(sequences, _padTokenId);
+
+    private Tensor LossSum(TrainingBatch batch)
+    {
+        var logits = batch.PositionIds is not null && batch.PackedMask is not null
+            ? _model.ForwardWithPositions(batch.InputIds, batch.PositionIds, batch.PackedMask)
+            : _model.Forward(batch.InputIds, batch.AttentionMask);
+        var vocab = logits.Shape[^1];
+        return Functional.CrossEntropy(logits.To(ScalarType.Float32).View(-1, vocab), batch.Targets.View(-1), Reduction.Sum, TokenizedSequence.Ignore);
+    }
+
+    private LearningRateSchedule Schedule(long totalSteps) => _options.Schedule switch
+    {
+        "constant" => LearningRateSchedule.Constant(_options.WarmupSteps),
+        "linear" => LearningRateSchedule.Linear(_options.WarmupSteps, totalSteps),
+        _ => LearningRateSchedule.Cosine(_options.WarmupSteps, totalSteps),
+    };
+}

@@ -1,0 +1,164 @@
+using PostTrain.Torch;
+using TorchOps = PostTrain.Torch.Tensors;
+
+namespace PostTrain.Trainer.Training;
+
+/// <summary>
+/// Model inputs for one micro-batch: ids [rows, seq], next-token targets [rows, seq] (already shifted: the target at t
+/// is the token at t + 1, or −100), and either a padding mask or packed positions with a block-diagonal causal mask.
+/// </summary>
+public sealed class TrainingBatch : IDisposable
+{
+    private TrainingBatch(Tensor inputIds, Tensor targets, Tensor? attentionMask, Tensor? positionIds, Tensor? packedMask, int targetCount, int tokenCount)
+    {
+        InputIds = inputIds;
+        Targets = targets;
+        AttentionMask = attentionMask;
+        PositionIds = positionIds;
+        PackedMask = packedMask;
+        TargetCount = targetCount;
+        TokenCount = tokenCount;
+    }
+
+    /// <summary>Token ids [rows, seq].</summary>
+    public Tensor InputIds { get; }
+
+    /// <summary>Shifted targets [rows, seq], −100 where no loss is taken.</summary>
+    public Tensor Targets { get; }
+
+    /// <summary>1 for real tokens, 0 for padding [rows, seq]; null for packed batches.</summary>
+    public Tensor? AttentionMask { get; }
+
+    /// <summary>Positions restarting at each packed document [rows, seq]; null for padded batches.</summary>
+    public Tensor? PositionIds { get; }
+
+    /// <summary>Block-diagonal causal mask [rows, 1, seq, seq]; null for padded batches.</summary>
+    public Tensor? PackedMask { get; }
+
+    /// <summary>Positions that carry loss.</summary>
+    public int TargetCount { get; }
+
+    /// <summary>Real (non-padding) tokens, for throughput.</summary>
+    public int TokenCount { get; }
+
+    /// <summary>Right-pads the sequences to the longest one.</summary>
+    public static TrainingBatch Padded(IReadOnlyList<TokenizedSequence> sequences, int padTokenId)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        var rows = sequences.Count;
+        var length = sequences.Max(s => s.Length);
+        var ids = new long[rows * length];
+        var targets = new long[rows * length];
+        var mask = new long[rows * length];
+        for (var r = 0; r < rows; r++)
+        {
+            var s = sequences[r];
+            for (var t = 0; t < length; t++)
+            {
+                var i = (r * length) + t;
+                ids[i] = t < s.Length ? s.InputIds[t] : padTokenId;
+                mask[i] = t < s.Length ? 1 : 0;
+                targets[i] = t + 1 < s.Length ? s.Labels[t + 1] : TokenizedSequence.Ignore;
+            }
+        }
+
+        return new TrainingBatch(
+            TorchOps.FromArray(ids, rows, length),
+            TorchOps.FromArray(targets, rows, length),
+            TorchOps.FromArray(mask, rows, length),
+            null,
+            null,
+            sequences.Sum(s => s.TargetCount),
+            sequences.Sum(s => s.Length));
+    }
+
+    /// <summary>
+    /// Packs the sequences first-fit, in order, into rows of at most <paramref name="rowLength"/> tokens; a token
+    /// attends only to earlier tokens of its own document, and positions restart at each document.
+    /// </summary>
+    public static TrainingBatch Packed(IReadOnlyList<TokenizedSequence> sequences, int rowLength, int padTokenId)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        var rows = new List<List<TokenizedSequence>>();
+        var used = new List<int>();
+        foreach (var s in sequences)
+        {
+            if (s.Length > rowLength)
+            {
+                throw new ArgumentException($"a sequence of {s.Length} tokens does not fit a packed row of {rowLength}", nameof(sequences));
+            }
+
+            var row = used.FindIndex(u => u + s.Length <= rowLength);
+            if (row < 0)
+            {
+                rows.Add([]);
+                used.Add(0);
+                row = rows.Count - 1;
+            }
+
+            rows[row].Add(s);
+            used[row] += s.Length;
+        }
+
+        var length = used.Max();
+        var count = rows.Count;
+        var ids = new long[count * length];
+        var targets = new long[count * length];
+        var positions = new long[count * length];
+        var document = new int[count * length];
+        Array.Fill(targets, TokenizedSequence.Ignore);
+        Array.Fill(ids, padTokenId);
+        Array.Fill(document, -1);
+        for (var r = 0; r < count; r++)
+        {
+            var offset = 0;
+            for (var d = 0; d < rows[r].Count; d++)
+            {
+                var s = rows[r][d];
+                for (var t = 0; t < s.Length; t++)
+                {
+                    var i = (r * length) + offset + t;
+                    ids[i] = s.InputIds[t];
+                    positions[i] = t;
+                    document[i] = d;
+                    targets[i] = t + 1 < s.Length ? s.Labels[t + 1] : TokenizedSequence.Ignore;
+                }
+
+                offset += s.Length;
+            }
+        }
+
+        var allowed = new bool[count * length * length];
+        for (var r = 0; r < count; r++)
+        {
+            for (var q = 0; q < length; q++)
+            {
+                var dq = document[(r * length) + q];
+                for (var k = 0; k <= q; k++)
+                {
+                    // Same document, causal; padding attends to itself only, so no row is empty.
+                    allowed[(((r * length) + q) * length) + k] = k == q || (dq >= 0 && document[(r * length) + k] == dq);
+                }
+            }
+        }
+
+        return new TrainingBatch(
+            TorchOps.FromArray(ids, count, length),
+            TorchOps.FromArray(targets, count, length),
+            null,
+            TorchOps.FromArray(positions, count, length),
+            TorchOps.FromArray(allowed, count, 1, length, length),
+            sequences.Sum(s => s.TargetCount),
+            sequences.Sum(s => s.Length));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        InputIds.Dispose();
+        Targets.Dispose();
+        AttentionMask?.Dispose();
+        PositionIds?.Dispose();
+        PackedMask?.Dispose();
+    }
+}

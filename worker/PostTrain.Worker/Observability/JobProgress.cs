@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using PostTrain.Api.Status;
+using PostTrain.Trainer.Training;
+
+namespace PostTrain.Worker.Observability;
+
+/// <summary>
+/// Follows the running job: feeds metrics, keeps the <c>/status</c> document, and prints progress, as a redrawn bar on a
+/// terminal and as plain lines (every <c>logEvery</c> steps) in logs.
+/// </summary>
+public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool interactive) : ITrainingObserver
+{
+    private readonly Lock _gate = new();
+    private readonly Stopwatch _clock = new();
+    private string _job = "";
+    private string _kind = "";
+    private string _phase = "Pending";
+    private ProgressStatus _progress = new();
+    private CheckpointStatus? _checkpoint;
+    private int _logEvery = 1;
+
+    /// <summary>Starts following a job.</summary>
+    public void Begin(string? ns, string job, string kind, int logEverySteps)
+    {
+        lock (_gate)
+        {
+            _job = job;
+            _kind = kind;
+            _phase = "Running";
+            _progress = new ProgressStatus { Step = 0, Metrics = [] };
+            _checkpoint = null;
+            _logEvery = Math.Max(1, logEverySteps);
+            _clock.Restart();
+        }
+
+        metrics.SetJob(ns, job, kind);
+        Message($"{kind}/{job}: started");
+    }
+
+    /// <summary>Marks the job finished.</summary>
+    public void End(string phase)
+    {
+        lock (_gate)
+        {
+            _phase = phase;
+        }
+
+        if (interactive)
+        {
+            log.WriteLine();
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnStep(long step, long totalSteps, IReadOnlyDictionary<string, double> values)
+    {
+        metrics.Record(step, totalSteps, values);
+        string line;
+        lock (_gate)
+        {
+            var elapsed = _clock.Elapsed;
+            var eta = step > 0 && totalSteps > step ? TimeSpan.FromSeconds(elapsed.TotalSeconds / step * (totalSteps - step)) : TimeSpan.Zero;
+            _progress = new ProgressStatus
+            {
+                Step = step,
+                TotalSteps = totalSteps,
+                Percent = totalSteps > 0 ? Math.Round(100.0 * step / totalSteps, 1) : null,
+                Eta = GoDuration.Format(eta),
+                LastUpdateTime = DateTimeOffset.UtcNow,
+                Metrics = values.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 6)),
+            };
+            line = Line(step, totalSteps, values, eta);
+        }
+
+        if (interactive)
+        {
+            log.Write("\r" + line.PadRight(Math.Min(Console.WindowWidth > 0 ? Console.WindowWidth - 1 : 120, 160)));
+        }
+        else if (step % _logEvery == 0 || step == totalSteps)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnCheckpoint(long step, string path)
+    {
+        lock (_gate)
+        {
+            _checkpoint = new CheckpointStatus { Uri = path, Step = step };
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnMessage(string message)
+    {
+        if (interactive)
+        {
+            log.WriteLine();
+        }
+
+        log.WriteLine($"[{DateTimeOffset.UtcNow:HH:mm:ss}] {message}");
+    }
+
+    /// <summary>Logs a line.</summary>
+    public void Message(string message) => OnMessage(message);
+
+    /// <summary>The <c>/status</c> document: job, phase, progress and newest checkpoint.</summary>
+    public string StatusJson()
+    {
+        lock (_gate)
+        {
+            var doc = new System.Text.Json.Nodes.JsonObject
+            {
+                ["job"] = _job,
+                ["kind"] = _kind,
+                ["phase"] = _phase,
+                ["progress"] = System.Text.Json.JsonSerializer.SerializeToNode(_progress, StatusJsonContext.Default.ProgressStatus),
+                ["checkpoint"] = _checkpoint is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(_checkpoint, StatusJsonContext.Default.CheckpointStatus),
+            };
+            return doc.ToJsonString();
+        }
+    }
+
+    private string Line(long step, long total, IReadOnlyDictionary<string, double> values, TimeSpan eta)
+    {
+        var sb = new StringBuilder();
+        var width = 20;
+        var filled = total > 0 ? (int)(width * step / total) : 0;
+        sb.Append(CultureInfo.InvariantCulture, $"{_kind}/{_job} [{new string('#', filled)}{new string('.', width - filled)}] {step}/{total}");
+        foreach (var key in new[] { "loss", "validation_loss", "reward_mean", "pass_rate", "kl", "tokens_per_second", "rollout_tokens_per_second" })
+        {
+            if (values.TryGetValue(key, out var v))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" {key}={v:G4}");
+            }
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $" eta={GoDuration.Format(eta)}");
+        return sb.ToString();
+    }
+}
+
+/// <summary>Source-generated JSON for the status document (the worker is published trimmed).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ProgressStatus))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CheckpointStatus))]
+internal sealed partial class StatusJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using PostTrain.Api.Jobs;
+using PostTrain.Trainer.Eval;
+using PostTrain.Trainer.Rewards;
+
+namespace PostTrain.Worker.Running;
+
+/// <summary>Runs an EvalJob: every listed model on the dataset, greedy accuracy and pass@k, as one table.</summary>
+public static class EvalJobRunner
+{
+    /// <summary>Evaluates each model in turn; <paramref name="sources"/> gives each model's resolved source by name.</summary>
+    public static async Task<JobOutcome> RunAsync(EvalJob job, IReadOnlyDictionary<string, string> sources, JobEnvironment env, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(env);
+        var spec = job.Spec;
+        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        IRewardFunction judge = spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp
+            ? new CodeReward(new CodeRewardOptions { AllOrNothing = true })
+            : new MathReward(AnswerExtractionMode.Strict);
+        var passAtK = spec.Metrics.PassAtK;
+        var options = new EvalOptions
+        {
+            MaxNewTokens = spec.MaxNewTokens,
+            BatchSize = spec.BatchSize,
+            Samples = passAtK?.Samples ?? 0,
+            K = passAtK?.K ?? [],
+            Temperature = passAtK?.Temperature ?? 1.0,
+            Seed = (ulong)spec.Seed,
+        };
+
+        var table = new List<JsonObject>();
+        var metrics = new Dictionary<string, double>();
+        for (var i = 0; i < spec.Models.Count; i++)
+        {
+            var m = spec.Models[i];
+            var source = sources[m.Name];
+            using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken).ConfigureAwait(false);
+            var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, loaded.Template, judge, loaded.PadTokenId, loaded.EosTokenIds);
+            var outcome = await evaluator.EvaluateAsync(examples, options, cancellationToken).ConfigureAwait(false);
+            var row = new JsonObject { ["model"] = m.Name, ["source"] = source, ["examples"] = examples.Count, ["accuracy"] = Math.Round(outcome.Accuracy, 4) };
+            foreach (var (k, value) in outcome.PassAtK)
+            {
+                row[$"pass@{k}"] = Math.Round(value, 4);
+                metrics[$"{m.Name}.pass@{k}"] = value;
+            }
+
+            table.Add(row);
+            metrics[$"{m.Name}.accuracy"] = outcome.Accuracy;
+            if (i == 0)
+            {
+                metrics["accuracy"] = outcome.Accuracy; // the printer column shows the first model's accuracy
+            }
+
+            env.Progress.OnStep(i + 1, spec.Models.Count, new Dictionary<string, double> { ["accuracy"] = outcome.Accuracy });
+            env.Progress.Message($"EvalJob/{job.Metadata.Name}: {m.Name} accuracy {outcome.Accuracy:P1} on {examples.Count} examples; first answer: {outcome.Items.FirstOrDefault()?.GreedyAnswer.ReplaceLineEndings(" | ")}");
+        }
+
+        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
+        Directory.CreateDirectory(output);
+        return new JobOutcome { Kind = job.Kind, Name = job.Metadata.Name!, Phase = "Succeeded", Metrics = metrics, Table = table };
+    }
+}

@@ -1,0 +1,62 @@
+using PostTrain.Trainer.Models;
+using PostTrain.Trainer.Tokenizers;
+using PostTrain.Trainer.Tokenizers.Builtin;
+using PostTrain.Trainer.Tokenizers.Chat;
+
+namespace PostTrain.Worker.Running;
+
+/// <summary>A model ready to train or sample: weights, tokenizer and chat template, plus the ids generation needs.</summary>
+public sealed class LoadedModel : IDisposable
+{
+    /// <summary>Bundles the parts.</summary>
+    public LoadedModel(CausalLanguageModel model, ByteLevelBpeTokenizer tokenizer, ChatTemplate template, string source)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        Template = template;
+        Source = source;
+        PadTokenId = tokenizer.SpecialTokens.Pad?.Id ?? tokenizer.SpecialTokens.Eos?.Id ?? 0;
+        var eos = new List<int>(model.Config.EosTokenIds);
+        if (tokenizer.SpecialTokens.Eos is { } e && !eos.Contains(e.Id))
+        {
+            eos.Add(e.Id);
+        }
+
+        if (template.Name != "plain" && !eos.Contains(template.EndOfTurnId(tokenizer)))
+        {
+            eos.Add(template.EndOfTurnId(tokenizer));
+        }
+
+        EosTokenIds = eos;
+    }
+
+    /// <summary>The model.</summary>
+    public CausalLanguageModel Model { get; }
+
+    /// <summary>Its tokenizer.</summary>
+    public ByteLevelBpeTokenizer Tokenizer { get; }
+
+    /// <summary>Its chat template.</summary>
+    public ChatTemplate Template { get; }
+
+    /// <summary>Where it came from (for logs and adapter configs).</summary>
+    public string Source { get; }
+
+    /// <summary>Padding id.</summary>
+    public int PadTokenId { get; }
+
+    /// <summary>Ids that end a response.</summary>
+    public IReadOnlyList<int> EosTokenIds { get; }
+
+    /// <summary>Writes the tokenizer files (with chat template and special-token roles) into a checkpoint directory.</summary>
+    public void SaveTokenizer(string directory)
+    {
+        var config = ReferenceEquals(Tokenizer, BuiltinTokenizers.Arithmetic)
+            ? BuiltinTokenizers.ArithmeticConfig
+            : new TokenizerConfig(Tokenizer.SpecialTokens.Bos?.Content, Tokenizer.SpecialTokens.Eos?.Content, Tokenizer.SpecialTokens.Pad?.Content, Tokenizer.SpecialTokens.Unk?.Content, Template.Jinja);
+        TokenizerFiles.Save(Tokenizer, config, directory);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Model.Dispose();
+}

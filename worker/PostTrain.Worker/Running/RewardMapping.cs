@@ -1,0 +1,48 @@
+using PostTrain.Trainer.Rewards;
+using ApiReward = PostTrain.Api.Rlvr.RewardSpec;
+using ApiRewardType = PostTrain.Api.Rlvr.RewardType;
+using TrainerReward = PostTrain.Trainer.Rewards.RewardSpec;
+
+namespace PostTrain.Worker.Running;
+
+/// <summary>Maps an RlvrJob's reward list onto the trainer's reward functions (a weighted composite when there are several).</summary>
+public static class RewardMapping
+{
+    /// <summary>The trainer's description of the job's rewards.</summary>
+    public static TrainerReward ToTrainer(IReadOnlyList<ApiReward> rewards)
+    {
+        ArgumentNullException.ThrowIfNull(rewards);
+        if (rewards.Count == 0)
+        {
+            throw new InvalidDataException("spec.reward: at least one reward is required");
+        }
+
+        var parts = rewards.Select(One).ToList();
+        return parts.Count == 1 && rewards[0].Weight == 1.0
+            ? parts[0]
+            : new TrainerReward { Kind = "composite", Name = "reward", Parts = parts };
+    }
+
+    /// <summary>Builds the verifier, wrapped so that a throwing reward scores 0 with a counted warning.</summary>
+    public static SafeReward Create(IReadOnlyList<ApiReward> rewards, HttpClient http, Action<string> warn) =>
+        new(new RewardFactory(http).Create(ToTrainer(rewards), "spec.reward"), warn);
+
+    private static TrainerReward One(ApiReward r) => new()
+    {
+        Kind = r.Type switch
+        {
+            ApiRewardType.Math => "math",
+            ApiRewardType.Code => "code",
+            ApiRewardType.Regex => "regex",
+            ApiRewardType.Http => "http",
+            _ => throw new InvalidDataException($"spec.reward: unknown type {r.Type}"),
+        },
+        Name = r.EffectiveName,
+        Weight = r.Weight,
+        Extraction = r.EffectiveMode == PostTrain.Api.Rlvr.MathMode.Strict ? AnswerExtractionMode.Strict : AnswerExtractionMode.StrictThenFlexible,
+        Pattern = r.Pattern,
+        Url = r.Url,
+        Timeout = r.Type is ApiRewardType.Code or ApiRewardType.Http ? TimeSpan.FromSeconds(r.EffectiveTimeoutSeconds) : null,
+        MaxAttempts = r.Type == ApiRewardType.Http ? r.EffectiveRetries + 1 : null,
+    };
+}

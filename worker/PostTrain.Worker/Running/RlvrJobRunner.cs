@@ -1,0 +1,113 @@
+using PostTrain.Api.Jobs;
+using PostTrain.Api.Model;
+using PostTrain.Trainer.Models;
+using PostTrain.Trainer.Rl;
+using PostTrain.Trainer.Training;
+using ApiAdvantage = PostTrain.Api.Rlvr.AdvantageEstimator;
+using ApiAggregation = PostTrain.Api.Rlvr.LossAggregation;
+using ApiKl = PostTrain.Api.Rlvr.KlEstimator;
+
+namespace PostTrain.Worker.Running;
+
+/// <summary>Runs an RlvrJob on this machine: policy (and frozen reference), verifier, GRPO-family updates, checkpoints.</summary>
+public static class RlvrJobRunner
+{
+    /// <summary>Runs the job; cancellation saves a checkpoint and returns a Preempted outcome.</summary>
+    public static async Task<JobOutcome> RunAsync(RlvrJob job, string startSource, JobEnvironment env, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(env);
+        var spec = job.Spec;
+        var seed = (ulong)spec.Seed;
+        var algorithm = spec.Algorithm;
+        using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false);
+        using var reference = algorithm.Kl.Coef > 0
+            ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false)
+            : null;
+        LoraSettings? lora = null;
+        if (spec.Training.Lora is { } l)
+        {
+            lora = new LoraSettings(l.Rank, l.Alpha, l.Dropout, l.TargetModules is { Count: > 0 } t ? t : LoraSettings.AttentionModules);
+            Lora.Apply(policy.Model, lora, seed);
+        }
+
+        var prompts = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        using var http = new HttpClient();
+        var reward = RewardMapping.Create(spec.Reward, http, env.Progress.Message);
+        var updates = (long)spec.Training.Steps * algorithm.PpoEpochs * algorithm.MiniBatches;
+        var options = new RlvrOptions
+        {
+            Steps = spec.Training.Steps,
+            PromptsPerStep = spec.Rollout.PromptsPerStep,
+            GroupSize = spec.Rollout.GroupSize,
+            Temperature = spec.Rollout.Temperature,
+            TopP = spec.Rollout.TopP,
+            TopK = spec.Rollout.TopK,
+            MaxNewTokens = spec.Rollout.MaxNewTokens,
+            StopStrings = spec.Rollout.Stop ?? [],
+            Advantage = algorithm.Advantage switch
+            {
+                ApiAdvantage.GrpoNoStd => AdvantageEstimator.GrpoNoStd,
+                ApiAdvantage.DrGrpo => AdvantageEstimator.DrGrpo,
+                ApiAdvantage.Rloo => AdvantageEstimator.Rloo,
+                _ => AdvantageEstimator.Grpo,
+            },
+            ClipLow = algorithm.Clip.Low,
+            ClipHigh = algorithm.Clip.High,
+            DualClip = algorithm.Clip.DualClipC,
+            KlCoefficient = algorithm.Kl.Coef,
+            KlEstimator = algorithm.Kl.Estimator switch { ApiKl.K1 => KlEstimator.K1, ApiKl.K2 => KlEstimator.K2, _ => KlEstimator.K3 },
+            EntropyCoefficient = algorithm.EntropyCoef,
+            Aggregation = algorithm.LossAggregation switch
+            {
+                ApiAggregation.SeqMeanTokenSum => LossAggregation.SeqMeanTokenSum,
+                ApiAggregation.SeqMeanTokenMean => LossAggregation.SeqMeanTokenMean,
+                ApiAggregation.SeqMeanTokenSumNorm => LossAggregation.SeqMeanTokenSumNorm,
+                _ => LossAggregation.TokenMean,
+            },
+            PpoEpochs = algorithm.PpoEpochs,
+            MiniBatches = algorithm.MiniBatches,
+            MicroBatchSize = spec.Training.MicroBatchSize ?? 32,
+            DynamicSampling = algorithm.DynamicSampling.Enabled,
+            MaxRefills = algorithm.DynamicSampling.MaxRefills,
+            LearningRate = spec.Training.LearningRate,
+            Schedule = spec.Training.Schedule.ToString().ToLowerInvariant(),
+            WarmupSteps = spec.Training.WarmupSteps ?? (long)Math.Round((spec.Training.WarmupRatio ?? 0) * updates),
+            WeightDecay = spec.Training.WeightDecay,
+            MaxGradNorm = spec.Training.MaxGradNorm,
+            Seed = seed,
+            SaveEverySteps = spec.Output.SaveEverySteps,
+            Resume = spec.Resume == ResumePolicy.Auto,
+        };
+
+        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
+        env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {prompts.Count} prompts, {options.Steps} steps x {options.PromptsPerStep} prompts x {options.GroupSize} samples, reward {string.Join("+", spec.Reward.Select(r => r.EffectiveName))}, output {output}");
+        var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, policy.Template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress);
+        var result = await trainer.TrainAsync(prompts, new CheckpointManager(output, spec.Output.Keep), dir =>
+        {
+            policy.SaveTokenizer(dir);
+            if (lora is not null)
+            {
+                Lora.SaveAdapter(policy.Model, lora, dir, policy.Source);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+
+        var state = TrainerState.Load(result.CheckpointPath);
+        var metrics = new Dictionary<string, double> { ["reward_mean"] = result.RewardMean, ["steps"] = result.Step, ["reward_failures"] = reward.FailureCount };
+        foreach (var (name, values) in state.Series.Where(s => s.Value.Count > 0))
+        {
+            metrics.TryAdd(name, values[^1].Value);
+        }
+
+        return new JobOutcome
+        {
+            Kind = job.Kind,
+            Name = job.Metadata.Name!,
+            Phase = result.Preempted ? "Preempted" : "Succeeded",
+            Metrics = metrics,
+            CheckpointUri = result.CheckpointPath,
+            CheckpointStep = result.Step,
+            Series = state.Series,
+        };
+    }
+}

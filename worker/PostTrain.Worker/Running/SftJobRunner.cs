@@ -1,0 +1,88 @@
+using PostTrain.Api.Jobs;
+using PostTrain.Api.Model;
+using PostTrain.Trainer.Data;
+using PostTrain.Trainer.Models;
+using PostTrain.Trainer.Sft;
+using PostTrain.Trainer.Training;
+
+namespace PostTrain.Worker.Running;
+
+/// <summary>Runs an SftJob on this machine: load, encode with assistant-only labels, train, checkpoint.</summary>
+public static class SftJobRunner
+{
+    /// <summary>Runs the job; cancellation saves a checkpoint and returns a Preempted outcome.</summary>
+    public static async Task<JobOutcome> RunAsync(SftJob job, JobEnvironment env, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(env);
+        var spec = job.Spec;
+        var training = spec.Training;
+        var seed = (ulong)spec.Seed;
+        using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false);
+        LoraSettings? lora = null;
+        if (training.Lora is { } l)
+        {
+            lora = new LoraSettings(l.Rank, l.Alpha, l.Dropout, l.TargetModules is { Count: > 0 } t ? t : LoraSettings.AttentionModules);
+            Lora.Apply(loaded.Model, lora, seed);
+        }
+
+        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        var encoder = new SftEncoder(loaded.Tokenizer, loaded.Template, training.MaxSeqLength);
+        var sequences = examples.Select(encoder.Encode).ToList();
+        var validationFraction = sequences.Count >= 20 ? Math.Min(0.05, 256.0 / sequences.Count) : 0;
+        var (train, validation) = validationFraction > 0 ? TrainValidationSplit.Split(sequences, validationFraction, (int)seed) : (sequences, []);
+
+        var micro = training.MicroBatchSize ?? (training.GradientAccumulation is { } accumulation ? training.BatchSize / Math.Max(1, accumulation) : training.BatchSize);
+        var options = new SftOptions
+        {
+            MaxSteps = training.MaxSteps ?? 0,
+            Epochs = training.Epochs,
+            BatchSize = training.BatchSize,
+            MicroBatchSize = micro,
+            LearningRate = training.LearningRate,
+            Schedule = training.Schedule.ToString().ToLowerInvariant(),
+            WeightDecay = training.WeightDecay,
+            MaxGradNorm = training.MaxGradNorm,
+            MaxSequenceLength = training.MaxSeqLength,
+            Packing = training.Packing,
+            EvalEverySteps = training.EvalEverySteps,
+            SaveEverySteps = spec.Output.SaveEverySteps,
+            Seed = seed,
+            Resume = spec.Resume == ResumePolicy.Auto,
+        };
+        var probe = new SftTrainer(loaded.Model, options, loaded.PadTokenId);
+        var total = probe.TotalSteps(train.Count);
+        options = options with { WarmupSteps = training.WarmupSteps ?? (long)Math.Round((training.WarmupRatio ?? 0) * total) };
+
+        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
+        var checkpoints = new CheckpointManager(output, spec.Output.Keep);
+        env.Progress.Message($"SftJob/{job.Metadata.Name}: {train.Count} training and {validation.Count} validation sequences, {total} steps, {loaded.Model.ParameterCount():N0} parameters{(lora is null ? string.Empty : $" (LoRA r={lora.Rank})")}, output {output}");
+        var trainer = new SftTrainer(loaded.Model, options, loaded.PadTokenId, observer: env.Progress);
+        var result = trainer.Train(train, validation, checkpoints, dir =>
+        {
+            loaded.SaveTokenizer(dir);
+            if (lora is not null)
+            {
+                Lora.SaveAdapter(loaded.Model, lora, dir, loaded.Source);
+            }
+        }, cancellationToken);
+
+        var state = TrainerState.Load(result.CheckpointPath);
+        var metrics = new Dictionary<string, double> { ["loss"] = result.TrainLoss, ["steps"] = result.Step };
+        if (result.ValidationLoss is { } v)
+        {
+            metrics["validation_loss"] = v;
+        }
+
+        return new JobOutcome
+        {
+            Kind = job.Kind,
+            Name = job.Metadata.Name!,
+            Phase = result.Preempted ? "Preempted" : "Succeeded",
+            Metrics = metrics,
+            CheckpointUri = result.CheckpointPath,
+            CheckpointStep = result.Step,
+            Series = new Dictionary<string, IReadOnlyList<StepValue>> { ["loss"] = state.Losses, ["validation_loss"] = state.ValidationLosses },
+        };
+    }
+}
