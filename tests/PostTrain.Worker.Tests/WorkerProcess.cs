@@ -6,7 +6,7 @@ namespace PostTrain.Worker.Tests;
 internal sealed class WorkerProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly Task<string> _stdout;
+    private readonly System.Text.StringBuilder _stdout = new();
     private readonly Task<string> _stderr;
 
     public WorkerProcess(string workingDirectory, string stdin, params string[] args)
@@ -25,7 +25,17 @@ internal sealed class WorkerProcess : IDisposable
         }
 
         _process = Process.Start(start)!;
-        _stdout = _process.StandardOutput.ReadToEndAsync();
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_stdout)
+                {
+                    _stdout.AppendLine(e.Data);
+                }
+            }
+        };
+        _process.BeginOutputReadLine();
         _stderr = _process.StandardError.ReadToEndAsync();
         _process.StandardInput.Write(stdin);
         _process.StandardInput.Close();
@@ -33,15 +43,45 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>What the worker has printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; false on timeout or exit.</summary>
+    public bool WaitForOutput(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        return Output.Contains(text, StringComparison.Ordinal);
+    }
+
     public (int ExitCode, string Stdout, string Stderr) Wait(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))
         {
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"worker did not finish in {timeout}: {_stdout.Result}{_stderr.Result}");
+            throw new TimeoutException($"worker did not finish in {timeout}: {Output}");
         }
 
-        return (_process.ExitCode, _stdout.Result, _stderr.Result);
+        _process.WaitForExit(); // drains the asynchronous stdout reader
+        return (_process.ExitCode, Output, _stderr.Result);
     }
 
     public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, string stdin, params string[] args)

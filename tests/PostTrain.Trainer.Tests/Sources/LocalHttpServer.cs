@@ -87,8 +87,17 @@ public sealed class LocalHttpServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            _listener.Stop();
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // .NET's managed HttpListener can throw "Address already in use" while removing its prefix when another
+            // listener in the test run took the port meanwhile; the server is stopped either way.
+        }
+
         try
         {
             await _loop;
