@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+using PostTrain.Kube.Client;
+using PostTrain.Kube.Events;
+using PostTrain.Kube.Informers;
+using PostTrain.Kube.Models;
+using PostTrain.Operator.Rendering;
+using PostTrain.Operator.Resources;
+using PostTrain.Operator.Workers;
+
+namespace PostTrain.Operator.Controllers;
+
+/// <summary>What the three job reconcilers share: the client, the informer caches and the collaborators.</summary>
+public sealed class OperatorContext
+{
+    /// <summary>Creates the context.</summary>
+    public OperatorContext(
+        KubernetesClient client,
+        IReadOnlyDictionary<string, Informer<JobResource>> jobs,
+        Informer<Job> batchJobs,
+        Informer<Pod> pods,
+        Informer<ConfigMap> configMaps,
+        EventRecorder events,
+        IWorkerStatusClient workers,
+        WorkloadRenderer renderer,
+        ReconcilerOptions options,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        Client = client;
+        Jobs = jobs;
+        BatchJobs = batchJobs;
+        Pods = pods;
+        ConfigMaps = configMaps;
+        Events = events;
+        Workers = workers;
+        Renderer = renderer;
+        Options = options;
+        Time = time;
+        Loggers = loggers;
+    }
+
+    /// <summary>The API client.</summary>
+    public KubernetesClient Client { get; }
+
+    /// <summary>The informer of each PostTrain kind, by kind name.</summary>
+    public IReadOnlyDictionary<string, Informer<JobResource>> Jobs { get; }
+
+    /// <summary>batch/v1 Jobs the operator created.</summary>
+    public Informer<Job> BatchJobs { get; }
+
+    /// <summary>Worker pods.</summary>
+    public Informer<Pod> Pods { get; }
+
+    /// <summary>The job.json ConfigMaps.</summary>
+    public Informer<ConfigMap> ConfigMaps { get; }
+
+    /// <summary>The event recorder.</summary>
+    public EventRecorder Events { get; }
+
+    /// <summary>Reads running workers' /status.</summary>
+    public IWorkerStatusClient Workers { get; }
+
+    /// <summary>Renders the children.</summary>
+    public WorkloadRenderer Renderer { get; }
+
+    /// <summary>Timing.</summary>
+    public ReconcilerOptions Options { get; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>Logger factory.</summary>
+    public ILoggerFactory Loggers { get; }
+
+    /// <summary>The client for one PostTrain kind.</summary>
+    public ResourceClient<JobResource> JobClient(ResourceDescriptor kind) => Client.Resource<JobResource>(kind);
+}
