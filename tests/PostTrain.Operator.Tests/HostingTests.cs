@@ -65,6 +65,43 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
         await app.StopAsync();
     }
 
+    [Fact]
+    public async Task Two_replicas_one_leader_and_the_other_takes_over_when_it_stops()
+    {
+        var ns = fixture.NewNamespace();
+        OperatorConfiguration Replica(string identity) => OperatorConfiguration.Parse(
+            ["--server", fixture.Server.BaseAddress.ToString(), "--namespace", ns, "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--lease-namespace", ns, "--identity", identity],
+            _ => null);
+        var first = OperatorApp.Build(Replica("replica-1"), new FakeWorkers());
+        await first.StartAsync();
+        await Eventually.TrueAsync(async () => (await fixture.Client.Leases.TryGetAsync("posttrain-operator", ns))?.Spec.HolderIdentity == "replica-1", "the first replica leads", seconds: 20);
+        await using var second = OperatorApp.Build(Replica("replica-2"), new FakeWorkers());
+        await second.StartAsync();
+
+        await CreateSftAsync(ns, "one");
+        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("one", ns) is not null, "the leader reconciles", seconds: 20);
+        await Task.Delay(500);
+        fixture.Server.Requests.Count(r => r.Method == "POST" && r.Path == $"/apis/batch/v1/namespaces/{ns}/jobs").ShouldBe(1, "only the leader creates children");
+        (await fixture.Client.Leases.GetAsync("posttrain-operator", ns)).Spec.HolderIdentity.ShouldBe("replica-1");
+
+        await first.StopAsync();
+        await first.DisposeAsync();
+        await Eventually.TrueAsync(async () => (await fixture.Client.Leases.GetAsync("posttrain-operator", ns)).Spec.HolderIdentity == "replica-2", "the second replica takes over", seconds: 20);
+        await CreateSftAsync(ns, "two");
+        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("two", ns) is not null, "the new leader reconciles", seconds: 20);
+        (await fixture.Client.Jobs.ListAsync(ns)).Items.Count.ShouldBe(2);
+        await second.StopAsync();
+    }
+
+    private Task CreateSftAsync(string ns, string name) =>
+        fixture.Client.Resource<JobResource>(JobKinds.Sft).CreateAsync(new JobResource
+        {
+            ApiVersion = JobKinds.Sft.ApiVersion,
+            Kind = JobKinds.Sft.Kind,
+            Metadata = new Kube.Models.ObjectMeta { Name = name, Namespace = ns },
+            Spec = Specs.Sft(),
+        });
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
