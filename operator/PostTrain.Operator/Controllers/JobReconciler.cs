@@ -60,7 +60,7 @@ public sealed class JobReconciler : IReconciler
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {
         var cached = Primary.Cache.Get(request.Namespace, request.Name);
-        if (cached is null || cached.Metadata.DeletionTimestamp is not null)
+        if (cached is null || cached.Metadata.DeletionTimestamp is not null || _context.WasDeleted(cached.Metadata.Uid))
         {
             return ReconcileResult.Done;
         }
@@ -121,14 +121,29 @@ public sealed class JobReconciler : IReconciler
         }
 
         var workload = _context.Renderer.Render(job, resource);
-        await EnsureCreatedAsync(_context.Client.ConfigMaps, workload.Config, cancellationToken).ConfigureAwait(false);
-        if (workload.Service is { } service)
+        var batch = _context.BatchJobs.Cache.Get(workload.Job.Metadata.Namespace, workload.Job.Metadata.Name!);
+        var configMissing = _context.ConfigMaps.Cache.Get(workload.Config.Metadata.Namespace, workload.Config.Metadata.Name!) is null;
+        if (batch is null || configMissing)
         {
-            await EnsureCreatedAsync(_context.Client.Services, service, cancellationToken).ConfigureAwait(false);
-        }
+            // About to create: make sure the job was not deleted meanwhile (the cache may lag), so a deleted
+            // job's children are never recreated.
+            if (!await StillExistsAsync(resource, cancellationToken).ConfigureAwait(false))
+            {
+                return ReconcileResult.Done;
+            }
 
-        var batch = _context.BatchJobs.Cache.Get(workload.Job.Metadata.Namespace, workload.Job.Metadata.Name!)
-            ?? await EnsureCreatedAsync(_context.Client.Jobs, workload.Job, cancellationToken).ConfigureAwait(false);
+            if (configMissing)
+            {
+                await EnsureCreatedAsync(_context.Client.ConfigMaps, workload.Config, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (workload.Service is { } service)
+            {
+                await EnsureCreatedAsync(_context.Client.Services, service, cancellationToken).ConfigureAwait(false);
+            }
+
+            batch ??= await EnsureCreatedAsync(_context.Client.Jobs, workload.Job, cancellationToken).ConfigureAwait(false);
+        }
         if (!OwnerReferences.IsControlledBy(batch, resource))
         {
             var message = $"batch Job {batch.Metadata.Name} exists and belongs to someone else; PostTrain job names must be unique across kinds in a namespace";
@@ -260,6 +275,7 @@ public sealed class JobReconciler : IReconciler
             return ReconcileResult.RequeueAfter(due - now);
         }
 
+        _context.MarkDeleted(resource.Metadata.Uid);
         _logger.LogInformation("{Kind} {Namespace}/{Name}: deleting, ttlSecondsAfterFinished ({Ttl} s) passed", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, ttl);
         try
         {
@@ -307,6 +323,12 @@ public sealed class JobReconciler : IReconciler
             var type = status.Phase == JobPhase.Failed ? EventRecorder.Warning : EventRecorder.Normal;
             await _context.Events.RecordAsync(written, type, reason, "Reconcile", $"{status.Phase}: {message}", cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task<bool> StillExistsAsync(JobResource resource, CancellationToken cancellationToken)
+    {
+        var live = await _context.JobClient(_kind).TryGetAsync(resource.Metadata.Name!, resource.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+        return live is not null && live.Metadata.Uid == resource.Metadata.Uid && live.Metadata.DeletionTimestamp is null;
     }
 
     private (string? Waiting, string? Failure) ResolveDependencies(PostTrainJob job)
