@@ -92,6 +92,8 @@ public sealed class JobReconciler : IReconciler
             return await FailAsync(resource, status, "InvalidSpec", e.Message, now, cancellationToken).ConfigureAwait(false);
         }
 
+        // The status is the operator's own; only the spec and metadata are the user's to get wrong.
+        job.Status = null;
         var errors = JobValidator.Validate(job);
         if (errors.Count > 0)
         {
@@ -202,7 +204,7 @@ public sealed class JobReconciler : IReconciler
         if (failed is not null)
         {
             var lastFailure = results.Where(r => r.Result.Phase == "Failed").Select(r => r.Result.Message).LastOrDefault(m => !string.IsNullOrEmpty(m));
-            reason = failed.Reason is { Length: > 0 } r ? r : "JobFailed";
+            reason = ConditionReason(failed.Reason) ?? "JobFailed";
             message = lastFailure ?? failed.Message ?? "the batch Job failed";
             status.StartTime ??= Normalize(batch.Status?.StartTime ?? now);
             status.CompletionTime ??= Normalize(now);
@@ -468,6 +470,18 @@ public sealed class JobReconciler : IReconciler
         Message = message.Length > 32768 ? message[..32768] : message,
         ObservedGeneration = resource.Metadata.Generation,
     };
+
+    /// <summary>A reason fit for metav1.Condition (letters first, then letters, digits, '_', ',', ':'), or null.</summary>
+    internal static string? ConditionReason(string? reason)
+    {
+        if (string.IsNullOrEmpty(reason))
+        {
+            return null;
+        }
+
+        var kept = new string(reason.Where(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ',' or ':').ToArray()).TrimEnd(',', ':').TrimStart('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '_', ',', ':');
+        return kept.Length == 0 ? null : kept.Length > 1024 ? kept[..1024] : kept;
+    }
 
     private static DateTimeOffset Normalize(DateTimeOffset time) => Api.Serialization.KubeTimeConverter.Normalize(time);
 
