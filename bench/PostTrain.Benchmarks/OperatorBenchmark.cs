@@ -130,12 +130,12 @@ public sealed class OperatorBenchmark : IBenchmark
         }));
 
         using var meter = new Meter(OperatorSetup.MeterName);
-        var setup = OperatorSetup.Create(client, new OperatorSettings { Namespace = ns, Concurrency = workers }, new NoWorkers(), meter, NullLoggerFactory.Instance);
+        var setup = OperatorSetup.Create(client, new OperatorSettings { Namespaces = [ns], Concurrency = workers }, new NoWorkers(), meter, NullLoggerFactory.Instance);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var timer = Stopwatch.StartNew();
         var run = Task.Run(() => setup.Manager.RunAsync(stop.Token), CancellationToken.None);
-        var informer = setup.Context.Jobs[SftJob.KindName];
-        while (informer.Cache.Count < jobs || informer.Cache.List().Any(r => r.ReadStatus().Phase != JobPhase.Pending) || setup.Context.BatchJobs.Cache.Count < jobs)
+        var informer = setup.Scopes[0].Jobs[SftJob.KindName];
+        while (informer.Cache.Count < jobs || informer.Cache.List().Any(r => r.ReadStatus().Phase != JobPhase.Pending) || setup.Scopes[0].BatchJobs.Cache.Count < jobs)
         {
             if (timer.Elapsed > TimeSpan.FromMinutes(5))
             {

@@ -114,7 +114,24 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
     private static async Task<string> WaitForConfigAsync(OperatorHarness op, string name)
     {
         string? json = null;
-        await Eventually.TrueAsync(async () => (json = (await op.Client.ConfigMaps.TryGetAsync(name, op.Namespace))?.Data?["job.json"]) is not null, $"ConfigMap {name}");
+        try
+        {
+            await Eventually.TrueAsync(async () => (json = (await op.Client.ConfigMaps.TryGetAsync(name, op.Namespace))?.Data?["job.json"]) is not null, $"ConfigMap {name}");
+        }
+        catch (TimeoutException e)
+        {
+            var statuses = new List<string>();
+            foreach (var kind in JobKinds.All)
+            {
+                foreach (var job in (await op.Jobs(kind).ListAsync(op.Namespace)).Items)
+                {
+                    statuses.Add($"{kind.Kind}/{job.Metadata.Name}: {job.Status?.ToJsonString()}");
+                }
+            }
+
+            throw new TimeoutException(e.Message + "\n" + string.Join("\n", statuses), e);
+        }
+
         return json!;
     }
 }

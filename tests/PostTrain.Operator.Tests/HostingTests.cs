@@ -14,7 +14,7 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
     {
         var env = new Dictionary<string, string> { ["POSTTRAIN_NAMESPACE"] = "ml", ["POSTTRAIN_WORKER_IMAGE"] = "img:env", ["POSTTRAIN_CONCURRENCY"] = "4", ["POD_NAME"] = "op-7", ["POD_NAMESPACE"] = "ops" };
         var config = OperatorConfiguration.Parse(["--worker-image", "img:flag", "--gpu-resource-name", "amd.com/gpu", "--no-leader-elect", "--port", "9000"], n => env.GetValueOrDefault(n));
-        config.Namespace.ShouldBe("ml");
+        config.Namespaces.ShouldBe(["ml"]);
         config.WorkerImage.ShouldBe("img:flag");
         config.Concurrency.ShouldBe(4);
         config.GpuResourceName.ShouldBe("amd.com/gpu");

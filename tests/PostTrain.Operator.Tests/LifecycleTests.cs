@@ -192,6 +192,25 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
     }
 
     [Fact]
+    public async Task Only_the_watched_namespaces_are_reconciled()
+    {
+        var first = fixture.NewNamespace();
+        var second = fixture.NewNamespace();
+        var ignored = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, first, alsoWatch: [second]);
+        foreach (var ns in new[] { first, second, ignored })
+        {
+            await op.Jobs(JobKinds.Sft).CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = Specs.Sft() });
+        }
+
+        await Eventually.TrueAsync(async () => await op.Client.Jobs.TryGetAsync("sft", first) is not null && await op.Client.Jobs.TryGetAsync("sft", second) is not null, "both watched namespaces are reconciled");
+        op.Setup.Controllers.Select(c => c.Name).ShouldContain($"sftjobs/{second}");
+        await Task.Delay(300);
+        (await op.Client.Jobs.TryGetAsync("sft", ignored)).ShouldBeNull();
+        (await op.Jobs(JobKinds.Sft).GetAsync("sft", ignored)).Status.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Deleting_a_job_removes_its_children()
     {
         var ns = fixture.NewNamespace();

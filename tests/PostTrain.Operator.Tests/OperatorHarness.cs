@@ -24,7 +24,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     private readonly KubernetesClient _operatorClient;
     private readonly Meter _meter = new(OperatorSetup.MeterName);
 
-    private OperatorHarness(OperatorFixture fixture, string ns, FakeWorkers workers, string identity)
+    private OperatorHarness(OperatorFixture fixture, string ns, FakeWorkers workers, string identity, IReadOnlyList<string> alsoWatch)
     {
         Fixture = fixture;
         Namespace = ns;
@@ -34,7 +34,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             _operatorClient,
             new OperatorSettings
             {
-                Namespace = ns,
+                Namespaces = [ns, .. alsoWatch],
                 Identity = identity,
                 Concurrency = 2,
                 InformerBackoff = TimeSpan.FromMilliseconds(20),
@@ -60,8 +60,8 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public KubernetesClient Client => Fixture.Client;
 
-    public static OperatorHarness Start(OperatorFixture fixture, string ns, FakeWorkers? workers = null, string identity = "op-a") =>
-        new(fixture, ns, workers ?? new FakeWorkers(), identity);
+    public static OperatorHarness Start(OperatorFixture fixture, string ns, FakeWorkers? workers = null, string identity = "op-a", IReadOnlyList<string>? alsoWatch = null) =>
+        new(fixture, ns, workers ?? new FakeWorkers(), identity, alsoWatch ?? []);
 
     public ResourceClient<JobResource> Jobs(ResourceDescriptor kind) => Client.Resource<JobResource>(kind);
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using PostTrain.Kube.Informers;
 using PostTrain.Operator.Resources;
 
 namespace PostTrain.Operator.Controllers;
@@ -8,18 +7,18 @@ namespace PostTrain.Operator.Controllers;
 public static class JobMetrics
 {
     /// <summary>Creates the gauge on <paramref name="meter"/>.</summary>
-    public static void Register(Meter meter, IReadOnlyDictionary<string, Informer<JobResource>> jobs)
+    public static void Register(Meter meter, IReadOnlyList<NamespaceScope> scopes)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        ArgumentNullException.ThrowIfNull(jobs);
-        meter.CreateObservableGauge("posttrain.jobs", () => Observe(jobs), unit: "{job}", description: "PostTrain jobs by kind and phase.");
+        ArgumentNullException.ThrowIfNull(scopes);
+        meter.CreateObservableGauge("posttrain.jobs", () => Observe(scopes), unit: "{job}", description: "PostTrain jobs by kind and phase.");
     }
 
-    private static IEnumerable<Measurement<long>> Observe(IReadOnlyDictionary<string, Informer<JobResource>> jobs)
+    private static IEnumerable<Measurement<long>> Observe(IReadOnlyList<NamespaceScope> scopes)
     {
-        foreach (var (kind, informer) in jobs)
+        foreach (var kind in JobKinds.All.Select(k => k.Kind))
         {
-            foreach (var group in informer.Cache.List().GroupBy(r => r.ReadStatus().Phase?.ToString() ?? "New"))
+            foreach (var group in scopes.SelectMany(s => s.Jobs[kind].Cache.List()).GroupBy(r => r.ReadStatus().Phase?.ToString() ?? "New"))
             {
                 yield return new Measurement<long>(group.LongCount(), new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("phase", group.Key));
             }

@@ -44,17 +44,19 @@ public sealed class JobReconciler : IReconciler
 
     private readonly ResourceDescriptor _kind;
     private readonly OperatorContext _context;
+    private readonly NamespaceScope _scope;
     private readonly ILogger _logger;
 
-    /// <summary>Creates the reconciler for <paramref name="kind"/>.</summary>
-    public JobReconciler(ResourceDescriptor kind, OperatorContext context)
+    /// <summary>Creates the reconciler for <paramref name="kind"/> in one watched <paramref name="scope"/>.</summary>
+    public JobReconciler(ResourceDescriptor kind, OperatorContext context, NamespaceScope scope)
     {
         _kind = kind;
         _context = context;
+        _scope = scope;
         _logger = context.Loggers.CreateLogger("PostTrain.Operator." + kind.Kind);
     }
 
-    private Informer<JobResource> Primary => _context.Jobs[_kind.Kind];
+    private Informer<JobResource> Primary => _scope.Jobs[_kind.Kind];
 
     /// <inheritdoc />
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
@@ -123,8 +125,8 @@ public sealed class JobReconciler : IReconciler
         }
 
         var workload = _context.Renderer.Render(job, resource);
-        var batch = _context.BatchJobs.Cache.Get(workload.Job.Metadata.Namespace, workload.Job.Metadata.Name!);
-        var configMissing = _context.ConfigMaps.Cache.Get(workload.Config.Metadata.Namespace, workload.Config.Metadata.Name!) is null;
+        var batch = _scope.BatchJobs.Cache.Get(workload.Job.Metadata.Namespace, workload.Job.Metadata.Name!);
+        var configMissing = _scope.ConfigMaps.Cache.Get(workload.Config.Metadata.Namespace, workload.Config.Metadata.Name!) is null;
         if (batch is null || configMissing)
         {
             // About to create: make sure the job was not deleted meanwhile (the cache may lag), so a deleted
@@ -345,7 +347,7 @@ public sealed class JobReconciler : IReconciler
 
             var kind = reference.Kind.ToString();
             var display = $"{kind}/{reference.Name}";
-            if (!_context.Jobs.TryGetValue(kind, out var informer) || informer.Cache.Get(job.Metadata.Namespace, reference.Name) is not { } dependency)
+            if (!_scope.Jobs.TryGetValue(kind, out var informer) || informer.Cache.Get(job.Metadata.Namespace, reference.Name) is not { } dependency)
             {
                 waiting.Add($"{display} does not exist yet");
                 continue;
@@ -415,7 +417,7 @@ public sealed class JobReconciler : IReconciler
         && JsonNode.DeepEquals(a.Affinity, b.Affinity);
 
     private List<Pod> WorkerPods(JobResource resource) =>
-        _context.Pods.Cache.ByIndex(Indexer<Pod>.NamespaceIndex, resource.Metadata.Namespace ?? "")
+        _scope.Pods.Cache.ByIndex(Indexer<Pod>.NamespaceIndex, resource.Metadata.Namespace ?? "")
             .Where(p => p.Metadata.Labels is { } l && l.GetValueOrDefault(ChildNames.KindLabel) == _kind.Kind && l.GetValueOrDefault(ChildNames.JobLabel) == resource.Metadata.Name)
             .ToList();
 

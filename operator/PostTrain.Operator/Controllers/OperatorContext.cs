@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Events;
-using PostTrain.Kube.Informers;
 using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
@@ -19,10 +18,6 @@ public sealed class OperatorContext
     /// <summary>Creates the context.</summary>
     public OperatorContext(
         KubernetesClient client,
-        IReadOnlyDictionary<string, Informer<JobResource>> jobs,
-        Informer<Job> batchJobs,
-        Informer<Pod> pods,
-        Informer<ConfigMap> configMaps,
         EventRecorder events,
         IWorkerStatusClient workers,
         WorkloadRenderer renderer,
@@ -31,10 +26,6 @@ public sealed class OperatorContext
         ILoggerFactory loggers)
     {
         Client = client;
-        Jobs = jobs;
-        BatchJobs = batchJobs;
-        Pods = pods;
-        ConfigMaps = configMaps;
         Events = events;
         Workers = workers;
         Renderer = renderer;
@@ -45,18 +36,6 @@ public sealed class OperatorContext
 
     /// <summary>The API client.</summary>
     public KubernetesClient Client { get; }
-
-    /// <summary>The informer of each PostTrain kind, by kind name.</summary>
-    public IReadOnlyDictionary<string, Informer<JobResource>> Jobs { get; }
-
-    /// <summary>batch/v1 Jobs the operator created.</summary>
-    public Informer<Job> BatchJobs { get; }
-
-    /// <summary>Worker pods.</summary>
-    public Informer<Pod> Pods { get; }
-
-    /// <summary>The job.json ConfigMaps.</summary>
-    public Informer<ConfigMap> ConfigMaps { get; }
 
     /// <summary>The event recorder.</summary>
     public EventRecorder Events { get; }

@@ -16,8 +16,8 @@ namespace PostTrain.Operator.Controllers;
 /// <summary>What the operator runs with: namespace, concurrency, timing, rendering, identity.</summary>
 public sealed record OperatorSettings
 {
-    /// <summary>The namespace to watch; null or empty for all namespaces.</summary>
-    public string? Namespace { get; init; }
+    /// <summary>The namespaces to watch; empty for all namespaces.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
 
     /// <summary>Reconcile workers per kind.</summary>
     public int Concurrency { get; init; } = 2;
@@ -42,8 +42,9 @@ public sealed record OperatorSettings
 }
 
 /// <summary>
-/// Wires the operator: one informer per PostTrain kind plus shared informers for batch Jobs, pods and ConfigMaps
-/// (selected by the <c>posttrain.dev/job</c> label), a controller per kind sharing <see cref="JobReconciler"/>,
+/// Wires the operator: per watched namespace (or for all), one informer per PostTrain kind plus shared informers for
+/// batch Jobs, pods and ConfigMaps (selected by the <c>posttrain.dev/job</c> label), a controller per kind sharing
+/// <see cref="JobReconciler"/>,
 /// metrics on the <c>PostTrain.Operator</c> meter and the <see cref="ControllerManager"/> (with leader election
 /// when configured).
 /// </summary>
@@ -52,10 +53,11 @@ public sealed class OperatorSetup
     /// <summary>The meter name of the operator's metrics.</summary>
     public const string MeterName = "PostTrain.Operator";
 
-    private OperatorSetup(ControllerManager manager, OperatorContext context, IReadOnlyList<Controller<JobResource>> controllers)
+    private OperatorSetup(ControllerManager manager, OperatorContext context, IReadOnlyList<NamespaceScope> scopes, IReadOnlyList<Controller<JobResource>> controllers)
     {
         Manager = manager;
         Context = context;
+        Scopes = scopes;
         Controllers = controllers;
     }
 
@@ -65,7 +67,10 @@ public sealed class OperatorSetup
     /// <summary>The shared context (caches, client).</summary>
     public OperatorContext Context { get; }
 
-    /// <summary>The three controllers.</summary>
+    /// <summary>The informers of each watched namespace (one scope with a null namespace when watching all).</summary>
+    public IReadOnlyList<NamespaceScope> Scopes { get; }
+
+    /// <summary>The controllers: three per scope.</summary>
     public IReadOnlyList<Controller<JobResource>> Controllers { get; }
 
     /// <summary>Builds everything; nothing runs until <see cref="ControllerManager.RunAsync"/>.</summary>
@@ -76,42 +81,59 @@ public sealed class OperatorSetup
         ArgumentNullException.ThrowIfNull(meter);
         ArgumentNullException.ThrowIfNull(loggers);
         time ??= TimeProvider.System;
-        var ns = string.IsNullOrEmpty(settings.Namespace) ? null : settings.Namespace;
-        InformerOptions Options(string? selector) => new() { Namespace = ns, LabelSelector = selector, InitialBackoff = settings.InformerBackoff };
+        var namespaces = settings.Namespaces.Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Select(n => (string?)n).ToList();
+        if (namespaces.Count == 0)
+        {
+            namespaces.Add(null);
+        }
 
-        var jobs = JobKinds.All.ToDictionary(
-            d => d.Kind,
-            d => new Informer<JobResource>(client.Resource<JobResource>(d), Options(null), loggers.CreateLogger("informer." + d.Plural), time));
-        var batchJobs = new Informer<Job>(client.Jobs, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.jobs"), time);
-        var pods = new Informer<Pod>(client.Pods, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.pods"), time);
-        var configMaps = new Informer<ConfigMap>(client.ConfigMaps, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.configmaps"), time);
+        var scopes = namespaces.Select(ns => CreateScope(client, ns, settings, loggers, time)).ToList();
         var events = new EventRecorder(client, settings.Reconciler.FieldManager, settings.Identity, loggers.CreateLogger("events"), time);
-        var context = new OperatorContext(client, jobs, batchJobs, pods, configMaps, events, workers, new WorkloadRenderer(settings.Workload), settings.Reconciler, time, loggers);
+        var context = new OperatorContext(client, events, workers, new WorkloadRenderer(settings.Workload), settings.Reconciler, time, loggers);
 
         var elector = settings.LeaderElection is { } election ? new LeaderElector(client, election, loggers.CreateLogger("leader"), time) : null;
         var manager = new ControllerManager(elector, loggers.CreateLogger("manager"));
         var metrics = new ControllerMetrics(meter, "posttrain");
         var controllers = new List<Controller<JobResource>>();
-        foreach (var kind in JobKinds.All)
+        foreach (var scope in scopes)
         {
-            var controllerOptions = new ControllerOptions { Workers = settings.Concurrency, RateLimiter = settings.RateLimiter, TimeProvider = time };
-            var controller = new Controller<JobResource>(kind.Plural, jobs[kind.Kind], new JobReconciler(kind, context), controllerOptions, loggers.CreateLogger("controller." + kind.Plural))
-                .Owns(batchJobs)
-                .Owns(configMaps)
-                .Watches(pods, pod => PodOwner(pod, kind));
-            foreach (var dependency in JobKinds.All)
+            foreach (var kind in JobKinds.All)
             {
-                var primary = jobs[kind.Kind];
-                controller.Watches(jobs[dependency.Kind], changed => Dependents(primary, dependency.Kind, changed));
-            }
+                var name = scopes.Count == 1 ? kind.Plural : $"{kind.Plural}/{scope.Namespace}";
+                var controllerOptions = new ControllerOptions { Workers = settings.Concurrency, RateLimiter = settings.RateLimiter, TimeProvider = time };
+                var primary = scope.Jobs[kind.Kind];
+                var controller = new Controller<JobResource>(name, primary, new JobReconciler(kind, context, scope), controllerOptions, loggers.CreateLogger("controller." + name))
+                    .Owns(scope.BatchJobs)
+                    .Owns(scope.ConfigMaps)
+                    .Watches(scope.Pods, pod => PodOwner(pod, kind));
+                foreach (var dependency in JobKinds.All)
+                {
+                    controller.Watches(scope.Jobs[dependency.Kind], changed => Dependents(primary, dependency.Kind, changed));
+                }
 
-            metrics.Attach(controller);
-            manager.Add(controller);
-            controllers.Add(controller);
+                metrics.Attach(controller);
+                manager.Add(controller);
+                controllers.Add(controller);
+            }
         }
 
-        JobMetrics.Register(meter, jobs);
-        return new OperatorSetup(manager, context, controllers);
+        JobMetrics.Register(meter, scopes);
+        return new OperatorSetup(manager, context, scopes, controllers);
+    }
+
+    private static NamespaceScope CreateScope(KubernetesClient client, string? ns, OperatorSettings settings, ILoggerFactory loggers, TimeProvider time)
+    {
+        InformerOptions Options(string? selector) => new() { Namespace = ns, LabelSelector = selector, InitialBackoff = settings.InformerBackoff };
+        var suffix = ns is null ? "" : "." + ns;
+        var jobs = JobKinds.All.ToDictionary(
+            d => d.Kind,
+            d => new Informer<JobResource>(client.Resource<JobResource>(d), Options(null), loggers.CreateLogger("informer." + d.Plural + suffix), time));
+        return new NamespaceScope(
+            ns,
+            jobs,
+            new Informer<Job>(client.Jobs, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.jobs" + suffix), time),
+            new Informer<Pod>(client.Pods, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.pods" + suffix), time),
+            new Informer<ConfigMap>(client.ConfigMaps, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.configmaps" + suffix), time));
     }
 
     private static IEnumerable<ReconcileRequest> PodOwner(Pod pod, ResourceDescriptor kind) =>

@@ -36,7 +36,7 @@ public static class OperatorApp
             sp.GetRequiredService<KubernetesClient>(),
             new OperatorSettings
             {
-                Namespace = config.Namespace,
+                Namespaces = config.Namespaces,
                 Concurrency = config.Concurrency,
                 Identity = config.Identity,
                 Workload = new WorkloadOptions { DefaultImage = config.WorkerImage, GpuResourceName = config.GpuResourceName },

@@ -4,7 +4,7 @@ namespace PostTrain.Operator.Hosting;
 
 /// <summary>
 /// The operator's command line and environment. Flags win over environment variables:
-/// <c>--namespace</c> (<c>POSTTRAIN_NAMESPACE</c>; empty = all namespaces), <c>--worker-image</c>
+/// <c>--namespace</c> (<c>POSTTRAIN_NAMESPACE</c>; comma-separated, empty = all namespaces), <c>--worker-image</c>
 /// (<c>POSTTRAIN_WORKER_IMAGE</c>), <c>--concurrency</c> (<c>POSTTRAIN_CONCURRENCY</c>), <c>--gpu-resource-name</c>
 /// (<c>POSTTRAIN_GPU_RESOURCE_NAME</c>), <c>--port</c> (<c>POSTTRAIN_PORT</c>, /metrics /healthz /readyz),
 /// <c>--leader-elect</c>/<c>--no-leader-elect</c>, <c>--lease-namespace</c> (<c>POD_NAMESPACE</c>),
@@ -13,8 +13,8 @@ namespace PostTrain.Operator.Hosting;
 /// </summary>
 public sealed record OperatorConfiguration
 {
-    /// <summary>The namespace to watch; null for all.</summary>
-    public string? Namespace { get; init; }
+    /// <summary>The namespaces to watch; empty for all.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
 
     /// <summary>The default worker image.</summary>
     public string WorkerImage { get; init; } = new Rendering.WorkloadOptions().DefaultImage;
@@ -58,7 +58,7 @@ public sealed record OperatorConfiguration
         string? Env(string name) => environment(name) is { Length: > 0 } v ? v : null;
         var config = new OperatorConfiguration
         {
-            Namespace = Env("POSTTRAIN_NAMESPACE"),
+            Namespaces = List(Env("POSTTRAIN_NAMESPACE")),
             WorkerImage = Env("POSTTRAIN_WORKER_IMAGE") ?? new Rendering.WorkloadOptions().DefaultImage,
             Concurrency = Env("POSTTRAIN_CONCURRENCY") is { } c ? Number("POSTTRAIN_CONCURRENCY", c, 1) : 2,
             GpuResourceName = Env("POSTTRAIN_GPU_RESOURCE_NAME") ?? Rendering.WorkloadOptions.DefaultGpuResourceName,
@@ -82,7 +82,7 @@ public sealed record OperatorConfiguration
 
             config = flag switch
             {
-                "--namespace" => config with { Namespace = Value() is { Length: > 0 } ns ? ns : null },
+                "--namespace" => config with { Namespaces = List(Value()) },
                 "--worker-image" => config with { WorkerImage = Value() },
                 "--concurrency" => config with { Concurrency = Number(flag, Value(), 1) },
                 "--gpu-resource-name" => config with { GpuResourceName = Value() },
@@ -101,6 +101,9 @@ public sealed record OperatorConfiguration
 
         return config;
     }
+
+    private static string[] List(string? text) =>
+        text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
     private static int Number(string name, string text, int minimum) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= minimum
