@@ -55,7 +55,8 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
         lease.Spec.HolderIdentity.ShouldBe("replica-1");
         (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
         await Eventually.TrueAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK, "ready once caches synced");
-        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = "";
+        await Eventually.TrueAsync(async () => (metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Contains("posttrain_jobs{kind=\"SftJob\",phase=\"Pending\"} 1", StringComparison.Ordinal), "the jobs gauge counts the pending job");
         metrics.ShouldContain("posttrain_reconcile_total{");
         metrics.ShouldContain("controller=\"sftjobs\"");
         metrics.ShouldContain("posttrain_reconcile_duration_seconds_bucket");

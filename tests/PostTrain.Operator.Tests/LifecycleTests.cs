@@ -123,7 +123,8 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         var ns = fixture.NewNamespace();
         await using var op = OperatorHarness.Start(fixture, ns);
         var spec = Specs.Sft();
-        spec["ttlSecondsAfterFinished"] = 1;
+        // 2 s: completionTime has whole-second precision, so the deletion may come up to a second early.
+        spec["ttlSecondsAfterFinished"] = 2;
         await op.CreateAsync(JobKinds.Sft, "sft", spec);
         await op.SucceedAsync(JobKinds.Sft, "sft", "10.3.0.1", "pvc://ckpt/sft/final");
 
@@ -189,6 +190,24 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         (await second.Client.Jobs.ListAsync(ns)).Items.Single().Metadata.Uid.ShouldBe(batch.Metadata.Uid);
         (await second.Client.ConfigMaps.ListAsync(ns)).Items.Count.ShouldBe(1);
         fixture.Server.Requests.Count(r => r.Method == "POST" && r.Path == $"/apis/batch/v1/namespaces/{ns}/jobs").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Success_waits_for_the_pods_result_when_the_job_completes_first()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
+        await op.WaitForBatchJobAsync("sft");
+        await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.5.0.1");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
+        await op.SetBatchStatusAsync("sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
+        await Task.Delay(400);
+        (await op.StatusAsync(JobKinds.Sft, "sft")).Phase.ShouldBe(JobPhase.Running, "Succeeded is final: not recorded before the result with the checkpoint is seen");
+
+        await op.TerminatePodAsync("sft-a", 0, new { kind = "SftJob", name = "sft", phase = "Succeeded", checkpoint = new { uri = "pvc://ckpt/sft/final", step = 10 } });
+        var status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Succeeded);
+        status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/final");
     }
 
     [Fact]

@@ -179,6 +179,15 @@ public sealed class JobReconciler : IReconciler
         if (complete)
         {
             var result = results.Where(r => r.Result.Phase == "Succeeded").OrderBy(r => Index(r.Pod)).Select(r => r.Result).FirstOrDefault();
+            var completedAt = batch.Status?.CompletionTime ?? now;
+            if (result is null && now - completedAt < _context.Options.ResultGracePeriod)
+            {
+                // The pod's termination message (result, final checkpoint) may not be in the cache yet; Succeeded
+                // is final, so wait for it rather than record a success without a checkpoint. The pod's update
+                // triggers a reconcile; the requeue bounds the wait.
+                return ReconcileResult.RequeueAfter(_context.Options.ProgressPollInterval);
+            }
+
             status.Phase = JobPhase.Succeeded;
             status.StartTime ??= Normalize(batch.Status?.StartTime ?? now);
             status.CompletionTime ??= Normalize(batch.Status?.CompletionTime ?? now);
