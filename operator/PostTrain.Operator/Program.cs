@@ -1,4 +1,7 @@
-// The operator executable. Controllers, hosting and leader election arrive with the operator work (issue 9).
+// The operator executable: `posttrain-operator [flags]` runs the controllers (see OperatorConfiguration for the
+// flags and environment variables); `posttrain-operator crds DIR` regenerates the CRDs (`make crds`).
+using PostTrain.Operator.Hosting;
+
 if (args is ["crds", var crdDirectory])
 {
     // `make crds`: regenerate crds/ from the C# types in PostTrain.Api.
@@ -10,5 +13,26 @@ if (args is ["crds", var crdDirectory])
     return 0;
 }
 
-Console.Error.WriteLine("posttrain-operator: the operator is not built yet.");
-return 1;
+OperatorConfiguration config;
+try
+{
+    config = OperatorConfiguration.Parse(args, Environment.GetEnvironmentVariable);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"posttrain-operator: {e.Message}");
+    return 2;
+}
+
+try
+{
+    await using var app = OperatorApp.Build(config);
+    await app.RunAsync();
+}
+catch (PostTrain.Kube.Config.KubeConfigException e)
+{
+    Console.Error.WriteLine($"posttrain-operator: {e.Message}");
+    return 1;
+}
+
+return Environment.ExitCode;

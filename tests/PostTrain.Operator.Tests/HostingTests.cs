@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Sockets;
+using PostTrain.Api.Status;
+using PostTrain.Operator.Hosting;
+using PostTrain.Operator.Resources;
+
+namespace PostTrain.Operator.Tests;
+
+/// <summary>The operator process: flags and environment, leader election, /metrics, /healthz, /readyz.</summary>
+public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<OperatorFixture>
+{
+    [Fact]
+    public void Flags_win_over_environment_and_bad_input_names_the_flag()
+    {
+        var env = new Dictionary<string, string> { ["POSTTRAIN_NAMESPACE"] = "ml", ["POSTTRAIN_WORKER_IMAGE"] = "img:env", ["POSTTRAIN_CONCURRENCY"] = "4", ["POD_NAME"] = "op-7", ["POD_NAMESPACE"] = "ops" };
+        var config = OperatorConfiguration.Parse(["--worker-image", "img:flag", "--gpu-resource-name", "amd.com/gpu", "--no-leader-elect", "--port", "9000"], n => env.GetValueOrDefault(n));
+        config.Namespaces.ShouldBe(["ml"]);
+        config.WorkerImage.ShouldBe("img:flag");
+        config.Concurrency.ShouldBe(4);
+        config.GpuResourceName.ShouldBe("amd.com/gpu");
+        config.LeaderElect.ShouldBeFalse();
+        config.Port.ShouldBe(9000);
+        config.Identity.ShouldBe("op-7");
+        config.LeaseNamespace.ShouldBe("ops");
+
+        Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse(["--concurency", "2"], _ => null)).Message.ShouldContain("unknown flag '--concurency'");
+        Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse(["--concurrency", "0"], _ => null)).Message.ShouldContain("--concurrency: expected an integer >= 1, got '0'");
+        Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse(["--namespace"], _ => null)).Message.ShouldContain("--namespace: needs a value");
+        Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse([], n => n == "POSTTRAIN_CONCURRENCY" ? "many" : null)).Message.ShouldContain("POSTTRAIN_CONCURRENCY");
+    }
+
+    [Fact]
+    public async Task The_process_takes_the_lease_reconciles_and_serves_metrics_and_health()
+    {
+        var ns = fixture.NewNamespace();
+        var port = FreePort();
+        var config = OperatorConfiguration.Parse(
+            ["--server", fixture.Server.BaseAddress.ToString(), "--namespace", ns, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lease-namespace", ns, "--identity", "replica-1"],
+            _ => null);
+        await using var app = OperatorApp.Build(config, new FakeWorkers());
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        await fixture.Client.Resource<JobResource>(JobKinds.Sft).CreateAsync(new JobResource
+        {
+            ApiVersion = JobKinds.Sft.ApiVersion,
+            Kind = JobKinds.Sft.Kind,
+            Metadata = new Kube.Models.ObjectMeta { Name = "sft", Namespace = ns },
+            Spec = Specs.Sft(),
+        });
+        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("sft", ns) is not null, "the operator creates the batch Job", seconds: 20);
+        await Eventually.TrueAsync(async () => (await fixture.Client.Resource<JobResource>(JobKinds.Sft).GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Pending, "status is written");
+
+        var lease = await fixture.Client.Leases.GetAsync("posttrain-operator", ns);
+        lease.Spec.HolderIdentity.ShouldBe("replica-1");
+        (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Eventually.TrueAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK, "ready once caches synced");
+        var metrics = "";
+        await Eventually.TrueAsync(async () => (metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Contains("posttrain_jobs{kind=\"SftJob\",phase=\"Pending\"} 1", StringComparison.Ordinal), "the jobs gauge counts the pending job");
+        metrics.ShouldContain("posttrain_reconcile_total{");
+        metrics.ShouldContain("controller=\"sftjobs\"");
+        metrics.ShouldContain("posttrain_reconcile_duration_seconds_bucket");
+        metrics.ShouldContain("posttrain_workqueue_depth");
+        metrics.ShouldContain("posttrain_jobs{kind=\"SftJob\",phase=\"Pending\"} 1");
+
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Two_replicas_one_leader_and_the_other_takes_over_when_it_stops()
+    {
+        var ns = fixture.NewNamespace();
+        OperatorConfiguration Replica(string identity) => OperatorConfiguration.Parse(
+            ["--server", fixture.Server.BaseAddress.ToString(), "--namespace", ns, "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--lease-namespace", ns, "--identity", identity],
+            _ => null);
+        var first = OperatorApp.Build(Replica("replica-1"), new FakeWorkers());
+        await first.StartAsync();
+        await Eventually.TrueAsync(async () => (await fixture.Client.Leases.TryGetAsync("posttrain-operator", ns))?.Spec.HolderIdentity == "replica-1", "the first replica leads", seconds: 20);
+        await using var second = OperatorApp.Build(Replica("replica-2"), new FakeWorkers());
+        await second.StartAsync();
+
+        await CreateSftAsync(ns, "one");
+        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("one", ns) is not null, "the leader reconciles", seconds: 20);
+        await Task.Delay(500);
+        fixture.Server.Requests.Count(r => r.Method == "POST" && r.Path == $"/apis/batch/v1/namespaces/{ns}/jobs").ShouldBe(1, "only the leader creates children");
+        (await fixture.Client.Leases.GetAsync("posttrain-operator", ns)).Spec.HolderIdentity.ShouldBe("replica-1");
+
+        await first.StopAsync();
+        await first.DisposeAsync();
+        await Eventually.TrueAsync(async () => (await fixture.Client.Leases.GetAsync("posttrain-operator", ns)).Spec.HolderIdentity == "replica-2", "the second replica takes over", seconds: 20);
+        await CreateSftAsync(ns, "two");
+        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("two", ns) is not null, "the new leader reconciles", seconds: 20);
+        (await fixture.Client.Jobs.ListAsync(ns)).Items.Count.ShouldBe(2);
+        await second.StopAsync();
+    }
+
+    private Task CreateSftAsync(string ns, string name) =>
+        fixture.Client.Resource<JobResource>(JobKinds.Sft).CreateAsync(new JobResource
+        {
+            ApiVersion = JobKinds.Sft.ApiVersion,
+            Kind = JobKinds.Sft.Kind,
+            Metadata = new Kube.Models.ObjectMeta { Name = name, Namespace = ns },
+            Spec = Specs.Sft(),
+        });
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,252 @@
+using System.Text.Json.Nodes;
+using PostTrain.Api.Status;
+using PostTrain.Kube.Client;
+using PostTrain.Kube.Models;
+using PostTrain.Operator.Rendering;
+using PostTrain.Operator.Resources;
+using JobStatus = PostTrain.Api.Status.JobStatus;
+
+namespace PostTrain.Operator.Tests;
+
+/// <summary>Retries, preemption, suspend, TTL, invalid specs, restarts and cascading deletion.</summary>
+public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<OperatorFixture>
+{
+    [Fact]
+    public async Task A_failed_pod_is_retried_by_the_same_job_and_config_then_backoff_exhaustion_fails_the_job()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
+        var batch = await op.WaitForBatchJobAsync("sft");
+        var config = await op.Client.ConfigMaps.GetAsync("sft-config", ns);
+        config.Data!["job.json"].ShouldContain("\"resume\": \"auto\"");
+
+        await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.1.0.1");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
+        await op.TerminatePodAsync("sft-a", 1, new { kind = "SftJob", name = "sft", phase = "Failed", checkpoint = new { uri = "pvc://ckpt/sft/step-3", step = 3 }, message = "CUDA error: an illegal memory access" });
+        await op.SetBatchStatusAsync("sft", active: 0, succeeded: 0, failed: 1);
+        await op.StartPodAsync(JobKinds.Sft, "sft", "sft-b", "10.1.0.2");
+
+        JobStatus status = new();
+        await Eventually.TrueAsync(async () => (status = await op.StatusAsync(JobKinds.Sft, "sft")).FindCondition("Progressing")?.Message.Contains("retrying") == true, "the retry shows in the condition");
+        status.Phase.ShouldBe(JobPhase.Running);
+        status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/step-3", "the failed attempt's checkpoint is where the retry resumes");
+        var after = await op.Client.Jobs.GetAsync("sft", ns);
+        after.Metadata.Uid.ShouldBe(batch.Metadata.Uid, "the retry runs in the same Job (same command, same job.json, resume auto)");
+        (await op.Client.ConfigMaps.GetAsync("sft-config", ns)).Data!["job.json"].ShouldBe(config.Data["job.json"]);
+
+        await op.TerminatePodAsync("sft-b", 1, new { kind = "SftJob", name = "sft", phase = "Failed", message = "CUDA error again" });
+        await op.SetBatchStatusAsync("sft", 0, 0, 4, "Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
+        status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Failed);
+        status.FindCondition("Failed")!.Reason.ShouldBe("BackoffLimitExceeded");
+        status.FindCondition("Failed")!.Message.ShouldBe("CUDA error again");
+        status.CompletionTime.ShouldNotBeNull();
+        (await op.Client.Jobs.ListAsync(ns)).Items.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_preempted_pod_is_not_a_failure_and_its_checkpoint_is_kept()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
+        var batch = await op.WaitForBatchJobAsync("sft");
+        var rules = batch.Spec.PodFailurePolicy!["rules"]!.AsArray();
+        rules.ShouldContain(r => r!["action"]!.GetValue<string>() == "Ignore" && r["onExitCodes"] != null && r["onExitCodes"]!["values"]![0]!.GetValue<int>() == 143);
+        rules.ShouldContain(r => r!["action"]!.GetValue<string>() == "Ignore" && r["onPodConditions"] != null && r["onPodConditions"]![0]!["type"]!.GetValue<string>() == "DisruptionTarget");
+
+        await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.2.0.1");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
+        var disruption = new JsonArray { new JsonObject { ["type"] = "DisruptionTarget", ["status"] = "True", ["reason"] = "PreemptionByScheduler" } };
+        await op.TerminatePodAsync("sft-a", 143, new { kind = "SftJob", name = "sft", phase = "Preempted", checkpoint = new { uri = "pvc://ckpt/sft/step-7", step = 7 }, message = "preempted; saved step 7" }, disruption);
+        // Ignore rule: the Job controller does not count the pod and starts a replacement.
+        await op.SetBatchStatusAsync("sft", active: 0, succeeded: 0, failed: 0);
+        JobStatus status = new();
+        await Eventually.TrueAsync(async () => (status = await op.StatusAsync(JobKinds.Sft, "sft")).Checkpoint?.Step == 7, "the preempted pod's checkpoint is recorded");
+        status.Phase.ShouldNotBe(JobPhase.Failed);
+        await op.StartPodAsync(JobKinds.Sft, "sft", "sft-b", "10.2.0.2");
+        status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
+        status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/step-7");
+        status.FindCondition("Progressing")!.Message.ShouldNotContain("retrying");
+    }
+
+    [Fact]
+    public async Task Suspend_follows_the_spec_and_scheduling_can_change_while_suspended()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        var spec = Specs.Sft();
+        spec["suspend"] = true;
+        spec["scheduling"] = Specs.Parse("""{"nodeSelector": {"pool": "a"}}""");
+        await op.CreateAsync(JobKinds.Sft, "sft", spec);
+        var batch = await op.WaitForBatchJobAsync("sft");
+        batch.Spec.Suspend.ShouldBe(true);
+        var status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Suspended);
+        status.IsConditionTrue("Suspended").ShouldBeTrue();
+
+        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["scheduling"] = Specs.Parse("""{"nodeSelector": {"pool": "b"}, "tolerations": [{"key": "spot", "operator": "Exists"}]}"""), ns);
+        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Template.Spec.NodeSelector?["pool"] == "b", "scheduling follows while suspended");
+        (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Template.Spec.Tolerations![0]!["key"]!.GetValue<string>().ShouldBe("spot");
+
+        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["suspend"] = false, ns);
+        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Suspend == false, "resume unsuspends the Job");
+        status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Pending);
+        status.FindCondition("Suspended")!.Status.ShouldBe(ConditionStatus.False);
+
+        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["suspend"] = true, ns);
+        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Suspend == true, "suspending again suspends the Job");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Suspended);
+        (await op.Client.Jobs.GetAsync("sft", ns)).Metadata.Uid.ShouldBe(batch.Metadata.Uid);
+    }
+
+    [Fact]
+    public async Task A_queued_job_leaves_unsuspending_to_kueue()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        var spec = Specs.Sft();
+        spec["scheduling"] = Specs.Parse("""{"queueName": "team-a"}""");
+        await op.CreateAsync(JobKinds.Sft, "sft", spec);
+        var batch = await op.WaitForBatchJobAsync("sft");
+        batch.Metadata.Labels![ChildNames.QueueLabel].ShouldBe("team-a");
+        // Kueue's webhook suspends queued Jobs; the operator must not undo that.
+        await op.Client.Jobs.UpdateAsync("sft", j => j.Spec.Suspend = true, ns);
+        var status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Suspended);
+        status.FindCondition("Suspended")!.Message.ShouldContain("team-a");
+        await Task.Delay(300);
+        (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Suspend.ShouldBe(true);
+    }
+
+    [Fact]
+    public async Task Ttl_deletes_a_finished_job_once_and_nothing_is_recreated()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        var spec = Specs.Sft();
+        // 2 s: completionTime has whole-second precision, so the deletion may come up to a second early.
+        spec["ttlSecondsAfterFinished"] = 2;
+        await op.CreateAsync(JobKinds.Sft, "sft", spec);
+        await op.SucceedAsync(JobKinds.Sft, "sft", "10.3.0.1", "pvc://ckpt/sft/final");
+
+        await Eventually.TrueAsync(async () => await op.Jobs(JobKinds.Sft).TryGetAsync("sft", ns) is null, "the TTL deletes the job", seconds: 8);
+        await Eventually.TrueAsync(async () => await op.Client.ConfigMaps.TryGetAsync("sft-config", ns) is null && await op.Client.Jobs.TryGetAsync("sft", ns) is null, "children go with it");
+        await Task.Delay(700);
+        (await op.Jobs(JobKinds.Sft).TryGetAsync("sft", ns)).ShouldBeNull();
+        (await op.Client.ConfigMaps.TryGetAsync("sft-config", ns)).ShouldBeNull("a deleted job is not recreated");
+        (await op.Client.Jobs.TryGetAsync("sft", ns)).ShouldBeNull();
+        fixture.Server.Requests.Count(r => r.Method == "DELETE" && r.Path.EndsWith($"/namespaces/{ns}/sftjobs/sft", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Invalid_specs_fail_with_InvalidSpec_naming_the_field_and_create_nothing()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        var zeroRate = Specs.Sft();
+        zeroRate["training"]!["learningRate"] = 0;
+        await op.CreateAsync(JobKinds.Sft, "zero-rate", zeroRate);
+        var wrongType = Specs.Sft();
+        wrongType["training"]!["batchSize"] = "lots";
+        await op.CreateAsync(JobKinds.Sft, "wrong-type", wrongType);
+        var bothSources = Specs.Sft();
+        bothSources["model"]!["fromJob"] = new JsonObject { ["kind"] = "SftJob", ["name"] = "other" };
+        await op.CreateAsync(JobKinds.Sft, "both-sources", bothSources);
+
+        var status = await op.WaitForPhaseAsync(JobKinds.Sft, "zero-rate", JobPhase.Failed);
+        status.FindCondition("Failed")!.Reason.ShouldBe("InvalidSpec");
+        status.FindCondition("Failed")!.Message.ShouldContain("spec.training.learningRate");
+        status = await op.WaitForPhaseAsync(JobKinds.Sft, "wrong-type", JobPhase.Failed);
+        status.FindCondition("Failed")!.Reason.ShouldBe("InvalidSpec");
+        status.FindCondition("Failed")!.Message.ShouldContain("batchSize");
+        status = await op.WaitForPhaseAsync(JobKinds.Sft, "both-sources", JobPhase.Failed);
+        status.FindCondition("Failed")!.Message.ShouldContain("spec.model");
+
+        (await op.Client.ConfigMaps.ListAsync(ns)).Items.ShouldBeEmpty();
+        (await op.Client.Jobs.ListAsync(ns)).Items.ShouldBeEmpty();
+        var events = await op.Client.Events.ListAsync(ns);
+        events.Items.ShouldContain(e => e.Reason == "InvalidSpec" && e.Type == "Warning");
+
+        // Fixing the spec starts over.
+        await op.Jobs(JobKinds.Sft).UpdateAsync("zero-rate", r => r.Spec!["training"]!["learningRate"] = 1e-5, ns);
+        await op.WaitForBatchJobAsync("zero-rate");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "zero-rate", JobPhase.Pending);
+    }
+
+    [Fact]
+    public async Task An_operator_restart_mid_job_creates_no_duplicates_and_keeps_tracking()
+    {
+        var ns = fixture.NewNamespace();
+        var workers = new FakeWorkers();
+        var first = OperatorHarness.Start(fixture, ns, workers, "op-a");
+        await first.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
+        var batch = await first.WaitForBatchJobAsync("sft");
+        await first.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.4.0.1");
+        await first.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
+        await first.DisposeAsync();
+
+        workers.ByIp["10.4.0.1"] = new Workers.WorkerStatus { Progress = new Workers.WorkerProgress { Step = 6, TotalSteps = 10 } };
+        await using var second = OperatorHarness.Start(fixture, ns, workers, "op-b");
+        await Eventually.TrueAsync(async () => (await second.StatusAsync(JobKinds.Sft, "sft")).Progress?.Step == 6, "the new operator picks the job up");
+        (await second.Client.Jobs.ListAsync(ns)).Items.Single().Metadata.Uid.ShouldBe(batch.Metadata.Uid);
+        (await second.Client.ConfigMaps.ListAsync(ns)).Items.Count.ShouldBe(1);
+        fixture.Server.Requests.Count(r => r.Method == "POST" && r.Path == $"/apis/batch/v1/namespaces/{ns}/jobs").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Success_waits_for_the_pods_result_when_the_job_completes_first()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
+        await op.WaitForBatchJobAsync("sft");
+        await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.5.0.1");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
+        await op.SetBatchStatusAsync("sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
+        await Task.Delay(400);
+        (await op.StatusAsync(JobKinds.Sft, "sft")).Phase.ShouldBe(JobPhase.Running, "Succeeded is final: not recorded before the result with the checkpoint is seen");
+
+        await op.TerminatePodAsync("sft-a", 0, new { kind = "SftJob", name = "sft", phase = "Succeeded", checkpoint = new { uri = "pvc://ckpt/sft/final", step = 10 } });
+        var status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Succeeded);
+        status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/final");
+    }
+
+    [Fact]
+    public async Task Only_the_watched_namespaces_are_reconciled()
+    {
+        var first = fixture.NewNamespace();
+        var second = fixture.NewNamespace();
+        var ignored = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, first, alsoWatch: [second]);
+        foreach (var ns in new[] { first, second, ignored })
+        {
+            await op.Jobs(JobKinds.Sft).CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = Specs.Sft() });
+        }
+
+        await Eventually.TrueAsync(async () => await op.Client.Jobs.TryGetAsync("sft", first) is not null && await op.Client.Jobs.TryGetAsync("sft", second) is not null, "both watched namespaces are reconciled");
+        op.Setup.Controllers.Select(c => c.Name).ShouldContain($"sftjobs/{second}");
+        await Task.Delay(300);
+        (await op.Client.Jobs.TryGetAsync("sft", ignored)).ShouldBeNull();
+        (await op.Jobs(JobKinds.Sft).GetAsync("sft", ignored)).Status.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Deleting_a_job_removes_its_children()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        var spec = Specs.Sft();
+        spec["resources"] = Specs.Parse("""{"gpus": 1, "nodes": 2}""");
+        await op.CreateAsync(JobKinds.Sft, "sft", spec);
+        await op.WaitForBatchJobAsync("sft");
+        await Eventually.TrueAsync(async () => await op.Client.Services.TryGetAsync("sft-workers", ns) is not null, "headless service");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Pending);
+
+        await op.Jobs(JobKinds.Sft).DeleteAsync("sft", ns, new DeleteOptions { PropagationPolicy = PropagationPolicy.Background });
+        await Eventually.TrueAsync(
+            async () => await op.Client.Jobs.TryGetAsync("sft", ns) is null && await op.Client.ConfigMaps.TryGetAsync("sft-config", ns) is null && await op.Client.Services.TryGetAsync("sft-workers", ns) is null,
+            "children are garbage collected");
+        await Task.Delay(300);
+        (await op.Client.Jobs.ListAsync(ns)).Items.ShouldBeEmpty();
+        (await op.Client.ConfigMaps.ListAsync(ns)).Items.ShouldBeEmpty();
+    }
+}

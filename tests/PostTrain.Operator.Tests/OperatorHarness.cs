@@ -1,0 +1,188 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using PostTrain.Api.Status;
+using PostTrain.Kube.Client;
+using PostTrain.Kube.Models;
+using PostTrain.Kube.Queue;
+using PostTrain.Operator.Controllers;
+using PostTrain.Operator.Rendering;
+using PostTrain.Operator.Resources;
+using JobStatus = PostTrain.Api.Status.JobStatus;
+
+namespace PostTrain.Operator.Tests;
+
+/// <summary>
+/// A running operator against the fixture's server, watching one namespace, plus helpers that play the parts of
+/// the Job controller and the kubelet (pods, their status and termination messages).
+/// </summary>
+public sealed class OperatorHarness : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _run;
+    private readonly KubernetesClient _operatorClient;
+    private readonly Meter _meter = new(OperatorSetup.MeterName);
+
+    private OperatorHarness(OperatorFixture fixture, string ns, FakeWorkers workers, string identity, IReadOnlyList<string> alsoWatch)
+    {
+        Fixture = fixture;
+        Namespace = ns;
+        Workers = workers;
+        _operatorClient = fixture.NewClient("posttrain-operator/" + identity);
+        Setup = OperatorSetup.Create(
+            _operatorClient,
+            new OperatorSettings
+            {
+                Namespaces = [ns, .. alsoWatch],
+                Identity = identity,
+                Concurrency = 2,
+                InformerBackoff = TimeSpan.FromMilliseconds(20),
+                RateLimiter = new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(200)),
+                Reconciler = new ReconcilerOptions { ProgressPollInterval = TimeSpan.FromMilliseconds(100), DependencyPollInterval = TimeSpan.FromMilliseconds(300) },
+                Workload = new WorkloadOptions { DefaultImage = "example.com/worker:test" },
+            },
+            workers,
+            _meter,
+            NullLoggerFactory.Instance);
+        _run = Task.Run(() => Setup.Manager.RunAsync(_stop.Token));
+    }
+
+    public OperatorFixture Fixture { get; }
+
+    public string Namespace { get; }
+
+    public FakeWorkers Workers { get; }
+
+    public OperatorSetup Setup { get; }
+
+    public Meter Meter => _meter;
+
+    public KubernetesClient Client => Fixture.Client;
+
+    public static OperatorHarness Start(OperatorFixture fixture, string ns, FakeWorkers? workers = null, string identity = "op-a", IReadOnlyList<string>? alsoWatch = null) =>
+        new(fixture, ns, workers ?? new FakeWorkers(), identity, alsoWatch ?? []);
+
+    public ResourceClient<JobResource> Jobs(ResourceDescriptor kind) => Client.Resource<JobResource>(kind);
+
+    public async Task<JobResource> CreateAsync(ResourceDescriptor kind, string name, JsonObject spec)
+    {
+        var resource = new JobResource { ApiVersion = kind.ApiVersion, Kind = kind.Kind, Metadata = new ObjectMeta { Name = name, Namespace = Namespace }, Spec = spec };
+        return await Jobs(kind).CreateAsync(resource);
+    }
+
+    public async Task<JobStatus> StatusAsync(ResourceDescriptor kind, string name) =>
+        (await Jobs(kind).GetAsync(name, Namespace)).ReadStatus();
+
+    public async Task<JobStatus> WaitForPhaseAsync(ResourceDescriptor kind, string name, JobPhase phase, double seconds = 10)
+    {
+        JobStatus status = new();
+        await Eventually.TrueAsync(async () => (status = await StatusAsync(kind, name)).Phase == phase, $"{kind.Kind}/{name} reaches {phase}", seconds);
+        return status;
+    }
+
+    public async Task<Job> WaitForBatchJobAsync(string name)
+    {
+        Job? job = null;
+        await Eventually.TrueAsync(async () => (job = await Client.Jobs.TryGetAsync(name, Namespace)) is not null, $"batch Job {name} is created");
+        return job!;
+    }
+
+    /// <summary>The Job controller and kubelet start a worker pod: the pod runs, the Job counts it active.</summary>
+    public async Task<Pod> StartPodAsync(ResourceDescriptor kind, string job, string podName, string ip, int? index = null)
+    {
+        var annotations = index is { } i ? new Dictionary<string, string> { [ChildNames.CompletionIndexAnnotation] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null;
+        var pod = await Client.Pods.CreateAsync(new Pod
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = podName,
+                Namespace = Namespace,
+                Labels = new() { [ChildNames.KindLabel] = kind.Kind, [ChildNames.JobLabel] = job, ["batch.kubernetes.io/job-name"] = job },
+                Annotations = annotations,
+            },
+            Spec = new PodSpec { Containers = [new Container { Name = ChildNames.WorkerContainer, Image = "example.com/worker:test" }] },
+        });
+        pod = await Client.Pods.UpdateAsync(podName, p => p.Status = new PodStatus
+        {
+            Phase = "Running",
+            PodIP = ip,
+            ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["running"] = new JsonObject() } }],
+        }, Namespace, status: true);
+        await Client.Jobs.UpdateAsync(job, j =>
+        {
+            j.Status ??= new Kube.Models.JobStatus();
+            j.Status.Active = (j.Status.Active ?? 0) + 1;
+            j.Status.StartTime ??= DateTimeOffset.UtcNow;
+        }, Namespace, status: true);
+        return pod;
+    }
+
+    /// <summary>The worker exits: the container terminates with the result JSON as its message.</summary>
+    public async Task TerminatePodAsync(string podName, int exitCode, object result, JsonArray? conditions = null)
+    {
+        var message = JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        await Client.Pods.UpdateAsync(podName, p =>
+        {
+            p.Status!.Phase = exitCode == 0 ? "Succeeded" : "Failed";
+            p.Status.Conditions = conditions;
+            p.Status.ContainerStatuses = [new ContainerStatus
+            {
+                Name = ChildNames.WorkerContainer,
+                State = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = exitCode, ["reason"] = exitCode == 0 ? "Completed" : "Error", ["message"] = message } },
+            }];
+        }, Namespace, status: true);
+    }
+
+    /// <summary>The Job controller's view after pods finished: counts and, when given, a terminal condition.</summary>
+    public Task<Job> SetBatchStatusAsync(string job, int active, int succeeded, int failed, string? condition = null, string? reason = null, string? message = null) =>
+        Client.Jobs.UpdateAsync(job, j =>
+        {
+            j.Status ??= new Kube.Models.JobStatus();
+            j.Status.Active = active;
+            j.Status.Succeeded = succeeded;
+            j.Status.Failed = failed;
+            if (condition is not null)
+            {
+                j.Status.Conditions = [new JobCondition { Type = condition, Status = "True", Reason = reason, Message = message, LastTransitionTime = DateTimeOffset.UtcNow }];
+                j.Status.CompletionTime = condition == "Complete" ? DateTimeOffset.UtcNow : null;
+            }
+        }, Namespace, status: true);
+
+    /// <summary>Runs a job to success: a pod starts, the worker reports a checkpoint and exits 0.</summary>
+    public async Task SucceedAsync(ResourceDescriptor kind, string job, string ip, string? checkpoint, Dictionary<string, double>? metrics = null, List<JsonObject>? table = null)
+    {
+        await WaitForBatchJobAsync(job);
+        var pod = job + "-pod";
+        await StartPodAsync(kind, job, pod, ip);
+        await WaitForPhaseAsync(kind, job, JobPhase.Running);
+        await TerminatePodAsync(pod, 0, new
+        {
+            kind = kind.Kind,
+            name = job,
+            phase = "Succeeded",
+            metrics = metrics ?? new Dictionary<string, double> { ["loss"] = 0.5 },
+            checkpoint = checkpoint is null ? null : new { uri = checkpoint, step = 10 },
+            table,
+            message = "done",
+        });
+        await SetBatchStatusAsync(job, active: 0, succeeded: 1, failed: 0, condition: "Complete");
+        await WaitForPhaseAsync(kind, job, JobPhase.Succeeded);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _operatorClient.Dispose();
+        _meter.Dispose();
+        _stop.Dispose();
+    }
+}

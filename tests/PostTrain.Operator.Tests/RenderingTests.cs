@@ -1,0 +1,149 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PostTrain.Api.Jobs;
+using PostTrain.Api.Serialization;
+using PostTrain.Kube.Models;
+using PostTrain.Operator.Rendering;
+using PostTrain.Operator.Resources;
+
+namespace PostTrain.Operator.Tests;
+
+/// <summary>The ConfigMap, batch Job and headless Service rendered for a job (no server needed).</summary>
+public sealed class RenderingTests
+{
+    private static readonly JobResource Owner = new()
+    {
+        ApiVersion = JobKinds.Sft.ApiVersion,
+        Kind = JobKinds.Sft.Kind,
+        Metadata = new ObjectMeta { Name = "big", Namespace = "ml", Uid = "uid-1" },
+    };
+
+    private static SftJob BigJob()
+    {
+        var spec = Specs.Sft("pvc://ckpt/big");
+        spec["model"] = new JsonObject { ["source"] = "pvc://models/qwen" };
+        spec["resources"] = Specs.Parse("""{"gpus": 8, "nodes": 3, "cpu": "32", "memory": "256Gi", "sharedMemory": "16Gi"}""");
+        spec["scheduling"] = Specs.Parse("""
+            {"nodeSelector": {"gpu": "h100"}, "tolerations": [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}],
+             "affinity": {"nodeAffinity": {}}, "priorityClassName": "training", "schedulerName": "volcano", "queueName": "team-a"}
+            """);
+        spec["hfTokenSecret"] = new JsonObject { ["name"] = "hf" };
+        spec["backoffLimit"] = 5;
+        spec["activeDeadlineSeconds"] = 3600;
+        spec["env"] = Specs.Parse("""{"x": [{"name": "NCCL_DEBUG", "value": "INFO"}]}""")["x"]!.DeepClone();
+        var node = new JsonObject { ["apiVersion"] = JobKinds.Sft.ApiVersion, ["kind"] = "SftJob", ["metadata"] = new JsonObject { ["name"] = "big", ["namespace"] = "ml" }, ["spec"] = spec };
+        return (SftJob)JobJson.FromNode(node);
+    }
+
+    [Fact]
+    public void Multi_node_job_renders_indexed_job_headless_service_resources_scheduling_and_security()
+    {
+        var rendered = new WorkloadRenderer(new WorkloadOptions { DefaultImage = "img:1" }).Render(BigJob(), Owner);
+
+        rendered.Config.Metadata.Name.ShouldBe("big-config");
+        rendered.Service.ShouldNotBeNull();
+        rendered.Service.Metadata.Name.ShouldBe("big-workers");
+        rendered.Service.Spec.ClusterIP.ShouldBe("None");
+        rendered.Service.Spec.PublishNotReadyAddresses.ShouldBe(true);
+
+        var job = rendered.Job;
+        job.Metadata.Name.ShouldBe("big");
+        job.Metadata.Labels![ChildNames.QueueLabel].ShouldBe("team-a");
+        job.Spec.CompletionMode.ShouldBe("Indexed");
+        job.Spec.Completions.ShouldBe(3);
+        job.Spec.Parallelism.ShouldBe(3);
+        job.Spec.BackoffLimit.ShouldBe(5);
+        job.Spec.ActiveDeadlineSeconds.ShouldBe(3600);
+        job.Spec.Suspend.ShouldBe(false);
+        job.Spec.ExtensionData!["podReplacementPolicy"].GetString().ShouldBe("Failed");
+        foreach (var child in new IKubernetesObject[] { rendered.Config, rendered.Service, job })
+        {
+            var owner = child.Metadata.OwnerReferences!.Single();
+            owner.Uid.ShouldBe("uid-1");
+            owner.Controller.ShouldBe(true);
+            owner.BlockOwnerDeletion.ShouldBe(true);
+        }
+
+        var pod = job.Spec.Template.Spec;
+        pod.RestartPolicy.ShouldBe("Never");
+        pod.Subdomain.ShouldBe("big-workers");
+        pod.NodeSelector!["gpu"].ShouldBe("h100");
+        pod.Tolerations![0]!["key"]!.GetValue<string>().ShouldBe("gpu");
+        pod.Affinity!.ContainsKey("nodeAffinity").ShouldBeTrue();
+        pod.ExtensionData!["priorityClassName"].GetString().ShouldBe("training");
+        pod.ExtensionData["schedulerName"].GetString().ShouldBe("volcano");
+        var podSecurity = pod.ExtensionData["securityContext"];
+        podSecurity.GetProperty("runAsNonRoot").GetBoolean().ShouldBeTrue();
+        podSecurity.GetProperty("seccompProfile").GetProperty("type").GetString().ShouldBe("RuntimeDefault");
+
+        var container = pod.Containers.Single();
+        container.Image.ShouldBe("img:1");
+        container.Command.ShouldBe(["posttrain-worker", "run", "/etc/posttrain/job.json"]);
+        container.Resources!.Limits!["nvidia.com/gpu"].ShouldBe("8");
+        container.Resources.Limits["memory"].ShouldBe("256Gi");
+        container.Resources.Requests!["cpu"].ShouldBe("32");
+        container.TerminationMessagePath.ShouldBe("/dev/termination-log");
+        var security = container.ExtensionData!["securityContext"];
+        security.GetProperty("allowPrivilegeEscalation").GetBoolean().ShouldBeFalse();
+        security.GetProperty("capabilities").GetProperty("drop")[0].GetString().ShouldBe("ALL");
+
+        var shm = pod.Volumes!.Single(v => v.Name == "dshm");
+        shm.EmptyDir!["medium"]!.GetValue<string>().ShouldBe("Memory");
+        shm.EmptyDir["sizeLimit"]!.GetValue<string>().ShouldBe("16Gi");
+        pod.Volumes!.Where(v => v.PersistentVolumeClaim is not null).Select(v => v.PersistentVolumeClaim!["claimName"]!.GetValue<string>()).ShouldBe(["ckpt", "models"]);
+        container.VolumeMounts!.Select(m => m.MountPath).ShouldBe(["/etc/posttrain", "/dev/shm", "/mnt/pvc/ckpt", "/mnt/pvc/models"]);
+
+        var env = container.Env!.ToDictionary(e => e.Name);
+        env["WORLD_SIZE"].Value.ShouldBe("3");
+        env["LOCAL_RANK"].Value.ShouldBe("0");
+        env["MASTER_PORT"].Value.ShouldBe("29500");
+        env["MASTER_ADDR"].Value.ShouldBe("big-0.big-workers");
+        env["RANK"].ValueFrom!["fieldRef"]!["fieldPath"]!.GetValue<string>().ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+        env["HF_TOKEN"].ValueFrom!["secretKeyRef"]!["name"]!.GetValue<string>().ShouldBe("hf");
+        env["HF_TOKEN"].ValueFrom!["secretKeyRef"]!["key"]!.GetValue<string>().ShouldBe("token");
+        env["NCCL_DEBUG"].Value.ShouldBe("INFO");
+        env["POSTTRAIN_PORT"].Value.ShouldBe("9090");
+    }
+
+    [Fact]
+    public void Pod_failure_policy_ignores_preemption_and_fails_fast_on_invalid_input()
+    {
+        var rules = WorkloadRenderer.PodFailurePolicy()["rules"]!.AsArray();
+        rules.Count.ShouldBe(3);
+        rules[0]!["action"]!.GetValue<string>().ShouldBe("FailJob");
+        rules[0]!["onExitCodes"]!["values"]!.AsArray().Select(v => v!.GetValue<int>()).ShouldBe([2]);
+        rules[0]!["onExitCodes"]!["containerName"]!.GetValue<string>().ShouldBe("worker");
+        rules[1]!["action"]!.GetValue<string>().ShouldBe("Ignore");
+        rules[1]!["onExitCodes"]!["values"]!.AsArray().Select(v => v!.GetValue<int>()).ShouldBe([143]);
+        rules[2]!["action"]!.GetValue<string>().ShouldBe("Ignore");
+        rules[2]!["onPodConditions"]![0]!["type"]!.GetValue<string>().ShouldBe("DisruptionTarget");
+    }
+
+    [Fact]
+    public void Single_node_defaults_scratch_output_gpu_resource_name_and_job_json()
+    {
+        var spec = Specs.Sft(output: null);
+        spec["resources"] = Specs.Parse("""{"gpus": 2}""");
+        var job = (SftJob)JobJson.FromNode(new JsonObject { ["apiVersion"] = JobKinds.Sft.ApiVersion, ["kind"] = "SftJob", ["metadata"] = new JsonObject { ["name"] = "small", ["namespace"] = "ml", ["uid"] = "u", ["resourceVersion"] = "9" }, ["spec"] = spec });
+        var renderer = new WorkloadRenderer(new WorkloadOptions { GpuResourceName = "amd.com/gpu" });
+        var rendered = renderer.Render(job, Owner);
+
+        rendered.Service.ShouldBeNull();
+        rendered.Job.Spec.CompletionMode.ShouldBe("NonIndexed");
+        rendered.Job.Metadata.Labels!.ContainsKey(ChildNames.QueueLabel).ShouldBeFalse();
+        var container = rendered.Job.Spec.Template.Spec.Containers[0];
+        container.Resources!.Limits!["amd.com/gpu"].ShouldBe("2");
+        container.Image.ShouldBe(new WorkloadOptions().DefaultImage);
+        container.Env!.Single(e => e.Name == "RANK").Value.ShouldBe("0");
+        container.VolumeMounts!.ShouldContain(m => m.Name == "output" && m.MountPath == "/var/lib/posttrain/output");
+        rendered.Job.Spec.Template.Spec.Volumes!.Single(v => v.Name == "dshm").EmptyDir!.ContainsKey("sizeLimit").ShouldBeFalse();
+
+        var worker = JobJson.Deserialize<SftJob>(rendered.Config.Data!["job.json"]);
+        worker.Spec.Output.Uri.ShouldBe("/var/lib/posttrain/output");
+        worker.Spec.Resume.ShouldBe(Api.Model.ResumePolicy.Auto);
+        worker.Metadata.Uid.ShouldBeNull("cluster metadata stays out of job.json");
+        worker.Metadata.Name.ShouldBe("small");
+        renderer.Render(job, Owner).Config.Data!["job.json"].ShouldBe(rendered.Config.Data["job.json"], "rendering is deterministic");
+        JsonSerializer.Serialize(renderer.Render(job, Owner).Job, KubeJson.Options).ShouldBe(JsonSerializer.Serialize(rendered.Job, KubeJson.Options));
+    }
+}
