@@ -51,6 +51,10 @@ public sealed record SftOptions
     /// <summary>Continue from the newest complete checkpoint in the output directory when there is one.</summary>
     public bool Resume { get; init; } = true;
 
+    /// <summary>Optimizer steps the run takes for <paramref name="trainCount"/> training sequences.</summary>
+    public long TotalSteps(int trainCount) =>
+        MaxSteps > 0 ? MaxSteps : Math.Max(1, (long)Math.Ceiling(Epochs * trainCount / BatchSize));
+
     /// <summary>Throws when a value is out of range, naming it.</summary>
     public void Validate()
     {

@@ -38,8 +38,7 @@ public sealed class SftTrainer
     }
 
     /// <summary>Optimizer steps the run will take for <paramref name="trainCount"/> training sequences.</summary>
-    public long TotalSteps(int trainCount) =>
-        _options.MaxSteps > 0 ? _options.MaxSteps : Math.Max(1, (long)Math.Ceiling(_options.Epochs * trainCount / _options.BatchSize));
+    public long TotalSteps(int trainCount) => _options.TotalSteps(trainCount);
 
     /// <summary>
     /// Trains on <paramref name="train"/>, evaluating on <paramref name="validation"/>, writing checkpoints through

@@ -57,8 +57,6 @@ public static class EvalJobRunner
             env.Progress.Message($"EvalJob/{job.Metadata.Name}: {m.Name} accuracy {outcome.Accuracy:P1} on {examples.Count} examples; first answer: {outcome.Items.FirstOrDefault()?.GreedyAnswer.ReplaceLineEndings(" | ")}");
         }
 
-        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
-        Directory.CreateDirectory(output);
         return new JobOutcome { Kind = job.Kind, Name = job.Metadata.Name!, Phase = "Succeeded", Metrics = metrics, Table = table };
     }
 }

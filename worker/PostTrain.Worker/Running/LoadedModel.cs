@@ -48,6 +48,31 @@ public sealed class LoadedModel : IDisposable
     /// <summary>Ids that end a response.</summary>
     public IReadOnlyList<int> EosTokenIds { get; }
 
+    /// <summary>The LoRA adapter attached by <see cref="ApplyLora"/>, if any.</summary>
+    public LoraSettings? Lora { get; private set; }
+
+    /// <summary>Attaches the job's LoRA adapters (attention projections unless it names targets) and freezes the base.</summary>
+    public void ApplyLora(PostTrain.Api.Model.LoraSpec? spec, ulong seed)
+    {
+        if (spec is null)
+        {
+            return;
+        }
+
+        Lora = new LoraSettings(spec.Rank, spec.Alpha, spec.Dropout, spec.TargetModules is { Count: > 0 } t ? t : LoraSettings.AttentionModules);
+        PostTrain.Trainer.Models.Lora.Apply(Model, Lora, seed);
+    }
+
+    /// <summary>What every checkpoint of a job on this model carries besides weights: tokenizer files and, with LoRA, the adapter.</summary>
+    public void WriteCheckpointExtras(string directory)
+    {
+        SaveTokenizer(directory);
+        if (Lora is not null)
+        {
+            PostTrain.Trainer.Models.Lora.SaveAdapter(Model, Lora, directory, Source);
+        }
+    }
+
     /// <summary>Writes the tokenizer files (with chat template and special-token roles) into a checkpoint directory.</summary>
     public void SaveTokenizer(string directory)
     {

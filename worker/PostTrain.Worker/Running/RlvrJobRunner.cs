@@ -24,12 +24,7 @@ public static class RlvrJobRunner
         using var reference = algorithm.Kl.Coef > 0
             ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false)
             : null;
-        LoraSettings? lora = null;
-        if (spec.Training.Lora is { } l)
-        {
-            lora = new LoraSettings(l.Rank, l.Alpha, l.Dropout, l.TargetModules is { Count: > 0 } t ? t : LoraSettings.AttentionModules);
-            Lora.Apply(policy.Model, lora, seed);
-        }
+        policy.ApplyLora(spec.Training.Lora, seed);
 
         var prompts = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         using var http = new HttpClient();
@@ -83,14 +78,7 @@ public static class RlvrJobRunner
         var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
         env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {prompts.Count} prompts, {options.Steps} steps x {options.PromptsPerStep} prompts x {options.GroupSize} samples, reward {string.Join("+", spec.Reward.Select(r => r.EffectiveName))}, output {output}");
         var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, policy.Template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress);
-        var result = await trainer.TrainAsync(prompts, new CheckpointManager(output, spec.Output.Keep), dir =>
-        {
-            policy.SaveTokenizer(dir);
-            if (lora is not null)
-            {
-                Lora.SaveAdapter(policy.Model, lora, dir, policy.Source);
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var result = await trainer.TrainAsync(prompts, new CheckpointManager(output, spec.Output.Keep), policy.WriteCheckpointExtras, cancellationToken).ConfigureAwait(false);
 
         var state = TrainerState.Load(result.CheckpointPath);
         var metrics = new Dictionary<string, double> { ["reward_mean"] = result.RewardMean, ["steps"] = result.Step, ["reward_failures"] = reward.FailureCount };

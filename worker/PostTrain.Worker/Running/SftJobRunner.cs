@@ -19,12 +19,7 @@ public static class SftJobRunner
         var training = spec.Training;
         var seed = (ulong)spec.Seed;
         using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false);
-        LoraSettings? lora = null;
-        if (training.Lora is { } l)
-        {
-            lora = new LoraSettings(l.Rank, l.Alpha, l.Dropout, l.TargetModules is { Count: > 0 } t ? t : LoraSettings.AttentionModules);
-            Lora.Apply(loaded.Model, lora, seed);
-        }
+        loaded.ApplyLora(training.Lora, seed);
 
         var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         var encoder = new SftEncoder(loaded.Tokenizer, loaded.Template, training.MaxSeqLength);
@@ -50,22 +45,14 @@ public static class SftJobRunner
             Seed = seed,
             Resume = spec.Resume == ResumePolicy.Auto,
         };
-        var probe = new SftTrainer(loaded.Model, options, loaded.PadTokenId);
-        var total = probe.TotalSteps(train.Count);
+        var total = options.TotalSteps(train.Count);
         options = options with { WarmupSteps = training.WarmupSteps ?? (long)Math.Round((training.WarmupRatio ?? 0) * total) };
 
         var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
-        env.Progress.Message($"SftJob/{job.Metadata.Name}: {train.Count} training and {validation.Count} validation sequences, {total} steps, {loaded.Model.ParameterCount():N0} parameters{(lora is null ? string.Empty : $" (LoRA r={lora.Rank})")}, output {output}");
+        env.Progress.Message($"SftJob/{job.Metadata.Name}: {train.Count} training and {validation.Count} validation sequences, {total} steps, {loaded.Model.ParameterCount():N0} parameters{(loaded.Lora is null ? string.Empty : $" (LoRA r={loaded.Lora.Rank})")}, output {output}");
         var trainer = new SftTrainer(loaded.Model, options, loaded.PadTokenId, observer: env.Progress);
-        var result = trainer.Train(train, validation, checkpoints, dir =>
-        {
-            loaded.SaveTokenizer(dir);
-            if (lora is not null)
-            {
-                Lora.SaveAdapter(loaded.Model, lora, dir, loaded.Source);
-            }
-        }, cancellationToken);
+        var result = trainer.Train(train, validation, checkpoints, loaded.WriteCheckpointExtras, cancellationToken);
 
         var state = TrainerState.Load(result.CheckpointPath);
         var metrics = new Dictionary<string, double> { ["loss"] = result.TrainLoss, ["steps"] = result.Step };
