@@ -544,6 +544,11 @@ public sealed partial class ObjectStore
 
         next["apiVersion"] = type.ApiVersion;
         next["kind"] = type.Kind;
+        if (!status && type is { Group: "batch", Plural: "jobs" } && JobUpdateValidation.Validate(current, next) is { Count: > 0 } jobErrors)
+        {
+            throw ApiStatusException.Invalid(type, name, [.. jobErrors]);
+        }
+
         var nextMeta = (JsonObject)next["metadata"]!;
         nextMeta["resourceVersion"] = currentMeta["resourceVersion"]?.DeepClone();
         if (!status && SpecChanged(type, current, next))
