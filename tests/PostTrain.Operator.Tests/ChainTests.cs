@@ -23,11 +23,11 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
         var waiting = await op.WaitForPhaseAsync(JobKinds.Rlvr, "rlvr", JobPhase.WaitingForDependency);
         waiting.FindCondition("DependenciesReady")!.Message.ShouldContain("SftJob/sft");
         await op.WaitForPhaseAsync(JobKinds.Eval, "eval", JobPhase.WaitingForDependency);
-        (await op.Client.ConfigMaps.TryGetAsync("rlvr-config", ns)).ShouldBeNull("nothing runs before the dependency succeeded");
-        (await op.Client.Jobs.TryGetAsync("rlvr", ns)).ShouldBeNull();
+        (await op.Client.ConfigMaps.TryGetAsync("rlvr-rlvr-config", ns)).ShouldBeNull("nothing runs before the dependency succeeded");
+        (await op.Client.Jobs.TryGetAsync("rlvr-rlvr", ns)).ShouldBeNull();
 
         // SFT runs; the worker's /status feeds progress and the checkpoint.
-        await op.WaitForBatchJobAsync("sft");
+        await op.WaitForBatchJobAsync("sft-sft");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Pending);
         op.Workers.ByIp["10.0.0.1"] = new WorkerStatus
         {
@@ -49,7 +49,7 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
         running.FindCondition("Progressing")!.Message.ShouldBe("step 4/10");
 
         await op.TerminatePodAsync("sft-a", 0, new { kind = "SftJob", name = "sft", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = "pvc://ckpt/sft/final", step = 10 }, message = "trained 10 steps" });
-        await op.SetBatchStatusAsync("sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
+        await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
         var sft = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Succeeded);
         sft.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/final");
         sft.Checkpoint.Step.ShouldBe(10);
@@ -59,19 +59,19 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
         sft.FindCondition("Progressing")!.Status.ShouldBe(ConditionStatus.False);
 
         // RLVR starts from the SFT checkpoint.
-        var config = await WaitForConfigAsync(op, "rlvr-config");
+        var config = await WaitForConfigAsync(op, "rlvr-rlvr-config");
         var rendered = JobJson.Deserialize<RlvrJob>(config);
         rendered.Spec.Model.Source.ShouldBe("pvc://ckpt/sft/final");
         rendered.Spec.Model.FromJob.ShouldBeNull();
         rendered.Status.ShouldBeNull();
-        var rlvrJob = await op.WaitForBatchJobAsync("rlvr");
+        var rlvrJob = await op.WaitForBatchJobAsync("rlvr-rlvr");
         rlvrJob.Spec.Template.Spec.Volumes!.ShouldContain(v => v.Name == "pvc-ckpt");
         rlvrJob.Spec.Template.Spec.Containers[0].VolumeMounts!.ShouldContain(m => m.MountPath == "/mnt/pvc/ckpt");
         (await op.StatusAsync(JobKinds.Eval, "eval")).Phase.ShouldBe(JobPhase.WaitingForDependency, "eval also needs the RLVR job");
 
         await op.SucceedAsync(JobKinds.Rlvr, "rlvr", "10.0.0.2", "pvc://ckpt/rlvr/final", new() { ["reward_mean"] = 0.75 });
 
-        var evalConfig = JobJson.Deserialize<EvalJob>(await WaitForConfigAsync(op, "eval-config"));
+        var evalConfig = JobJson.Deserialize<EvalJob>(await WaitForConfigAsync(op, "eval-eval-config"));
         evalConfig.Spec.Models.Select(m => m.Source).ShouldBe(["builtin://tiny", "pvc://ckpt/sft/final", "pvc://ckpt/rlvr/final"]);
         var table = new List<JsonObject> { new() { ["model"] = "base", ["accuracy"] = 0.1 }, new() { ["model"] = "rlvr", ["accuracy"] = 0.4 } };
         await op.SucceedAsync(JobKinds.Eval, "eval", "10.0.0.3", checkpoint: null, new() { ["accuracy"] = 0.4 }, table);
@@ -97,10 +97,10 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
         await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
         await op.CreateAsync(JobKinds.Rlvr, "rlvr", Specs.Rlvr("sft"));
         await op.WaitForPhaseAsync(JobKinds.Rlvr, "rlvr", JobPhase.WaitingForDependency);
-        await op.WaitForBatchJobAsync("sft");
+        await op.WaitForBatchJobAsync("sft-sft");
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.0.1.1");
         await op.TerminatePodAsync("sft-a", 2, new { kind = "SftJob", name = "sft", phase = "Failed", message = "spec.dataset: column 'messages' not found" });
-        await op.SetBatchStatusAsync("sft", 0, 0, 1, "Failed", "PodFailurePolicy", "Container worker for pod sft-a failed with exit code 2 matching FailJob rule at index 0");
+        await op.SetBatchStatusAsync("sft-sft", 0, 0, 1, "Failed", "PodFailurePolicy", "Container worker for pod sft-a failed with exit code 2 matching FailJob rule at index 0");
 
         var sft = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Failed);
         sft.FindCondition("Failed")!.Reason.ShouldBe("PodFailurePolicy");
@@ -108,7 +108,7 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
         var rlvr = await op.WaitForPhaseAsync(JobKinds.Rlvr, "rlvr", JobPhase.Failed);
         rlvr.FindCondition("Failed")!.Reason.ShouldBe("DependencyFailed");
         rlvr.FindCondition("Failed")!.Message.ShouldContain("SftJob/sft failed");
-        (await op.Client.Jobs.TryGetAsync("rlvr", ns)).ShouldBeNull();
+        (await op.Client.Jobs.TryGetAsync("rlvr-rlvr", ns)).ShouldBeNull();
     }
 
     private static async Task<string> WaitForConfigAsync(OperatorHarness op, string name)

@@ -48,7 +48,7 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
             Metadata = new Kube.Models.ObjectMeta { Name = "sft", Namespace = ns },
             Spec = Specs.Sft(),
         });
-        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("sft", ns) is not null, "the operator creates the batch Job", seconds: 20);
+        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("sft-sft", ns) is not null, "the operator creates the batch Job", seconds: 20);
         await Eventually.TrueAsync(async () => (await fixture.Client.Resource<JobResource>(JobKinds.Sft).GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Pending, "status is written");
 
         var lease = await fixture.Client.Leases.GetAsync("posttrain-operator", ns);
@@ -80,7 +80,7 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
         await second.StartAsync();
 
         await CreateSftAsync(ns, "one");
-        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("one", ns) is not null, "the leader reconciles", seconds: 20);
+        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("one-sft", ns) is not null, "the leader reconciles", seconds: 20);
         await Task.Delay(500);
         fixture.Server.Requests.Count(r => r.Method == "POST" && r.Path == $"/apis/batch/v1/namespaces/{ns}/jobs").ShouldBe(1, "only the leader creates children");
         (await fixture.Client.Leases.GetAsync("posttrain-operator", ns)).Spec.HolderIdentity.ShouldBe("replica-1");
@@ -89,7 +89,7 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
         await first.DisposeAsync();
         await Eventually.TrueAsync(async () => (await fixture.Client.Leases.GetAsync("posttrain-operator", ns)).Spec.HolderIdentity == "replica-2", "the second replica takes over", seconds: 20);
         await CreateSftAsync(ns, "two");
-        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("two", ns) is not null, "the new leader reconciles", seconds: 20);
+        await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("two-sft", ns) is not null, "the new leader reconciles", seconds: 20);
         (await fixture.Client.Jobs.ListAsync(ns)).Items.Count.ShouldBe(2);
         await second.StopAsync();
     }

@@ -17,26 +17,26 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         var ns = fixture.NewNamespace();
         await using var op = OperatorHarness.Start(fixture, ns);
         await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
-        var batch = await op.WaitForBatchJobAsync("sft");
-        var config = await op.Client.ConfigMaps.GetAsync("sft-config", ns);
+        var batch = await op.WaitForBatchJobAsync("sft-sft");
+        var config = await op.Client.ConfigMaps.GetAsync("sft-sft-config", ns);
         config.Data!["job.json"].ShouldContain("\"resume\": \"auto\"");
 
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.1.0.1");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
         await op.TerminatePodAsync("sft-a", 1, new { kind = "SftJob", name = "sft", phase = "Failed", checkpoint = new { uri = "pvc://ckpt/sft/step-3", step = 3 }, message = "CUDA error: an illegal memory access" });
-        await op.SetBatchStatusAsync("sft", active: 0, succeeded: 0, failed: 1);
+        await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 0, failed: 1);
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-b", "10.1.0.2");
 
         JobStatus status = new();
         await Eventually.TrueAsync(async () => (status = await op.StatusAsync(JobKinds.Sft, "sft")).FindCondition("Progressing")?.Message.Contains("retrying") == true, "the retry shows in the condition");
         status.Phase.ShouldBe(JobPhase.Running);
         status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/step-3", "the failed attempt's checkpoint is where the retry resumes");
-        var after = await op.Client.Jobs.GetAsync("sft", ns);
+        var after = await op.Client.Jobs.GetAsync("sft-sft", ns);
         after.Metadata.Uid.ShouldBe(batch.Metadata.Uid, "the retry runs in the same Job (same command, same job.json, resume auto)");
-        (await op.Client.ConfigMaps.GetAsync("sft-config", ns)).Data!["job.json"].ShouldBe(config.Data["job.json"]);
+        (await op.Client.ConfigMaps.GetAsync("sft-sft-config", ns)).Data!["job.json"].ShouldBe(config.Data["job.json"]);
 
         await op.TerminatePodAsync("sft-b", 1, new { kind = "SftJob", name = "sft", phase = "Failed", message = "CUDA error again" });
-        await op.SetBatchStatusAsync("sft", 0, 0, 4, "Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
+        await op.SetBatchStatusAsync("sft-sft", 0, 0, 4, "Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
         status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Failed);
         status.FindCondition("Failed")!.Reason.ShouldBe("BackoffLimitExceeded");
         status.FindCondition("Failed")!.Message.ShouldBe("CUDA error again");
@@ -50,7 +50,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         var ns = fixture.NewNamespace();
         await using var op = OperatorHarness.Start(fixture, ns);
         await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
-        var batch = await op.WaitForBatchJobAsync("sft");
+        var batch = await op.WaitForBatchJobAsync("sft-sft");
         var rules = batch.Spec.PodFailurePolicy!["rules"]!.AsArray();
         rules.ShouldContain(r => r!["action"]!.GetValue<string>() == "Ignore" && r["onExitCodes"] != null && r["onExitCodes"]!["values"]![0]!.GetValue<int>() == 143);
         rules.ShouldContain(r => r!["action"]!.GetValue<string>() == "Ignore" && r["onPodConditions"] != null && r["onPodConditions"]![0]!["type"]!.GetValue<string>() == "DisruptionTarget");
@@ -60,7 +60,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         var disruption = new JsonArray { new JsonObject { ["type"] = "DisruptionTarget", ["status"] = "True", ["reason"] = "PreemptionByScheduler" } };
         await op.TerminatePodAsync("sft-a", 143, new { kind = "SftJob", name = "sft", phase = "Preempted", checkpoint = new { uri = "pvc://ckpt/sft/step-7", step = 7 }, message = "preempted; saved step 7" }, disruption);
         // Ignore rule: the Job controller does not count the pod and starts a replacement.
-        await op.SetBatchStatusAsync("sft", active: 0, succeeded: 0, failed: 0);
+        await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 0, failed: 0);
         JobStatus status = new();
         await Eventually.TrueAsync(async () => (status = await op.StatusAsync(JobKinds.Sft, "sft")).Checkpoint?.Step == 7, "the preempted pod's checkpoint is recorded");
         status.Phase.ShouldNotBe(JobPhase.Failed);
@@ -79,24 +79,24 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         spec["suspend"] = true;
         spec["scheduling"] = Specs.Parse("""{"nodeSelector": {"pool": "a"}}""");
         await op.CreateAsync(JobKinds.Sft, "sft", spec);
-        var batch = await op.WaitForBatchJobAsync("sft");
+        var batch = await op.WaitForBatchJobAsync("sft-sft");
         batch.Spec.Suspend.ShouldBe(true);
         var status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Suspended);
         status.IsConditionTrue("Suspended").ShouldBeTrue();
 
         await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["scheduling"] = Specs.Parse("""{"nodeSelector": {"pool": "b"}, "tolerations": [{"key": "spot", "operator": "Exists"}]}"""), ns);
-        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Template.Spec.NodeSelector?["pool"] == "b", "scheduling follows while suspended");
-        (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Template.Spec.Tolerations![0]!["key"]!.GetValue<string>().ShouldBe("spot");
+        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Template.Spec.NodeSelector?["pool"] == "b", "scheduling follows while suspended");
+        (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Template.Spec.Tolerations![0]!["key"]!.GetValue<string>().ShouldBe("spot");
 
         await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["suspend"] = false, ns);
-        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Suspend == false, "resume unsuspends the Job");
+        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Suspend == false, "resume unsuspends the Job");
         status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Pending);
         status.FindCondition("Suspended")!.Status.ShouldBe(ConditionStatus.False);
 
         await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["suspend"] = true, ns);
-        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Suspend == true, "suspending again suspends the Job");
+        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Suspend == true, "suspending again suspends the Job");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Suspended);
-        (await op.Client.Jobs.GetAsync("sft", ns)).Metadata.Uid.ShouldBe(batch.Metadata.Uid);
+        (await op.Client.Jobs.GetAsync("sft-sft", ns)).Metadata.Uid.ShouldBe(batch.Metadata.Uid);
     }
 
     [Fact]
@@ -107,14 +107,14 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         var spec = Specs.Sft();
         spec["scheduling"] = Specs.Parse("""{"queueName": "team-a"}""");
         await op.CreateAsync(JobKinds.Sft, "sft", spec);
-        var batch = await op.WaitForBatchJobAsync("sft");
+        var batch = await op.WaitForBatchJobAsync("sft-sft");
         batch.Metadata.Labels![ChildNames.QueueLabel].ShouldBe("team-a");
         // Kueue's webhook suspends queued Jobs; the operator must not undo that.
-        await op.Client.Jobs.UpdateAsync("sft", j => j.Spec.Suspend = true, ns);
+        await op.Client.Jobs.UpdateAsync("sft-sft", j => j.Spec.Suspend = true, ns);
         var status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Suspended);
         status.FindCondition("Suspended")!.Message.ShouldContain("team-a");
         await Task.Delay(300);
-        (await op.Client.Jobs.GetAsync("sft", ns)).Spec.Suspend.ShouldBe(true);
+        (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Suspend.ShouldBe(true);
     }
 
     [Fact]
@@ -129,11 +129,11 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await op.SucceedAsync(JobKinds.Sft, "sft", "10.3.0.1", "pvc://ckpt/sft/final");
 
         await Eventually.TrueAsync(async () => await op.Jobs(JobKinds.Sft).TryGetAsync("sft", ns) is null, "the TTL deletes the job", seconds: 8);
-        await Eventually.TrueAsync(async () => await op.Client.ConfigMaps.TryGetAsync("sft-config", ns) is null && await op.Client.Jobs.TryGetAsync("sft", ns) is null, "children go with it");
+        await Eventually.TrueAsync(async () => await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns) is null && await op.Client.Jobs.TryGetAsync("sft-sft", ns) is null, "children go with it");
         await Task.Delay(700);
         (await op.Jobs(JobKinds.Sft).TryGetAsync("sft", ns)).ShouldBeNull();
-        (await op.Client.ConfigMaps.TryGetAsync("sft-config", ns)).ShouldBeNull("a deleted job is not recreated");
-        (await op.Client.Jobs.TryGetAsync("sft", ns)).ShouldBeNull();
+        (await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns)).ShouldBeNull("a deleted job is not recreated");
+        (await op.Client.Jobs.TryGetAsync("sft-sft", ns)).ShouldBeNull();
         fixture.Server.Requests.Count(r => r.Method == "DELETE" && r.Path.EndsWith($"/namespaces/{ns}/sftjobs/sft", StringComparison.Ordinal)).ShouldBe(1);
     }
 
@@ -168,7 +168,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
 
         // Fixing the spec starts over.
         await op.Jobs(JobKinds.Sft).UpdateAsync("zero-rate", r => r.Spec!["training"]!["learningRate"] = 1e-5, ns);
-        await op.WaitForBatchJobAsync("zero-rate");
+        await op.WaitForBatchJobAsync("zero-rate-sft");
         await op.WaitForPhaseAsync(JobKinds.Sft, "zero-rate", JobPhase.Pending);
     }
 
@@ -179,7 +179,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         var workers = new FakeWorkers();
         var first = OperatorHarness.Start(fixture, ns, workers, "op-a");
         await first.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
-        var batch = await first.WaitForBatchJobAsync("sft");
+        var batch = await first.WaitForBatchJobAsync("sft-sft");
         await first.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.4.0.1");
         await first.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
         await first.DisposeAsync();
@@ -198,10 +198,10 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         var ns = fixture.NewNamespace();
         await using var op = OperatorHarness.Start(fixture, ns);
         await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
-        await op.WaitForBatchJobAsync("sft");
+        await op.WaitForBatchJobAsync("sft-sft");
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.5.0.1");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
-        await op.SetBatchStatusAsync("sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
+        await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
         await Task.Delay(400);
         (await op.StatusAsync(JobKinds.Sft, "sft")).Phase.ShouldBe(JobPhase.Running, "Succeeded is final: not recorded before the result with the checkpoint is seen");
 
@@ -222,10 +222,10 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
             await op.Jobs(JobKinds.Sft).CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = Specs.Sft() });
         }
 
-        await Eventually.TrueAsync(async () => await op.Client.Jobs.TryGetAsync("sft", first) is not null && await op.Client.Jobs.TryGetAsync("sft", second) is not null, "both watched namespaces are reconciled");
+        await Eventually.TrueAsync(async () => await op.Client.Jobs.TryGetAsync("sft-sft", first) is not null && await op.Client.Jobs.TryGetAsync("sft-sft", second) is not null, "both watched namespaces are reconciled");
         op.Setup.Controllers.Select(c => c.Name).ShouldContain($"sftjobs/{second}");
         await Task.Delay(300);
-        (await op.Client.Jobs.TryGetAsync("sft", ignored)).ShouldBeNull();
+        (await op.Client.Jobs.TryGetAsync("sft-sft", ignored)).ShouldBeNull();
         (await op.Jobs(JobKinds.Sft).GetAsync("sft", ignored)).Status.ShouldBeNull();
     }
 
@@ -237,13 +237,13 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         var spec = Specs.Sft();
         spec["resources"] = Specs.Parse("""{"gpus": 1, "nodes": 2}""");
         await op.CreateAsync(JobKinds.Sft, "sft", spec);
-        await op.WaitForBatchJobAsync("sft");
-        await Eventually.TrueAsync(async () => await op.Client.Services.TryGetAsync("sft-workers", ns) is not null, "headless service");
+        await op.WaitForBatchJobAsync("sft-sft");
+        await Eventually.TrueAsync(async () => await op.Client.Services.TryGetAsync("sft-sft-workers", ns) is not null, "headless service");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Pending);
 
         await op.Jobs(JobKinds.Sft).DeleteAsync("sft", ns, new DeleteOptions { PropagationPolicy = PropagationPolicy.Background });
         await Eventually.TrueAsync(
-            async () => await op.Client.Jobs.TryGetAsync("sft", ns) is null && await op.Client.ConfigMaps.TryGetAsync("sft-config", ns) is null && await op.Client.Services.TryGetAsync("sft-workers", ns) is null,
+            async () => await op.Client.Jobs.TryGetAsync("sft-sft", ns) is null && await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns) is null && await op.Client.Services.TryGetAsync("sft-sft-workers", ns) is null,
             "children are garbage collected");
         await Task.Delay(300);
         (await op.Client.Jobs.ListAsync(ns)).Items.ShouldBeEmpty();

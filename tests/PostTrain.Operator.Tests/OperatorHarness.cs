@@ -91,6 +91,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     /// <summary>The Job controller and kubelet start a worker pod: the pod runs, the Job counts it active.</summary>
     public async Task<Pod> StartPodAsync(ResourceDescriptor kind, string job, string podName, string ip, int? index = null)
     {
+        var batchName = ChildNames.BatchJob(job, kind.Kind);
         var annotations = index is { } i ? new Dictionary<string, string> { [ChildNames.CompletionIndexAnnotation] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null;
         var pod = await Client.Pods.CreateAsync(new Pod
         {
@@ -98,7 +99,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             {
                 Name = podName,
                 Namespace = Namespace,
-                Labels = new() { [ChildNames.KindLabel] = kind.Kind, [ChildNames.JobLabel] = job, ["batch.kubernetes.io/job-name"] = job },
+                Labels = new() { [ChildNames.KindLabel] = kind.Kind, [ChildNames.JobLabel] = job, ["batch.kubernetes.io/job-name"] = batchName },
                 Annotations = annotations,
             },
             Spec = new PodSpec { Containers = [new Container { Name = ChildNames.WorkerContainer, Image = "example.com/worker:test" }] },
@@ -109,7 +110,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             PodIP = ip,
             ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["running"] = new JsonObject() } }],
         }, Namespace, status: true);
-        await Client.Jobs.UpdateAsync(job, j =>
+        await Client.Jobs.UpdateAsync(batchName, j =>
         {
             j.Status ??= new Kube.Models.JobStatus();
             j.Status.Active = (j.Status.Active ?? 0) + 1;
@@ -129,12 +130,19 @@ public sealed class OperatorHarness : IAsyncDisposable
             p.Status.ContainerStatuses = [new ContainerStatus
             {
                 Name = ChildNames.WorkerContainer,
-                State = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = exitCode, ["reason"] = exitCode == 0 ? "Completed" : "Error", ["message"] = message } },
+                State = new JsonObject { ["terminated"] = new JsonObject
+                {
+                    ["exitCode"] = exitCode,
+                    ["reason"] = exitCode == 0 ? "Completed" : "Error",
+                    ["message"] = message,
+                    ["finishedAt"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                },
+            },
             }];
         }, Namespace, status: true);
     }
 
-    /// <summary>The Job controller's view after pods finished: counts and, when given, a terminal condition.</summary>
+    /// <summary>The Job controller's view (of the batch Job <paramref name="job"/>) after pods finished: counts and, when given, a terminal condition.</summary>
     public Task<Job> SetBatchStatusAsync(string job, int active, int succeeded, int failed, string? condition = null, string? reason = null, string? message = null) =>
         Client.Jobs.UpdateAsync(job, j =>
         {
@@ -152,7 +160,8 @@ public sealed class OperatorHarness : IAsyncDisposable
     /// <summary>Runs a job to success: a pod starts, the worker reports a checkpoint and exits 0.</summary>
     public async Task SucceedAsync(ResourceDescriptor kind, string job, string ip, string? checkpoint, Dictionary<string, double>? metrics = null, List<JsonObject>? table = null)
     {
-        await WaitForBatchJobAsync(job);
+        var batchName = ChildNames.BatchJob(job, kind.Kind);
+        await WaitForBatchJobAsync(batchName);
         var pod = job + "-pod";
         await StartPodAsync(kind, job, pod, ip);
         await WaitForPhaseAsync(kind, job, JobPhase.Running);
@@ -166,7 +175,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             table,
             message = "done",
         });
-        await SetBatchStatusAsync(job, active: 0, succeeded: 1, failed: 0, condition: "Complete");
+        await SetBatchStatusAsync(batchName, active: 0, succeeded: 1, failed: 0, condition: "Complete");
         await WaitForPhaseAsync(kind, job, JobPhase.Succeeded);
     }
 

@@ -40,14 +40,14 @@ public sealed class RenderingTests
     {
         var rendered = new WorkloadRenderer(new WorkloadOptions { DefaultImage = "img:1" }).Render(BigJob(), Owner);
 
-        rendered.Config.Metadata.Name.ShouldBe("big-config");
+        rendered.Config.Metadata.Name.ShouldBe("big-sft-config");
         rendered.Service.ShouldNotBeNull();
-        rendered.Service.Metadata.Name.ShouldBe("big-workers");
+        rendered.Service.Metadata.Name.ShouldBe("big-sft-workers");
         rendered.Service.Spec.ClusterIP.ShouldBe("None");
         rendered.Service.Spec.PublishNotReadyAddresses.ShouldBe(true);
 
         var job = rendered.Job;
-        job.Metadata.Name.ShouldBe("big");
+        job.Metadata.Name.ShouldBe("big-sft");
         job.Metadata.Labels![ChildNames.QueueLabel].ShouldBe("team-a");
         job.Spec.CompletionMode.ShouldBe("Indexed");
         job.Spec.Completions.ShouldBe(3);
@@ -66,7 +66,7 @@ public sealed class RenderingTests
 
         var pod = job.Spec.Template.Spec;
         pod.RestartPolicy.ShouldBe("Never");
-        pod.Subdomain.ShouldBe("big-workers");
+        pod.Subdomain.ShouldBe("big-sft-workers");
         pod.NodeSelector!["gpu"].ShouldBe("h100");
         pod.Tolerations![0]!["key"]!.GetValue<string>().ShouldBe("gpu");
         pod.Affinity!.ContainsKey("nodeAffinity").ShouldBeTrue();
@@ -97,7 +97,7 @@ public sealed class RenderingTests
         env["WORLD_SIZE"].Value.ShouldBe("3");
         env["LOCAL_RANK"].Value.ShouldBe("0");
         env["MASTER_PORT"].Value.ShouldBe("29500");
-        env["MASTER_ADDR"].Value.ShouldBe("big-0.big-workers");
+        env["MASTER_ADDR"].Value.ShouldBe("big-sft-0.big-sft-workers");
         env["RANK"].ValueFrom!["fieldRef"]!["fieldPath"]!.GetValue<string>().ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
         env["HF_TOKEN"].ValueFrom!["secretKeyRef"]!["name"]!.GetValue<string>().ShouldBe("hf");
         env["HF_TOKEN"].ValueFrom!["secretKeyRef"]!["key"]!.GetValue<string>().ShouldBe("token");

@@ -42,6 +42,12 @@ public sealed class JobReconciler : IReconciler
     /// <summary>Condition: every fromJob dependency has succeeded.</summary>
     public const string DependenciesReadyCondition = "DependenciesReady";
 
+    /// <summary>
+    /// Condition: the children carry the current spec (True), or which edited fields they do not, and why (False,
+    /// reason <c>SpecChangeIgnored</c>).
+    /// </summary>
+    public const string SpecAppliedCondition = "SpecApplied";
+
     private readonly ResourceDescriptor _kind;
     private readonly OperatorContext _context;
     private readonly NamespaceScope _scope;
@@ -103,64 +109,81 @@ public sealed class JobReconciler : IReconciler
             return await FailAsync(resource, status, "InvalidSpec", message, now, cancellationToken).ConfigureAwait(false);
         }
 
+        var namespaceName = resource.Metadata.Namespace;
+        var batchName = ChildNames.BatchJob(resource.Metadata.Name!, _kind.Kind);
+        var existing = CachedOrCreated(_scope.BatchJobs, namespaceName, batchName);
         var dependencies = ResolveDependencies(job);
-        if (dependencies.Failure is { } failure)
+        if (existing is null)
         {
-            status.SetCondition(Condition(DependenciesReadyCondition, ConditionStatus.False, "DependencyFailed", failure, resource), now);
-            return await FailAsync(resource, status, "DependencyFailed", failure, now, cancellationToken).ConfigureAwait(false);
+            // Dependencies gate only the creation of the children: a running job whose dependency is deleted later
+            // (e.g. by its TTL) keeps running.
+            if (dependencies.Failure is { } failure)
+            {
+                status.SetCondition(Condition(DependenciesReadyCondition, ConditionStatus.False, "DependencyFailed", failure, resource), now);
+                return await FailAsync(resource, status, "DependencyFailed", failure, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (dependencies.Waiting is { } waiting)
+            {
+                status.Phase = JobPhase.WaitingForDependency;
+                status.SetCondition(Condition(DependenciesReadyCondition, ConditionStatus.False, "WaitingForDependency", waiting, resource), now);
+                status.SetCondition(Condition(ProgressingCondition, ConditionStatus.False, "WaitingForDependency", waiting, resource), now);
+                await WriteStatusAsync(resource, status, "WaitingForDependency", waiting, cancellationToken).ConfigureAwait(false);
+                return ReconcileResult.RequeueAfter(_context.Options.DependencyPollInterval);
+            }
         }
 
-        if (dependencies.Waiting is { } waiting)
-        {
-            status.Phase = JobPhase.WaitingForDependency;
-            status.SetCondition(Condition(DependenciesReadyCondition, ConditionStatus.False, "WaitingForDependency", waiting, resource), now);
-            status.SetCondition(Condition(ProgressingCondition, ConditionStatus.False, "WaitingForDependency", waiting, resource), now);
-            await WriteStatusAsync(resource, status, "WaitingForDependency", waiting, cancellationToken).ConfigureAwait(false);
-            return ReconcileResult.RequeueAfter(_context.Options.DependencyPollInterval);
-        }
-
-        if (job.JobReferences().Any())
+        if (job.JobReferences().Any() && existing is null)
         {
             status.SetCondition(Condition(DependenciesReadyCondition, ConditionStatus.True, "DependenciesSucceeded", "every fromJob dependency succeeded", resource), now);
         }
 
         var workload = _context.Renderer.Render(job, resource);
-        var batch = _scope.BatchJobs.Cache.Get(workload.Job.Metadata.Namespace, workload.Job.Metadata.Name!);
-        var configMissing = _scope.ConfigMaps.Cache.Get(workload.Config.Metadata.Namespace, workload.Config.Metadata.Name!) is null;
-        if (batch is null || configMissing)
+        var config = CachedOrCreated(_scope.ConfigMaps, namespaceName, workload.Config.Metadata.Name);
+        var batch = existing;
+        if (batch is null || config is null)
         {
-            // About to create: make sure the job was not deleted meanwhile (the cache may lag), so a deleted
-            // job's children are never recreated.
-            if (!await StillExistsAsync(resource, cancellationToken).ConfigureAwait(false))
+            // About to create. A job whose children existed before (its phase says so) and are gone now may have
+            // been deleted with them while this cache lags: check it still exists, so a deleted job's children are
+            // never recreated. A new job needs no such check (children created for a job deleted meanwhile carry
+            // a dangling owner reference, which the garbage collector removes), nor do the jobs this operator
+            // deleted itself (remembered).
+            if (status.Phase is JobPhase.Pending or JobPhase.Running or JobPhase.Suspended && !await StillExistsAsync(resource, cancellationToken).ConfigureAwait(false))
             {
                 return ReconcileResult.Done;
             }
 
-            if (configMissing)
-            {
-                await EnsureCreatedAsync(_context.Client.ConfigMaps, workload.Config, cancellationToken).ConfigureAwait(false);
-            }
-
+            config ??= await EnsureCreatedAsync(_context.Client.ConfigMaps, workload.Config, needObject: false, cancellationToken).ConfigureAwait(false);
             if (workload.Service is { } service)
             {
-                await EnsureCreatedAsync(_context.Client.Services, service, cancellationToken).ConfigureAwait(false);
+                await EnsureCreatedAsync(_context.Client.Services, service, needObject: false, cancellationToken).ConfigureAwait(false);
             }
 
-            batch ??= await EnsureCreatedAsync(_context.Client.Jobs, workload.Job, cancellationToken).ConfigureAwait(false);
+            batch ??= (await EnsureCreatedAsync(_context.Client.Jobs, workload.Job, needObject: true, cancellationToken).ConfigureAwait(false))!;
         }
+
         if (!OwnerReferences.IsControlledBy(batch, resource))
         {
-            var message = $"batch Job {batch.Metadata.Name} exists and belongs to someone else; PostTrain job names must be unique across kinds in a namespace";
+            var message = $"batch Job {batch.Metadata.Name} exists and belongs to someone else (delete it, or rename this {_kind.Kind})";
             return await FailAsync(resource, status, "ChildConflict", message, now, cancellationToken).ConfigureAwait(false);
         }
 
-        batch = await SyncSuspendAsync(job, batch, workload.Job, cancellationToken).ConfigureAwait(false);
+        // Compare job.json only when the dependencies resolve as they did when the children were created.
+        var drift = dependencies.Waiting is null && dependencies.Failure is null && config is { Data: { } data } && data.TryGetValue("job.json", out var currentJson)
+            ? SpecDrift.ChangedFields(currentJson, workload.Config.Data!["job.json"])
+            : [];
+        batch = await SyncBatchJobAsync(job, batch, workload.Job, cancellationToken).ConfigureAwait(false);
+        await SyncConfigAsync(config, workload.Config, drift, batch, workload.Job, cancellationToken).ConfigureAwait(false);
+        await SetSpecAppliedAsync(resource, status, drift, batch, workload.Job, now, cancellationToken).ConfigureAwait(false);
         return await UpdateFromWorkloadAsync(resource, job, status, batch, now, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ReconcileResult> UpdateFromWorkloadAsync(JobResource resource, PostTrainJob job, ApiJobStatus status, BatchJob batch, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var pods = WorkerPods(resource);
+        var multiNode = job.CommonSpec.Resources.Nodes > 1;
+        var failures = WorkerFailures.From(pods);
+        await ReportNewFailuresAsync(resource, failures, multiNode, cancellationToken).ConfigureAwait(false);
         var results = pods
             .Select(p => (Pod: p, Result: TerminatedResult(p)))
             .Where(r => r.Result is not null)
@@ -178,7 +201,8 @@ public sealed class JobReconciler : IReconciler
         var requeue = ReconcileResult.Done;
         if (complete)
         {
-            var result = results.Where(r => r.Result.Phase == "Succeeded").OrderBy(r => Index(r.Pod)).Select(r => r.Result).FirstOrDefault();
+            // The result (metrics, table, final checkpoint) is rank 0's: the rank that evaluates and saves.
+            var result = results.Where(r => r.Result.Phase == "Succeeded" && (!multiNode || WorkerFailures.Rank(r.Pod) == 0)).OrderBy(r => WorkerFailures.Rank(r.Pod)).Select(r => r.Result).FirstOrDefault();
             var completedAt = batch.Status?.CompletionTime ?? now;
             if (result is null && now - completedAt < _context.Options.ResultGracePeriod)
             {
@@ -214,9 +238,9 @@ public sealed class JobReconciler : IReconciler
 
         if (failed is not null)
         {
-            var lastFailure = results.Where(r => r.Result.Phase == "Failed").Select(r => r.Result.Message).LastOrDefault(m => !string.IsNullOrEmpty(m));
+            // A failure of any rank fails the job: name the rank(s) and what the worker said.
             reason = ConditionReason(failed.Reason) ?? "JobFailed";
-            message = lastFailure ?? failed.Message ?? "the batch Job failed";
+            message = WorkerFailures.Summarize(failures, multiNode) ?? failed.Message ?? "the batch Job failed";
             status.StartTime ??= Normalize(batch.Status?.StartTime ?? now);
             status.CompletionTime ??= Normalize(now);
             return await FailAsync(resource, status, reason, message, now, cancellationToken).ConfigureAwait(false);
@@ -233,13 +257,14 @@ public sealed class JobReconciler : IReconciler
         else
         {
             status.SetCondition(Condition(SuspendedCondition, ConditionStatus.False, "Resumed", "the workload may run", resource), now);
-            var running = pods.Where(p => p.Status?.Phase == "Running").OrderBy(Index).ToList();
+            var running = pods.Where(p => p.Status?.Phase == "Running").ToList();
             if ((batch.Status?.Active ?? 0) > 0 || running.Count > 0)
             {
                 status.Phase = JobPhase.Running;
                 status.StartTime ??= Normalize(batch.Status?.StartTime ?? now);
                 reason = "Running";
-                var leader = running.FirstOrDefault(p => p.Status?.PodIP is { Length: > 0 });
+                // Progress comes from rank 0, the rank that logs, evaluates and writes checkpoints.
+                var leader = running.FirstOrDefault(p => WorkerFailures.Rank(p) == 0 && p.Status?.PodIP is { Length: > 0 });
                 if (leader is not null)
                 {
                     var worker = await _context.Workers.GetStatusAsync(leader.Status!.PodIP!, ChildNames.WorkerPort, cancellationToken).ConfigureAwait(false);
@@ -253,6 +278,11 @@ public sealed class JobReconciler : IReconciler
                     ? $"step {p.Step}" + (p.TotalSteps is { } t ? $"/{t}" : "")
                     : "the worker is running";
                 var retries = batch.Status?.Failed ?? 0;
+                if (multiNode && failures.Count > 0)
+                {
+                    message += $"; {failures[^1].Describe()}";
+                }
+
                 if (retries > 0)
                 {
                     message += $"; {retries} failed pod(s), retrying (backoffLimit {job.CommonSpec.BackoffLimit})";
@@ -326,8 +356,16 @@ public sealed class JobReconciler : IReconciler
             return;
         }
 
+        var before = resource.Metadata.ResourceVersion;
+        if (_context.StatusWrites.AlreadyWritten(resource.Metadata.Uid, before, node))
+        {
+            // Written by an earlier reconcile; the cache has not caught up (writing again would be a 409).
+            return;
+        }
+
         resource.Status = node;
         var written = await _context.JobClient(_kind).ReplaceStatusAsync(resource, _context.Options.FieldManager, cancellationToken).ConfigureAwait(false);
+        _context.StatusWrites.Record(resource.Metadata.Uid, before, written.Metadata.ResourceVersion, node);
         if (previous != status.Phase)
         {
             written.ApiVersion ??= _kind.ApiVersion;
@@ -383,47 +421,174 @@ public sealed class JobReconciler : IReconciler
         return (waiting.Count > 0 ? "waiting for " + string.Join(", ", waiting) : null, null);
     }
 
-    private async Task<BatchJob> SyncSuspendAsync(PostTrainJob job, BatchJob current, BatchJob desired, CancellationToken cancellationToken)
+    private async Task<BatchJob> SyncBatchJobAsync(PostTrainJob job, BatchJob current, BatchJob desired, CancellationToken cancellationToken)
     {
         var spec = job.CommonSpec;
-        var currentlySuspended = current.Spec.Suspend == true;
-        var wantSuspended = spec.Suspend;
+        var ns = current.Metadata.Namespace;
+        var name = current.Metadata.Name!;
+        var suspended = current.Spec.Suspend == true;
         var hasQueue = spec.Scheduling?.QueueName is { Length: > 0 };
-        var changeSuspend = wantSuspended ? !currentlySuspended : currentlySuspended && !hasQueue;
-        var schedulingChanged = currentlySuspended && !SameScheduling(current.Spec.Template.Spec, desired.Spec.Template.Spec);
-        if (!changeSuspend && !schedulingChanged)
+        var changeSuspend = spec.Suspend ? !suspended : suspended && !hasQueue;
+        var changeLimits = current.Spec.BackoffLimit != desired.Spec.BackoffLimit || current.Spec.ActiveDeadlineSeconds != desired.Spec.ActiveDeadlineSeconds;
+        var changeScheduling = suspended && !SameScheduling(current, desired);
+        if (changeScheduling && current.Status?.StartTime is not null)
+        {
+            if ((current.Status.Active ?? 0) > 0)
+            {
+                // Suspended, but its pods are still terminating: the Job's update (active 0) brings us back.
+                changeScheduling = false;
+            }
+            else
+            {
+                // Kubernetes lets the pod template's scheduling directives change only while the Job is suspended and
+                // has not started (status.startTime unset); a Job suspended after it ran keeps its startTime. Clear
+                // it, as Kueue and JobSet do (the Job controller sets it again when the Job resumes).
+                _logger.LogInformation("{Kind} {Namespace}/{Name}: clearing the suspended batch Job's startTime to update its scheduling", _kind.Kind, ns, name);
+                current = await _context.Client.Jobs.UpdateAsync(
+                    name,
+                    j =>
+                    {
+                        if (j.Spec.Suspend == true && j.Status is { Active: null or 0 } status)
+                        {
+                            status.StartTime = null;
+                        }
+                    },
+                    ns,
+                    status: true,
+                    cancellationToken).ConfigureAwait(false);
+                changeScheduling = current.Status?.StartTime is null;
+            }
+        }
+
+        if (!changeSuspend && !changeLimits && !changeScheduling)
         {
             return current;
         }
 
-        _logger.LogInformation("{Kind} {Namespace}/{Name}: batch Job suspend {From} -> {To}{Scheduling}", _kind.Kind, current.Metadata.Namespace, current.Metadata.Name, currentlySuspended, changeSuspend ? wantSuspended : currentlySuspended, schedulingChanged ? ", scheduling updated" : "");
+        _logger.LogInformation(
+            "{Kind} {Namespace}/{Name}: updating the batch Job (suspend {From} -> {To}{Limits}{Scheduling})",
+            _kind.Kind,
+            ns,
+            name,
+            suspended,
+            changeSuspend ? spec.Suspend : suspended,
+            changeLimits ? ", backoffLimit/activeDeadlineSeconds" : "",
+            changeScheduling ? ", scheduling" : "");
         return await _context.Client.Jobs.UpdateAsync(
-            current.Metadata.Name!,
+            name,
             j =>
             {
-                if (j.Spec.Suspend == true)
+                if (changeScheduling && j.Spec.Suspend == true && j.Status?.StartTime is null)
                 {
-                    // Scheduling directives of a suspended Job's pod template are mutable.
-                    var from = desired.Spec.Template.Spec;
-                    var to = j.Spec.Template.Spec;
-                    to.NodeSelector = from.NodeSelector is null ? null : new(from.NodeSelector);
-                    to.Tolerations = from.Tolerations?.DeepClone().AsArray();
-                    to.Affinity = from.Affinity?.DeepClone().AsObject();
+                    ApplyScheduling(j, desired);
                 }
 
+                j.Spec.BackoffLimit = desired.Spec.BackoffLimit;
+                j.Spec.ActiveDeadlineSeconds = desired.Spec.ActiveDeadlineSeconds;
                 if (changeSuspend)
                 {
-                    j.Spec.Suspend = wantSuspended;
+                    j.Spec.Suspend = spec.Suspend;
                 }
             },
-            current.Metadata.Namespace,
+            ns,
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool SameScheduling(PodSpec a, PodSpec b) =>
-        JsonNode.DeepEquals(JsonSerializer.SerializeToNode(a.NodeSelector, KubeJson.Options), JsonSerializer.SerializeToNode(b.NodeSelector, KubeJson.Options))
-        && JsonNode.DeepEquals(a.Tolerations, b.Tolerations)
-        && JsonNode.DeepEquals(a.Affinity, b.Affinity);
+    /// <summary>Copies the scheduling directives Kubernetes lets a suspended Job change, and the Kueue queue label.</summary>
+    private static void ApplyScheduling(BatchJob target, BatchJob desired)
+    {
+        var from = desired.Spec.Template.Spec;
+        var to = target.Spec.Template.Spec;
+        to.NodeSelector = from.NodeSelector is { Count: > 0 } selector ? new(selector) : null;
+        to.Tolerations = from.Tolerations?.DeepClone().AsArray();
+        var affinity = to.Affinity?.DeepClone().AsObject() ?? [];
+        affinity.Remove("nodeAffinity");
+        if (from.Affinity?["nodeAffinity"] is { } nodeAffinity)
+        {
+            affinity["nodeAffinity"] = nodeAffinity.DeepClone();
+        }
+
+        to.Affinity = affinity.Count > 0 ? affinity : null;
+        var queue = desired.Metadata.Labels?.GetValueOrDefault(ChildNames.QueueLabel);
+        target.Metadata.Labels ??= [];
+        if (queue is null)
+        {
+            target.Metadata.Labels.Remove(ChildNames.QueueLabel);
+        }
+        else
+        {
+            target.Metadata.Labels[ChildNames.QueueLabel] = queue;
+        }
+    }
+
+    /// <summary>Whether the batch Job carries the desired scheduling directives that may change while suspended.</summary>
+    private static bool SameScheduling(BatchJob current, BatchJob desired)
+    {
+        var a = current.Spec.Template.Spec;
+        var b = desired.Spec.Template.Spec;
+        return JsonNode.DeepEquals(Selector(a.NodeSelector), Selector(b.NodeSelector))
+            && JsonNode.DeepEquals(a.Tolerations is { Count: > 0 } ta ? ta : null, b.Tolerations is { Count: > 0 } tb ? tb : null)
+            && JsonNode.DeepEquals(a.Affinity?["nodeAffinity"], b.Affinity?["nodeAffinity"])
+            && current.Metadata.Labels?.GetValueOrDefault(ChildNames.QueueLabel) == desired.Metadata.Labels?.GetValueOrDefault(ChildNames.QueueLabel);
+
+        static JsonNode? Selector(Dictionary<string, string>? selector) =>
+            selector is { Count: > 0 } ? JsonSerializer.SerializeToNode(selector, KubeJson.Options) : null;
+    }
+
+    /// <summary>The edited fields that did not reach the children: (field, why) for each.</summary>
+    private static List<(string Field, FieldMutability Mutability)> Ignored(IReadOnlyList<string> drift, BatchJob batch, BatchJob desired)
+    {
+        var schedulingApplied = SameScheduling(batch, desired);
+        return drift
+            .Select(f => (Field: f, Mutability: SpecDrift.Mutability(f)))
+            .Where(f => f.Mutability == FieldMutability.Never || (f.Mutability == FieldMutability.WhileSuspended && !schedulingApplied))
+            .ToList();
+    }
+
+    private async Task SyncConfigAsync(ConfigMap? config, ConfigMap desired, IReadOnlyList<string> drift, BatchJob batch, BatchJob desiredJob, CancellationToken cancellationToken)
+    {
+        if (config is null || drift.Count == 0 || Ignored(drift, batch, desiredJob).Count > 0)
+        {
+            // Unchanged, or some edit cannot reach the workload: job.json keeps describing what actually runs.
+            return;
+        }
+
+        // Every edit reached the batch Job (or concerns only the operator): job.json follows, so a retried pod and
+        // a reader of the ConfigMap see the spec in effect.
+        var json = desired.Data!["job.json"];
+        var updated = await _context.Client.ConfigMaps.UpdateAsync(config.Metadata.Name!, c => (c.Data ??= [])["job.json"] = json, config.Metadata.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _context.Expectations.Created(updated);
+    }
+
+    private async Task SetSpecAppliedAsync(JobResource resource, ApiJobStatus status, IReadOnlyList<string> drift, BatchJob batch, BatchJob desiredJob, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ignored = Ignored(drift, batch, desiredJob);
+        if (ignored.Count == 0)
+        {
+            status.SetCondition(Condition(SpecAppliedCondition, ConditionStatus.True, "Applied", "the workload runs the current spec", resource), now);
+            return;
+        }
+
+        var parts = new List<string>();
+        if (ignored.Where(f => f.Mutability == FieldMutability.Never).Select(f => f.Field).ToList() is { Count: > 0 } never)
+        {
+            parts.Add($"{string.Join(", ", never)} cannot change once the job's workload exists (delete and re-create the job to change them)");
+        }
+
+        if (ignored.Where(f => f.Mutability == FieldMutability.WhileSuspended).Select(f => f.Field).ToList() is { Count: > 0 } scheduling)
+        {
+            parts.Add($"{string.Join(", ", scheduling)} can change only while the job is suspended (applied when it is next suspended)");
+        }
+
+        var message = "ignored: " + string.Join("; ", parts);
+        var previous = status.FindCondition(SpecAppliedCondition);
+        status.SetCondition(Condition(SpecAppliedCondition, ConditionStatus.False, "SpecChangeIgnored", message, resource), now);
+        if (previous?.Status != ConditionStatus.False || previous.Message != message)
+        {
+            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Message}", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, message);
+            await _context.Events.RecordAsync(resource, EventRecorder.Warning, "SpecChangeIgnored", "Reconcile", message, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private List<Pod> WorkerPods(JobResource resource) =>
         _scope.Pods.Cache.ByIndex(Indexer<Pod>.NamespaceIndex, resource.Metadata.Namespace ?? "")
@@ -441,8 +606,20 @@ public sealed class JobReconciler : IReconciler
             state?["terminated"]?["message"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
     }
 
-    private static int Index(Pod pod) =>
-        pod.Metadata.Annotations?.GetValueOrDefault(ChildNames.CompletionIndexAnnotation) is { } text && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : 0;
+    private async Task ReportNewFailuresAsync(JobResource resource, IReadOnlyList<WorkerFailure> failures, bool multiNode, CancellationToken cancellationToken)
+    {
+        foreach (var failure in failures)
+        {
+            if (!_context.FirstReport(failure.PodUid ?? failure.Pod))
+            {
+                continue;
+            }
+
+            var note = multiNode ? failure.Describe() : $"pod {failure.Pod} failed with exit code {failure.ExitCode}" + (failure.Message is { Length: > 0 } m ? ": " + m : "");
+            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Note}", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, note);
+            await _context.Events.RecordAsync(resource, EventRecorder.Warning, "WorkerFailed", "Reconcile", note, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static void ApplyProgress(ApiJobStatus status, WorkerStatus worker, DateTimeOffset now)
     {
@@ -499,18 +676,40 @@ public sealed class JobReconciler : IReconciler
     private static JobResource Clone(JobResource resource) =>
         JsonSerializer.Deserialize<JobResource>(JsonSerializer.Serialize(resource, KubeJson.Options), KubeJson.Options)!;
 
-    private async Task<T> EnsureCreatedAsync<T>(ResourceClient<T> client, T desired, CancellationToken cancellationToken)
+    private async Task<T?> EnsureCreatedAsync<T>(ResourceClient<T> client, T desired, bool needObject, CancellationToken cancellationToken)
         where T : class, IKubernetesObject
     {
         try
         {
             var created = await client.CreateAsync(desired, _context.Options.FieldManager, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("{Kind} {Namespace}/{Name}: created {ChildKind} {Child}", _kind.Kind, desired.Metadata.Namespace, OwnerReferences.GetController(desired)?.Name, desired.Kind, desired.Metadata.Name);
+            _context.Expectations.Created(created);
             return created;
         }
         catch (KubernetesApiException e) when (e.IsAlreadyExists)
         {
-            return await client.GetAsync(desired.Metadata.Name!, desired.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+            // Created before (by an earlier reconcile or replica) and not in the cache yet. Only the batch Job is
+            // needed (its owner and status); the others are fine as they are.
+            if (!needObject)
+            {
+                return null;
+            }
+
+            var found = await client.GetAsync(desired.Metadata.Name!, desired.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+            _context.Expectations.Created(found);
+            return found;
         }
+    }
+
+    private T? CachedOrCreated<T>(Informer<T> informer, string? ns, string? name)
+        where T : class, IKubernetesObject
+    {
+        if (informer.Cache.Get(ns, name!) is { } cached)
+        {
+            _context.Expectations.Observed<T>(ns, name);
+            return cached;
+        }
+
+        return _context.Expectations.Get<T>(ns, name);
     }
 }

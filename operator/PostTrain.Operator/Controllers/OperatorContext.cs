@@ -14,6 +14,7 @@ public sealed class OperatorContext
 {
     private static readonly TimeSpan DeletedMemory = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _deleted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _reported = new(StringComparer.Ordinal);
 
     /// <summary>Creates the context.</summary>
     public OperatorContext(
@@ -32,7 +33,15 @@ public sealed class OperatorContext
         Options = options;
         Time = time;
         Loggers = loggers;
+        Expectations = new ChildExpectations(time);
+        StatusWrites = new StatusWrites(time);
     }
+
+    /// <summary>Children created but maybe not in the caches yet.</summary>
+    public ChildExpectations Expectations { get; }
+
+    /// <summary>The statuses written but maybe not in the caches yet.</summary>
+    public StatusWrites StatusWrites { get; }
 
     /// <summary>The API client.</summary>
     public KubernetesClient Client { get; }
@@ -72,6 +81,29 @@ public sealed class OperatorContext
                 _deleted.TryRemove(key, out _);
             }
         }
+    }
+
+    /// <summary>True the first time it is called for <paramref name="key"/> (within 10 minutes): report a failed pod once.</summary>
+    public bool FirstReport(string key)
+    {
+        var now = Time.GetUtcNow();
+        if (!_reported.TryAdd(key, now))
+        {
+            return false;
+        }
+
+        if (_reported.Count > 4096)
+        {
+            foreach (var (old, at) in _reported)
+            {
+                if (now - at > DeletedMemory)
+                {
+                    _reported.TryRemove(old, out _);
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Whether the operator deleted the object with this uid.</summary>

@@ -1,6 +1,14 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace PostTrain.Operator.Rendering;
 
-/// <summary>Deterministic names and labels of a job's children, so a restarted operator finds what it created.</summary>
+/// <summary>
+/// Deterministic names and labels of a job's children, so a restarted operator finds what it created. Every name
+/// carries the job's kind (<c>x-sft</c>, <c>x-sft-config</c>, <c>x-eval</c>, ...), so an SftJob and an EvalJob of the
+/// same name in one namespace never share a child. Names that would be too long are cut and end in a hash of the
+/// whole name, so they stay unique and stable across restarts.
+/// </summary>
 public static class ChildNames
 {
     /// <summary>Label on every child: the owning job's kind.</summary>
@@ -27,15 +35,62 @@ public static class ChildNames
     /// <summary>The c10d rendezvous port.</summary>
     public const int MasterPort = 29500;
 
-    /// <summary>The ConfigMap holding job.json.</summary>
-    public static string ConfigMap(string job) => job + "-config";
+    /// <summary>
+    /// The longest batch Job name: the name becomes the pod label <c>batch.kubernetes.io/job-name</c> (63 at most)
+    /// and, for Indexed Jobs, the pod host name <c>&lt;job&gt;-&lt;index&gt;</c> (a 63-character DNS label), so room
+    /// is left for a 10-digit index.
+    /// </summary>
+    public const int MaxBatchJobNameLength = 52;
 
-    /// <summary>The batch/v1 Job.</summary>
-    public static string BatchJob(string job) => job;
+    /// <summary>The longest DNS label (Service names, host names, label values).</summary>
+    public const int MaxLabelLength = 63;
 
-    /// <summary>The headless Service of a multi-node job.</summary>
-    public static string HeadlessService(string job) => job + "-workers";
+    private const int HashLength = 8;
+
+    /// <summary>The short, lower-case form of a kind used in child names: sft, rlvr, eval.</summary>
+    public static string KindSuffix(string kind) => kind switch
+    {
+        "SftJob" => "sft",
+        "RlvrJob" => "rlvr",
+        "EvalJob" => "eval",
+        _ => kind.EndsWith("Job", StringComparison.Ordinal) && kind.Length > 3 ? kind[..^3].ToLowerInvariant() : kind.ToLowerInvariant(),
+    };
+
+    /// <summary>The batch/v1 Job: <c>&lt;job&gt;-&lt;kind&gt;</c>, at most <see cref="MaxBatchJobNameLength"/> characters.</summary>
+    public static string BatchJob(string job, string kind) => Fit($"{job}-{KindSuffix(kind)}", MaxBatchJobNameLength);
+
+    /// <summary>The ConfigMap holding job.json: the batch Job's name plus <c>-config</c>.</summary>
+    public static string ConfigMap(string job, string kind) => BatchJob(job, kind) + "-config";
+
+    /// <summary>
+    /// The headless Service of a multi-node job: the batch Job's name plus <c>-workers</c>; a Service name is a
+    /// DNS-1035 label, so a name starting with a digit gets the prefix <c>pt-</c>.
+    /// </summary>
+    public static string HeadlessService(string job, string kind)
+    {
+        var name = BatchJob(job, kind) + "-workers";
+        return Fit(char.IsAsciiDigit(name[0]) ? "pt-" + name : name, MaxLabelLength);
+    }
 
     /// <summary>The volume name for a PersistentVolumeClaim.</summary>
-    public static string ClaimVolume(string claim) => "pvc-" + claim.Replace('.', '-');
+    public static string ClaimVolume(string claim) => Fit("pvc-" + claim.Replace('.', '-'), MaxLabelLength);
+
+    /// <summary>
+    /// <paramref name="name"/> when it has at most <paramref name="maxLength"/> characters; otherwise its head cut so
+    /// that <c>-</c> and the first 8 hex digits of the SHA-256 of the whole name fit, which keeps it unique and
+    /// stable.
+    /// </summary>
+    public static string Fit(string name, int maxLength)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, HashLength + 2);
+        if (name.Length <= maxLength)
+        {
+            return name;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..HashLength];
+        var head = name[..(maxLength - HashLength - 1)].TrimEnd('-', '.');
+        return head + "-" + hash;
+    }
 }

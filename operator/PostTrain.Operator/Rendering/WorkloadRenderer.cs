@@ -38,7 +38,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         {
             ApiVersion = "v1",
             Kind = "ConfigMap",
-            Metadata = new KubeObjectMeta { Name = ChildNames.ConfigMap(name), Namespace = ns, Labels = new(labels) },
+            Metadata = new KubeObjectMeta { Name = ChildNames.ConfigMap(name, job.Kind), Namespace = ns, Labels = new(labels) },
             Data = new Dictionary<string, string> { ["job.json"] = WorkerJobJson(job) },
         };
         OwnerReferences.SetControllerReference(owner, config);
@@ -50,7 +50,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
             {
                 ApiVersion = "v1",
                 Kind = "Service",
-                Metadata = new KubeObjectMeta { Name = ChildNames.HeadlessService(name), Namespace = ns, Labels = new(labels) },
+                Metadata = new KubeObjectMeta { Name = ChildNames.HeadlessService(name, job.Kind), Namespace = ns, Labels = new(labels) },
                 Spec = new ServiceSpec
                 {
                     ClusterIP = "None",
@@ -72,7 +72,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         {
             ApiVersion = "batch/v1",
             Kind = "Job",
-            Metadata = new KubeObjectMeta { Name = ChildNames.BatchJob(name), Namespace = ns, Labels = jobLabels },
+            Metadata = new KubeObjectMeta { Name = ChildNames.BatchJob(name, job.Kind), Namespace = ns, Labels = jobLabels },
             Spec = new JobSpec
             {
                 Parallelism = spec.Resources.Nodes,
@@ -159,7 +159,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         var spec = job.CommonSpec;
         var volumes = new List<Volume>
         {
-            new() { Name = "config", ConfigMap = new JsonObject { ["name"] = ChildNames.ConfigMap(name) } },
+            new() { Name = "config", ConfigMap = new JsonObject { ["name"] = ChildNames.ConfigMap(name, job.Kind) } },
             new() { Name = "dshm", EmptyDir = SharedMemory(spec.Resources.SharedMemory) },
         };
         var mounts = new List<VolumeMount>
@@ -209,7 +209,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
             NodeSelector = scheduling?.NodeSelector is { Count: > 0 } selector ? new(selector) : null,
             Tolerations = scheduling?.Tolerations is { Count: > 0 } tolerations ? new JsonArray(tolerations.Select(t => (JsonNode?)t.DeepClone()).ToArray()) : null,
             Affinity = scheduling?.Affinity?.DeepClone().AsObject(),
-            Subdomain = multiNode ? ChildNames.HeadlessService(name) : null,
+            Subdomain = multiNode ? ChildNames.HeadlessService(name, job.Kind) : null,
             ExtensionData = new()
             {
                 ["securityContext"] = Element(new JsonObject
@@ -285,7 +285,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
                 Name = "RANK",
                 ValueFrom = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = $"metadata.annotations['{ChildNames.CompletionIndexAnnotation}']" } },
             });
-            env.Add(new KubeEnvVar { Name = "MASTER_ADDR", Value = $"{ChildNames.BatchJob(name)}-0.{ChildNames.HeadlessService(name)}" });
+            env.Add(new KubeEnvVar { Name = "MASTER_ADDR", Value = $"{ChildNames.BatchJob(name, job.Kind)}-0.{ChildNames.HeadlessService(name, job.Kind)}" });
         }
         else
         {

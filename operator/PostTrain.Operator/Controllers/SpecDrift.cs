@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+
+namespace PostTrain.Operator.Controllers;
+
+/// <summary>When a changed spec field can still reach a job's existing children.</summary>
+public enum FieldMutability
+{
+    /// <summary>Any time: <c>suspend</c>, <c>backoffLimit</c>, <c>activeDeadlineSeconds</c>, <c>ttlSecondsAfterFinished</c>.</summary>
+    Always,
+
+    /// <summary>
+    /// While the batch Job is suspended (Kubernetes lets a suspended Job that has not started change its pod
+    /// template's scheduling directives): <c>scheduling.nodeSelector</c>, <c>scheduling.tolerations</c>,
+    /// <c>scheduling.affinity.nodeAffinity</c>, and the Kueue <c>scheduling.queueName</c>.
+    /// </summary>
+    WhileSuspended,
+
+    /// <summary>Never once the children exist: everything the worker reads, the image, resources, ...</summary>
+    Never,
+}
+
+/// <summary>
+/// The spec fields that differ between the job.json a job's children were created from and the job.json its
+/// current spec renders, and when each may still change (<see cref="FieldMutability"/>).
+/// </summary>
+public static class SpecDrift
+{
+    private static readonly string[] AlwaysMutable = ["spec.suspend", "spec.backoffLimit", "spec.activeDeadlineSeconds", "spec.ttlSecondsAfterFinished"];
+
+    private static readonly string[] MutableWhileSuspended = ["spec.scheduling.nodeSelector", "spec.scheduling.tolerations", "spec.scheduling.affinity.nodeAffinity", "spec.scheduling.queueName"];
+
+    /// <summary>The dotted paths under <c>spec</c> whose values differ (objects are compared key by key, arrays whole).</summary>
+    /// <param name="current">The job.json the children carry.</param>
+    /// <param name="desired">The job.json the current spec renders.</param>
+    public static IReadOnlyList<string> ChangedFields(string current, string desired)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(desired);
+        if (current == desired)
+        {
+            return [];
+        }
+
+        var changed = new List<string>();
+        Compare(JsonNode.Parse(current)?["spec"], JsonNode.Parse(desired)?["spec"], "spec", changed);
+        return changed;
+    }
+
+    /// <summary>When a changed field (a path from <see cref="ChangedFields"/>) may still change.</summary>
+    public static FieldMutability Mutability(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (AlwaysMutable.Any(p => Within(path, p)))
+        {
+            return FieldMutability.Always;
+        }
+
+        return MutableWhileSuspended.Any(p => Within(path, p)) ? FieldMutability.WhileSuspended : FieldMutability.Never;
+    }
+
+    private static bool Within(string path, string prefix) =>
+        path == prefix || (path.StartsWith(prefix, StringComparison.Ordinal) && path[prefix.Length] is '.' or '[');
+
+    private static void Compare(JsonNode? a, JsonNode? b, string path, List<string> changed)
+    {
+        if ((a is JsonObject || b is JsonObject) && a is null or JsonObject && b is null or JsonObject)
+        {
+            var left = a as JsonObject ?? [];
+            var right = b as JsonObject ?? [];
+            foreach (var key in left.Select(p => p.Key).Union(right.Select(p => p.Key)).Order(StringComparer.Ordinal))
+            {
+                Compare(left[key], right[key], path + "." + key, changed);
+            }
+
+            return;
+        }
+
+        if (!JsonNode.DeepEquals(a, b))
+        {
+            changed.Add(path);
+        }
+    }
+}
