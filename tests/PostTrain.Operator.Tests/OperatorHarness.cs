@@ -162,7 +162,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     {
         var batchName = ChildNames.BatchJob(job, kind.Kind);
         await WaitForBatchJobAsync(batchName);
-        var pod = job + "-pod";
+        var pod = batchName + "-pod";
         await StartPodAsync(kind, job, pod, ip);
         await WaitForPhaseAsync(kind, job, JobPhase.Running);
         await TerminatePodAsync(pod, 0, new

@@ -581,9 +581,10 @@ public sealed class JobReconciler : IReconciler
         }
 
         var message = "ignored: " + string.Join("; ", parts);
-        var previous = status.FindCondition(SpecAppliedCondition);
+        // SetCondition updates the condition in place: read what it said before.
+        var previous = status.FindCondition(SpecAppliedCondition) is { } c ? (c.Status, c.Message) : default;
         status.SetCondition(Condition(SpecAppliedCondition, ConditionStatus.False, "SpecChangeIgnored", message, resource), now);
-        if (previous?.Status != ConditionStatus.False || previous.Message != message)
+        if (previous.Status != ConditionStatus.False || previous.Message != message)
         {
             _logger.LogWarning("{Kind} {Namespace}/{Name}: {Message}", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, message);
             await _context.Events.RecordAsync(resource, EventRecorder.Warning, "SpecChangeIgnored", "Reconcile", message, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -72,6 +72,12 @@ public static class SpecDrift
                 Compare(left[key], right[key], path + "." + key, changed);
             }
 
+            if ((a is null || b is null) && left.Count + right.Count == 0)
+            {
+                // An empty object where there was none (or the reverse) is a change too.
+                changed.Add(path);
+            }
+
             return;
         }
 
