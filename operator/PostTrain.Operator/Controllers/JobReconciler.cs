@@ -351,13 +351,14 @@ public sealed class JobReconciler : IReconciler
         var previous = resource.ReadStatus().Phase;
         status.ObservedGeneration = resource.Metadata.Generation;
         var node = JobResource.WriteStatus(status);
+        var before = resource.Metadata.ResourceVersion;
+        var inFlight = _context.StatusWrites.AlreadyWritten(resource.Metadata.Uid, before, node);
         if (resource.Status is not null && JsonNode.DeepEquals(resource.Status, node))
         {
             return;
         }
 
-        var before = resource.Metadata.ResourceVersion;
-        if (_context.StatusWrites.AlreadyWritten(resource.Metadata.Uid, before, node))
+        if (inFlight)
         {
             // Written by an earlier reconcile; the cache has not caught up (writing again would be a 409).
             return;

@@ -53,6 +53,12 @@ public sealed class OperatorSetup
     /// <summary>The meter name of the operator's metrics.</summary>
     public const string MeterName = "PostTrain.Operator";
 
+    /// <summary>
+    /// The index of each PostTrain job informer by the jobs it names in <c>fromJob</c>: values
+    /// <c>namespace/Kind/name</c>, so a dependency's change finds its dependents without scanning every job.
+    /// </summary>
+    public const string DependencyIndex = "posttrain.dev/fromJob";
+
     private OperatorSetup(ControllerManager manager, OperatorContext context, IReadOnlyList<NamespaceScope> scopes, IReadOnlyList<Controller<JobResource>> controllers)
     {
         Manager = manager;
@@ -128,6 +134,11 @@ public sealed class OperatorSetup
         var jobs = JobKinds.All.ToDictionary(
             d => d.Kind,
             d => new Informer<JobResource>(client.Resource<JobResource>(d), Options(null), loggers.CreateLogger("informer." + d.Plural + suffix), time));
+        foreach (var informer in jobs.Values)
+        {
+            informer.Cache.AddIndex(DependencyIndex, DependencyKeys);
+        }
+
         return new NamespaceScope(
             ns,
             jobs,
@@ -141,9 +152,13 @@ public sealed class OperatorSetup
             ? [new ReconcileRequest(pod.Metadata.Namespace, name)]
             : [];
 
+    private static IEnumerable<string> DependencyKeys(JobResource job) =>
+        job.ReferencedJobs().Select(r => DependencyKey(job.Metadata.Namespace, r.Kind, r.Name)).Distinct(StringComparer.Ordinal).ToList();
+
+    private static string DependencyKey(string? ns, string kind, string name) => $"{ns}/{kind}/{name}";
+
     private static IEnumerable<ReconcileRequest> Dependents(Informer<JobResource> primary, string dependencyKind, JobResource changed) =>
-        primary.Cache.ByIndex(Indexer<JobResource>.NamespaceIndex, changed.Metadata.Namespace ?? "")
-            .Where(r => r.ReferencedJobs().Contains((dependencyKind, changed.Metadata.Name ?? "")))
+        primary.Cache.ByIndex(DependencyIndex, DependencyKey(changed.Metadata.Namespace, dependencyKind, changed.Metadata.Name ?? ""))
             .Select(r => new ReconcileRequest(r.Metadata.Namespace, r.Metadata.Name!))
             .ToList();
 }
