@@ -122,6 +122,30 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
     }
 
     [Fact]
+    public async Task An_invalid_edit_of_a_running_job_is_reported_and_the_workload_keeps_being_tracked()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        op.Workers.ByIp["10.7.1.1"] = new Workers.WorkerStatus { Progress = new Workers.WorkerProgress { Step = 2, TotalSteps = 10 } };
+        await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
+        await op.WaitForBatchJobAsync("sft-sft");
+        await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.7.1.1");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
+
+        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["training"]!["learningRate"] = 0, ns);
+        var status = await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.False, "the invalid edit is reported");
+        var condition = status.FindCondition(JobReconciler.SpecAppliedCondition)!;
+        condition.Reason.ShouldBe("InvalidSpec");
+        condition.Message.ShouldContain("spec.training.learningRate");
+        status.Phase.ShouldBe(JobPhase.Running, "the running workload is not abandoned");
+
+        op.Workers.ByIp["10.7.1.1"] = new Workers.WorkerStatus { Progress = new Workers.WorkerProgress { Step = 5, TotalSteps = 10 } };
+        await Eventually.TrueAsync(async () => (await op.StatusAsync(JobKinds.Sft, "sft")).Progress?.Step == 5, "progress still follows the worker");
+        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["training"]!.AsObject().Remove("learningRate"), ns);
+        await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.True, "the fix is accepted");
+    }
+
+    [Fact]
     public void Drift_names_changed_fields_and_when_they_may_change()
     {
         var before = """{"spec": {"suspend": false, "training": {"learningRate": 1e-5}, "scheduling": {"nodeSelector": {"a": "1"}}}}""";

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PostTrain.Api.Jobs;
+using PostTrain.Api.Serialization;
 using PostTrain.Api.Status;
 using PostTrain.Api.Validation;
 using PostTrain.Kube.Client;
@@ -97,7 +98,7 @@ public sealed class JobReconciler : IReconciler
         }
         catch (JsonException e)
         {
-            return await FailAsync(resource, status, "InvalidSpec", e.Message, now, cancellationToken).ConfigureAwait(false);
+            return await InvalidSpecAsync(resource, status, e.Message, now, cancellationToken).ConfigureAwait(false);
         }
 
         // The status is the operator's own; only the spec and metadata are the user's to get wrong.
@@ -106,7 +107,7 @@ public sealed class JobReconciler : IReconciler
         if (errors.Count > 0)
         {
             var message = string.Join("; ", errors.Take(8).Select(e => e.ToString())) + (errors.Count > 8 ? $" (and {errors.Count - 8} more)" : "");
-            return await FailAsync(resource, status, "InvalidSpec", message, now, cancellationToken).ConfigureAwait(false);
+            return await InvalidSpecAsync(resource, status, message, now, cancellationToken).ConfigureAwait(false);
         }
 
         var namespaceName = resource.Metadata.Namespace;
@@ -176,6 +177,46 @@ public sealed class JobReconciler : IReconciler
         await SyncConfigAsync(config, workload.Config, drift, batch, workload.Job, cancellationToken).ConfigureAwait(false);
         await SetSpecAppliedAsync(resource, status, drift, batch, workload.Job, now, cancellationToken).ConfigureAwait(false);
         return await UpdateFromWorkloadAsync(resource, job, status, batch, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An invalid spec fails a job that has no workload yet. A job whose workload runs keeps running it: the edit
+    /// that made the spec invalid is reported (SpecApplied False, reason InvalidSpec) and the status keeps
+    /// following the workload, read with the spec it was created from (its job.json).
+    /// </summary>
+    private async Task<ReconcileResult> InvalidSpecAsync(JobResource resource, ApiJobStatus status, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ns = resource.Metadata.Namespace;
+        var batch = CachedOrCreated(_scope.BatchJobs, ns, ChildNames.BatchJob(resource.Metadata.Name!, _kind.Kind));
+        var config = CachedOrCreated(_scope.ConfigMaps, ns, ChildNames.ConfigMap(resource.Metadata.Name!, _kind.Kind));
+        PostTrainJob? running = null;
+        if (batch is not null && OwnerReferences.IsControlledBy(batch, resource) && config?.Data?.GetValueOrDefault("job.json") is { } json)
+        {
+            try
+            {
+                running = JobJson.Deserialize(json);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                running = null;
+            }
+        }
+
+        if (running is null || batch is null)
+        {
+            return await FailAsync(resource, status, "InvalidSpec", message, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var note = $"the edited spec is invalid and was not applied (the workload keeps running the previous spec): {message}";
+        var previous = status.FindCondition(SpecAppliedCondition) is { } c ? (c.Reason, c.Message) : default;
+        status.SetCondition(Condition(SpecAppliedCondition, ConditionStatus.False, "InvalidSpec", note, resource), now);
+        if (previous.Reason != "InvalidSpec" || previous.Message != note)
+        {
+            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Message}", _kind.Kind, ns, resource.Metadata.Name, note);
+            await _context.Events.RecordAsync(resource, EventRecorder.Warning, "InvalidSpec", "Reconcile", note, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        return await UpdateFromWorkloadAsync(resource, running, status, batch, now, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ReconcileResult> UpdateFromWorkloadAsync(JobResource resource, PostTrainJob job, ApiJobStatus status, BatchJob batch, DateTimeOffset now, CancellationToken cancellationToken)
