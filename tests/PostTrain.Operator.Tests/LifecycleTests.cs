@@ -230,6 +230,26 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
     }
 
     [Fact]
+    public async Task A_config_map_deleted_by_hand_is_created_again_with_the_service()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns);
+        var spec = Specs.Sft();
+        spec["resources"] = Specs.Parse("""{"gpus": 1, "nodes": 2}""");
+        await op.CreateAsync(JobKinds.Sft, "sft", spec);
+        var batch = await op.WaitForBatchJobAsync("sft-sft");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Pending);
+        var json = (await op.Client.ConfigMaps.GetAsync("sft-sft-config", ns)).Data!["job.json"];
+
+        // Services are not watched: a missing ConfigMap (watched) brings the reconcile that creates both.
+        await op.Client.Services.DeleteAsync("sft-sft-workers", ns);
+        await op.Client.ConfigMaps.DeleteAsync("sft-sft-config", ns);
+        await Eventually.TrueAsync(async () => await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns) is not null && await op.Client.Services.TryGetAsync("sft-sft-workers", ns) is not null, "both are created again");
+        (await op.Client.ConfigMaps.GetAsync("sft-sft-config", ns)).Data!["job.json"].ShouldBe(json);
+        (await op.Client.Jobs.ListAsync(ns)).Items.Single().Metadata.Uid.ShouldBe(batch.Metadata.Uid, "the batch Job is kept");
+    }
+
+    [Fact]
     public async Task Deleting_a_job_removes_its_children()
     {
         var ns = fixture.NewNamespace();
