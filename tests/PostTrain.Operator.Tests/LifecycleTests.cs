@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PostTrain.Api.Status;
 using PostTrain.Kube.Client;
+using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
@@ -190,6 +191,32 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         (await second.Client.Jobs.ListAsync(ns)).Items.Single().Metadata.Uid.ShouldBe(batch.Metadata.Uid);
         (await second.Client.ConfigMaps.ListAsync(ns)).Items.Count.ShouldBe(1);
         fixture.Server.Requests.Count(r => r.Method == "POST" && r.Path == $"/apis/batch/v1/namespaces/{ns}/jobs").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Children_named_by_an_earlier_version_are_adopted_not_duplicated()
+    {
+        var ns = fixture.NewNamespace();
+        var owner = await fixture.Client.Resource<JobResource>(JobKinds.Sft).CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = Specs.Sft() });
+        owner.ApiVersion ??= JobKinds.Sft.ApiVersion;
+        owner.Kind ??= JobKinds.Sft.Kind;
+        var labels = new Dictionary<string, string> { [ChildNames.KindLabel] = JobKinds.Sft.Kind, [ChildNames.JobLabel] = "sft" };
+        var legacyJob = new Job
+        {
+            Metadata = new ObjectMeta { Name = "sft", Namespace = ns, Labels = new(labels) },
+            Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = ChildNames.WorkerContainer, Image = "example.com/worker:old" }] } } },
+        };
+        OwnerReferences.SetControllerReference(owner, legacyJob);
+        var legacyConfig = new ConfigMap { Metadata = new ObjectMeta { Name = "sft-config", Namespace = ns, Labels = new(labels) }, Data = new() { ["job.json"] = "{}" } };
+        OwnerReferences.SetControllerReference(owner, legacyConfig);
+        await fixture.Client.Jobs.CreateAsync(legacyJob);
+        await fixture.Client.ConfigMaps.CreateAsync(legacyConfig);
+
+        await using var op = OperatorHarness.Start(fixture, ns);
+        await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Pending);
+        await Task.Delay(300);
+        (await op.Client.Jobs.ListAsync(ns)).Items.Select(j => j.Metadata.Name).ShouldBe(["sft"], "the old Job keeps running; no second one");
+        (await op.Client.ConfigMaps.ListAsync(ns)).Items.Select(c => c.Metadata.Name).ShouldBe(["sft-config"]);
     }
 
     [Fact]

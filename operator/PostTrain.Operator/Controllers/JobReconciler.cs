@@ -113,6 +113,14 @@ public sealed class JobReconciler : IReconciler
         var namespaceName = resource.Metadata.Namespace;
         var batchName = ChildNames.BatchJob(resource.Metadata.Name!, _kind.Kind);
         var existing = CachedOrCreated(_scope.BatchJobs, namespaceName, batchName);
+        var legacy = false;
+        if (existing is null && LegacyChild(_scope.BatchJobs, resource, resource.Metadata.Name!) is { } adopted)
+        {
+            // Created by an operator version that named children without the kind: keep using them.
+            existing = adopted;
+            legacy = true;
+        }
+
         var dependencies = ResolveDependencies(job);
         if (existing is null)
         {
@@ -140,9 +148,11 @@ public sealed class JobReconciler : IReconciler
         }
 
         var workload = _context.Renderer.Render(job, resource);
-        var config = CachedOrCreated(_scope.ConfigMaps, namespaceName, workload.Config.Metadata.Name);
+        var config = legacy
+            ? LegacyChild(_scope.ConfigMaps, resource, resource.Metadata.Name + "-config")
+            : CachedOrCreated(_scope.ConfigMaps, namespaceName, workload.Config.Metadata.Name);
         var batch = existing;
-        if (batch is null || config is null)
+        if (batch is null || (config is null && !legacy))
         {
             // About to create. A job whose children existed before (its phase says so) and are gone now may have
             // been deleted with them while this cache lags: check it still exists, so a deleted job's children are
@@ -189,6 +199,12 @@ public sealed class JobReconciler : IReconciler
         var ns = resource.Metadata.Namespace;
         var batch = CachedOrCreated(_scope.BatchJobs, ns, ChildNames.BatchJob(resource.Metadata.Name!, _kind.Kind));
         var config = CachedOrCreated(_scope.ConfigMaps, ns, ChildNames.ConfigMap(resource.Metadata.Name!, _kind.Kind));
+        if (batch is null && LegacyChild(_scope.BatchJobs, resource, resource.Metadata.Name!) is { } legacy)
+        {
+            batch = legacy;
+            config = LegacyChild(_scope.ConfigMaps, resource, resource.Metadata.Name + "-config");
+        }
+
         PostTrainJob? running = null;
         if (batch is not null && OwnerReferences.IsControlledBy(batch, resource) && config?.Data?.GetValueOrDefault("job.json") is { } json)
         {
@@ -743,6 +759,11 @@ public sealed class JobReconciler : IReconciler
             return found;
         }
     }
+
+    /// <summary>A child under its name from before names carried the kind (<c>NAME</c>, <c>NAME-config</c>), when this job controls it.</summary>
+    private static T? LegacyChild<T>(Informer<T> informer, JobResource owner, string name)
+        where T : class, IKubernetesObject =>
+        informer.Cache.Get(owner.Metadata.Namespace, name) is { } child && OwnerReferences.IsControlledBy(child, owner) ? child : null;
 
     private T? CachedOrCreated<T>(Informer<T> informer, string? ns, string? name)
         where T : class, IKubernetesObject
