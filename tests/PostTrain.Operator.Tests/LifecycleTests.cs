@@ -220,6 +220,34 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
     }
 
     [Fact]
+    public async Task A_new_job_costs_four_requests_even_while_the_caches_lag()
+    {
+        var ns = fixture.NewNamespace();
+        await using var op = OperatorHarness.Start(fixture, ns, identity: "op-count");
+        const int jobs = 20;
+        await Task.WhenAll(Enumerable.Range(0, jobs).Select(i => op.CreateAsync(JobKinds.Sft, $"j{i}", Specs.Sft())));
+        for (var i = 0; i < jobs; i++)
+        {
+            await op.WaitForPhaseAsync(JobKinds.Sft, $"j{i}", JobPhase.Pending);
+        }
+
+        await Task.Delay(500);
+        var requests = fixture.Server.Requests
+            .Where(r => r.UserAgent == "posttrain-operator/op-count" && r.Path.Contains($"/namespaces/{ns}/", StringComparison.Ordinal) && r.Verb is not ("list" or "watch"))
+            .GroupBy(r => $"{r.Verb} {r.Resource}")
+            .ToDictionary(g => g.Key, g => g.Count());
+        requests.ShouldBe(
+            new Dictionary<string, int>
+            {
+                ["create configmaps"] = jobs,
+                ["create jobs.batch"] = jobs,
+                ["update sftjobs.posttrain.dev/status"] = jobs,
+                ["create events.events.k8s.io"] = jobs,
+            },
+            ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task Success_waits_for_the_pods_result_when_the_job_completes_first()
     {
         var ns = fixture.NewNamespace();
