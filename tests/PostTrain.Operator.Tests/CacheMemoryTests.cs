@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using PostTrain.Kube.Models;
+using PostTrain.Operator.Controllers;
+
+namespace PostTrain.Operator.Tests;
+
+/// <summary>What the operator remembers while its informer caches lag behind its own writes.</summary>
+public sealed class CacheMemoryTests
+{
+    private sealed class ManualTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public void A_created_child_is_remembered_until_the_cache_shows_it_or_its_lifetime_ends()
+    {
+        var time = new ManualTime();
+        var expectations = new ChildExpectations(time);
+        var job = new Job { Metadata = new ObjectMeta { Name = "x-sft", Namespace = "ns" } };
+        expectations.Created(job);
+        expectations.Get<Job>("ns", "x-sft").ShouldBeSameAs(job);
+        expectations.Get<ConfigMap>("ns", "x-sft").ShouldBeNull("kinds are kept apart");
+        expectations.Get<Job>("other", "x-sft").ShouldBeNull();
+
+        expectations.Observed<Job>("ns", "x-sft");
+        expectations.Get<Job>("ns", "x-sft").ShouldBeNull();
+
+        expectations.Created(job);
+        time.Now += expectations.Lifetime + TimeSpan.FromSeconds(1);
+        expectations.Get<Job>("ns", "x-sft").ShouldBeNull("an old entry is forgotten");
+        expectations.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public void A_status_write_is_skipped_only_while_the_cache_still_shows_the_version_before_it()
+    {
+        var writes = new StatusWrites(new ManualTime());
+        var pending = new JsonObject { ["phase"] = "Pending" };
+        writes.Record("uid-1", before: "10", after: "11", pending);
+
+        writes.AlreadyWritten("uid-1", "10", new JsonObject { ["phase"] = "Pending" }).ShouldBeTrue("the cache lags: the same write would be a 409");
+        writes.AlreadyWritten("uid-1", "10", new JsonObject { ["phase"] = "Running" }).ShouldBeFalse("a different status is written");
+        writes.AlreadyWritten("uid-2", "10", pending).ShouldBeFalse();
+        writes.AlreadyWritten("uid-1", "11", pending).ShouldBeFalse("the cache caught up");
+        writes.Count.ShouldBe(0, "and the entry is gone");
+        writes.AlreadyWritten("uid-1", "10", pending).ShouldBeFalse();
+    }
+}
