@@ -21,7 +21,7 @@ public sealed record OperatorScenarioResult(IReadOnlyList<ApiRequestAttributes> 
 
 /// <summary>
 /// Runs the real operator process wiring (<see cref="OperatorApp"/>, leader election on) against the in-process test
-/// API server through a job's whole life, and records every request the operator sends: the data the RBAC tests
+/// API server through a job's whole life, and records every request the operator sends (and scrapes its /metrics while the job runs): the data the RBAC tests
 /// compare with the chart's Roles. The test plays the user, the Job controller and the kubelet (with another user
 /// agent, so its requests are not counted). Steps: a two-node SftJob created suspended (ConfigMap, headless Service,
 /// batch Job); one child, the ConfigMap, already exists without the operator's label, as after a restart with a
@@ -51,16 +51,16 @@ public static class OperatorScenario
         var config = OperatorConfiguration.Parse(args, _ => null);
         await using var app = OperatorApp.Build(config, new NoWorkerStatus());
         await app.StartAsync();
-        string metrics;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var metrics = "";
         try
         {
-            await DriveAsync(client, jobNamespace);
+            // The scrape is taken while the job runs, so the jobs-by-phase gauge has a series.
+            await DriveAsync(client, jobNamespace, async () => metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
             await Eventually.TrueAsync(
                 () => Task.FromResult(server.Requests.Count(r => r.Method == "PUT" && r.Path.Contains("/leases/", StringComparison.Ordinal) && r.UserAgent != DriverAgent) >= 1),
                 "the operator renews its lease",
                 seconds: 10);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         }
         finally
         {
@@ -75,7 +75,7 @@ public static class OperatorScenario
         return new OperatorScenarioResult(requests, metrics);
     }
 
-    private static async Task DriveAsync(KubernetesClient client, string ns)
+    private static async Task DriveAsync(KubernetesClient client, string ns, Func<Task> whileRunning)
     {
         var jobs = client.Resource<JobResource>(JobKinds.Sft);
         await client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "sft-config", Namespace = ns }, Data = new() { ["job.json"] = "{}" } });
@@ -116,6 +116,7 @@ public static class OperatorScenario
         }, ns, status: true);
         await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus { Active = 1, StartTime = DateTimeOffset.UtcNow }, ns, status: true);
         await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Running, "the job is Running");
+        await whileRunning();
 
         // The worker exits with its result; the Job completes.
         var result = JsonSerializer.Serialize(new { kind = "SftJob", name = "sft", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = "pvc://ckpt/sft/step-10", step = 10 }, message = "done" });
