@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using PostTrain.Shipping.Tests.Helm;
 using PostTrain.Shipping.Tests.Metrics;
 using PostTrain.Testing;
@@ -7,7 +8,7 @@ using PostTrain.Testing;
 namespace PostTrain.Shipping.Tests;
 
 /// <summary>The Grafana dashboard: it parses, its panels cover the issue's list, and it names only exported metrics.</summary>
-public sealed class DashboardTests
+public sealed partial class DashboardTests
 {
     private static readonly string DashboardPath = Path.Combine(TestPaths.RepoRoot, "charts", "posttrain", "dashboards", "posttrain.json");
 
@@ -110,6 +111,42 @@ public sealed class DashboardTests
         JsonNode.DeepEquals(shipped, Dashboard()).ShouldBeTrue("the ConfigMap holds dashboards/posttrain.json unchanged");
     }
 
+    [Fact]
+    public async Task Every_query_is_valid_PromQL_for_promtool()
+    {
+        var promtool = ToolProcess.Find("promtool", "/usr/bin/promtool") ?? throw new FileNotFoundException("promtool is missing: run `make deps` (it installs Debian's prometheus package)");
+        var rules = new JsonArray();
+        var n = 0;
+        foreach (var (_, expr) in Queries(Dashboard()))
+        {
+            // Grafana's variables become what Grafana would put there; label_values(m, l) is Grafana's, not PromQL: keep m.
+            var promql = LabelValuesQuery().Replace(expr, "$1")
+                .Replace("$__rate_interval", "5m", StringComparison.Ordinal)
+                .Replace("$namespace", ".*", StringComparison.Ordinal)
+                .Replace("$job", ".*", StringComparison.Ordinal);
+            rules.Add(new JsonObject { ["record"] = $"dashboard:query_{++n}", ["expr"] = promql });
+        }
+
+        var folder = Directory.CreateTempSubdirectory("posttrain-promql-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "dashboard-rules.json");
+            await File.WriteAllTextAsync(file, new JsonObject { ["groups"] = new JsonArray { new JsonObject { ["name"] = "dashboard", ["rules"] = rules } } }.ToJsonString());
+            var result = await ToolProcess.RunAsync(promtool, ["check", "rules", file], TimeSpan.FromSeconds(30));
+            result.ExitCode.ShouldBe(0, result.StandardOutput + result.StandardError);
+            result.StandardOutput.ShouldContain($"SUCCESS: {n} rules found");
+
+            // promtool does reject a broken expression, so the check above means something.
+            var broken = new JsonObject { ["record"] = "x:y", ["expr"] = "sum by (phase (posttrain_jobs)" };
+            await File.WriteAllTextAsync(file, new JsonObject { ["groups"] = new JsonArray { new JsonObject { ["name"] = "x", ["rules"] = new JsonArray { broken } } } }.ToJsonString());
+            (await ToolProcess.RunAsync(promtool, ["check", "rules", file], TimeSpan.FromSeconds(30))).ExitCode.ShouldNotBe(0);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("sum by (phase) (posttrain_jobs)", "posttrain_jobs")]
     [InlineData("histogram_quantile(0.95, sum by (le, controller) (rate(posttrain_reconcile_duration_seconds_bucket[$__rate_interval])))", "posttrain_reconcile_duration_seconds_bucket")]
@@ -150,4 +187,7 @@ public sealed class DashboardTests
             }
         }
     }
+
+    [GeneratedRegex(@"label_values\(\s*([^,()]+?)\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*\)")]
+    private static partial Regex LabelValuesQuery();
 }
