@@ -14,8 +14,6 @@ public static class OperatorPermissions
     public static readonly IReadOnlyDictionary<(string Group, string Resource, string Verb), string> NotSeenInScenario =
         new Dictionary<(string, string, string), string>
         {
-            [("events.k8s.io", "events", "patch")] =
-                "PostTrain.Kube EventRecorder.RecordAsync merge-patches series.count when the same event repeats within its series window",
             [("posttrain.dev", "sftjobs/finalizers", "update")] =
                 "children carry ownerReferences with blockOwnerDeletion: true; the OwnerReferencesPermissionEnforcement admission plugin (OpenShift and hardened clusters) requires update on the owner's finalizers",
         };

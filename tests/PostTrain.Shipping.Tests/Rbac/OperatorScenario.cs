@@ -26,7 +26,8 @@ public sealed record OperatorScenarioResult(IReadOnlyList<ApiRequestAttributes> 
 /// agent, so its requests are not counted). Steps: a two-node SftJob created suspended (ConfigMap, headless Service,
 /// batch Job); one child, the ConfigMap, already exists without the operator's label, as after a restart with a
 /// lagging cache (create, then get on AlreadyExists); the user unsuspends it (batch Job get + update); a worker pod
-/// runs (status writes, events); the pod exits with its result and the Job completes (Succeeded);
+/// runs (status writes, events) and fails, the job is Pending again (the same event twice: a series patch), a second pod
+/// runs and exits with its result and the Job completes (Succeeded);
 /// ttlSecondsAfterFinished 0 deletes the job; the lease is renewed and released on stop.
 /// </summary>
 public static class OperatorScenario
@@ -95,40 +96,28 @@ public static class OperatorScenario
 
         await jobs.UpdateAsync("sft", j => j.Spec!["suspend"] = false, ns);
         await Eventually.TrueAsync(async () => (await client.Jobs.GetAsync("sft", ns)).Spec.Suspend == false, "the operator unsuspends the batch Job");
+        await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Pending, "the job waits for its pod");
 
-        // The Job controller and the kubelet: a worker pod runs.
-        await client.Pods.CreateAsync(new Pod
-        {
-            Metadata = new ObjectMeta
-            {
-                Name = "sft-0",
-                Namespace = ns,
-                Labels = new() { [ChildNames.KindLabel] = "SftJob", [ChildNames.JobLabel] = "sft" },
-                Annotations = new() { [ChildNames.CompletionIndexAnnotation] = "0" },
-            },
-            Spec = new PodSpec { Containers = [new Container { Name = ChildNames.WorkerContainer, Image = "worker:test" }] },
-        });
-        await client.Pods.UpdateAsync("sft-0", p => p.Status = new PodStatus
-        {
-            Phase = "Running",
-            PodIP = "10.0.0.1",
-            ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["running"] = new JsonObject() } }],
-        }, ns, status: true);
+        // The Job controller and the kubelet: a first worker pod runs and fails (the job goes back to Pending, the
+        // same event again: the recorder patches it into a series), then a second pod runs.
+        await StartPodAsync(client, ns, "sft-0", "10.0.0.1");
         await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus { Active = 1, StartTime = DateTimeOffset.UtcNow }, ns, status: true);
         await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Running, "the job is Running");
         await whileRunning();
+        await TerminateAsync(client, ns, "sft-0", 1, JsonSerializer.Serialize(new { kind = "SftJob", name = "sft", phase = "Failed", message = "CUDA error" }));
+        await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus { Active = 0, Failed = 1, StartTime = j.Status?.StartTime }, ns, status: true);
+        await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Pending, "the job waits for a new pod");
+        await StartPodAsync(client, ns, "sft-1", "10.0.0.2");
+        await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus { Active = 1, Failed = 1, StartTime = j.Status?.StartTime }, ns, status: true);
+        await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Running, "the job runs again");
 
         // The worker exits with its result; the Job completes.
-        var result = JsonSerializer.Serialize(new { kind = "SftJob", name = "sft", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = "pvc://ckpt/sft/step-10", step = 10 }, message = "done" });
-        await client.Pods.UpdateAsync("sft-0", p =>
-        {
-            p.Status!.Phase = "Succeeded";
-            p.Status.ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed", ["message"] = result } } }];
-        }, ns, status: true);
+        await TerminateAsync(client, ns, "sft-1", 0, JsonSerializer.Serialize(new { kind = "SftJob", name = "sft", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = "pvc://ckpt/sft/step-10", step = 10 }, message = "done" }));
         await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus
         {
             Active = 0,
             Succeeded = 2,
+            Failed = 1,
             StartTime = j.Status?.StartTime,
             CompletionTime = DateTimeOffset.UtcNow,
             Conditions = [new JobCondition { Type = "Complete", Status = "True", LastTransitionTime = DateTimeOffset.UtcNow }],
@@ -137,6 +126,34 @@ public static class OperatorScenario
         // Succeeded, then deleted at once by ttlSecondsAfterFinished: 0.
         await Eventually.TrueAsync(async () => await jobs.TryGetAsync("sft", ns) is null, "ttlSecondsAfterFinished deletes the finished job", seconds: 15);
     }
+
+    private static async Task StartPodAsync(KubernetesClient client, string ns, string name, string ip)
+    {
+        await client.Pods.CreateAsync(new Pod
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = name,
+                Namespace = ns,
+                Labels = new() { [ChildNames.KindLabel] = "SftJob", [ChildNames.JobLabel] = "sft" },
+                Annotations = new() { [ChildNames.CompletionIndexAnnotation] = "0" },
+            },
+            Spec = new PodSpec { Containers = [new Container { Name = ChildNames.WorkerContainer, Image = "worker:test" }] },
+        });
+        await client.Pods.UpdateAsync(name, p => p.Status = new PodStatus
+        {
+            Phase = "Running",
+            PodIP = ip,
+            ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["running"] = new JsonObject() } }],
+        }, ns, status: true);
+    }
+
+    private static Task<Pod> TerminateAsync(KubernetesClient client, string ns, string name, int exitCode, string result) =>
+        client.Pods.UpdateAsync(name, p =>
+        {
+            p.Status!.Phase = exitCode == 0 ? "Succeeded" : "Failed";
+            p.Status.ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = exitCode, ["reason"] = exitCode == 0 ? "Completed" : "Error", ["message"] = result } } }];
+        }, ns, status: true);
 
     private static async Task RegisterCrdsAsync(KubernetesClient client)
     {
