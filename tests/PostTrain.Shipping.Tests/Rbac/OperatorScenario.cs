@@ -32,6 +32,8 @@ public sealed record OperatorScenarioResult(IReadOnlyList<ApiRequestAttributes> 
 /// </summary>
 public static class OperatorScenario
 {
+    private static readonly string BatchJob = ChildNames.BatchJob("sft");
+
     /// <summary>The user agent of the test's own client.</summary>
     public const string DriverAgent = "posttrain-shipping-tests/1.0";
 
@@ -79,7 +81,7 @@ public static class OperatorScenario
     private static async Task DriveAsync(KubernetesClient client, string ns, Func<Task> whileRunning)
     {
         var jobs = client.Resource<JobResource>(JobKinds.Sft);
-        await client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "sft-config", Namespace = ns }, Data = new() { ["job.json"] = "{}" } });
+        await client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = ChildNames.ConfigMap("sft"), Namespace = ns }, Data = new() { ["job.json"] = "{}" } });
         var spec = JsonNode.Parse("""
             {
               "model": {"source": "builtin://tiny"},
@@ -91,29 +93,29 @@ public static class OperatorScenario
             }
             """)!.AsObject();
         await jobs.CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = spec });
-        await Eventually.TrueAsync(async () => (await client.Jobs.TryGetAsync("sft", ns))?.Spec.Suspend == true, "the operator creates the suspended batch Job");
+        await Eventually.TrueAsync(async () => (await client.Jobs.TryGetAsync(BatchJob, ns))?.Spec.Suspend == true, "the operator creates the suspended batch Job");
         (await client.Services.TryGetAsync(ChildNames.HeadlessService("sft"), ns)).ShouldNotBeNull("a two-node job gets its headless Service");
 
         await jobs.UpdateAsync("sft", j => j.Spec!["suspend"] = false, ns);
-        await Eventually.TrueAsync(async () => (await client.Jobs.GetAsync("sft", ns)).Spec.Suspend == false, "the operator unsuspends the batch Job");
+        await Eventually.TrueAsync(async () => (await client.Jobs.GetAsync(BatchJob, ns)).Spec.Suspend == false, "the operator unsuspends the batch Job");
         await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Pending, "the job waits for its pod");
 
         // The Job controller and the kubelet: a first worker pod runs and fails (the job goes back to Pending, the
         // same event again: the recorder patches it into a series), then a second pod runs.
         await StartPodAsync(client, ns, "sft-0", "10.0.0.1");
-        await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus { Active = 1, StartTime = DateTimeOffset.UtcNow }, ns, status: true);
+        await client.Jobs.UpdateAsync(BatchJob, j => j.Status = new BatchJobStatus { Active = 1, StartTime = DateTimeOffset.UtcNow }, ns, status: true);
         await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Running, "the job is Running");
         await whileRunning();
         await TerminateAsync(client, ns, "sft-0", 1, JsonSerializer.Serialize(new { kind = "SftJob", name = "sft", phase = "Failed", message = "CUDA error" }));
-        await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus { Active = 0, Failed = 1, StartTime = j.Status?.StartTime }, ns, status: true);
+        await client.Jobs.UpdateAsync(BatchJob, j => j.Status = new BatchJobStatus { Active = 0, Failed = 1, StartTime = j.Status?.StartTime }, ns, status: true);
         await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Pending, "the job waits for a new pod");
         await StartPodAsync(client, ns, "sft-1", "10.0.0.2");
-        await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus { Active = 1, Failed = 1, StartTime = j.Status?.StartTime }, ns, status: true);
+        await client.Jobs.UpdateAsync(BatchJob, j => j.Status = new BatchJobStatus { Active = 1, Failed = 1, StartTime = j.Status?.StartTime }, ns, status: true);
         await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Running, "the job runs again");
 
         // The worker exits with its result; the Job completes.
         await TerminateAsync(client, ns, "sft-1", 0, JsonSerializer.Serialize(new { kind = "SftJob", name = "sft", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = "pvc://ckpt/sft/step-10", step = 10 }, message = "done" }));
-        await client.Jobs.UpdateAsync("sft", j => j.Status = new BatchJobStatus
+        await client.Jobs.UpdateAsync(BatchJob, j => j.Status = new BatchJobStatus
         {
             Active = 0,
             Succeeded = 2,
