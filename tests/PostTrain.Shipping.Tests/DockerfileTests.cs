@@ -28,6 +28,16 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void The_charts_operator_user_is_the_operator_images_user()
+    {
+        var user = Stages()["operator"].Last(l => l.StartsWith("USER ", StringComparison.Ordinal))["USER ".Length..].Split(':');
+        var values = PostTrain.Api.Yaml.YamlJsonReader.ReadAll(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "charts", "posttrain", "values.yaml"))).Single().Root!;
+        var context = values["operator"]!["podSecurityContext"]!;
+        ((long)context["runAsUser"]!).ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe(user[0]);
+        ((long)context["runAsGroup"]!).ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe(user[1]);
+    }
+
+    [Fact]
     public void The_worker_gets_the_shim_built_against_the_pytorch_images_libtorch()
     {
         var stages = Stages();
