@@ -57,7 +57,7 @@ COPY --from=operator-publish --chown=0:0 --chmod=0555 /out/operator/ /app/
 # Nothing is written outside /tmp: no dumps, no diagnostics IPC socket in a read-only root.
 ENV DOTNET_EnableDiagnostics=0 \
     DOTNET_gcServer=0 \
-    ASPNETCORE_HTTP_PORTS= \
+    ASPNETCORE_HTTP_PORTS="" \
     POSTTRAIN_PORT=8080
 EXPOSE 8080
 # The chiseled image's non-root "app" user, numeric so that runAsNonRoot can verify it.
@@ -101,11 +101,12 @@ RUN apt-get update \
 COPY --from=dotnet-runtime /usr/share/dotnet /usr/share/dotnet
 COPY --from=worker-publish --chown=0:0 /out/worker/ /opt/posttrain/
 COPY --from=native-build --chown=0:0 /out/native/libposttrain_torch.so /out/native/torch-version.txt /opt/posttrain/
-# libtorch from the image's PyTorch (the shim's build RPATH names the same folder, this is the fallback).
+# libtorch from the image's PyTorch (the shim's build RPATH names the same folder, this is the fallback). Every
+# library the shim needs must resolve, except the driver's libcuda.so.1, which the NVIDIA runtime mounts at run time.
 RUN ln -s /opt/posttrain/posttrain-worker /usr/local/bin/posttrain-worker \
  && TORCH_LIB=$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))') \
  && echo "$TORCH_LIB" > /etc/ld.so.conf.d/torch.conf && ldconfig \
- && ldd /opt/posttrain/libposttrain_torch.so | (! grep "not found")
+ && ! (ldd /opt/posttrain/libposttrain_torch.so | grep "not found" | grep -v "libcuda.so")
 ENV DOTNET_ROOT=/usr/share/dotnet \
     PATH=/usr/share/dotnet:$PATH \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
