@@ -1,0 +1,20 @@
+namespace PostTrain.Shipping.Tests;
+
+/// <summary>Polls a condition until it holds or a deadline passes.</summary>
+public static class Eventually
+{
+    /// <summary>Waits for <paramref name="condition"/>; throws naming <paramref name="what"/> after <paramref name="seconds"/>.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, double seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"not true within {seconds} s: {what}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
