@@ -9,8 +9,10 @@ posttrain.jobRules apply where jobs live (a ClusterRole, or a Role per watched n
   (ttlSecondsAfterFinished); status: update (ReplaceStatusAsync); finalizers: update, which the
   OwnerReferencesPermissionEnforcement admission plugin demands before a child may carry blockOwnerDeletion.
 - batch Jobs: list+watch (informer), create, get (AlreadyExists, and the read of UpdateAsync), update (suspend
-  and the scheduling fields of a suspended Job).
-- ConfigMaps: list+watch (informer), create, get (AlreadyExists). Services: create, get (AlreadyExists).
+  and the scheduling fields of a suspended Job); jobs/status: update (clearing startTime of a Job suspended after it
+  started, so its scheduling fields may change again).
+- ConfigMaps: list+watch (informer), create, get+update (UpdateAsync rewriting job.json after a rolled-out spec edit). Services: create (an AlreadyExists answer is
+  enough; the operator remembers what it created until its caches show it).
 - Pods: list+watch (informer; results come from termination messages, progress from the pod IP).
 - events.k8s.io Events: create, patch (a repeated event becomes a series).
 posttrain.leaseRules apply in the release namespace only (leader election): get, create, update.
@@ -28,12 +30,15 @@ posttrain.leaseRules apply in the release namespace only (leader election): get,
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["get", "list", "watch", "create", "update"]
+- apiGroups: ["batch"]
+  resources: ["jobs/status"]
+  verbs: ["update"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create"]
+  verbs: ["get", "list", "watch", "create", "update"]
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["get", "create"]
+  verbs: ["create"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch"]

@@ -16,6 +16,12 @@ public static class OperatorPermissions
         {
             [("posttrain.dev", "sftjobs/finalizers", "update")] =
                 "children carry ownerReferences with blockOwnerDeletion: true; the OwnerReferencesPermissionEnforcement admission plugin (OpenShift and hardened clusters) requires update on the owner's finalizers",
+            [("", "configmaps", "get")] =
+                "UpdateAsync reads the ConfigMap before it writes job.json back (SpecChangeTests)",
+            [("", "configmaps", "update")] =
+                "job.json is rewritten when a spec edit reaches a suspended job's workload (tests/PostTrain.Operator.Tests/SpecChangeTests)",
+            [("batch", "jobs/status", "update")] =
+                "a Job suspended after it started keeps status.startTime, which the API server checks before scheduling fields may change; the operator clears it (SpecChangeTests)",
         };
 
     /// <summary>The resource name used for comparisons: the three PostTrain kinds fold into sftjobs.</summary>

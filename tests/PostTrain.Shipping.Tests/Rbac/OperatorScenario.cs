@@ -32,7 +32,7 @@ public sealed record OperatorScenarioResult(IReadOnlyList<ApiRequestAttributes> 
 /// </summary>
 public static class OperatorScenario
 {
-    private static readonly string BatchJob = ChildNames.BatchJob("sft");
+    private static readonly string BatchJob = ChildNames.BatchJob("sft", JobKinds.Sft.Kind);
 
     /// <summary>The user agent of the test's own client.</summary>
     public const string DriverAgent = "posttrain-shipping-tests/1.0";
@@ -81,7 +81,7 @@ public static class OperatorScenario
     private static async Task DriveAsync(KubernetesClient client, string ns, Func<Task> whileRunning)
     {
         var jobs = client.Resource<JobResource>(JobKinds.Sft);
-        await client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = ChildNames.ConfigMap("sft"), Namespace = ns }, Data = new() { ["job.json"] = "{}" } });
+        await client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = ChildNames.ConfigMap("sft", JobKinds.Sft.Kind), Namespace = ns }, Data = new() { ["job.json"] = "{}" } });
         var spec = JsonNode.Parse("""
             {
               "model": {"source": "builtin://tiny"},
@@ -94,7 +94,7 @@ public static class OperatorScenario
             """)!.AsObject();
         await jobs.CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = spec });
         await Eventually.TrueAsync(async () => (await client.Jobs.TryGetAsync(BatchJob, ns))?.Spec.Suspend == true, "the operator creates the suspended batch Job");
-        (await client.Services.TryGetAsync(ChildNames.HeadlessService("sft"), ns)).ShouldNotBeNull("a two-node job gets its headless Service");
+        (await client.Services.TryGetAsync(ChildNames.HeadlessService("sft", JobKinds.Sft.Kind), ns)).ShouldNotBeNull("a two-node job gets its headless Service");
 
         await jobs.UpdateAsync("sft", j => j.Spec!["suspend"] = false, ns);
         await Eventually.TrueAsync(async () => (await client.Jobs.GetAsync(BatchJob, ns)).Spec.Suspend == false, "the operator unsuspends the batch Job");
