@@ -44,6 +44,12 @@ public sealed class RunCommandTests : IDisposable
         table.Select(r => r!["model"]!.GetValue<string>()).ShouldBe(["sft", "rlvr"]);
         table[0]!["source"]!.GetValue<string>().ShouldBe(sftCheckpoint);
         table[0]!["pass@2"].ShouldNotBeNull();
+        var predictions = table[1]!["predictions"]!.GetValue<string>();
+        predictions.ShouldBe(Path.Combine(_dir, "out", "ev", "predictions-rlvr.jsonl"));
+        var lines = File.ReadAllLines(predictions).Select(l => JsonNode.Parse(l)!).ToList();
+        lines.Count.ShouldBe(table[1]!["examples"]!.GetValue<int>());
+        lines.Count(l => l["correct"]!.GetValue<bool>()).ShouldBe((int)Math.Round(table[1]!["accuracy"]!.GetValue<double>() * lines.Count));
+        lines.ShouldAllBe(l => l["id"] != null && l["prompt"] != null && l["answer"] != null && l["samplesCorrect"] != null);
         stdout.ShouldContain("accuracy");
 
         var report = File.ReadAllText(Path.Combine(_dir, "out", "pipe", "report.html"));

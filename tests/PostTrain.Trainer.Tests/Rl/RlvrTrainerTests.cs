@@ -101,6 +101,20 @@ public sealed class RlvrTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Steps_leave_no_native_tensor_behind()
+    {
+        using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        using var reference = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var observer = new Recorder { CountTensors = true };
+        await Trainer(policy, Options with { Steps = 5, KlCoefficient = 0.01, EntropyCoefficient = 0.001 }, new SevensReward(), reference, observer)
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "leak")));
+
+        // After the first step the optimizer's state exists; from then on every step must free what it made.
+        observer.LiveTensors.Count.ShouldBe(5);
+        observer.LiveTensors.Skip(1).ShouldAllBe(n => n == observer.LiveTensors[1], $"live tensors after each step: {string.Join(", ", observer.LiveTensors)}");
+    }
+
+    [Fact]
     public void A_kl_penalty_without_a_reference_model_is_rejected()
     {
         using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
@@ -139,9 +153,18 @@ public sealed class RlvrTrainerTests : IDisposable
 
         public (long Step, CancellationTokenSource Source)? CancelAt { get; init; }
 
+        public bool CountTensors { get; init; }
+
+        public List<long> LiveTensors { get; } = [];
+
         public void OnStep(long step, long totalSteps, IReadOnlyDictionary<string, double> metrics)
         {
             Metrics.Add(metrics);
+            if (CountTensors)
+            {
+                LiveTensors.Add(TorchOps.LiveTensorCount);
+            }
+
             if (CancelAt is { } c && c.Step == step)
             {
                 c.Source.Cancel();

@@ -30,6 +30,7 @@ public static class EvalJobRunner
             Seed = (ulong)spec.Seed,
         };
 
+        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
         var table = new List<JsonObject>();
         var metrics = new Dictionary<string, double>();
         for (var i = 0; i < spec.Models.Count; i++)
@@ -46,6 +47,7 @@ public static class EvalJobRunner
                 metrics[$"{m.Name}.pass@{k}"] = value;
             }
 
+            row["predictions"] = EvalPredictions.Write(output, m.Name, outcome.Items);
             table.Add(row);
             metrics[$"{m.Name}.accuracy"] = outcome.Accuracy;
             if (i == 0)
