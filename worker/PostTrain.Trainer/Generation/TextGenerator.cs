@@ -66,8 +66,10 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = TorchScope.NewDisposeScope();
-                var logits = model.Forward(input, attention, cache);
-                var last = logits.Select(1, logits.Shape[1] - 1);
+                // Only the last position's logits are needed: projecting the whole prompt onto the vocabulary at
+                // prefill would cost batch × promptLength × hidden × vocab multiply-adds for nothing.
+                var hidden = model.HiddenStates(input, attention, cache);
+                var last = Functional.Linear(hidden.Select(1, hidden.Shape[1] - 1), model.OutputWeight);
                 var (next, logProbs) = TokenSampler.Sample(last, options, generator);
                 var chosen = next.Cpu().ToArray<long>();
                 var scores = logProbs.Cpu().ToArray<float>();
