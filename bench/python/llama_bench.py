@@ -12,8 +12,8 @@ command per line on stdin and answers one JSON line on stdout.
   {"cmd": "load", "dir": DIR, "threads": N}                         -> {"parameters": N}
   {"cmd": "generate", "prompts": [[ids]], "max_new_tokens": N, "temperature": T, "top_k": K,
    "eos": [ids], "pad": ID, "seed": S}                              -> {"seconds": s, "tokens": [[ids]], "logprobs": [[..]]}
-  {"cmd": "sft", "data": JSON_PATH, "lr": .., "beta2": .., "weight_decay": .., "max_grad_norm": .., "pad": ID}
-                                                                     -> {"step_seconds": [..], "losses": [..], "tokens": [..]}
+  {"cmd": "sft", "dir": DIR, "data": JSON_PATH, "lr": .., "beta2": .., "weight_decay": .., "max_grad_norm": .., "pad": ID}
+                                                                     -> {"step_seconds": [..], "step_cpu_seconds": [..], "losses": [..], "tokens": [..]}
   {"cmd": "quit"}
 """
 import json
@@ -271,9 +271,10 @@ def sft(model, data_path, lr, beta2, weight_decay, max_grad_norm, pad):
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=lr, betas=(0.9, beta2), eps=1e-8, weight_decay=weight_decay)
-    seconds, losses, tokens = [], [], []
+    seconds, cpu, losses, tokens = [], [], [], []
     for batch in steps:
         start = time.perf_counter()
+        cpu_start = time.process_time()
         ids, targets, mask, target_count, token_count = collate(batch, pad)
         logits = model(ids, mask).float()
         loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1), reduction="sum", ignore_index=IGNORE) / max(1, target_count)
@@ -283,9 +284,10 @@ def sft(model, data_path, lr, beta2, weight_decay, max_grad_norm, pad):
         optimizer.zero_grad(set_to_none=True)
         value = loss.item()
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
         losses.append(value)
         tokens.append(token_count)
-    return seconds, losses, tokens
+    return seconds, cpu, losses, tokens
 
 
 def main():
@@ -304,8 +306,9 @@ def main():
             tokens, logprobs = generate(model, cmd["prompts"], cmd["max_new_tokens"], cmd["temperature"], cmd["top_k"], cmd["eos"], cmd["pad"], cmd["seed"])
             reply = {"seconds": time.perf_counter() - start, "tokens": tokens, "logprobs": logprobs}
         elif kind == "sft":
-            seconds, losses, tokens = sft(model, cmd["data"], cmd["lr"], cmd["beta2"], cmd["weight_decay"], cmd["max_grad_norm"], cmd["pad"])
-            reply = {"step_seconds": seconds, "losses": losses, "tokens": tokens}
+            model = load(cmd["dir"])  # fresh weights: every round starts from the same checkpoint
+            seconds, cpu, losses, tokens = sft(model, cmd["data"], cmd["lr"], cmd["beta2"], cmd["weight_decay"], cmd["max_grad_norm"], cmd["pad"])
+            reply = {"step_seconds": seconds, "step_cpu_seconds": cpu, "losses": losses, "tokens": tokens}
         else:
             reply = {"error": f"unknown command {kind}"}
         sys.stdout.write(json.dumps(reply) + "\n")
