@@ -34,7 +34,7 @@ public sealed class GenerationBenchmark : IBenchmark
         var skipLarge = BenchPaths.Int(args, "--skip-large", 0) != 0;
         var python = BenchPaths.Text(args, "--python", "/usr/bin/python3");
         Tensors.NumThreads = threads;
-        Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} on both sides, {Environment.ProcessorCount} cores, {rounds} rounds, load average {BenchPaths.LoadAverage()}");
+        Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} on both sides ({BlasThreads.Set(threads)}; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}), {Environment.ProcessorCount} cores, {rounds} rounds, load average {BenchPaths.LoadAverage()}");
 
         var identicalOk = true;
         var tokenizer = BuiltinTokenizers.Arithmetic;

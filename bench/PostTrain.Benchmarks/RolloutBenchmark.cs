@@ -33,7 +33,7 @@ public sealed class RolloutBenchmark : IBenchmark
         var newTokens = BenchPaths.Int(args, "--new", 48);
         var python = BenchPaths.Text(args, "--python", "/usr/bin/python3");
         Tensors.NumThreads = threads;
-        Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} on both sides, {Environment.ProcessorCount} cores, {rounds} rounds, load average {BenchPaths.LoadAverage()}");
+        Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} on both sides ({BlasThreads.Set(threads)}; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}), {Environment.ProcessorCount} cores, {rounds} rounds, load average {BenchPaths.LoadAverage()}");
 
         var tokenizer = BuiltinTokenizers.Arithmetic;
         var template = ChatTemplate.ChatMl;

@@ -12,7 +12,7 @@ command per line on stdin and answers one JSON line on stdout.
   {"cmd": "load", "dir": DIR, "threads": N}                         -> {"parameters": N}
   {"cmd": "generate", "prompts": [[ids]], "max_new_tokens": N, "temperature": T, "top_k": K,
    "eos": [ids], "pad": ID, "seed": S}                              -> {"seconds": s, "tokens": [[ids]], "logprobs": [[..]]}
-  {"cmd": "sft", "dir": DIR, "data": JSON_PATH, "lr": .., "beta2": .., "weight_decay": .., "max_grad_norm": .., "pad": ID}
+  {"cmd": "sft", "dir": DIR, "data": JSON_PATH, "lr": .., "beta2": .., "weight_decay": .., "max_grad_norm": .., "pad": ID, "max_steps": N}
                                                                      -> {"step_seconds": [..], "step_cpu_seconds": [..], "losses": [..], "tokens": [..]}
   {"cmd": "quit"}
 """
@@ -265,9 +265,9 @@ def collate(sequences, pad):
     return torch.tensor(ids), torch.tensor(targets), torch.tensor(mask), target_count, sum(len(s["ids"]) for s in sequences)
 
 
-def sft(model, data_path, lr, beta2, weight_decay, max_grad_norm, pad):
+def sft(model, data_path, lr, beta2, weight_decay, max_grad_norm, pad, max_steps=None):
     with open(data_path) as f:
-        steps = json.load(f)["steps"]
+        steps = json.load(f)["steps"][:max_steps]
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=lr, betas=(0.9, beta2), eps=1e-8, weight_decay=weight_decay)
@@ -307,7 +307,7 @@ def main():
             reply = {"seconds": time.perf_counter() - start, "tokens": tokens, "logprobs": logprobs}
         elif kind == "sft":
             model = load(cmd["dir"])  # fresh weights: every round starts from the same checkpoint
-            seconds, cpu, losses, tokens = sft(model, cmd["data"], cmd["lr"], cmd["beta2"], cmd["weight_decay"], cmd["max_grad_norm"], cmd["pad"])
+            seconds, cpu, losses, tokens = sft(model, cmd["data"], cmd["lr"], cmd["beta2"], cmd["weight_decay"], cmd["max_grad_norm"], cmd["pad"], cmd.get("max_steps"))
             reply = {"step_seconds": seconds, "step_cpu_seconds": cpu, "losses": losses, "tokens": tokens}
         else:
             reply = {"error": f"unknown command {kind}"}

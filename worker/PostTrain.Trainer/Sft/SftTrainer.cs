@@ -206,11 +206,18 @@ public sealed class SftTrainer
         for (var m = rank; m < micro.Count; m += world)
         {
             using var scope = TorchScope.NewDisposeScope();
-            using var collated = Collate(micro[m]);
-            var partial = LossSum(collated) / targetCount;
+            Tensor partial;
+            using (var forward = TorchScope.NewDisposeScope())
+            {
+                using var collated = Collate(micro[m]);
+                partial = forward.MoveToOuter(LossSum(collated) / targetCount);
+                tokens += collated.TokenCount;
+            }
+
+            // The forward pass's intermediates are released before backward (autograd keeps what it saved), as
+            // Python's reference counting does: peak memory is then the saved activations, not every temporary.
             partial.Backward();
             loss += partial.Item<float>();
-            tokens += collated.TokenCount;
         }
 
         if (_group is not null)
