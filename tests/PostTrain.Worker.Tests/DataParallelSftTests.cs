@@ -88,6 +88,36 @@ public sealed class DataParallelSftTests : IDisposable
         Directory.EnumerateDirectories(Path.Combine(scratch, "posttrain-rank-1", "dp")).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Ranks_that_would_resume_from_different_steps_fail_fast_instead_of_training_apart()
+    {
+        // Rank 0's output holds a finished run; rank 1 cannot see it (no shared volume), so it would start from scratch.
+        var rank0 = Folder("rank0");
+        var rank1 = Folder("rank1");
+        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        Dictionary<string, string> Env(int rank, int world) => new()
+        {
+            ["RANK"] = rank.ToString(CultureInfo.InvariantCulture),
+            ["WORLD_SIZE"] = world.ToString(CultureInfo.InvariantCulture),
+            ["MASTER_ADDR"] = "127.0.0.1",
+            ["MASTER_PORT"] = port,
+            ["OMP_NUM_THREADS"] = "1",
+            ["TMPDIR"] = Folder($"tmp-{rank}-{world}"),
+        };
+        var first = await RunWorkerAsync(rank0, Env(0, 1));
+        first.ExitCode.ShouldBe(0, first.Output);
+
+        var ranks = await Task.WhenAll(RunWorkerAsync(rank0, Env(0, 2)), RunWorkerAsync(rank1, Env(1, 2)));
+
+        foreach (var (exitCode, output) in ranks)
+        {
+            exitCode.ShouldBe(1, output);
+            output.ShouldContain("the ranks resume from different steps (0 to 3)");
+        }
+
+        Directory.Exists(Path.Combine(rank1, "out")).ShouldBeFalse();
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static double MaxWeightDifference(string expectedCheckpoint, string actualCheckpoint)
