@@ -46,6 +46,7 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             using var noGrad = TorchOps.NoGrad();
             using var generator = new Generator(options.Seed);
             using var cache = new KvCache(model.Config, batch, promptLength + options.MaxNewTokens, model.DType, device);
+            var inverseFrequencies = TorchOps.FromArray(RotaryEmbedding.InverseFrequencies(model.Config).Select(f => (float)f).ToArray(), model.Config.HeadDim / 2).To(device);
 
             var ids = new long[batch * promptLength];
             var mask = new long[batch * promptLength];
@@ -66,8 +67,7 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = TorchScope.NewDisposeScope();
-                var logits = model.Forward(input, attention, cache);
-                var last = logits.Select(1, logits.Shape[1] - 1);
+                var last = LastLogits(input, attention, cache, inverseFrequencies);
                 var (next, logProbs) = TokenSampler.Sample(last, options, generator);
                 var chosen = next.Cpu().ToArray<long>();
                 var scores = logProbs.Cpu().ToArray<float>();
@@ -95,6 +95,32 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
         }
 
         return [.. rows.Select(r => r.Result(decode))];
+    }
+
+    /// <summary>
+    /// Logits [batch, vocab] of the last position: <see cref="CausalLanguageModel.HiddenStates"/>'s computation, run
+    /// layer by layer with each layer's temporaries freed before the next layer runs (nothing keeps them under
+    /// no-grad), so the working set stays one layer's worth and hot in cache, as in eager Python; and only the last
+    /// position is normalised and projected onto the vocabulary (prefill would otherwise spend
+    /// batch × promptLength × hidden × vocab multiply-adds on logits nobody reads). Tests check the log-probabilities
+    /// against <see cref="SequenceScorer"/>, which runs the model's own forward pass.
+    /// </summary>
+    private Tensor LastLogits(Tensor input, Tensor attention, KvCache cache, Tensor inverseFrequencies)
+    {
+        var seq = input.Shape[1];
+        var past = cache.Length;
+        var positions = (attention.CumSum(-1) - 1L).Clamp(min: 0).Narrow(1, past, seq);
+        var mask = CausalLanguageModel.AttentionMask(attention, past, seq);
+        var (cos, sin) = RotaryEmbedding.Tables(inverseFrequencies, positions, model.DType);
+        var hidden = model.Body.EmbedTokens.Forward(input);
+        foreach (var layer in model.Body.Layers)
+        {
+            using var scope = TorchScope.NewDisposeScope();
+            hidden = scope.MoveToOuter(layer.Forward(hidden, cos, sin, mask, cache));
+        }
+
+        cache.Advance(seq);
+        return Functional.Linear(model.Body.Norm.Forward(hidden.Select(1, seq - 1)), model.OutputWeight);
     }
 
     /// <summary>The growing state of one sequence.</summary>

@@ -14,7 +14,8 @@ namespace PostTrain.Trainer.Sft;
 /// <summary>
 /// The supervised fine-tuning loop: token-mean cross-entropy on assistant tokens, gradient accumulation, AdamW with a
 /// warmup schedule, clipping, validation, checkpoints with exact resume, NaN detection, and data parallelism across
-/// processes (each takes every WORLD_SIZE-th micro-batch; gradients are summed).
+/// processes (each takes every WORLD_SIZE-th micro-batch; gradients are summed). With several processes every rank
+/// resumes from the same output directory but only rank 0 writes checkpoints; the others wait for it at a barrier.
 /// </summary>
 public sealed class SftTrainer
 {
@@ -63,6 +64,12 @@ public sealed class SftTrainer
         var validationLosses = new List<StepValue>();
         long step = 0;
 
+        var writer = (_group?.Rank ?? 0) == 0;
+        if (_group is not null)
+        {
+            DataParallel.BroadcastParameters(_group, _model); // every rank starts from rank 0's weights
+        }
+
         if (_options.Resume && checkpoints.Latest() is { } latest)
         {
             var state = TrainerState.Load(latest);
@@ -80,6 +87,7 @@ public sealed class SftTrainer
             _observer.OnMessage($"resumed from {latest} at step {step}");
         }
 
+        AgreeOnStep(step);
         TrainerState State() => new() { Step = step, TotalSteps = totalSteps, Seed = _options.Seed, Losses = [.. losses], ValidationLosses = [.. validationLosses] };
         string Save()
         {
@@ -89,7 +97,11 @@ public sealed class SftTrainer
                 throw new TrainingDivergedException(step, $"weights are not finite after step {step}; stopping (the last good checkpoint is kept)");
             }
 
-            return checkpoints.Save(_model, State(), optimizer, extraFiles);
+            // Ranks hold identical weights and optimizer state, so one copy is enough: rank 0 writes it, and the
+            // others wait until it is complete (they may read it right after, e.g. the worker's result).
+            var path = writer ? checkpoints.Save(_model, State(), optimizer, extraFiles) : checkpoints.PathFor(step);
+            _group?.Barrier();
+            return path;
         }
 
         var lastSaved = step > 0 ? checkpoints.Latest() : null;
@@ -99,7 +111,7 @@ public sealed class SftTrainer
         _model.Train();
         while (step < totalSteps)
         {
-            if (cancellationToken.IsCancellationRequested)
+            if (AnyRank(cancellationToken.IsCancellationRequested)) // every rank stops at the same step, or collectives would mismatch
             {
                 _observer.OnMessage($"cancelled at step {step}; saving a checkpoint");
                 var path = lastSaved is not null && step == CheckpointManager.StepOf(lastSaved) ? lastSaved : Save();
@@ -194,22 +206,24 @@ public sealed class SftTrainer
         for (var m = rank; m < micro.Count; m += world)
         {
             using var scope = TorchScope.NewDisposeScope();
-            using var collated = Collate(micro[m]);
-            var partial = LossSum(collated) / targetCount;
+            Tensor partial;
+            using (var forward = TorchScope.NewDisposeScope())
+            {
+                using var collated = Collate(micro[m]);
+                partial = forward.MoveToOuter(LossSum(collated) / targetCount);
+                tokens += collated.TokenCount;
+            }
+
+            // The forward pass's intermediates are released before backward (autograd keeps what it saved), as
+            // Python's reference counting does: peak memory is then the saved activations, not every temporary.
             partial.Backward();
             loss += partial.Item<float>();
-            tokens += collated.TokenCount;
         }
 
         if (_group is not null)
         {
             using var scope = TorchScope.NewDisposeScope();
-            foreach (var p in trainable)
-            {
-                p.Grad ??= TorchOps.ZerosLike(p).DetachFromDisposeScope();
-                _group.AllReduce(p.Grad);
-            }
-
+            _group.AllReduceGradients(trainable, ReduceOp.Sum); // one collective per dtype, not one per parameter
             var totals = TorchOps.FromArray(new[] { loss, tokens });
             _group.AllReduce(totals);
             var values = totals.ToArray<double>();
@@ -218,6 +232,40 @@ public sealed class SftTrainer
         }
 
         return (loss, tokens);
+    }
+
+    /// <summary>True when <paramref name="flag"/> is true on any rank (just the flag with a single process).</summary>
+    private bool AnyRank(bool flag)
+    {
+        if (_group is null)
+        {
+            return flag;
+        }
+
+        using var scope = TorchScope.NewDisposeScope();
+        var value = TorchOps.FromArray(new[] { flag ? 1L : 0L });
+        _group.AllReduce(value, ReduceOp.Max);
+        return value.Item<long>() != 0;
+    }
+
+    /// <summary>Fails fast when the ranks start from different steps (a rank that cannot see rank 0's checkpoints).</summary>
+    private void AgreeOnStep(long step)
+    {
+        if (_group is null)
+        {
+            return;
+        }
+
+        using var scope = TorchScope.NewDisposeScope();
+        var low = TorchOps.FromArray(new[] { step });
+        var high = TorchOps.FromArray(new[] { step });
+        _group.AllReduce(low, ReduceOp.Min);
+        _group.AllReduce(high, ReduceOp.Max);
+        var (min, max) = (low.Item<long>(), high.Item<long>());
+        if (min != max)
+        {
+            throw new InvalidOperationException($"rank {_group.Rank}: the ranks resume from different steps ({min} to {max}); every rank needs the same output directory");
+        }
     }
 
     private static bool AllFinite(IEnumerable<Parameter> parameters)

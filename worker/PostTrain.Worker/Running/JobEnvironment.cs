@@ -1,3 +1,4 @@
+using System.Globalization;
 using PostTrain.Api.Model;
 using PostTrain.Worker.Observability;
 
@@ -10,8 +11,22 @@ namespace PostTrain.Worker.Running;
 /// <param name="PvcRoot">Where pvc://claim/path outputs are mounted.</param>
 public sealed record JobEnvironment(SourceLoading Sources, JobProgress Progress, string RunsDirectory, string PvcRoot)
 {
-    /// <summary>The directory a job writes its checkpoints and result to.</summary>
-    public string OutputDirectory(string jobName, OutputSpec output)
+    /// <summary>This process's rank in a multi-process job ($RANK, as PyTorch names it); 0 for a single process.</summary>
+    public int Rank { get; init; } = EnvironmentInt("RANK", 0);
+
+    /// <summary>How many processes run the job ($WORLD_SIZE); 1 for a single process.</summary>
+    public int WorldSize { get; init; } = EnvironmentInt("WORLD_SIZE", 1);
+
+    /// <summary>
+    /// The directory this process writes a job's checkpoints and result to: the job's output (see
+    /// <see cref="JobOutputDirectory"/>) on rank 0, and a private scratch directory on every other rank, so that in a
+    /// multi-process job only rank 0 writes into the output.
+    /// </summary>
+    public string OutputDirectory(string jobName, OutputSpec output) =>
+        Rank == 0 ? JobOutputDirectory(jobName, output) : Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"posttrain-rank-{Rank}"), jobName);
+
+    /// <summary>The job's output directory, where rank 0 writes and from which every rank resumes.</summary>
+    public string JobOutputDirectory(string jobName, OutputSpec output)
     {
         ArgumentNullException.ThrowIfNull(output);
         var uri = output.Uri;
@@ -37,4 +52,7 @@ public sealed record JobEnvironment(SourceLoading Sources, JobProgress Progress,
 
         return Path.GetFullPath(uri);
     }
+
+    private static int EnvironmentInt(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 }

@@ -1,5 +1,6 @@
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Model;
+using PostTrain.Torch.Distributed;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Sft;
@@ -7,7 +8,11 @@ using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Running;
 
-/// <summary>Runs an SftJob on this machine: load, encode with assistant-only labels, train, checkpoint.</summary>
+/// <summary>
+/// Runs an SftJob on this machine: load, encode with assistant-only labels, train, checkpoint. With WORLD_SIZE &gt; 1 the
+/// processes train data-parallel over a Gloo process group (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE); every rank
+/// resumes from the job's output directory and rank 0 alone writes checkpoints there.
+/// </summary>
 public static class SftJobRunner
 {
     /// <summary>Runs the job; cancellation saves a checkpoint and returns a Preempted outcome.</summary>
@@ -48,13 +53,20 @@ public static class SftJobRunner
         var total = options.TotalSteps(train.Count);
         options = options with { WarmupSteps = training.WarmupSteps ?? (long)Math.Round((training.WarmupRatio ?? 0) * total) };
 
-        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
+        var output = env.JobOutputDirectory(job.Metadata.Name!, spec.Output);
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
         env.Progress.Message($"SftJob/{job.Metadata.Name}: {train.Count} training and {validation.Count} validation sequences, {total} steps, {loaded.Model.ParameterCount():N0} parameters{(loaded.Lora is null ? string.Empty : $" (LoRA r={loaded.Lora.Rank})")}, output {output}");
-        var trainer = new SftTrainer(loaded.Model, options, loaded.PadTokenId, observer: env.Progress);
+        using var group = env.WorldSize > 1 ? ProcessGroup.FromEnvironment(Backend.Gloo) : null;
+        if (group is not null)
+        {
+            env.Progress.Message($"SftJob/{job.Metadata.Name}: rank {group.Rank} of {group.WorldSize} (data parallel, Gloo)");
+        }
+
+        var trainer = new SftTrainer(loaded.Model, options, loaded.PadTokenId, group, env.Progress);
         var result = trainer.Train(train, validation, checkpoints, loaded.WriteCheckpointExtras, cancellationToken);
 
-        var state = TrainerState.Load(result.CheckpointPath);
+        // Other ranks may not see rank 0's output (no shared volume): their outcome then carries no loss curves.
+        var state = File.Exists(Path.Combine(result.CheckpointPath, TrainerState.FileName)) ? TrainerState.Load(result.CheckpointPath) : null;
         var metrics = new Dictionary<string, double> { ["loss"] = result.TrainLoss, ["steps"] = result.Step };
         if (result.ValidationLoss is { } v)
         {
@@ -69,7 +81,7 @@ public static class SftJobRunner
             Metrics = metrics,
             CheckpointUri = result.CheckpointPath,
             CheckpointStep = result.Step,
-            Series = new Dictionary<string, IReadOnlyList<StepValue>> { ["loss"] = state.Losses, ["validation_loss"] = state.ValidationLosses },
+            Series = new Dictionary<string, IReadOnlyList<StepValue>> { ["loss"] = state?.Losses ?? [], ["validation_loss"] = state?.ValidationLosses ?? [] },
         };
     }
 }
