@@ -20,4 +20,11 @@ public enum RewardType
     /// <summary>The number returned by an HTTP endpoint given the prompt, completion and reference.</summary>
     [JsonStringEnumMemberName("http")]
     Http,
+
+    /// <summary>
+    /// A step verifier for worked arithmetic: the fraction of the completion's <c>a op b = c</c> lines (or GSM8K
+    /// <c>&lt;&lt;a op b=c&gt;&gt;</c> annotations) that are right; weight it below a math reward.
+    /// </summary>
+    [JsonStringEnumMemberName("equations")]
+    Equations,
 }

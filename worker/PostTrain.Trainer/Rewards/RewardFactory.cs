@@ -23,6 +23,8 @@ public sealed class RewardFactory
         {
             case "math":
                 return new MathReward(spec.Extraction, name);
+            case "equations":
+                return new EquationReward(name);
             case "regex" or "format":
                 if (string.IsNullOrEmpty(spec.Pattern))
                 {

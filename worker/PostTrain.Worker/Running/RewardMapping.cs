@@ -35,6 +35,7 @@ public static class RewardMapping
             ApiRewardType.Code => "code",
             ApiRewardType.Regex => "regex",
             ApiRewardType.Http => "http",
+            ApiRewardType.Equations => "equations",
             _ => throw new InvalidDataException($"spec.reward: unknown type {r.Type}"),
         },
         Name = r.EffectiveName,
