@@ -173,7 +173,12 @@ public sealed class CodeSandboxTests : IDisposable
         result.TimedOut.ShouldBeTrue();
         var pids = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("pid ", StringComparison.Ordinal)).Select(l => int.Parse(l[4..])).ToList();
         pids.Count.ShouldBe(8);
-        await Task.Delay(200);
+        // The kernel reaps the killed group asynchronously: poll for up to 10 s rather than guess a delay.
+        for (var waited = 0; waited < 10_000 && pids.Any(IsAlive); waited += 100)
+        {
+            await Task.Delay(100);
+        }
+
         pids.ShouldAllBe(pid => !IsAlive(pid));
     }
 

@@ -101,7 +101,8 @@ public sealed class HttpVerifierRewardTests : IAsyncLifetime
 
         var result = await safe.ScoreAsync(Input, CancellationToken.None);
 
-        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(2.5));
+        // Two attempts that waited for the 3 s answer would take 6 s; the bound is loose for a loaded machine.
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
         result.Score.ShouldBe(0);
         result.Failed.ShouldBeTrue();
         result.Details!.ShouldContain("no answer within 0.3 s");

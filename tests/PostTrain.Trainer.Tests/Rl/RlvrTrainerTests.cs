@@ -11,6 +11,8 @@ using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Tests.Rl;
 
+/// <summary>In the serial collection: <see cref="Steps_leave_no_native_tensor_behind"/> reads the process-wide tensor count.</summary>
+[Collection(NativeCounterCollection.Name)]
 public sealed class RlvrTrainerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-rlvr-").FullName;
