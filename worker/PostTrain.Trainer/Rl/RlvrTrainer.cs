@@ -282,7 +282,11 @@ public sealed class RlvrTrainer
         var attentionT = TorchOps.FromArray(attention, n, length);
         var responseT = TorchOps.FromArray(response, n, length - 1);
         var advantagesT = TorchOps.FromArray(rollouts.Select(r => (float)r.Advantage).ToArray(), n, 1);
-        var oldLogProbs = ScoreNoGrad(_policy, idsT, attentionT);
+        // One epoch over one mini-batch is on-policy: the policy that sampled is the one being updated, so the old
+        // log-probabilities equal the current ones and are taken detached from the update's own forward pass (as verl
+        // does), saving a full forward over the batch.
+        var onPolicy = _options.PpoEpochs == 1 && _options.MiniBatches == 1;
+        var oldLogProbs = onPolicy ? null : ScoreNoGrad(_policy, idsT, attentionT);
         var referenceLogProbs = _options.KlCoefficient > 0 && _reference is not null ? ScoreNoGrad(_reference, idsT, attentionT) : null;
         metrics["logprob_seconds"] = clock.Elapsed.TotalSeconds;
 
@@ -308,7 +312,7 @@ public sealed class RlvrTrainer
                     var logits = Logits(_policy, idsT.IndexSelect(0, index).To(device), attentionT.IndexSelect(0, index).To(device));
                     var targets = idsT.IndexSelect(0, index).Narrow(1, 1, length - 1).To(device).Unsqueeze(-1);
                     var logProbs = logits.LogSoftmax(-1).Gather(-1, targets).Squeeze(-1);
-                    var (policyLoss, clipped, dual) = PolicyLoss.Compute(logProbs, oldLogProbs.IndexSelect(0, index).To(device), advantagesT.IndexSelect(0, index).To(device), _options.ClipLow, _options.ClipHigh, _options.DualClip);
+                    var (policyLoss, clipped, dual) = PolicyLoss.Compute(logProbs, oldLogProbs is null ? logProbs.Detach() : oldLogProbs.IndexSelect(0, index).To(device), advantagesT.IndexSelect(0, index).To(device), _options.ClipLow, _options.ClipHigh, _options.DualClip);
                     var tokenLoss = policyLoss;
                     if (referenceLogProbs is not null)
                     {
