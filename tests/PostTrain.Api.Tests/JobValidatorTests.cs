@@ -92,6 +92,17 @@ public class JobValidatorTests
     }
 
     [Fact]
+    public void A_gate_needs_a_reward_beside_it()
+    {
+        var job = ValidRlvr();
+        job.Spec.Reward = [new RewardSpec { Type = RewardType.Equations, Gate = true }];
+        Messages(job).ShouldBe(["spec.reward: at least one reward must not be a gate (a gate only zeroes the sum of the others)"]);
+
+        job.Spec.Reward = [new RewardSpec { Type = RewardType.Math }, new RewardSpec { Type = RewardType.Equations, Gate = true }];
+        Messages(job).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Rollout_batch_must_split_into_mini_batches_and_groups_need_two_for_grpo()
     {
         var job = ValidRlvr();

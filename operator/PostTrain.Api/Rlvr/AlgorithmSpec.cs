@@ -8,6 +8,16 @@ public sealed class AlgorithmSpec
     /// <summary>The advantage estimator: grpo, grpoNoStd, drGrpo or rloo.</summary>
     public AdvantageEstimator Advantage { get; set; } = AdvantageEstimator.Grpo;
 
+    /// <summary>
+    /// Weight of negative advantages (samples below their group's mean), from 0 to 1. 1 is the estimator as published;
+    /// below 1, wrong samples are pushed down less than right ones are pulled up, and 0 reinforces only the
+    /// better-than-average samples (positive-sample reinforcement, as in RAFT). On small policies the negative
+    /// push spreads probability onto every other token and raises entropy faster than it fixes errors.
+    /// </summary>
+    [RangeMinimum(0)]
+    [RangeMaximum(1)]
+    public double NegativeAdvantageScale { get; set; } = 1.0;
+
     /// <summary>Ratio clipping.</summary>
     public ClipSpec Clip { get; set; } = new();
 

@@ -4,7 +4,8 @@ using PostTrain.Api.Schema;
 namespace PostTrain.Api.Rlvr;
 
 /// <summary>
-/// One weighted reward; a completion's reward is the weighted sum of all of them. The fields besides type, name
+/// One weighted reward; a completion's reward is the weighted sum of all of them, or 0 when a gate among them is not
+/// passed. The fields besides type, name
 /// and weight belong to one type each: mode to math, timeoutSeconds to code and http, memoryMb to code, pattern to
 /// regex, url and retries to http.
 /// </summary>
@@ -33,6 +34,13 @@ public sealed class RewardSpec
 
     /// <summary>The weight of this reward in the sum.</summary>
     public double Weight { get; set; } = 1.0;
+
+    /// <summary>
+    /// A gate adds nothing to the sum (its weight is ignored): the completion's reward is 0 unless the gate scores 1.
+    /// For example an equations gate makes a right final answer count only when every equation shown is right, so
+    /// that lucky answers reached through wrong arithmetic are not reinforced. At least one reward must not be a gate.
+    /// </summary>
+    public bool Gate { get; set; }
 
     /// <summary>math: strict (only the expected answer format) or flexible (else the last number); default flexible.</summary>
     public MathMode? Mode { get; set; }

@@ -24,6 +24,7 @@ public sealed class RlvrJobSpec : JobSpecBase
     /// <summary>The rewards; a completion's reward is their weighted sum.</summary>
     [Required]
     [Items(MinItems = 1, MaxItems = 16)]
+    [ValidationRule("self.exists(r, !has(r.gate) || !r.gate)", Message = "at least one reward must not be a gate")]
     public List<RewardSpec> Reward { get; set; } = [];
 
     /// <summary>Steps, learning rate and the other optimisation settings.</summary>

@@ -192,6 +192,11 @@ public static partial class JobValidator
             errors.Add(new("spec.reward", "must have at least 1 reward"));
         }
 
+        if (spec.Reward.Count > 0 && spec.Reward.All(r => r.Gate))
+        {
+            errors.Add(new("spec.reward", "at least one reward must not be a gate (a gate only zeroes the sum of the others)"));
+        }
+
         var rewardNames = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < spec.Reward.Count; i++)
         {

@@ -32,6 +32,35 @@ public class CompositeRewardTests
     }
 
     [Fact]
+    public async Task A_gate_below_one_zeroes_the_composite_and_an_open_gate_adds_nothing()
+    {
+        var answer = new WeightedReward(new Fixed("answer", 1.0), 2.0);
+        var open = await new WeightedCompositeReward([answer, new WeightedReward(new Fixed("steps", 1.0), 5.0, Gate: true)], normalize: true).ScoreAsync(Input("x"), default);
+        open.Score.ShouldBe(1.0, 1e-12); // the gate's weight counts neither in the sum nor in the normaliser: 2·1 / 2
+        open.Components!["steps"].ShouldBe(1.0);
+
+        var closed = await new WeightedCompositeReward([answer, new WeightedReward(new Fixed("steps", 0.5), 1.0, Gate: true)]).ScoreAsync(Input("x"), default);
+        closed.Score.ShouldBe(0);
+        closed.Components!["answer"].ShouldBe(1.0); // parts are still reported, to see why the gate closed
+        closed.Details!.ShouldContain("steps=0.5 (gate, closed)");
+
+        Should.Throw<ArgumentException>(() => new WeightedCompositeReward([new WeightedReward(new Fixed("g", 1), 1, Gate: true)])).Message.ShouldContain("not a gate");
+    }
+
+    [Fact]
+    public async Task An_equations_gate_keeps_a_right_answer_only_when_every_equation_shown_is_right()
+    {
+        var reward = new RewardFactory().Create(new RewardSpec
+        {
+            Kind = "composite",
+            Parts = [new RewardSpec { Kind = "math" }, new RewardSpec { Kind = "equations", Gate = true }],
+        });
+        (await reward.ScoreAsync(Input("2 + 2 = 4\n4 + 2 = 6\n#### 6"), default)).Score.ShouldBe(1);
+        (await reward.ScoreAsync(Input("2 + 2 = 5\n5 + 1 = 6\n#### 6"), default)).Score.ShouldBe(0); // right answer, wrong arithmetic
+        (await reward.ScoreAsync(Input("2 + 2 = 4\n4 + 3 = 7\n#### 7"), default)).Score.ShouldBe(0); // right arithmetic, wrong answer
+    }
+
+    [Fact]
     public async Task Weighted_sum_and_normalised_sum_match_hand_computed_values()
     {
         var parts = new[] { new WeightedReward(new Fixed("a", 1.0), 2.0), new WeightedReward(new Fixed("b", 0.5), 1.0), new WeightedReward(new Fixed("c", 1.0), -0.5) };

@@ -28,6 +28,19 @@ public class RlMathTests
     }
 
     [Fact]
+    public void Scaling_negatives_keeps_positive_advantages_and_shrinks_negative_ones()
+    {
+        // GRPO of 1,0,0,0: mean 0.25, unbiased std 0.5; 0.75 / 0.5 = 1.5 and −0.25 / 0.5 = −0.5
+        var a = Advantages.Compute(AdvantageEstimator.Grpo, [1, 0, 0, 0]);
+        a.ShouldBe([1.5, -0.5, -0.5, -0.5], 1e-5);
+        Advantages.ScaleNegatives(a, 1).ShouldBe(a);
+        Advantages.ScaleNegatives(a, 0.2).ShouldBe([1.5, -0.1, -0.1, -0.1], 1e-5);
+        Advantages.ScaleNegatives(a, 0).ShouldBe([1.5, 0, 0, 0], 1e-5);
+        Should.Throw<ArgumentOutOfRangeException>(() => Advantages.ScaleNegatives(a, 1.5));
+        Should.Throw<ArgumentOutOfRangeException>(() => Advantages.ScaleNegatives(a, double.NaN));
+    }
+
+    [Fact]
     public void Rloo_subtracts_the_mean_of_the_other_samples()
     {
         // 1 − (0 + 0 + 1)/3 = 2/3 ; 0 − (1 + 0 + 1)/3 = −2/3

@@ -117,6 +117,36 @@ public sealed class RlvrTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Validation_decodes_held_out_prompts_greedily_before_training_and_every_n_steps()
+    {
+        using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var observer = new Recorder();
+        var validation = Prompts.Take(3).Select(p => p with { Id = "v" + p.Id }).ToList();
+        var reward = new CountingReward();
+        var result = await Trainer(policy, Options with { Steps = 5, EvalEverySteps = 2 }, reward, observer: observer)
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "val")), validation: validation);
+
+        // before training (step 0), at steps 2 and 4, and at the end (step 5); the verifier scores 1 on every sample here
+        observer.Messages.ShouldContain(m => m.Contains("validation before training: val_accuracy 100.0", StringComparison.Ordinal));
+        observer.Metrics.Select(m => m.ContainsKey("val_accuracy")).ShouldBe([false, true, false, true, true]);
+        var series = TrainerState.Load(result.CheckpointPath).Series["val_accuracy"];
+        series.Select(v => v.Step).ShouldBe([0L, 2, 4, 5]);
+        series.ShouldAllBe(v => v.Value == 1.0);
+        // each validation decodes the 3 prompts once, greedily; the rest are the 5 steps' rollouts
+        reward.Calls.ShouldBe((4 * 3) + (5 * Options.PromptsPerStep * Options.GroupSize));
+    }
+
+    [Fact]
+    public async Task Without_validation_prompts_no_validation_runs()
+    {
+        using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var observer = new Recorder();
+        await Trainer(policy, Options with { Steps = 2, EvalEverySteps = 1 }, new ConstantReward(), observer: observer)
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "noval")));
+        observer.Metrics.ShouldAllBe(m => !m.ContainsKey("val_accuracy"));
+    }
+
+    [Fact]
     public void A_kl_penalty_without_a_reference_model_is_rejected()
     {
         using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
@@ -137,6 +167,21 @@ public sealed class RlvrTrainerTests : IDisposable
         {
             var letters = input.Completion.Where(char.IsAsciiLetter).Select(char.ToLowerInvariant).ToList();
             return ValueTask.FromResult(new RewardResult(letters.Count == 0 ? 0 : letters.Count(c => c <= 'm') / (double)letters.Count));
+        }
+    }
+
+    private sealed class CountingReward : IRewardFunction
+    {
+        private int _calls;
+
+        public string Name => "counting";
+
+        public int Calls => _calls;
+
+        public ValueTask<RewardResult> ScoreAsync(RewardInput input, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return ValueTask.FromResult(new RewardResult(1));
         }
     }
 

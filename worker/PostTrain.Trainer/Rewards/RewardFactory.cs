@@ -60,7 +60,7 @@ public sealed class RewardFactory
                     throw new ArgumentException($"{path}: a composite reward needs 'parts'");
                 }
 
-                var parts = spec.Parts.Select((p, i) => new WeightedReward(Create(p, $"{path}.parts[{i}]"), p.Weight)).ToList();
+                var parts = spec.Parts.Select((p, i) => new WeightedReward(Create(p, $"{path}.parts[{i}]"), p.Weight, p.Gate)).ToList();
                 try
                 {
                     return new WeightedCompositeReward(parts, spec.Normalize, name);

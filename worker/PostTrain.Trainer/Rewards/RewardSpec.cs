@@ -15,6 +15,9 @@ public sealed record RewardSpec
     /// <summary>This reward's weight inside a composite.</summary>
     public double Weight { get; init; } = 1.0;
 
+    /// <summary>Inside a composite: a gate that adds nothing but zeroes the composite unless it scores 1 or more.</summary>
+    public bool Gate { get; init; }
+
     /// <summary>math: how the answer is extracted.</summary>
     public AnswerExtractionMode Extraction { get; init; } = AnswerExtractionMode.Strict;
 

@@ -1,9 +1,10 @@
 namespace PostTrain.Trainer.Rewards;
 
 /// <summary>
-/// Σ wᵢ·sᵢ over its parts; with <c>normalize</c>, divided by Σ|wᵢ| so that parts scoring in [0, 1] with positive weights
-/// give a score in [0, 1]. The parts run one after another; each part's score is reported in
-/// <see cref="RewardResult.Components"/> by name.
+/// Σ wᵢ·sᵢ over its scoring parts; with <c>normalize</c>, divided by Σ|wᵢ| so that parts scoring in [0, 1] with
+/// positive weights give a score in [0, 1]. Gate parts (<see cref="WeightedReward.Gate"/>) add nothing: the score is 0
+/// when any gate scores below 1 (e.g. a final answer counts only when every equation shown is right). The parts run
+/// one after another; each part's score is reported in <see cref="RewardResult.Components"/> by name.
 /// </summary>
 public sealed class WeightedCompositeReward : IRewardFunction
 {
@@ -29,7 +30,12 @@ public sealed class WeightedCompositeReward : IRewardFunction
             throw new ArgumentException($"composite reward has two parts named '{duplicate.Key}'; give them distinct names", nameof(parts));
         }
 
-        var total = parts.Sum(p => Math.Abs(p.Weight));
+        if (parts.All(p => p.Gate))
+        {
+            throw new ArgumentException("a composite reward needs at least one part that is not a gate", nameof(parts));
+        }
+
+        var total = parts.Where(p => !p.Gate).Sum(p => Math.Abs(p.Weight));
         if (normalize && total == 0)
         {
             throw new ArgumentException("a normalised composite reward needs a non-zero total weight", nameof(parts));
@@ -52,16 +58,24 @@ public sealed class WeightedCompositeReward : IRewardFunction
         var components = new Dictionary<string, double>(StringComparer.Ordinal);
         var sum = 0.0;
         var failed = false;
+        var closed = false;
         foreach (var part in _parts)
         {
             var result = await part.Reward.ScoreAsync(input, cancellationToken).ConfigureAwait(false);
             components[part.Reward.Name] = result.Score;
-            sum += part.Weight * result.Score;
             failed |= result.Failed;
+            if (part.Gate)
+            {
+                closed |= !(result.Score >= 1 - 1e-9);
+            }
+            else
+            {
+                sum += part.Weight * result.Score;
+            }
         }
 
-        var score = Normalize ? sum / _parts.Sum(p => Math.Abs(p.Weight)) : sum;
-        var details = string.Join(", ", _parts.Select(p => $"{p.Reward.Name}={components[p.Reward.Name]:0.###}×{p.Weight:0.###}"));
+        var score = closed ? 0 : Normalize ? sum / _parts.Where(p => !p.Gate).Sum(p => Math.Abs(p.Weight)) : sum;
+        var details = string.Join(", ", _parts.Select(p => p.Gate ? $"{p.Reward.Name}={components[p.Reward.Name]:0.###} (gate{(components[p.Reward.Name] >= 1 - 1e-9 ? string.Empty : ", closed")})" : $"{p.Reward.Name}={components[p.Reward.Name]:0.###}×{p.Weight:0.###}"));
         return new RewardResult(score, details) { Components = components, Failed = failed };
     }
 }

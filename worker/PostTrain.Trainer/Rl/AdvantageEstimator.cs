@@ -49,6 +49,21 @@ public static class Advantages
         }
     }
 
+    /// <summary>
+    /// Multiplies the negative advantages by <paramref name="scale"/> (in [0, 1]) and leaves the others: 1 keeps the
+    /// estimator as it is, 0 keeps only the push towards better-than-average samples. Returns a new array.
+    /// </summary>
+    public static double[] ScaleNegatives(IReadOnlyList<double> advantages, double scale)
+    {
+        ArgumentNullException.ThrowIfNull(advantages);
+        if (scale is < 0 or > 1 || double.IsNaN(scale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "the negative-advantage scale must be in [0, 1]");
+        }
+
+        return [.. advantages.Select(a => a < 0 ? a * scale : a)];
+    }
+
     /// <summary>Advantages for consecutive groups of <paramref name="groupSize"/> rewards.</summary>
     public static double[] ComputeGrouped(AdvantageEstimator estimator, IReadOnlyList<double> rewards, int groupSize)
     {

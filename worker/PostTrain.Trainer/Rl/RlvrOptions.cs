@@ -30,6 +30,9 @@ public sealed record RlvrOptions
     /// <summary>How rewards become advantages.</summary>
     public AdvantageEstimator Advantage { get; init; } = AdvantageEstimator.Grpo;
 
+    /// <summary>Weight of negative advantages, in [0, 1] (see <see cref="Advantages.ScaleNegatives"/>).</summary>
+    public double NegativeAdvantageScale { get; init; } = 1.0;
+
     /// <summary>Lower clip range ε_low of the PPO ratio.</summary>
     public double ClipLow { get; init; } = 0.2;
 
@@ -84,6 +87,12 @@ public sealed record RlvrOptions
     /// <summary>Seed of prompt order and sampling.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// Greedy-decode the validation prompts and report <c>val_accuracy</c> (the fraction whose completion earns the full
+    /// reward, 1 or more) before the first step and every this many steps (and at the end); 0 disables.
+    /// </summary>
+    public long EvalEverySteps { get; init; }
+
     /// <summary>Checkpoint every this many steps (and at the end).</summary>
     public long SaveEverySteps { get; init; }
 
@@ -93,6 +102,16 @@ public sealed record RlvrOptions
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
+        if (NegativeAdvantageScale is < 0 or > 1 || double.IsNaN(NegativeAdvantageScale))
+        {
+            throw new ArgumentException($"negativeAdvantageScale must be in [0, 1] (got {NegativeAdvantageScale})");
+        }
+
+        if (EvalEverySteps < 0)
+        {
+            throw new ArgumentException($"evalEverySteps must be >= 0 (got {EvalEverySteps})");
+        }
+
         if (Steps <= 0 || PromptsPerStep <= 0 || GroupSize <= 0 || MaxNewTokens <= 0 || PpoEpochs <= 0 || MiniBatches <= 0 || MicroBatchSize <= 0)
         {
             throw new ArgumentException("steps, promptsPerStep, groupSize, maxNewTokens, ppoEpochs, miniBatches and microBatchSize must be > 0");

@@ -4,6 +4,7 @@ using PostTrain.Torch.NN;
 using PostTrain.Torch.Optim;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Data;
+using PostTrain.Trainer.Eval;
 using PostTrain.Trainer.Generation;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Rewards;
@@ -56,9 +57,11 @@ public sealed class RlvrTrainer
 
     /// <summary>
     /// Trains on <paramref name="prompts"/> (their reference answers feed the verifier). Cancellation stops between steps
-    /// after saving a checkpoint.
+    /// after saving a checkpoint. With <see cref="RlvrOptions.EvalEverySteps"/> above 0, <paramref name="validation"/>
+    /// prompts (never trained on) are decoded greedily before the first step, every that many steps and at the end, and
+    /// scored by the same verifier (<c>val_accuracy</c>).
     /// </summary>
-    public async Task<RlvrResult> TrainAsync(IReadOnlyList<Example> prompts, CheckpointManager checkpoints, Action<string>? extraFiles = null, CancellationToken cancellationToken = default)
+    public async Task<RlvrResult> TrainAsync(IReadOnlyList<Example> prompts, CheckpointManager checkpoints, Action<string>? extraFiles = null, CancellationToken cancellationToken = default, IReadOnlyList<Example>? validation = null)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(checkpoints);
@@ -111,6 +114,21 @@ public sealed class RlvrTrainer
             return lastSaved;
         }
 
+        var validating = _options.EvalEverySteps > 0 && validation is { Count: > 0 };
+        async Task ValidateAsync(Dictionary<string, double> into)
+        {
+            var accuracy = await ValidationAccuracyAsync(validation!, cancellationToken).ConfigureAwait(false);
+            into["val_accuracy"] = accuracy;
+            (series.TryGetValue("val_accuracy", out var list) ? list : series["val_accuracy"] = []).Add(new StepValue(step, accuracy));
+        }
+
+        if (validating && step == 0)
+        {
+            var before = new Dictionary<string, double>(StringComparer.Ordinal);
+            await ValidateAsync(before).ConfigureAwait(false);
+            _observer.OnMessage(FormattableString.Invariant($"validation before training: val_accuracy {before["val_accuracy"] * 100:F1}% on {validation!.Count} held-out prompts"));
+        }
+
         var order = new EpochOrder(prompts.Count, _options.Seed);
         double rewardMean = double.NaN;
         while (step < _options.Steps)
@@ -152,6 +170,11 @@ public sealed class RlvrTrainer
                 }
             }
 
+            if (validating && (step == _options.Steps || step % _options.EvalEverySteps == 0))
+            {
+                await ValidateAsync(metrics).ConfigureAwait(false);
+            }
+
             _observer.OnStep(step, _options.Steps, metrics);
             if (step == _options.Steps || (_options.SaveEverySteps > 0 && step % _options.SaveEverySteps == 0))
             {
@@ -160,6 +183,24 @@ public sealed class RlvrTrainer
         }
 
         return new RlvrResult(step, rewardMean, lastSaved ?? Save(), Preempted: false);
+    }
+
+    /// <summary>Fraction of <paramref name="validation"/> whose greedy completion earns the full reward (1 or more).</summary>
+    private async Task<double> ValidationAccuracyAsync(IReadOnlyList<Example> validation, CancellationToken cancellationToken)
+    {
+        var wasTraining = _policy.Training;
+        _policy.Eval();
+        try
+        {
+            var evaluator = new ModelEvaluator(_policy, _tokenizer, _template, _reward, _padTokenId, _eosTokenIds);
+            var options = new EvalOptions { MaxNewTokens = _options.MaxNewTokens, BatchSize = Math.Max(_options.GroupSize, _options.MicroBatchSize) };
+            var outcome = await evaluator.EvaluateAsync(validation, options, cancellationToken).ConfigureAwait(false);
+            return outcome.Accuracy;
+        }
+        finally
+        {
+            _policy.Train(wasTraining);
+        }
     }
 
     /// <summary>Rolls out groups until PromptsPerStep informative groups are kept (dynamic sampling) or once (otherwise).</summary>
@@ -199,7 +240,7 @@ public sealed class RlvrTrainer
                     continue;
                 }
 
-                var advantages = Advantages.Compute(_options.Advantage, rewards);
+                var advantages = Advantages.ScaleNegatives(Advantages.Compute(_options.Advantage, rewards), _options.NegativeAdvantageScale);
                 for (var i = 0; i < group.Length; i++)
                 {
                     group[i].Advantage = advantages[i];

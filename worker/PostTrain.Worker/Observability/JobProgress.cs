@@ -130,7 +130,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
         var width = 20;
         var filled = total > 0 ? (int)(width * step / total) : 0;
         sb.Append(CultureInfo.InvariantCulture, $"{_kind}/{_job} [{new string('#', filled)}{new string('.', width - filled)}] {step}/{total}");
-        foreach (var key in new[] { "loss", "validation_loss", "reward_mean", "pass_rate", "kl", "tokens_per_second", "rollout_tokens_per_second" })
+        foreach (var key in new[] { "loss", "validation_loss", "reward_mean", "pass_rate", "kl", "val_accuracy", "tokens_per_second", "rollout_tokens_per_second" })
         {
             if (values.TryGetValue(key, out var v))
             {

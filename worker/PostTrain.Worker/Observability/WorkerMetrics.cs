@@ -35,6 +35,7 @@ public sealed class WorkerMetrics : IDisposable
         ["reward_seconds"] = ("posttrain.phase.reward", "s", "Time spent scoring in the latest step."),
         ["logprob_seconds"] = ("posttrain.phase.logprob", "s", "Time spent recomputing log-probabilities in the latest step."),
         ["update_seconds"] = ("posttrain.phase.update", "s", "Time spent in policy updates in the latest step."),
+        ["val_accuracy"] = ("posttrain.validation.accuracy", null, "RLVR: fraction of held-out prompts whose greedy completion earned the full reward, at the latest validation."),
         ["accuracy"] = ("posttrain.eval.accuracy", null, "Greedy accuracy of the latest evaluated model."),
         ["progress_ratio"] = ("posttrain.progress", null, "Fraction of planned steps done."),
     };

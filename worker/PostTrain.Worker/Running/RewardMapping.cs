@@ -18,7 +18,7 @@ public static class RewardMapping
         }
 
         var parts = rewards.Select(One).ToList();
-        return parts.Count == 1 && rewards[0].Weight == 1.0
+        return parts.Count == 1 && rewards[0].Weight == 1.0 && !rewards[0].Gate
             ? parts[0]
             : new TrainerReward { Kind = "composite", Name = "reward", Parts = parts };
     }
@@ -40,6 +40,7 @@ public static class RewardMapping
         },
         Name = r.EffectiveName,
         Weight = r.Weight,
+        Gate = r.Gate,
         Extraction = r.EffectiveMode == PostTrain.Api.Rlvr.MathMode.Strict ? AnswerExtractionMode.Strict : AnswerExtractionMode.StrictThenFlexible,
         Pattern = r.Pattern,
         Url = r.Url,

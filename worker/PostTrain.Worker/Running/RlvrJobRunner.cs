@@ -1,5 +1,6 @@
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Model;
+using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Rl;
 using PostTrain.Trainer.Training;
@@ -26,7 +27,10 @@ public static class RlvrJobRunner
             : null;
         policy.ApplyLora(spec.Training.Lora, seed);
 
-        var prompts = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        var loadedPrompts = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        // Validation, when asked for, holds out 5% of the prompts (at most 256) that the policy never trains on.
+        var validationFraction = spec.Training.EvalEverySteps > 0 && loadedPrompts.Count >= 20 ? Math.Min(0.05, 256.0 / loadedPrompts.Count) : 0;
+        var (prompts, validation) = validationFraction > 0 ? TrainValidationSplit.Split(loadedPrompts, validationFraction, (int)seed) : (loadedPrompts, []);
         using var http = new HttpClient();
         var reward = RewardMapping.Create(spec.Reward, http, env.Progress.Message);
         var updates = (long)spec.Training.Steps * algorithm.PpoEpochs * algorithm.MiniBatches;
@@ -47,6 +51,7 @@ public static class RlvrJobRunner
                 ApiAdvantage.Rloo => AdvantageEstimator.Rloo,
                 _ => AdvantageEstimator.Grpo,
             },
+            NegativeAdvantageScale = algorithm.NegativeAdvantageScale,
             ClipLow = algorithm.Clip.Low,
             ClipHigh = algorithm.Clip.High,
             DualClip = algorithm.Clip.DualClipC,
@@ -72,13 +77,14 @@ public static class RlvrJobRunner
             MaxGradNorm = spec.Training.MaxGradNorm,
             Seed = seed,
             SaveEverySteps = spec.Output.SaveEverySteps,
+            EvalEverySteps = validation.Count > 0 ? spec.Training.EvalEverySteps : 0,
             Resume = spec.Resume == ResumePolicy.Auto,
         };
 
         var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
-        env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {prompts.Count} prompts, {options.Steps} steps x {options.PromptsPerStep} prompts x {options.GroupSize} samples, reward {string.Join("+", spec.Reward.Select(r => r.EffectiveName))}, output {output}");
+        env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {prompts.Count} prompts{(validation.Count > 0 ? $" (+{validation.Count} held out for validation every {options.EvalEverySteps} steps)" : string.Empty)}, {options.Steps} steps x {options.PromptsPerStep} prompts x {options.GroupSize} samples, reward {string.Join("+", spec.Reward.Select(r => r.EffectiveName))}, output {output}");
         var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, policy.Template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress);
-        var result = await trainer.TrainAsync(prompts, new CheckpointManager(output, spec.Output.Keep), policy.WriteCheckpointExtras, cancellationToken).ConfigureAwait(false);
+        var result = await trainer.TrainAsync(prompts, new CheckpointManager(output, spec.Output.Keep), policy.WriteCheckpointExtras, cancellationToken, validation).ConfigureAwait(false);
 
         var state = TrainerState.Load(result.CheckpointPath);
         var metrics = new Dictionary<string, double> { ["reward_mean"] = result.RewardMean, ["steps"] = result.Step, ["reward_failures"] = reward.FailureCount };
