@@ -98,8 +98,11 @@ public class JobValidatorTests
         job.Spec.Reward = [new RewardSpec { Type = RewardType.Equations, Gate = true }];
         Messages(job).ShouldBe(["spec.reward: at least one reward must not be a gate (a gate only zeroes the sum of the others)"]);
 
-        job.Spec.Reward = [new RewardSpec { Type = RewardType.Math }, new RewardSpec { Type = RewardType.Equations, Gate = true }];
+        job.Spec.Reward = [new RewardSpec { Type = RewardType.Math }, new RewardSpec { Type = RewardType.Equations, Gate = true, Grounded = true }];
         Messages(job).ShouldBeEmpty();
+
+        job.Spec.Reward = [new RewardSpec { Type = RewardType.Math, Grounded = true }];
+        Messages(job).ShouldBe(["spec.reward[0].grounded: only allowed for type equations (type is math)"]);
     }
 
     [Fact]

@@ -18,10 +18,10 @@ public class RewardMappingTests
         var gated = RewardMapping.ToTrainer(
         [
             new PostTrain.Api.Rlvr.RewardSpec { Type = RewardType.Math, Mode = MathMode.Strict },
-            new PostTrain.Api.Rlvr.RewardSpec { Type = RewardType.Equations, Gate = true },
+            new PostTrain.Api.Rlvr.RewardSpec { Type = RewardType.Equations, Gate = true, Grounded = true },
         ]);
         gated.Kind.ShouldBe("composite");
-        gated.Parts!.Select(p => (p.Kind, p.Gate)).ShouldBe([("math", false), ("equations", true)]);
+        gated.Parts!.Select(p => (p.Kind, p.Gate, p.Grounded)).ShouldBe([("math", false, false), ("equations", true, true)]);
     }
 
     [Fact]

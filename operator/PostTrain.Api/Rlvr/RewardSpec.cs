@@ -6,12 +6,13 @@ namespace PostTrain.Api.Rlvr;
 /// <summary>
 /// One weighted reward; a completion's reward is the weighted sum of all of them, or 0 when a gate among them is not
 /// passed. The fields besides type, name
-/// and weight belong to one type each: mode to math, timeoutSeconds to code and http, memoryMb to code, pattern to
+/// and weight belong to one type each: mode to math, grounded to equations, timeoutSeconds to code and http, memoryMb to code, pattern to
 /// regex, url and retries to http.
 /// </summary>
 [ValidationRule("self.type == 'regex' ? has(self.pattern) : !has(self.pattern)", Message = "pattern is required for type regex and only allowed there", FieldPath = ".pattern")]
 [ValidationRule("self.type == 'http' ? has(self.url) : !has(self.url)", Message = "url is required for type http and only allowed there", FieldPath = ".url")]
 [ValidationRule("!has(self.mode) || self.type == 'math'", Message = "mode is only allowed for type math", FieldPath = ".mode")]
+[ValidationRule("!has(self.grounded) || self.type == 'equations'", Message = "grounded is only allowed for type equations", FieldPath = ".grounded")]
 [ValidationRule("!has(self.memoryMb) || self.type == 'code'", Message = "memoryMb is only allowed for type code", FieldPath = ".memoryMb")]
 [ValidationRule("!has(self.retries) || self.type == 'http'", Message = "retries is only allowed for type http", FieldPath = ".retries")]
 [ValidationRule("!has(self.timeoutSeconds) || self.type == 'code' || self.type == 'http'", Message = "timeoutSeconds is only allowed for types code and http", FieldPath = ".timeoutSeconds")]
@@ -41,6 +42,12 @@ public sealed class RewardSpec
     /// that lucky answers reached through wrong arithmetic are not reinforced. At least one reward must not be a gate.
     /// </summary>
     public bool Gate { get; set; }
+
+    /// <summary>
+    /// equations: an equation counts only when each operand is a number of the prompt or an earlier equation's result,
+    /// and a final <c>#### n</c> must equal the last result (worked arithmetic that follows from the question).
+    /// </summary>
+    public bool? Grounded { get; set; }
 
     /// <summary>math: strict (only the expected answer format) or flexible (else the last number); default flexible.</summary>
     public MathMode? Mode { get; set; }

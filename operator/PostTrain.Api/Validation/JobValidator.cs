@@ -219,6 +219,7 @@ public static partial class JobValidator
         }
 
         OnlyFor(reward.Mode is not null, "mode", RewardType.Math);
+        OnlyFor(reward.Grounded is not null, "grounded", RewardType.Equations);
         OnlyFor(reward.TimeoutSeconds is not null, "timeoutSeconds", RewardType.Code, RewardType.Http);
         OnlyFor(reward.MemoryMb is not null, "memoryMb", RewardType.Code);
         OnlyFor(reward.Pattern is not null, "pattern", RewardType.Regex);

@@ -19,6 +19,30 @@ public class EquationRewardTests
     public void Counts_right_equations(string completion, int right, int total) =>
         EquationReward.Check(completion).ShouldBe((right, total));
 
+    [Theory]
+    [InlineData("3 + 5 = 8\n8 - 2 = 6\n#### 6", 3, 3)] // both equations follow from the prompt, the answer from the last result
+    [InlineData("3 + 5 = 8\n7 - 1 = 6\n#### 6", 2, 3)] // 7 and 1 are neither in the prompt nor earlier results
+    [InlineData("3 + 4 = 7\n7 - 2 = 5\n#### 5", 2, 3)] // true, but 4 is not in the prompt
+    [InlineData("3 + 5 = 8\n8 - 2 = 6\n#### 7", 2, 3)] // the answer does not follow from the work
+    [InlineData("3 + 5 = 9\n9 - 2 = 7\n#### 7", 2, 3)] // wrong first result; the rest follows from it
+    [InlineData("#### 6", 0, 1)] // an answer without work
+    [InlineData("3 + 5 = 8\n8 - 2 = 6", 2, 2)] // no answer line: only the equations are checked
+    public void Grounded_equations_need_operands_from_the_prompt_or_earlier_results(string completion, int right, int total) =>
+        EquationReward.CheckGrounded("Tom has 3 apples. He buys 5 more. Then he gives away 2. How many apples does Tom have now?", completion).ShouldBe((right, total));
+
+    [Fact]
+    public async Task The_factory_builds_a_grounded_gate()
+    {
+        var reward = new RewardFactory().Create(new RewardSpec
+        {
+            Kind = "composite",
+            Parts = [new RewardSpec { Kind = "math" }, new RewardSpec { Kind = "equations", Gate = true, Grounded = true }],
+        });
+        const string question = "Tom has 3 apples. He buys 5 more. Then he gives away 2. How many apples does Tom have now?";
+        (await reward.ScoreAsync(new RewardInput(question, "3 + 5 = 8\n8 - 2 = 6\n#### 6", Item), default)).Score.ShouldBe(1);
+        (await reward.ScoreAsync(new RewardInput(question, "3 + 4 = 7\n7 - 1 = 6\n#### 6", Item), default)).Score.ShouldBe(0); // lucky: true lines, wrong operands
+    }
+
     [Fact]
     public async Task Scores_the_fraction_of_right_equations_and_zero_without_any()
     {

@@ -24,7 +24,7 @@ public sealed class RewardFactory
             case "math":
                 return new MathReward(spec.Extraction, name);
             case "equations":
-                return new EquationReward(name);
+                return new EquationReward(name, spec.Grounded);
             case "regex" or "format":
                 if (string.IsNullOrEmpty(spec.Pattern))
                 {

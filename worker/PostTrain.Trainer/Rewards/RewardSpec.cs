@@ -18,6 +18,9 @@ public sealed record RewardSpec
     /// <summary>Inside a composite: a gate that adds nothing but zeroes the composite unless it scores 1 or more.</summary>
     public bool Gate { get; init; }
 
+    /// <summary>equations: operands must come from the prompt or earlier results, the answer from the last result.</summary>
+    public bool Grounded { get; init; }
+
     /// <summary>math: how the answer is extracted.</summary>
     public AnswerExtractionMode Extraction { get; init; } = AnswerExtractionMode.Strict;
 

@@ -41,6 +41,7 @@ public static class RewardMapping
         Name = r.EffectiveName,
         Weight = r.Weight,
         Gate = r.Gate,
+        Grounded = r.Grounded ?? false,
         Extraction = r.EffectiveMode == PostTrain.Api.Rlvr.MathMode.Strict ? AnswerExtractionMode.Strict : AnswerExtractionMode.StrictThenFlexible,
         Pattern = r.Pattern,
         Url = r.Url,
