@@ -137,6 +137,23 @@ public sealed class RlvrTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_preemption_during_validation_skips_it_and_saves_the_step()
+    {
+        using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        using var cts = new CancellationTokenSource();
+        var validation = Prompts.Take(3).Select(p => p with { Id = "v" + p.Id }).ToList();
+        // 3 validation calls before training, 32 rollouts in step 1, then cancel while scoring step 2's rollouts: the
+        // update finishes, the validation due at step 2 is cancelled, and the loop saves step 2 as preempted.
+        var reward = new CountingReward { CancelAtCall = (3 + 32 + 1, cts) };
+        var result = await Trainer(policy, Options with { Steps = 5, EvalEverySteps = 2 }, reward)
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "preempt")), cancellationToken: cts.Token, validation: validation);
+
+        result.Preempted.ShouldBeTrue();
+        result.Step.ShouldBe(2);
+        TrainerState.Load(result.CheckpointPath).Series["val_accuracy"].Select(v => v.Step).ShouldBe([0L]);
+    }
+
+    [Fact]
     public async Task Without_validation_prompts_no_validation_runs()
     {
         using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
@@ -178,9 +195,15 @@ public sealed class RlvrTrainerTests : IDisposable
 
         public int Calls => _calls;
 
+        public (int Call, CancellationTokenSource Source)? CancelAtCall { get; init; }
+
         public ValueTask<RewardResult> ScoreAsync(RewardInput input, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _calls);
+            if (Interlocked.Increment(ref _calls) == CancelAtCall?.Call)
+            {
+                CancelAtCall.Value.Source.Cancel();
+            }
+
             return ValueTask.FromResult(new RewardResult(1));
         }
     }

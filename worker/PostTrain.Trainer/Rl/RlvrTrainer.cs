@@ -117,7 +117,16 @@ public sealed class RlvrTrainer
         var validating = _options.EvalEverySteps > 0 && validation is { Count: > 0 };
         async Task ValidateAsync(Dictionary<string, double> into)
         {
-            var accuracy = await ValidationAccuracyAsync(validation!, cancellationToken).ConfigureAwait(false);
+            double accuracy;
+            try
+            {
+                accuracy = await ValidationAccuracyAsync(validation!, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // preempted mid-validation: the loop saves the checkpoint; the validation is skipped
+            }
+
             into["val_accuracy"] = accuracy;
             (series.TryGetValue("val_accuracy", out var list) ? list : series["val_accuracy"] = []).Add(new StepValue(step, accuracy));
         }
@@ -126,7 +135,10 @@ public sealed class RlvrTrainer
         {
             var before = new Dictionary<string, double>(StringComparer.Ordinal);
             await ValidateAsync(before).ConfigureAwait(false);
-            _observer.OnMessage(FormattableString.Invariant($"validation before training: val_accuracy {before["val_accuracy"] * 100:F1}% on {validation!.Count} held-out prompts"));
+            if (before.ContainsKey("val_accuracy"))
+            {
+                _observer.OnMessage(FormattableString.Invariant($"validation before training: val_accuracy {before["val_accuracy"] * 100:F1}% on {validation!.Count} held-out prompts"));
+            }
         }
 
         var order = new EpochOrder(prompts.Count, _options.Seed);
