@@ -299,7 +299,8 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         // Services are not watched: a missing ConfigMap (watched) brings the reconcile that creates both.
         await op.Client.Services.DeleteAsync("sft-sft-workers", ns);
         await op.Client.ConfigMaps.DeleteAsync("sft-sft-config", ns);
-        await Eventually.TrueAsync(async () => await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns) is not null && await op.Client.Services.TryGetAsync("sft-sft-workers", ns) is not null, "both are created again");
+        // 30 s: on a loaded CI machine a reconcile that fails (a write racing the caches) waits out its backoff first.
+        await Eventually.TrueAsync(async () => await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns) is not null && await op.Client.Services.TryGetAsync("sft-sft-workers", ns) is not null, "both are created again", seconds: 30);
         (await op.Client.ConfigMaps.GetAsync("sft-sft-config", ns)).Data!["job.json"].ShouldBe(json);
         (await op.Client.Jobs.ListAsync(ns)).Items.Single().Metadata.Uid.ShouldBe(batch.Metadata.Uid, "the batch Job is kept");
     }
