@@ -52,11 +52,7 @@ public sealed partial class EquationReward : IRewardFunction
         foreach (Match m in EquationPattern().Matches(completion))
         {
             total++;
-            if (decimal.TryParse(m.Groups["a"].Value, NumberStyles.Number, CultureInfo.InvariantCulture, out var a)
-                && decimal.TryParse(m.Groups["b"].Value, NumberStyles.Number, CultureInfo.InvariantCulture, out var b)
-                && decimal.TryParse(m.Groups["c"].Value, NumberStyles.Number, CultureInfo.InvariantCulture, out var c)
-                && Apply(a, m.Groups["op"].Value, b) is { } value
-                && value == c)
+            if (TryParse(m, out var a, out var b, out var c) && Apply(a, m.Groups["op"].Value, b) == c)
             {
                 right++;
             }
@@ -80,20 +76,19 @@ public sealed partial class EquationReward : IRewardFunction
         foreach (Match m in EquationPattern().Matches(completion))
         {
             total++;
-            if (TryParse(m, out var a, out var b, out var c) && Apply(a, m.Groups["op"].Value, b) is { } value && value == c && known.Contains(a) && known.Contains(b))
+            if (!TryParse(m, out var a, out var b, out var c))
+            {
+                last = null;
+                continue;
+            }
+
+            if (Apply(a, m.Groups["op"].Value, b) == c && known.Contains(a) && known.Contains(b))
             {
                 right++;
             }
 
-            if (TryParse(m, out _, out _, out var result))
-            {
-                known.Add(result);
-                last = result;
-            }
-            else
-            {
-                last = null;
-            }
+            known.Add(c);
+            last = c;
         }
 
         if (AnswerPattern().Match(completion) is { Success: true } answer)

@@ -9,6 +9,7 @@ namespace PostTrain.Trainer.Rewards;
 public sealed class WeightedCompositeReward : IRewardFunction
 {
     private readonly IReadOnlyList<WeightedReward> _parts;
+    private readonly double _totalWeight;
 
     /// <summary>Creates the composite; names must be unique and weights finite, with a non-zero total when normalising.</summary>
     public WeightedCompositeReward(IReadOnlyList<WeightedReward> parts, bool normalize = false, string name = "composite")
@@ -42,6 +43,7 @@ public sealed class WeightedCompositeReward : IRewardFunction
         }
 
         _parts = parts;
+        _totalWeight = total;
         Normalize = normalize;
         Name = name;
     }
@@ -66,7 +68,7 @@ public sealed class WeightedCompositeReward : IRewardFunction
             failed |= result.Failed;
             if (part.Gate)
             {
-                closed |= !(result.Score >= 1 - 1e-9);
+                closed |= !Opens(result.Score);
             }
             else
             {
@@ -74,8 +76,15 @@ public sealed class WeightedCompositeReward : IRewardFunction
             }
         }
 
-        var score = closed ? 0 : Normalize ? sum / _parts.Where(p => !p.Gate).Sum(p => Math.Abs(p.Weight)) : sum;
-        var details = string.Join(", ", _parts.Select(p => p.Gate ? $"{p.Reward.Name}={components[p.Reward.Name]:0.###} (gate{(components[p.Reward.Name] >= 1 - 1e-9 ? string.Empty : ", closed")})" : $"{p.Reward.Name}={components[p.Reward.Name]:0.###}×{p.Weight:0.###}"));
+        var score = closed ? 0 : Normalize ? sum / _totalWeight : sum;
+        var details = string.Join(", ", _parts.Select(p => Describe(p, components[p.Reward.Name])));
         return new RewardResult(score, details) { Components = components, Failed = failed };
     }
+
+    /// <summary>A gate is open at a score of 1 (within rounding).</summary>
+    private static bool Opens(double score) => score >= 1 - 1e-9;
+
+    private static string Describe(WeightedReward part, double score) => part.Gate
+        ? $"{part.Reward.Name}={score:0.###} (gate{(Opens(score) ? string.Empty : ", closed")})"
+        : $"{part.Reward.Name}={score:0.###}×{part.Weight:0.###}";
 }

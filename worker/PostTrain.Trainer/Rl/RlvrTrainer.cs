@@ -115,7 +115,8 @@ public sealed class RlvrTrainer
         }
 
         var validating = _options.EvalEverySteps > 0 && validation is { Count: > 0 };
-        async Task ValidateAsync(Dictionary<string, double> into)
+        // Records val_accuracy at the current step; null when a preemption cancelled it (the loop then saves the step).
+        async Task<double?> ValidateAsync()
         {
             double accuracy;
             try
@@ -124,21 +125,16 @@ public sealed class RlvrTrainer
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return; // preempted mid-validation: the loop saves the checkpoint; the validation is skipped
+                return null;
             }
 
-            into["val_accuracy"] = accuracy;
             (series.TryGetValue("val_accuracy", out var list) ? list : series["val_accuracy"] = []).Add(new StepValue(step, accuracy));
+            return accuracy;
         }
 
-        if (validating && step == 0)
+        if (validating && step == 0 && await ValidateAsync().ConfigureAwait(false) is { } before)
         {
-            var before = new Dictionary<string, double>(StringComparer.Ordinal);
-            await ValidateAsync(before).ConfigureAwait(false);
-            if (before.ContainsKey("val_accuracy"))
-            {
-                _observer.OnMessage(FormattableString.Invariant($"validation before training: val_accuracy {before["val_accuracy"] * 100:F1}% on {validation!.Count} held-out prompts"));
-            }
+            _observer.OnMessage(FormattableString.Invariant($"validation before training: val_accuracy {before * 100:F1}% on {validation!.Count} held-out prompts"));
         }
 
         var order = new EpochOrder(prompts.Count, _options.Seed);
@@ -182,9 +178,9 @@ public sealed class RlvrTrainer
                 }
             }
 
-            if (validating && (step == _options.Steps || step % _options.EvalEverySteps == 0))
+            if (validating && (step == _options.Steps || step % _options.EvalEverySteps == 0) && await ValidateAsync().ConfigureAwait(false) is { } accuracy)
             {
-                await ValidateAsync(metrics).ConfigureAwait(false);
+                metrics["val_accuracy"] = accuracy;
             }
 
             _observer.OnStep(step, _options.Steps, metrics);
@@ -197,22 +193,15 @@ public sealed class RlvrTrainer
         return new RlvrResult(step, rewardMean, lastSaved ?? Save(), Preempted: false);
     }
 
-    /// <summary>Fraction of <paramref name="validation"/> whose greedy completion earns the full reward (1 or more).</summary>
+    /// <summary>
+    /// Fraction of <paramref name="validation"/> whose greedy completion earns the full reward (1 or more); the generator
+    /// puts the policy in eval mode and back.
+    /// </summary>
     private async Task<double> ValidationAccuracyAsync(IReadOnlyList<Example> validation, CancellationToken cancellationToken)
     {
-        var wasTraining = _policy.Training;
-        _policy.Eval();
-        try
-        {
-            var evaluator = new ModelEvaluator(_policy, _tokenizer, _template, _reward, _padTokenId, _eosTokenIds);
-            var options = new EvalOptions { MaxNewTokens = _options.MaxNewTokens, BatchSize = Math.Max(_options.GroupSize, _options.MicroBatchSize) };
-            var outcome = await evaluator.EvaluateAsync(validation, options, cancellationToken).ConfigureAwait(false);
-            return outcome.Accuracy;
-        }
-        finally
-        {
-            _policy.Train(wasTraining);
-        }
+        var evaluator = new ModelEvaluator(_policy, _tokenizer, _template, _reward, _padTokenId, _eosTokenIds);
+        var options = new EvalOptions { MaxNewTokens = _options.MaxNewTokens, BatchSize = Math.Max(_options.GroupSize, _options.MicroBatchSize) };
+        return (await evaluator.EvaluateAsync(validation, options, cancellationToken).ConfigureAwait(false)).Accuracy;
     }
 
     /// <summary>Rolls out groups until PromptsPerStep informative groups are kept (dynamic sampling) or once (otherwise).</summary>
