@@ -27,7 +27,10 @@ test: deps build
 	@CONFIG=$(CONFIG) bash scripts/test.sh
 
 ## demo: deps + build + the main job (SFT -> RLVR -> Eval on CPU, examples/local/arithmetic-pipeline.yaml)
+# The worker resumes a job from the checkpoints already in its output folder; the demo starts from scratch.
+DEMO_RUNS = runs/arithmetic-baseline runs/arithmetic-sft runs/arithmetic-rlvr runs/arithmetic-eval runs/arithmetic-pipeline
 demo: deps build
+	rm -rf $(DEMO_RUNS)
 	$(WORKER) run examples/local/arithmetic-pipeline.yaml
 
 ## bench: every benchmark (results belong in docs/benchmarks.md)
