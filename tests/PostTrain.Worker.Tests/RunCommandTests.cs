@@ -106,6 +106,40 @@ public sealed class RunCommandTests : IDisposable
         TrainerState.Load(checkpoints.Latest()!).Losses.Count.ShouldBe((int)saved + 2);
     }
 
+    [Fact]
+    public void A_job_does_not_resume_checkpoints_written_under_a_different_spec()
+    {
+        string Run(string manifest, int expectedCode)
+        {
+            var file = Write("s.yaml", manifest);
+            var (code, stdout, stderr) = WorkerProcess.Run(_dir, "", "run", file, "--runs-dir", "out", "--no-server");
+            code.ShouldBe(expectedCode, stdout + stderr);
+            return stdout + stderr;
+        }
+
+        Run(Manifests.Sft("s", 2), 0);
+        var checkpoints = new CheckpointManager(Path.Combine(_dir, "out", "s"));
+        var first = checkpoints.Latest()!;
+        File.Exists(Path.Combine(_dir, "out", "s", "job-spec.json")).ShouldBeTrue();
+
+        // Another learning rate under the same output: refused, naming the field, and the checkpoint stays.
+        var otherRate = Manifests.Sft("s", 2).Replace("learningRate: 3e-3", "learningRate: 1e-3", StringComparison.Ordinal);
+        var refused = Run(otherRate, 1);
+        refused.ShouldContain("different spec (changed: spec.training.learningRate)");
+        refused.ShouldContain("spec.resume: never");
+        checkpoints.Latest().ShouldBe(first);
+        File.Exists(Path.Combine(first, "model.safetensors")).ShouldBeTrue();
+
+        // Training further is not a change of spec: it resumes.
+        Run(Manifests.Sft("s", 3), 0).ShouldContain("at step 2");
+        CheckpointManager.StepOf(checkpoints.Latest()!).ShouldBe(3);
+
+        // resume: never starts over under the new spec, which becomes the recorded one.
+        var startOver = Run(otherRate.Replace("  seed: 3", "  resume: never\n  seed: 3", StringComparison.Ordinal), 0);
+        startOver.ShouldNotContain("at step");
+        File.ReadAllText(Path.Combine(_dir, "out", "s", "job-spec.json")).ShouldContain("0.001");
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int PosixKill(int pid, int signal);
 

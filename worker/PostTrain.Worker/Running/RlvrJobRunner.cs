@@ -84,7 +84,9 @@ public static class RlvrJobRunner
         var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
         env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {prompts.Count} prompts{(validation.Count > 0 ? $" (+{validation.Count} held out for validation every {options.EvalEverySteps} steps)" : string.Empty)}, {options.Steps} steps x {options.PromptsPerStep} prompts x {options.GroupSize} samples, reward {string.Join("+", spec.Reward.Select(r => r.EffectiveName))}, output {output}");
         var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, policy.Template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress);
-        var result = await trainer.TrainAsync(prompts, new CheckpointManager(output, spec.Output.Keep), policy.WriteCheckpointExtras, cancellationToken, validation).ConfigureAwait(false);
+        var checkpoints = new CheckpointManager(output, spec.Output.Keep);
+        ResumeGuard.Check(job, output, resuming: options.Resume && checkpoints.Latest() is not null, write: env.Rank == 0);
+        var result = await trainer.TrainAsync(prompts, checkpoints, policy.WriteCheckpointExtras, cancellationToken, validation).ConfigureAwait(false);
 
         var state = TrainerState.Load(result.CheckpointPath);
         var metrics = new Dictionary<string, double> { ["reward_mean"] = result.RewardMean, ["steps"] = result.Step, ["reward_failures"] = reward.FailureCount };

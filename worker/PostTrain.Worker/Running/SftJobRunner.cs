@@ -55,6 +55,7 @@ public static class SftJobRunner
 
         var output = env.JobOutputDirectory(job.Metadata.Name!, spec.Output);
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
+        ResumeGuard.Check(job, output, resuming: options.Resume && checkpoints.Latest() is not null, write: env.Rank == 0);
         env.Progress.Message($"SftJob/{job.Metadata.Name}: {train.Count} training and {validation.Count} validation sequences, {total} steps, {loaded.Model.ParameterCount():N0} parameters{(loaded.Lora is null ? string.Empty : $" (LoRA r={loaded.Lora.Rank})")}, output {output}");
         using var group = env.WorldSize > 1 ? ProcessGroup.FromEnvironment(Backend.Gloo) : null;
         if (group is not null)
