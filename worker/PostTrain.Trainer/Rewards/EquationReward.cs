@@ -91,10 +91,11 @@ public sealed partial class EquationReward : IRewardFunction
             last = c;
         }
 
-        if (AnswerPattern().Match(completion) is { Success: true } answer)
+        // The answer is read the way the math reward reads it.
+        if (AnswerExtraction.Strict(completion) is { } answer)
         {
             total++;
-            if (last is { } l && decimal.TryParse(answer.Groups["n"].Value, NumberStyles.Number, CultureInfo.InvariantCulture, out var n) && n == l)
+            if (last is { } l && NumericAnswer.TryParse(answer, out var n) && NumericAnswer.TryParse(l.ToString(CultureInfo.InvariantCulture), out var result) && n == result)
             {
                 right++;
             }
@@ -126,8 +127,4 @@ public sealed partial class EquationReward : IRewardFunction
 
     [GeneratedRegex(@"-?\d+(?:\.\d+)?", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex NumberPattern();
-
-    // GSM8K's final-answer line.
-    [GeneratedRegex(@"^[ \t]*####[ \t]*(?<n>-?\d+(?:\.\d+)?)[ \t]*$", RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex AnswerPattern();
 }

@@ -22,6 +22,8 @@ public static class ResumeGuard
 
     private static readonly string[] FreeTrainingFields = ["maxSteps", "steps", "epochs", "logEverySteps", "evalEverySteps"];
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>The part of <paramref name="job"/>'s spec that must not change under existing checkpoints.</summary>
     public static JsonObject Fingerprint(PostTrainJob job)
     {
@@ -85,7 +87,7 @@ public static class ResumeGuard
         if (write)
         {
             Directory.CreateDirectory(outputDirectory);
-            File.WriteAllText(path, current.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(path, current.ToJsonString(Indented));
         }
     }
 

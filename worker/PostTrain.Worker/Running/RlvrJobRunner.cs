@@ -21,6 +21,10 @@ public static class RlvrJobRunner
         var spec = job.Spec;
         var seed = (ulong)spec.Seed;
         var algorithm = spec.Algorithm;
+        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
+        var checkpoints = new CheckpointManager(output, spec.Output.Keep);
+        // Before anything loads: checkpoints of another spec fail the job at once.
+        ResumeGuard.Check(job, output, resuming: spec.Resume == ResumePolicy.Auto && checkpoints.Latest() is not null, write: env.Rank == 0);
         using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false);
         using var reference = algorithm.Kl.Coef > 0
             ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false)
@@ -81,11 +85,8 @@ public static class RlvrJobRunner
             Resume = spec.Resume == ResumePolicy.Auto,
         };
 
-        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
         env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {prompts.Count} prompts{(validation.Count > 0 ? $" (+{validation.Count} held out for validation every {options.EvalEverySteps} steps)" : string.Empty)}, {options.Steps} steps x {options.PromptsPerStep} prompts x {options.GroupSize} samples, reward {string.Join("+", spec.Reward.Select(r => r.EffectiveName))}, output {output}");
         var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, policy.Template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress);
-        var checkpoints = new CheckpointManager(output, spec.Output.Keep);
-        ResumeGuard.Check(job, output, resuming: options.Resume && checkpoints.Latest() is not null, write: env.Rank == 0);
         var result = await trainer.TrainAsync(prompts, checkpoints, policy.WriteCheckpointExtras, cancellationToken, validation).ConfigureAwait(false);
 
         var state = TrainerState.Load(result.CheckpointPath);

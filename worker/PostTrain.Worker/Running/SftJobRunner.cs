@@ -23,6 +23,10 @@ public static class SftJobRunner
         var spec = job.Spec;
         var training = spec.Training;
         var seed = (ulong)spec.Seed;
+        var output = env.JobOutputDirectory(job.Metadata.Name!, spec.Output);
+        var checkpoints = new CheckpointManager(output, spec.Output.Keep);
+        // Before anything loads: checkpoints of another spec fail the job at once.
+        ResumeGuard.Check(job, output, resuming: spec.Resume == ResumePolicy.Auto && checkpoints.Latest() is not null, write: env.Rank == 0);
         using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false);
         loaded.ApplyLora(training.Lora, seed);
 
@@ -53,9 +57,6 @@ public static class SftJobRunner
         var total = options.TotalSteps(train.Count);
         options = options with { WarmupSteps = training.WarmupSteps ?? (long)Math.Round((training.WarmupRatio ?? 0) * total) };
 
-        var output = env.JobOutputDirectory(job.Metadata.Name!, spec.Output);
-        var checkpoints = new CheckpointManager(output, spec.Output.Keep);
-        ResumeGuard.Check(job, output, resuming: options.Resume && checkpoints.Latest() is not null, write: env.Rank == 0);
         env.Progress.Message($"SftJob/{job.Metadata.Name}: {train.Count} training and {validation.Count} validation sequences, {total} steps, {loaded.Model.ParameterCount():N0} parameters{(loaded.Lora is null ? string.Empty : $" (LoRA r={loaded.Lora.Rank})")}, output {output}");
         using var group = env.WorldSize > 1 ? ProcessGroup.FromEnvironment(Backend.Gloo) : null;
         if (group is not null)
