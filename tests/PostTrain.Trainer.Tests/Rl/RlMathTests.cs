@@ -69,6 +69,10 @@ public class RlMathTests
         loss.ToArray<double>().ShouldBe([-1.28, 1.5, 0.8, -0.5], 1e-12);
         clipped.ToArray<float>().ShouldBe([1f, 0f, 1f, 0f]);
         dual.ToArray<float>().ShouldBe([0f, 0f, 0f, 0f]);
+        // the first token is held by the high bound (A > 0), the third by the low bound (A < 0)
+        var (low, high) = PolicyLoss.SplitClipped(clipped, T(1, -1, -1, 1));
+        low.ToArray<float>().ShouldBe([0f, 0f, 1f, 0f]);
+        high.ToArray<float>().ShouldBe([1f, 0f, 0f, 0f]);
     }
 
     [Fact]

@@ -35,4 +35,16 @@ public static class PolicyLoss
         var dualActive = negative & (loss > bound);
         return (PostTrain.Torch.Tensors.Where(dualActive, bound, loss), clipActive, dualActive.To(ScalarType.Float32));
     }
+
+    /// <summary>
+    /// Splits <see cref="Compute"/>'s clip indicator [batch, seq] by which bound was active: the low bound (ρ &lt; 1 − εlow,
+    /// only binding when A &lt; 0) or the high bound (ρ &gt; 1 + εhigh, only binding when A &gt; 0). Clip-higher widens the
+    /// high bound alone, so the two fractions show whether it binds.
+    /// </summary>
+    public static (Tensor Low, Tensor High) SplitClipped(Tensor clipped, Tensor advantages)
+    {
+        ArgumentNullException.ThrowIfNull(clipped);
+        ArgumentNullException.ThrowIfNull(advantages);
+        return (clipped * (advantages < 0.0).To(ScalarType.Float32), clipped * (advantages > 0.0).To(ScalarType.Float32));
+    }
 }

@@ -334,7 +334,7 @@ public sealed class RlvrTrainer
 
         clock.Restart();
         var device = _policy.OutputWeight.Device;
-        double clipSum = 0, dualSum = 0, klSum = 0, entropySum = 0, lossSum = 0, tokenSum = 0;
+        double clipSum = 0, clipLowSum = 0, clipHighSum = 0, dualSum = 0, klSum = 0, entropySum = 0, lossSum = 0, tokenSum = 0;
         var gradNorm = 0.0;
         _policy.Train();
         for (var epoch = 0; epoch < _options.PpoEpochs; epoch++)
@@ -354,7 +354,8 @@ public sealed class RlvrTrainer
                     var logits = Logits(_policy, idsT.IndexSelect(0, index).To(device), attentionT.IndexSelect(0, index).To(device));
                     var targets = idsT.IndexSelect(0, index).Narrow(1, 1, length - 1).To(device).Unsqueeze(-1);
                     var logProbs = logits.LogSoftmax(-1).Gather(-1, targets).Squeeze(-1);
-                    var (policyLoss, clipped, dual) = PolicyLoss.Compute(logProbs, oldLogProbs is null ? logProbs.Detach() : oldLogProbs.IndexSelect(0, index).To(device), advantagesT.IndexSelect(0, index).To(device), _options.ClipLow, _options.ClipHigh, _options.DualClip);
+                    var advantages = advantagesT.IndexSelect(0, index).To(device);
+                    var (policyLoss, clipped, dual) = PolicyLoss.Compute(logProbs, oldLogProbs is null ? logProbs.Detach() : oldLogProbs.IndexSelect(0, index).To(device), advantages, _options.ClipLow, _options.ClipHigh, _options.DualClip);
                     var tokenLoss = policyLoss;
                     if (referenceLogProbs is not null)
                     {
@@ -378,7 +379,10 @@ public sealed class RlvrTrainer
                     var loss = LossAggregator.Partial(_options.Aggregation, tokenLoss, mask, totalTokens, mini.Length, _options.MaxNewTokens);
                     loss.Backward();
                     lossSum += loss.Item<float>();
+                    var (clippedLow, clippedHigh) = PolicyLoss.SplitClipped(clipped, advantages);
                     clipSum += (clipped * mask).Sum().Item<float>();
+                    clipLowSum += (clippedLow * mask).Sum().Item<float>();
+                    clipHighSum += (clippedHigh * mask).Sum().Item<float>();
                     dualSum += (dual * mask).Sum().Item<float>();
                     entropySum += (entropy.Detach() * mask).Sum().Item<float>();
                     tokenSum += mask.Sum().Item<float>();
@@ -398,6 +402,8 @@ public sealed class RlvrTrainer
         var tokens = Math.Max(1, tokenSum);
         metrics["loss"] = lossSum / (_options.PpoEpochs * _options.MiniBatches);
         metrics["clip_fraction"] = clipSum / tokens;
+        metrics["clip_fraction_low"] = clipLowSum / tokens;
+        metrics["clip_fraction_high"] = clipHighSum / tokens;
         metrics["dual_clip_fraction"] = dualSum / tokens;
         metrics["entropy"] = entropySum / tokens;
         metrics["grad_norm"] = gradNorm;

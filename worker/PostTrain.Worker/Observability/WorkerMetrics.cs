@@ -27,6 +27,8 @@ public sealed class WorkerMetrics : IDisposable
         ["kl"] = ("posttrain.kl", null, "Mean per-token KL to the reference model."),
         ["entropy"] = ("posttrain.entropy", null, "Mean per-token policy entropy."),
         ["clip_fraction"] = ("posttrain.clip.fraction", null, "Fraction of tokens whose PPO ratio was clipped."),
+        ["clip_fraction_low"] = ("posttrain.clip.fraction.low", null, "Fraction of tokens held by the low clip bound (ratio below 1 - clip.low, negative advantage)."),
+        ["clip_fraction_high"] = ("posttrain.clip.fraction.high", null, "Fraction of tokens held by the high clip bound (ratio above 1 + clip.high, positive advantage)."),
         ["dual_clip_fraction"] = ("posttrain.dual.clip.fraction", null, "Fraction of tokens bounded by the dual clip."),
         ["response_length_mean"] = ("posttrain.response.length.mean", null, "Mean response length in tokens."),
         ["zero_std_group_fraction"] = ("posttrain.zero.std.group.fraction", null, "Fraction of groups whose rewards were all equal."),
