@@ -81,6 +81,43 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_running_rlvr_job_serves_its_rl_metrics_on_status_and_metrics()
+    {
+        var file = Write("rl.yaml", Manifests.Sft("s", 2), Manifests.Rlvr("r", "s", 5000));
+        var port = FreePort();
+        using var worker = new WorkerProcess(_dir, "", "run", file, "--runs-dir", "out", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        worker.WaitForOutput("RlvrJob/r [....................] 2/5000", TimeSpan.FromSeconds(120)).ShouldBeTrue(worker.Output);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var status = JsonNode.Parse(await http.GetStringAsync(new Uri("/status", UriKind.Relative)))!;
+        ((string?)status["kind"]).ShouldBe("RlvrJob");
+        ((string?)status["job"]).ShouldBe("r");
+        ((long)status["progress"]!["step"]!).ShouldBeGreaterThanOrEqualTo(2);
+        var figures = status["progress"]!["metrics"]!.AsObject();
+        string[] rl =
+        [
+            "reward_mean", "reward_std", "pass_rate", "kl", "entropy", "clip_fraction", "clip_fraction_low", "clip_fraction_high",
+            "response_length_mean", "zero_std_group_fraction", "generate_seconds", "reward_seconds", "logprob_seconds",
+            "update_seconds", "rollout_tokens_per_second",
+        ];
+        rl.Where(name => !figures.ContainsKey(name)).ShouldBeEmpty($"/status: {status}");
+        ((double)figures["rollout_tokens_per_second"]!).ShouldBeGreaterThan(0);
+
+        var exposition = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        string[] families =
+        [
+            "posttrain_reward_mean", "posttrain_reward_std", "posttrain_pass_rate", "posttrain_kl", "posttrain_entropy",
+            "posttrain_clip_fraction_low", "posttrain_clip_fraction_high", "posttrain_zero_std_group_fraction",
+            "posttrain_phase_generate_seconds", "posttrain_phase_update_seconds", "posttrain_rollout_tokens_per_second",
+        ];
+        families.Where(f => !exposition.Contains(f + "{", StringComparison.Ordinal)).ShouldBeEmpty(exposition);
+        exposition.ShouldContain("job=\"r\"");
+
+        PosixKill(worker.Id, 15).ShouldBe(0);
+        worker.Wait(TimeSpan.FromMinutes(2)).ExitCode.ShouldBe(143);
+    }
+
+    [Fact]
     public void Sigterm_saves_a_checkpoint_exits_143_and_the_same_command_resumes()
     {
         var file = Write("long.yaml", Manifests.Sft("s", 5000, saveEvery: 100_000));
@@ -142,6 +179,15 @@ public sealed class RunCommandTests : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int PosixKill(int pid, int signal);
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

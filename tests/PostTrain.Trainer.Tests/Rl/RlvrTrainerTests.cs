@@ -51,6 +51,14 @@ public sealed class RlvrTrainerTests : IDisposable
         rewards.Count.ShouldBe(15);
         rewards.TakeLast(3).Average().ShouldBeGreaterThan(rewards.Take(3).Average() + 0.15, $"reward curve: {string.Join(", ", rewards.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}");
         observer.Metrics.ShouldAllBe(m => m.ContainsKey("kl") && m.ContainsKey("clip_fraction") && m.ContainsKey("entropy") && m.ContainsKey("rollout_tokens_per_second"));
+        observer.Metrics.Skip(1).ShouldContain(m => m["kl"] > 0, "the policy moved away from the reference");
+
+        // The reference model is frozen: training the policy leaves it equal to a fresh copy of the same initialisation.
+        using var fresh = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        using var scope = TorchScope.NewDisposeScope();
+        reference.Body.Norm.Weight.Eq(fresh.Body.Norm.Weight).All().Item<bool>().ShouldBeTrue();
+        reference.OutputWeight.Eq(fresh.OutputWeight).All().Item<bool>().ShouldBeTrue();
+        policy.OutputWeight.Eq(fresh.OutputWeight).All().Item<bool>().ShouldBeFalse();
     }
 
     [Fact]
@@ -100,6 +108,66 @@ public sealed class RlvrTrainerTests : IDisposable
         using var scope = TorchScope.NewDisposeScope();
         policy.Body.Norm.Weight.Eq(before).All().Item<bool>().ShouldBeTrue();
         before.Dispose();
+    }
+
+    [Fact]
+    public async Task Dynamic_sampling_refills_dropped_groups_until_enough_are_kept_or_the_cap_is_reached()
+    {
+        // Even-numbered prompts earn the same reward on every sample (their groups are dropped); odd ones alternate 0, 1.
+        async Task<(List<IReadOnlyDictionary<string, double>> Metrics, List<int> Drawn)> RunAsync(int maxRefills, string name)
+        {
+            using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+            var reward = new HalfDegenerateReward();
+            var observer = new Recorder { Probe = () => reward.Calls };
+            await Trainer(policy, Options with { Steps = 4, DynamicSampling = true, MaxRefills = maxRefills }, reward, observer: observer)
+                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, name)));
+            var drawn = observer.Probes.Select((calls, i) => (calls - (i == 0 ? 0 : observer.Probes[i - 1])) / Options.GroupSize).ToList();
+            return (observer.Metrics, drawn);
+        }
+
+        static int Kept(IReadOnlyDictionary<string, double> metrics, int drawn) => drawn - (int)Math.Round(metrics["zero_std_group_fraction"] * drawn);
+
+        // No refills: each step draws exactly PromptsPerStep groups and keeps only the informative ones among them.
+        var (capped, cappedDrawn) = await RunAsync(0, "capped");
+        cappedDrawn.ShouldAllBe(d => d == Options.PromptsPerStep);
+        cappedDrawn.Select((d, i) => Kept(capped[i], d)).ShouldContain(k => k < Options.PromptsPerStep, "some step drew an even prompt");
+
+        // With refills: every step keeps exactly PromptsPerStep informative groups, drawing more to replace dropped ones.
+        var (refilled, refilledDrawn) = await RunAsync(8, "refilled");
+        refilledDrawn.Select((d, i) => Kept(refilled[i], d)).ShouldAllBe(k => k == Options.PromptsPerStep);
+        refilledDrawn.ShouldContain(d => d > Options.PromptsPerStep, "a dropped group was replaced");
+
+        // A cap of one refill: a step draws at most two rounds, so never more than 2 × PromptsPerStep groups.
+        var (_, oneDrawn) = await RunAsync(1, "one");
+        oneDrawn.ShouldAllBe(d => d >= Options.PromptsPerStep && d <= 2 * Options.PromptsPerStep);
+    }
+
+    [Fact]
+    public async Task Several_epochs_and_mini_batches_update_against_the_old_log_probabilities_taken_before_the_first()
+    {
+        // One epoch of one mini-batch is on-policy: the ratio is exactly 1 and nothing is clipped.
+        var onPolicy = new Recorder();
+        using (var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
+        {
+            await Trainer(policy, Options with { Steps = 2 }, new SevensReward(), observer: onPolicy)
+                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "on")));
+        }
+
+        onPolicy.Metrics.ShouldAllBe(m => m["clip_fraction"] == 0);
+
+        // Two epochs of two mini-batches: the later updates see a policy that has moved away from the log-probabilities
+        // recomputed before the first, so the ratio leaves the clip range. (Were they taken from the current policy,
+        // the ratio would stay 1.)
+        var offPolicy = new Recorder();
+        using (var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
+        {
+            await Trainer(policy, Options with { Steps = 2, PpoEpochs = 2, MiniBatches = 2, LearningRate = 5e-2 }, new SevensReward(), observer: offPolicy)
+                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "off")));
+        }
+
+        offPolicy.Metrics.ShouldAllBe(m => m["clip_fraction"] > 0);
+        offPolicy.Metrics.ShouldAllBe(m => Math.Abs(m["clip_fraction_low"] + m["clip_fraction_high"] - m["clip_fraction"]) < 1e-6);
+        offPolicy.Metrics.ShouldAllBe(m => double.IsFinite(m["loss"]));
     }
 
     [Fact]
@@ -208,6 +276,23 @@ public sealed class RlvrTrainerTests : IDisposable
         }
     }
 
+    /// <summary>1 on every sample of an even-numbered prompt (p0, p2, ...); 0, 1, 0, 1, ... within an odd one's group.</summary>
+    private sealed class HalfDegenerateReward : IRewardFunction
+    {
+        private int _calls;
+
+        public string Name => "half-degenerate";
+
+        public int Calls => _calls;
+
+        public ValueTask<RewardResult> ScoreAsync(RewardInput input, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            var even = int.Parse(input.Example.Id[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 0;
+            return ValueTask.FromResult(new RewardResult(even ? 1 : call % 2));
+        }
+    }
+
     private sealed class ConstantReward : IRewardFunction
     {
         public string Name => "constant";
@@ -227,9 +312,19 @@ public sealed class RlvrTrainerTests : IDisposable
 
         public List<long> LiveTensors { get; } = [];
 
+        /// <summary>Read after every step into <see cref="Probes"/>.</summary>
+        public Func<int>? Probe { get; init; }
+
+        public List<int> Probes { get; } = [];
+
         public void OnStep(long step, long totalSteps, IReadOnlyDictionary<string, double> metrics)
         {
             Metrics.Add(metrics);
+            if (Probe is not null)
+            {
+                Probes.Add(Probe());
+            }
+
             if (CountTensors)
             {
                 LiveTensors.Add(TorchOps.LiveTensorCount);
