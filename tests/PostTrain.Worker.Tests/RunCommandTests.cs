@@ -87,6 +87,7 @@ public sealed class RunCommandTests : IDisposable
         var port = FreePort();
         using var worker = new WorkerProcess(_dir, "", "run", file, "--runs-dir", "out", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         worker.WaitForOutput("RlvrJob/r [....................] 2/5000", TimeSpan.FromSeconds(120)).ShouldBeTrue(worker.Output);
+        worker.Output.ShouldContain($"serving /metrics and /status on port {port}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         var status = JsonNode.Parse(await http.GetStringAsync(new Uri("/status", UriKind.Relative)))!;

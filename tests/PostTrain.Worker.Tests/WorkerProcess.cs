@@ -90,5 +90,22 @@ internal sealed class WorkerProcess : IDisposable
         return p.Wait(TimeSpan.FromMinutes(3));
     }
 
-    public void Dispose() => _process.Dispose();
+    /// <summary>Kills a worker still running (a test that failed before stopping it) and releases the process.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // the process exited between the check and the kill
+        }
+
+        _process.Dispose();
+    }
 }

@@ -73,6 +73,11 @@ public class RlMathTests
         var (low, high) = PolicyLoss.SplitClipped(clipped, T(1, -1, -1, 1));
         low.ToArray<float>().ShouldBe([0f, 0f, 1f, 0f]);
         high.ToArray<float>().ShouldBe([1f, 0f, 0f, 0f]);
+
+        // the trainer's shapes: one advantage per sequence [2, 1] broadcast over its tokens [2, 2]
+        var (lowBySequence, highBySequence) = PolicyLoss.SplitClipped(T2(new double[,] { { 1, 0 }, { 1, 1 } }).To(ScalarType.Float32), T2(new double[,] { { 1 }, { -1 } }));
+        lowBySequence.ToArray<float>().ShouldBe([0f, 0f, 1f, 1f]);
+        highBySequence.ToArray<float>().ShouldBe([1f, 0f, 0f, 0f]);
     }
 
     [Fact]

@@ -137,9 +137,22 @@ public sealed class RlvrTrainerTests : IDisposable
         refilledDrawn.Select((d, i) => Kept(refilled[i], d)).ShouldAllBe(k => k == Options.PromptsPerStep);
         refilledDrawn.ShouldContain(d => d > Options.PromptsPerStep, "a dropped group was replaced");
 
-        // A cap of one refill: a step draws at most two rounds, so never more than 2 × PromptsPerStep groups.
-        var (_, oneDrawn) = await RunAsync(1, "one");
-        oneDrawn.ShouldAllBe(d => d >= Options.PromptsPerStep && d <= 2 * Options.PromptsPerStep);
+    }
+
+    [Fact]
+    public async Task Dynamic_sampling_stops_refilling_at_the_cap()
+    {
+        // Every group has equal rewards, so each step refills as often as allowed: 1 + maxRefills rounds of PromptsPerStep.
+        foreach (var maxRefills in new[] { 0, 1, 3 })
+        {
+            using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+            var reward = new CountingReward();
+            var observer = new Recorder { Probe = () => reward.Calls };
+            await Trainer(policy, Options with { Steps = 2, DynamicSampling = true, MaxRefills = maxRefills }, reward, observer: observer)
+                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, $"cap{maxRefills}")));
+            observer.Probes.ShouldBe([1 * (1 + maxRefills) * Options.PromptsPerStep * Options.GroupSize, 2 * (1 + maxRefills) * Options.PromptsPerStep * Options.GroupSize], $"maxRefills {maxRefills}");
+            observer.Messages.Count(m => m.Contains("no update", StringComparison.Ordinal)).ShouldBe(2);
+        }
     }
 
     [Fact]
@@ -155,19 +168,22 @@ public sealed class RlvrTrainerTests : IDisposable
 
         onPolicy.Metrics.ShouldAllBe(m => m["clip_fraction"] == 0);
 
-        // Two epochs of two mini-batches: the later updates see a policy that has moved away from the log-probabilities
-        // recomputed before the first, so the ratio leaves the clip range. (Were they taken from the current policy,
-        // the ratio would stay 1.)
-        var offPolicy = new Recorder();
-        using (var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
+        // Two epochs of one mini-batch, and one epoch of two: the second update sees a policy that has moved away from
+        // the log-probabilities computed once before the first, so the ratio leaves the clip range. Were they recomputed
+        // per epoch (first case) or per mini-batch (second), every ratio would be 1 and nothing would be clipped.
+        foreach (var (epochs, miniBatches) in new[] { (2, 1), (1, 2) })
         {
-            await Trainer(policy, Options with { Steps = 2, PpoEpochs = 2, MiniBatches = 2, LearningRate = 5e-2 }, new SevensReward(), observer: offPolicy)
-                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "off")));
-        }
+            var offPolicy = new Recorder();
+            using (var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
+            {
+                await Trainer(policy, Options with { Steps = 2, PpoEpochs = epochs, MiniBatches = miniBatches, LearningRate = 5e-2 }, new SevensReward(), observer: offPolicy)
+                    .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, $"off{epochs}{miniBatches}")));
+            }
 
-        offPolicy.Metrics.ShouldAllBe(m => m["clip_fraction"] > 0);
-        offPolicy.Metrics.ShouldAllBe(m => Math.Abs(m["clip_fraction_low"] + m["clip_fraction_high"] - m["clip_fraction"]) < 1e-6);
-        offPolicy.Metrics.ShouldAllBe(m => double.IsFinite(m["loss"]));
+            offPolicy.Metrics.ShouldAllBe(m => m["clip_fraction"] > 0, $"{epochs} epochs x {miniBatches} mini-batches");
+            offPolicy.Metrics.ShouldAllBe(m => Math.Abs(m["clip_fraction_low"] + m["clip_fraction_high"] - m["clip_fraction"]) < 1e-6);
+            offPolicy.Metrics.ShouldAllBe(m => double.IsFinite(m["loss"]));
+        }
     }
 
     [Fact]

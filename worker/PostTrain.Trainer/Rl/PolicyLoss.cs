@@ -39,7 +39,8 @@ public static class PolicyLoss
     /// <summary>
     /// Splits <see cref="Compute"/>'s clip indicator [batch, seq] by which bound was active: the low bound (ρ &lt; 1 − εlow,
     /// only binding when A &lt; 0) or the high bound (ρ &gt; 1 + εhigh, only binding when A &gt; 0). Clip-higher widens the
-    /// high bound alone, so the two fractions show whether it binds.
+    /// high bound alone, so the two fractions show whether it binds. <paramref name="advantages"/> is [batch, 1] (one per
+    /// sequence, broadcast over its tokens) or [batch, seq].
     /// </summary>
     public static (Tensor Low, Tensor High) SplitClipped(Tensor clipped, Tensor advantages)
     {
