@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using PostTrain.Api.Status;
 using PostTrain.Operator.Hosting;
 using PostTrain.Operator.Resources;
+using PostTrain.Testing;
 
 namespace PostTrain.Operator.Tests;
 
@@ -33,7 +33,7 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
     public async Task The_process_takes_the_lease_reconciles_and_serves_metrics_and_health()
     {
         var ns = fixture.NewNamespace();
-        var port = FreePort();
+        var port = TestPorts.Free();
         var config = OperatorConfiguration.Parse(
             ["--server", fixture.Server.BaseAddress.ToString(), "--namespace", ns, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lease-namespace", ns, "--identity", "replica-1"],
             _ => null);
@@ -71,7 +71,7 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
     {
         var ns = fixture.NewNamespace();
         OperatorConfiguration Replica(string identity) => OperatorConfiguration.Parse(
-            ["--server", fixture.Server.BaseAddress.ToString(), "--namespace", ns, "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--lease-namespace", ns, "--identity", identity],
+            ["--server", fixture.Server.BaseAddress.ToString(), "--namespace", ns, "--port", TestPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture), "--lease-namespace", ns, "--identity", identity],
             _ => null);
         var first = OperatorApp.Build(Replica("replica-1"), new FakeWorkers());
         await first.StartAsync();
@@ -102,11 +102,4 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
             Metadata = new Kube.Models.ObjectMeta { Name = name, Namespace = ns },
             Spec = Specs.Sft(),
         });
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using PostTrain.Testing;
 using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
 using PostTrain.Torch.NN;
@@ -129,7 +130,7 @@ internal static class RankLauncher
 {
     public static async Task<List<Dictionary<string, float[]>>> RunAsync(string scenario, int worldSize, TimeSpan timeout)
     {
-        var port = FreePort();
+        var port = TestPorts.Free();
         var dll = typeof(RankLauncher).Assembly.Location;
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
         var procs = new List<System.Diagnostics.Process>();
@@ -183,14 +184,5 @@ internal static class RankLauncher
                 p.Dispose();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using PostTrain.Testing;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Training;
@@ -43,7 +42,7 @@ public sealed class DataParallelSftTests : IDisposable
         var rank0 = Folder("rank0");
         var rank1 = Folder("rank1");
         var scratch = Folder("rank1-tmp");
-        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        var port = TestPorts.Free().ToString(CultureInfo.InvariantCulture);
         Dictionary<string, string> Env(int rank, int world) => new()
         {
             ["RANK"] = rank.ToString(CultureInfo.InvariantCulture),
@@ -94,7 +93,7 @@ public sealed class DataParallelSftTests : IDisposable
         // Rank 0's output holds a finished run; rank 1 cannot see it (no shared volume), so it would start from scratch.
         var rank0 = Folder("rank0");
         var rank1 = Folder("rank1");
-        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        var port = TestPorts.Free().ToString(CultureInfo.InvariantCulture);
         Dictionary<string, string> Env(int rank, int world) => new()
         {
             ["RANK"] = rank.ToString(CultureInfo.InvariantCulture),
@@ -138,15 +137,6 @@ public sealed class DataParallelSftTests : IDisposable
         }
 
         return worst;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static async Task<(int ExitCode, string Output)> RunWorkerAsync(string directory, Dictionary<string, string> environment)

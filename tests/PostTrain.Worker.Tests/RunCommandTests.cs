@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PostTrain.Testing;
 using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Tests;
@@ -84,7 +85,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task A_running_rlvr_job_serves_its_rl_metrics_on_status_and_metrics()
     {
         var file = Write("rl.yaml", Manifests.Sft("s", 2), Manifests.Rlvr("r", "s", 5000));
-        var port = FreePort();
+        var port = TestPorts.Free();
         using var worker = new WorkerProcess(_dir, "", "run", file, "--runs-dir", "out", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         worker.WaitForOutput("RlvrJob/r [....................] 2/5000", TimeSpan.FromSeconds(120)).ShouldBeTrue(worker.Output);
         worker.Output.ShouldContain($"serving /metrics and /status on port {port}");
@@ -180,15 +181,6 @@ public sealed class RunCommandTests : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int PosixKill(int pid, int signal);
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

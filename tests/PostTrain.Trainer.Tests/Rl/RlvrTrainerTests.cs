@@ -111,7 +111,7 @@ public sealed class RlvrTrainerTests : IDisposable
     }
 
     [Fact]
-    public async Task Dynamic_sampling_refills_dropped_groups_until_enough_are_kept_or_the_cap_is_reached()
+    public async Task Dynamic_sampling_refills_dropped_groups_until_enough_are_kept()
     {
         // Even-numbered prompts earn the same reward on every sample (their groups are dropped); odd ones alternate 0, 1.
         async Task<(List<IReadOnlyDictionary<string, double>> Metrics, List<int> Drawn)> RunAsync(int maxRefills, string name)
@@ -136,7 +136,6 @@ public sealed class RlvrTrainerTests : IDisposable
         var (refilled, refilledDrawn) = await RunAsync(8, "refilled");
         refilledDrawn.Select((d, i) => Kept(refilled[i], d)).ShouldAllBe(k => k == Options.PromptsPerStep);
         refilledDrawn.ShouldContain(d => d > Options.PromptsPerStep, "a dropped group was replaced");
-
     }
 
     [Fact]

@@ -334,7 +334,7 @@ public sealed class RlvrTrainer
 
         clock.Restart();
         var device = _policy.OutputWeight.Device;
-        double clipSum = 0, clipLowSum = 0, clipHighSum = 0, dualSum = 0, klSum = 0, entropySum = 0, lossSum = 0, tokenSum = 0;
+        double clipLowSum = 0, clipHighSum = 0, dualSum = 0, klSum = 0, entropySum = 0, lossSum = 0, tokenSum = 0;
         var gradNorm = 0.0;
         _policy.Train();
         for (var epoch = 0; epoch < _options.PpoEpochs; epoch++)
@@ -380,7 +380,6 @@ public sealed class RlvrTrainer
                     loss.Backward();
                     lossSum += loss.Item<float>();
                     var (clippedLow, clippedHigh) = PolicyLoss.SplitClipped(clipped, advantages);
-                    clipSum += (clipped * mask).Sum().Item<float>();
                     clipLowSum += (clippedLow * mask).Sum().Item<float>();
                     clipHighSum += (clippedHigh * mask).Sum().Item<float>();
                     dualSum += (dual * mask).Sum().Item<float>();
@@ -401,7 +400,7 @@ public sealed class RlvrTrainer
 
         var tokens = Math.Max(1, tokenSum);
         metrics["loss"] = lossSum / (_options.PpoEpochs * _options.MiniBatches);
-        metrics["clip_fraction"] = clipSum / tokens;
+        metrics["clip_fraction"] = (clipLowSum + clipHighSum) / tokens; // a token is held by one bound or neither
         metrics["clip_fraction_low"] = clipLowSum / tokens;
         metrics["clip_fraction_high"] = clipHighSum / tokens;
         metrics["dual_clip_fraction"] = dualSum / tokens;
