@@ -19,6 +19,9 @@ public class DistributedTests
             rank["avg"].ShouldBe([1.5f, 3f]);
             rank["max"].ShouldBe([2f, -1f]);
             rank["broadcast"].ShouldBe([200f, 2f]);
+            rank["gather_shape"].ShouldBe([2f, 3f]);
+            rank["gather"].ShouldBe([1f, -1f, 7f, 2f, -2f, 14f]);
+            rank["bytes"].ShouldBe([65f, -1f, 66f, 66f, 66f, 66f, -1f]); // lengths 1 and 4, in rank order
         }
 
         r.Select(x => x["rank"][0]).Order().ShouldBe([0f, 1f]);

@@ -66,8 +66,13 @@ internal static class DistributedWorker
         pg.AllReduce(max, ReduceOp.Max);
         var bcast = Tensors.FromArray(new[] { r * 100, r });
         pg.Broadcast(bcast, root: 1);
+        var gathered = pg.AllGather(Tensors.FromArray(new[] { r, -r, 7 * r }, 3));
+        var bytes = pg.AllGatherBytes(Enumerable.Repeat((byte)(pg.Rank + 65), (pg.Rank * 3) + 1).ToArray(), Device.Cpu);
         return new Dictionary<string, float[]>
         {
+            ["gather_shape"] = [.. gathered.Shape.Select(d => (float)d)],
+            ["gather"] = gathered.ToArray<float>(),
+            ["bytes"] = [.. bytes.SelectMany(b => b.Select(x => (float)x).Append(-1f))],
             ["rank"] = [pg.Rank],
             ["sum"] = sum.ToArray<float>(),
             ["avg"] = avg.ToArray<float>(),

@@ -19,6 +19,9 @@ public static class Cuda
         return new CudaMemoryStats(allocated, reserved, peak);
     }
 
+    /// <summary>Starts the peak figure of <see cref="MemoryStats"/> again from the current allocation.</summary>
+    public static void ResetPeakMemory(int device = 0) => NativeMethods.Check(NativeMethods.CudaResetPeakMemory(device));
+
     /// <summary>Returns cached, unused blocks to the driver (no-op without CUDA).</summary>
     public static void EmptyCache() => NativeMethods.Check(NativeMethods.CudaEmptyCache());
 }

@@ -1,18 +1,29 @@
 namespace PostTrain.Torch;
 
 /// <summary>
-/// A seeded CPU random-number generator. Numbers drawn with one are made on the CPU and moved, so a
-/// seed gives the same values whatever the target device.
+/// A seeded random-number generator living on a device. A CPU generator (the default) draws on the CPU and the
+/// numbers move, so a seed gives the same values whatever the target device (weight initialisation relies on it); a
+/// CUDA generator draws on its GPU, so sampling there never copies probabilities to the host, at the price of numbers
+/// that differ from the CPU's for the same seed.
 /// </summary>
 public sealed class Generator : IDisposable
 {
     private IntPtr handle;
 
-    /// <summary>Creates a generator with the given seed.</summary>
+    /// <summary>Creates a CPU generator with the given seed.</summary>
     public Generator(ulong seed)
     {
         NativeMethods.Check(NativeMethods.GeneratorNew(seed, out handle));
         Seed = seed;
+        Device = Device.Cpu;
+    }
+
+    /// <summary>Creates a generator with the given seed on <paramref name="device"/> (CUDA needs a CUDA build).</summary>
+    public Generator(ulong seed, Device device)
+    {
+        NativeMethods.Check(NativeMethods.GeneratorNewOn(seed, (int)device.Type, device.Index, out handle));
+        Seed = seed;
+        Device = device.IsCuda ? device : Device.Cpu;
     }
 
     /// <summary>Frees the generator if Dispose was never called.</summary>
@@ -20,6 +31,9 @@ public sealed class Generator : IDisposable
 
     /// <summary>The seed it was created with.</summary>
     public ulong Seed { get; }
+
+    /// <summary>Where it draws numbers.</summary>
+    public Device Device { get; }
 
     internal IntPtr Handle => handle != IntPtr.Zero ? handle : throw new ObjectDisposedException(nameof(Generator));
 

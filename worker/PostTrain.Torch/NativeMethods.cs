@@ -29,6 +29,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "pt_cuda_memory_stats")]
     internal static partial int CudaMemoryStats(int device, out long allocated, out long reserved, out long peakAllocated);
 
+    [LibraryImport(Library, EntryPoint = "pt_cuda_reset_peak_memory")]
+    internal static partial int CudaResetPeakMemory(int device);
+
     [LibraryImport(Library, EntryPoint = "pt_cuda_empty_cache")]
     internal static partial int CudaEmptyCache();
 
@@ -46,6 +49,9 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library, EntryPoint = "pt_generator_new")]
     internal static partial int GeneratorNew(ulong seed, out IntPtr generator);
+
+    [LibraryImport(Library, EntryPoint = "pt_generator_new_on")]
+    internal static partial int GeneratorNewOn(ulong seed, int deviceType, int deviceIndex, out IntPtr generator);
 
     [LibraryImport(Library, EntryPoint = "pt_generator_free")]
     internal static partial int GeneratorFree(IntPtr generator);
@@ -265,6 +271,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "pt_clip_grad_norm")]
     internal static partial int ClipGradNorm(IntPtr* parameters, int n, double maxNorm, out double totalNorm);
 
+    [LibraryImport(Library, EntryPoint = "pt_clip_grad_norm_tensor")]
+    internal static partial int ClipGradNormTensor(IntPtr* parameters, int n, double maxNorm, out IntPtr totalNorm);
+
     // ---- distributed ----
     [LibraryImport(Library, EntryPoint = "pt_dist_init", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int DistInit(string masterAddress, int port, int rank, int worldSize, int backend, long timeoutMs, out IntPtr group);
@@ -277,6 +286,9 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library, EntryPoint = "pt_dist_broadcast")]
     internal static partial int DistBroadcast(IntPtr group, IntPtr t, int root);
+
+    [LibraryImport(Library, EntryPoint = "pt_dist_all_gather")]
+    internal static partial int DistAllGather(IntPtr group, IntPtr input, IntPtr output);
 
     [LibraryImport(Library, EntryPoint = "pt_dist_barrier")]
     internal static partial int DistBarrier(IntPtr group);

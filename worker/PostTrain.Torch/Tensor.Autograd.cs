@@ -129,6 +129,11 @@ public partial class Tensor
 
     private Tensor ToImpl(int dtype, int devType, int devIndex, bool copy)
     {
+        if (devType >= 0)
+        {
+            HostTransfers.OnDeviceMove();
+        }
+
         var s = NativeMethods.To(Handle, dtype, devType, devIndex, copy ? 1 : 0, out var r);
         GC.KeepAlive(this);
         return Wrap(s, r);

@@ -155,6 +155,7 @@ public partial class Tensor : IDisposable
     public T Item<T>()
         where T : unmanaged
     {
+        HostTransfers.OnTensorToHost();
         if (typeof(T) == typeof(long) || typeof(T) == typeof(int) || typeof(T) == typeof(bool) || typeof(T) == typeof(short) || typeof(T) == typeof(byte))
         {
             var s = NativeMethods.TensorItemLong(Handle, out var l);
@@ -230,6 +231,7 @@ public partial class Tensor : IDisposable
     /// <summary>Copies the raw element bytes (row-major, host byte order) into <paramref name="destination"/>.</summary>
     public unsafe void CopyBytesTo(Span<byte> destination)
     {
+        HostTransfers.OnTensorToHost();
         fixed (byte* p = destination)
         {
             var s = NativeMethods.TensorCopyToHost(Handle, p, destination.Length);

@@ -76,9 +76,18 @@ public static class Tensors
         return FromSpan<T>(data, shape.Length == 0 ? [data.LongLength] : shape);
     }
 
+    /// <summary>A tensor on <paramref name="device"/> holding a copy of <paramref name="data"/> (one host→device copy).</summary>
+    public static Tensor FromArray<T>(T[] data, Device device, params long[] shape)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return FromSpan<T>(data, shape.Length == 0 ? [data.LongLength] : shape, device);
+    }
+
     /// <summary>A tensor from raw element bytes (row-major, little-endian) of any supported dtype, bf16 included.</summary>
     public static unsafe Tensor FromBytes(ReadOnlySpan<byte> bytes, ScalarType dtype, ReadOnlySpan<long> shape, Device? device = null)
     {
+        HostTransfers.OnHostToTensor();
         var d = device ?? Device.Cpu;
         fixed (byte* p = bytes)
         fixed (long* s = shape)

@@ -73,6 +73,23 @@ public sealed class ProcessGroup : IDisposable
         NativeMethods.Check(s);
     }
 
+    /// <summary>
+    /// Every rank's <paramref name="input"/> stacked in rank order, <c>[WorldSize, ...input.Shape]</c>, on every rank.
+    /// Inputs must have the same shape, dtype and device on all ranks (CUDA tensors for NCCL).
+    /// </summary>
+    public Tensor AllGather(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var contiguous = input.Contiguous();
+        var output = Tensors.Empty([WorldSize, .. input.Shape], input.DType, input.Device);
+        var s = NativeMethods.DistAllGather(Handle, contiguous.Handle, output.Handle);
+        GC.KeepAlive(contiguous);
+        GC.KeepAlive(output);
+        GC.KeepAlive(this);
+        NativeMethods.Check(s);
+        return output;
+    }
+
     /// <summary>Blocks until every rank has reached the barrier.</summary>
     public void Barrier()
     {

@@ -21,12 +21,14 @@ PT_API int pt_cuda_is_available(int* out);
 PT_API int pt_cuda_device_count(int* out);
 PT_API int pt_cuda_synchronize(int device);
 PT_API int pt_cuda_memory_stats(int device, int64_t* allocated, int64_t* reserved, int64_t* peak_allocated);
+PT_API int pt_cuda_reset_peak_memory(int device);
 PT_API int pt_cuda_empty_cache();
 PT_API int pt_capabilities(int* out);  // bit 0 fused SDPA, bit 1 CUDA, bit 2 Gloo, bit 3 NCCL
 PT_API int pt_set_num_threads(int n);
 PT_API int pt_get_num_threads(int* out);
 PT_API int pt_manual_seed(uint64_t seed);
 PT_API int pt_generator_new(uint64_t seed, pt_generator* out);
+PT_API int pt_generator_new_on(uint64_t seed, int dev_type, int dev_index, pt_generator* out);  // draws on that device
 PT_API int pt_generator_free(pt_generator g);
 PT_API int pt_live_tensors(int64_t* out);
 
@@ -121,6 +123,7 @@ PT_API int pt_autocast(int dev_type, int enabled, int dtype, int* was_enabled);
 PT_API int pt_adamw_step(const pt_tensor* params, const pt_tensor* exp_avg, const pt_tensor* exp_avg_sq,
                          const double* weight_decay, int n, double lr, double beta1, double beta2, double eps, int64_t step);
 PT_API int pt_clip_grad_norm(const pt_tensor* params, int n, double max_norm, double* total_norm);
+PT_API int pt_clip_grad_norm_tensor(const pt_tensor* params, int n, double max_norm, pt_tensor* out);  // no device sync
 
 // ---- distributed (c10d) ----
 PT_API int pt_dist_init(const char* master_addr, int port, int rank, int world_size, int backend, int64_t timeout_ms,
@@ -128,6 +131,7 @@ PT_API int pt_dist_init(const char* master_addr, int port, int rank, int world_s
 PT_API int pt_dist_free(pt_process_group pg);
 PT_API int pt_dist_all_reduce(pt_process_group pg, pt_tensor t, int op);  // op: 0 sum, 1 average, 2 max, 3 min
 PT_API int pt_dist_broadcast(pt_process_group pg, pt_tensor t, int root);
+PT_API int pt_dist_all_gather(pt_process_group pg, pt_tensor input, pt_tensor output);  // output [world, ...input]
 PT_API int pt_dist_barrier(pt_process_group pg);
 
 // ---- benchmark support ----

@@ -92,24 +92,37 @@ PT_API int pt_adamw_step(const pt_tensor* params, const pt_tensor* exp_avg, cons
     })
 }
 
+namespace {
+// The global L2 norm of the gradients of params, and every gradient scaled so that it is at most max_norm (as
+// torch.nn.utils.clip_grad_norm_); an undefined tensor when no parameter has a gradient. Nothing waits for the device.
+at::Tensor clip_grad_norm(const pt_tensor* params, int n, double max_norm) {
+    at::NoGradGuard no_grad;
+    std::vector<at::Tensor> grads;
+    for (int i = 0; i < n; ++i) {
+        const auto& g = T(params[i]).grad();
+        if (g.defined()) grads.push_back(g);
+    }
+    if (grads.empty()) return at::Tensor();
+    std::vector<at::Tensor> norms;
+    norms.reserve(grads.size());
+    for (auto& g : grads) norms.push_back(at::norm(g.to(at::kFloat)).to(grads[0].device()));
+    auto total = at::norm(at::stack(norms));
+    auto coef = (max_norm / (total + 1e-6)).clamp_max(1.0);
+    for (auto& g : grads) g.mul_(coef.to(g.device(), g.scalar_type()));
+    return total;
+}
+}  // namespace
+
 PT_API int pt_clip_grad_norm(const pt_tensor* params, int n, double max_norm, double* total_norm) {
     PT_GUARD({
-        at::NoGradGuard no_grad;
-        std::vector<at::Tensor> grads;
-        for (int i = 0; i < n; ++i) {
-            const auto& g = T(params[i]).grad();
-            if (g.defined()) grads.push_back(g);
-        }
-        if (grads.empty()) {
-            *total_norm = 0;
-            return 0;
-        }
-        std::vector<at::Tensor> norms;
-        norms.reserve(grads.size());
-        for (auto& g : grads) norms.push_back(at::norm(g.to(at::kFloat)).to(grads[0].device()));
-        auto total = at::norm(at::stack(norms));
-        auto coef = (max_norm / (total + 1e-6)).clamp_max(1.0);
-        for (auto& g : grads) g.mul_(coef.to(g.device(), g.scalar_type()));
-        *total_norm = total.item<double>();
+        auto total = clip_grad_norm(params, n, max_norm);
+        *total_norm = total.defined() ? total.item<double>() : 0.0;
+    })
+}
+
+PT_API int pt_clip_grad_norm_tensor(const pt_tensor* params, int n, double max_norm, pt_tensor* out) {
+    PT_GUARD({
+        auto total = clip_grad_norm(params, n, max_norm);
+        *out = new_handle(total.defined() ? total : at::zeros({}, at::kFloat));
     })
 }

@@ -53,6 +53,13 @@ inline at::Scalar scalar(double v, int integral) {
     return at::Scalar(v);
 }
 
+// A generator handle (null: the default generator). Generators live on a device: CPU ones draw on the CPU (and the
+// result moves), CUDA ones draw on their device.
+inline c10::optional<at::Generator> gen_of(pt_generator g) {
+    if (g == nullptr) return c10::nullopt;
+    return *static_cast<at::Generator*>(g);
+}
+
 inline std::vector<at::Tensor> tensor_list(const pt_tensor* hs, int n) {
     std::vector<at::Tensor> v;
     v.reserve(static_cast<size_t>(n));

@@ -22,6 +22,7 @@ struct Group {
     virtual void all_reduce(at::Tensor& t, int op) = 0;
     virtual void broadcast(at::Tensor& t, int root) = 0;
     virtual void barrier() = 0;
+    virtual void all_gather(at::Tensor& input, at::Tensor& output) = 0;
     int world = 1;
 };
 
@@ -59,6 +60,18 @@ struct GroupOf final : Group {
         pg->broadcast(v, o)->wait();
     }
     void barrier() override { pg->barrier(c10d::BarrierOptions())->wait(); }
+    void all_gather(at::Tensor& input, at::Tensor& output) override {
+        TORCH_CHECK(input.is_contiguous() && output.is_contiguous(), "all_gather needs contiguous tensors");
+        TORCH_CHECK(output.dim() == input.dim() + 1 && output.size(0) == world &&
+                        output.sizes().slice(1) == input.sizes(),
+                    "all_gather output must be [", world, ", ", input.sizes(), "], got ", output.sizes());
+        TORCH_CHECK(output.scalar_type() == input.scalar_type() && output.device() == input.device(),
+                    "all_gather output must have the input's dtype and device");
+        std::vector<at::Tensor> in{input};
+        std::vector<std::vector<at::Tensor>> out(1);
+        for (int r = 0; r < world; ++r) out[0].push_back(output.select(0, r));
+        pg->allgather(out, in)->wait();
+    }
 };
 
 bool is_loopback(const std::string& addr) {
@@ -136,6 +149,13 @@ PT_API int pt_dist_broadcast(pt_process_group pg, pt_tensor t, int root) {
     PT_GUARD({
         TORCH_CHECK(pg != nullptr, "process group is null (disposed?)");
         static_cast<Group*>(pg)->broadcast(T(t), root);
+    })
+}
+
+PT_API int pt_dist_all_gather(pt_process_group pg, pt_tensor input, pt_tensor output) {
+    PT_GUARD({
+        TORCH_CHECK(pg != nullptr, "process group is null (disposed?)");
+        static_cast<Group*>(pg)->all_gather(T(input), T(output));
     })
 }
 

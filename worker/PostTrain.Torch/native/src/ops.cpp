@@ -13,10 +13,6 @@ c10::optional<at::ScalarType> opt_dtype(int code) {
     return to_dtype(code);
 }
 
-c10::optional<at::Generator> gen_of(pt_generator g) {
-    if (g == nullptr) return c10::nullopt;
-    return *static_cast<at::Generator*>(g);
-}
 
 at::Tensor binary(int op, const at::Tensor& a, const at::Tensor& b) {
     switch (op) {
@@ -241,9 +237,9 @@ PT_API int pt_multinomial(pt_tensor probs, int64_t n, int replacement, pt_genera
     PT_GUARD({
         auto& p = T(probs);
         auto gen = gen_of(g);
-        // A seeded generator lives on the CPU (see pt_random): sample there, return on the input's device.
-        if (gen.has_value() && !p.device().is_cpu()) {
-            *out = new_handle(at::multinomial(p.to(at::kCPU), n, replacement != 0, gen).to(p.device()));
+        // A generator draws on its own device (see pt_random): a CPU one samples on the CPU and the ids move back.
+        if (gen.has_value() && gen->device() != p.device()) {
+            *out = new_handle(at::multinomial(p.to(gen->device()), n, replacement != 0, gen).to(p.device()));
         } else {
             *out = new_handle(at::multinomial(p, n, replacement != 0, gen));
         }

@@ -7,6 +7,7 @@
 #include "common.h"
 
 #ifdef POSTTRAIN_HAS_CUDA
+#include <ATen/cuda/CUDAGeneratorImpl.h>
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
 
@@ -41,6 +42,18 @@ PT_API int pt_cuda_memory_stats(int device, int64_t* allocated, int64_t* reserve
         (void)allocated;
         (void)reserved;
         (void)peak_allocated;
+        TORCH_CHECK(false, "this shim was built against a libtorch without CUDA; memory statistics need CUDA");
+#endif
+    })
+}
+
+PT_API int pt_cuda_reset_peak_memory(int device) {
+    PT_GUARD({
+#ifdef POSTTRAIN_HAS_CUDA
+        TORCH_CHECK(torch::cuda::is_available(), "CUDA is not available");
+        c10::cuda::CUDACachingAllocator::resetPeakStats(device);
+#else
+        (void)device;
         TORCH_CHECK(false, "this shim was built against a libtorch without CUDA; memory statistics need CUDA");
 #endif
     })
@@ -96,6 +109,27 @@ PT_API int pt_manual_seed(uint64_t seed) {
 
 PT_API int pt_generator_new(uint64_t seed, pt_generator* out) {
     PT_GUARD(*out = new at::Generator(at::make_generator<at::CPUGeneratorImpl>(seed)))
+}
+
+PT_API int pt_generator_new_on(uint64_t seed, int dev_type, int dev_index, pt_generator* out) {
+    PT_GUARD({
+        auto dev = to_device(dev_type, dev_index);
+        if (dev.is_cpu()) {
+            *out = new at::Generator(at::make_generator<at::CPUGeneratorImpl>(seed));
+        } else {
+#ifdef POSTTRAIN_HAS_CUDA
+            auto g = at::cuda::detail::createCUDAGenerator(dev.index());
+            {
+                std::lock_guard<std::mutex> lock(g.mutex());
+                g.set_current_seed(seed);
+            }
+            *out = new at::Generator(std::move(g));
+#else
+            (void)seed;
+            TORCH_CHECK(false, "this shim was built against a libtorch without CUDA; a generator on ", dev, " needs CUDA");
+#endif
+        }
+    })
 }
 
 PT_API int pt_generator_free(pt_generator g) { PT_GUARD(delete static_cast<at::Generator*>(g)) }

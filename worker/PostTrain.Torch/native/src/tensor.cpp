@@ -10,10 +10,6 @@ using namespace posttrain;
 namespace {
 thread_local std::string string_result;
 
-c10::optional<at::Generator> gen_of(pt_generator g) {
-    if (g == nullptr) return c10::nullopt;
-    return *static_cast<at::Generator*>(g);
-}
 }  // namespace
 
 PT_API int pt_tensor_free(pt_tensor t) {
@@ -147,8 +143,9 @@ PT_API int pt_random(int kind, const int64_t* shape, int ndim, int dtype, int de
         auto sizes = dims(shape, ndim);
         auto dev = to_device(dev_type, dev_index);
         auto gen = gen_of(g);
-        // A seeded generator lives on the CPU: draw there and move, so a seed gives the same numbers on every device.
-        auto draw_opts = at::TensorOptions().dtype(to_dtype(dtype)).device(gen.has_value() ? at::Device(at::kCPU) : dev);
+        // A seeded generator draws on its own device (a CPU one on the CPU: the result then moves, so a CPU seed gives
+        // the same numbers on every device).
+        auto draw_opts = at::TensorOptions().dtype(to_dtype(dtype)).device(gen.has_value() ? gen->device() : dev);
         at::Tensor t;
         switch (kind) {
             case 0: t = at::randn(sizes, gen, draw_opts); break;
