@@ -264,6 +264,13 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "pt_autocast")]
     internal static partial int Autocast(int devType, int enabled, int dtype, out int wasEnabled);
 
+    // ---- activation checkpointing ----
+    [LibraryImport(Library, EntryPoint = "pt_checkpoint")]
+    internal static partial int Checkpoint(delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr*, int> run, delegate* unmanaged[Cdecl]<IntPtr, void> free, IntPtr state, IntPtr input, out IntPtr output);
+
+    [LibraryImport(Library, EntryPoint = "pt_checkpoint_segment_failed", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int CheckpointSegmentFailed(string message);
+
     // ---- optimisation ----
     [LibraryImport(Library, EntryPoint = "pt_adamw_step")]
     internal static partial int AdamWStep(IntPtr* parameters, IntPtr* expAvg, IntPtr* expAvgSq, double* weightDecay, int n, double lr, double beta1, double beta2, double eps, long step);

@@ -119,6 +119,14 @@ PT_API int pt_grad_enabled(int* out);
 PT_API int pt_set_grad_enabled(int enabled);
 PT_API int pt_autocast(int dev_type, int enabled, int dtype, int* was_enabled);
 
+// ---- activation checkpointing ----
+// A managed segment of the forward pass: returns 0 and an owned output handle (it owns and frees the input handle),
+// or non-zero after pt_checkpoint_segment_failed(message).
+typedef int (*pt_segment_fn)(void* state, pt_tensor input, pt_tensor* output);
+typedef void (*pt_segment_free_fn)(void* state);
+PT_API int pt_checkpoint(pt_segment_fn run, pt_segment_free_fn free, void* state, pt_tensor input, pt_tensor* out);
+PT_API int pt_checkpoint_segment_failed(const char* message);
+
 // ---- optimisation ----
 PT_API int pt_adamw_step(const pt_tensor* params, const pt_tensor* exp_avg, const pt_tensor* exp_avg_sq,
                          const double* weight_decay, int n, double lr, double beta1, double beta2, double eps, int64_t step);
