@@ -120,6 +120,27 @@ public class JobValidatorTests
     }
 
     [Fact]
+    public void Rlvr_prompts_split_evenly_over_the_ranks()
+    {
+        var job = ValidRlvr();
+        job.Spec.Rollout.PromptsPerStep = 12;
+        job.Spec.Resources.Gpus = 4;
+        job.Spec.Resources.Nodes = 2;
+        Messages(job).ShouldBe(["spec.rollout.promptsPerStep: must be a multiple of the devices, gpus x nodes = 8: each rank rolls out whole groups of an equal share of the prompts (got 12)"]);
+        job.Spec.Rollout.PromptsPerStep = 16;
+        Messages(job).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Fp16_precision_is_refused_naming_the_field_and_the_choices()
+    {
+        var node = Serialization.JobJson.ToNode(ValidSft());
+        node["spec"]!["training"]!["precision"] = "fp16";
+        var errors = StructuralSchemaValidator.Validate(node, CrdGenerator.ValidationSchema(typeof(SftJob)));
+        errors.Select(e => e.ToString()).ShouldBe(["spec.training.precision: must be one of: fp32, bf16 (got \"fp16\")"]);
+    }
+
+    [Fact]
     public void Eval_models_need_unique_names_and_pass_at_k_fits_the_samples()
     {
         var job = new EvalJob { Metadata = new() { Name = "e" } };

@@ -94,11 +94,16 @@ public sealed class RenderingTests
         container.VolumeMounts!.Select(m => m.MountPath).ShouldBe(["/etc/posttrain", "/dev/shm", "/mnt/pvc/ckpt", "/mnt/pvc/models"]);
 
         var env = container.Env!.ToDictionary(e => e.Name);
-        env["WORLD_SIZE"].Value.ShouldBe("3");
-        env["LOCAL_RANK"].Value.ShouldBe("0");
+        // 3 pods x 8 GPUs: each pod's worker starts 8 ranks (torchrun's variables), so RANK and LOCAL_RANK are its to set.
+        env["WORLD_SIZE"].Value.ShouldBe("24");
+        env["NNODES"].Value.ShouldBe("3");
+        env["POSTTRAIN_NPROC_PER_NODE"].Value.ShouldBe("8");
+        env["POSTTRAIN_DEVICE"].Value.ShouldBe("cuda");
+        env["NODE_RANK"].ValueFrom!["fieldRef"]!["fieldPath"]!.GetValue<string>().ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+        env.ShouldNotContainKey("RANK");
+        env.ShouldNotContainKey("LOCAL_RANK");
         env["MASTER_PORT"].Value.ShouldBe("29500");
         env["MASTER_ADDR"].Value.ShouldBe("big-sft-0.big-sft-workers");
-        env["RANK"].ValueFrom!["fieldRef"]!["fieldPath"]!.GetValue<string>().ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
         env["HF_TOKEN"].ValueFrom!["secretKeyRef"]!["name"]!.GetValue<string>().ShouldBe("hf");
         env["HF_TOKEN"].ValueFrom!["secretKeyRef"]!["key"]!.GetValue<string>().ShouldBe("token");
         env["NCCL_DEBUG"].Value.ShouldBe("INFO");
@@ -111,12 +116,36 @@ public sealed class RenderingTests
         var rules = WorkloadRenderer.PodFailurePolicy()["rules"]!.AsArray();
         rules.Count.ShouldBe(3);
         rules[0]!["action"]!.GetValue<string>().ShouldBe("FailJob");
-        rules[0]!["onExitCodes"]!["values"]!.AsArray().Select(v => v!.GetValue<int>()).ShouldBe([2]);
+        rules[0]!["onExitCodes"]!["values"]!.AsArray().Select(v => v!.GetValue<int>()).ShouldBe([2, 3]); // invalid input, no usable GPU
         rules[0]!["onExitCodes"]!["containerName"]!.GetValue<string>().ShouldBe("worker");
         rules[1]!["action"]!.GetValue<string>().ShouldBe("Ignore");
         rules[1]!["onExitCodes"]!["values"]!.AsArray().Select(v => v!.GetValue<int>()).ShouldBe([143]);
         rules[2]!["action"]!.GetValue<string>().ShouldBe("Ignore");
         rules[2]!["onPodConditions"]![0]!["type"]!.GetValue<string>().ShouldBe("DisruptionTarget");
+    }
+
+    [Theory]
+    [InlineData(0, 1, "cpu", "1", "0")]
+    [InlineData(1, 1, "cuda", "1", "0")]
+    [InlineData(1, 4, "cuda", "4", null)]
+    public void One_process_per_pod_gets_its_rank_from_the_pod_and_the_device_is_required_when_gpus_are_asked_for(int gpus, int nodes, string device, string worldSize, string? rank)
+    {
+        var spec = Specs.Sft(output: null);
+        spec["resources"] = Specs.Parse($$"""{"gpus": {{gpus}}, "nodes": {{nodes}}}""");
+        var job = (SftJob)JobJson.FromNode(new JsonObject { ["apiVersion"] = JobKinds.Sft.ApiVersion, ["kind"] = "SftJob", ["metadata"] = new JsonObject { ["name"] = "one", ["namespace"] = "ml", ["uid"] = "u", ["resourceVersion"] = "9" }, ["spec"] = spec });
+        var env = new WorkloadRenderer(new WorkloadOptions()).Render(job, Owner).Job.Spec!.Template!.Spec!.Containers.Single().Env!.ToDictionary(e => e.Name);
+        env["POSTTRAIN_DEVICE"].Value.ShouldBe(device);
+        env["POSTTRAIN_NPROC_PER_NODE"].Value.ShouldBe("1");
+        env["WORLD_SIZE"].Value.ShouldBe(worldSize);
+        env["LOCAL_RANK"].Value.ShouldBe("0");
+        if (rank is null)
+        {
+            env["RANK"].ValueFrom!["fieldRef"]!["fieldPath"]!.GetValue<string>().ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+        }
+        else
+        {
+            env["RANK"].Value.ShouldBe(rank);
+        }
     }
 
     [Fact]
@@ -134,7 +163,10 @@ public sealed class RenderingTests
         var container = rendered.Job.Spec.Template.Spec.Containers[0];
         container.Resources!.Limits!["amd.com/gpu"].ShouldBe("2");
         container.Image.ShouldBe(new WorkloadOptions().DefaultImage);
-        container.Env!.Single(e => e.Name == "RANK").Value.ShouldBe("0");
+        container.Env!.ShouldNotContain(e => e.Name == "RANK", "two GPUs: the worker starts two ranks and numbers them");
+        container.Env!.Single(e => e.Name == "POSTTRAIN_NPROC_PER_NODE").Value.ShouldBe("2");
+        container.Env!.Single(e => e.Name == "WORLD_SIZE").Value.ShouldBe("2");
+        container.Env!.Single(e => e.Name == "MASTER_ADDR").Value.ShouldBe("127.0.0.1");
         container.VolumeMounts!.ShouldContain(m => m.Name == "output" && m.MountPath == "/var/lib/posttrain/output");
         rendered.Job.Spec.Template.Spec.Volumes!.Single(v => v.Name == "dshm").EmptyDir!.ContainsKey("sizeLimit").ShouldBeFalse();
 

@@ -70,6 +70,12 @@ public partial class Tensor
     /// <summary>Whether every element is true (non-zero).</summary>
     public Tensor All() => Reduce(OpCode.All, [], false, null);
 
+    /// <summary>Whether any element along <paramref name="dim"/> is true (non-zero).</summary>
+    public Tensor Any(long dim, bool keepDim = false) => Reduce(OpCode.Any, [dim], keepDim, null);
+
+    /// <summary>Whether every element along <paramref name="dim"/> is true (non-zero).</summary>
+    public Tensor All(long dim, bool keepDim = false) => Reduce(OpCode.All, [dim], keepDim, null);
+
     /// <summary>Index of the largest element of the flattened tensor, or along a dimension.</summary>
     public Tensor ArgMax(long? dim = null, bool keepDim = false) => ArgMaxMin(1, dim, keepDim);
 

@@ -21,7 +21,11 @@ public class ModelSpec
     /// <summary>Start from the newest checkpoint of another job once it has succeeded. Exclusive with source.</summary>
     public JobReference? FromJob { get; set; }
 
-    /// <summary>The dtype the weights are loaded in: auto (as stored), float32, bfloat16 or float16.</summary>
+    /// <summary>
+    /// The dtype the weights are loaded in: auto (as stored), float32, bfloat16 or float16. A model that an SftJob or
+    /// RlvrJob trains always keeps float32 master weights (training.precision chooses bf16 compute); the dtype then
+    /// applies to frozen models only: a reference model, or the models an EvalJob measures.
+    /// </summary>
     [Length(MaxLength = 16)]
     public ModelDtype Dtype { get; set; } = ModelDtype.Auto;
 }

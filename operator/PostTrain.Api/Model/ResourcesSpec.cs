@@ -10,7 +10,11 @@ public sealed class ResourcesSpec
     /// <summary>The Kubernetes quantity pattern (e.g. 500m, 4, 16Gi).</summary>
     public const string QuantityPattern = @"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
 
-    /// <summary>GPUs per node (per worker pod); 0 runs on CPU.</summary>
+    /// <summary>
+    /// GPUs per node (per worker pod); 0 runs on CPU. With N GPUs the pod runs N worker processes, one per GPU as
+    /// torchrun does (LOCAL_RANK, RANK = node x N + local rank, WORLD_SIZE = nodes x N), training data-parallel over
+    /// NCCL; a pod that asks for GPUs and finds no CUDA fails at once instead of training on its CPU.
+    /// </summary>
     [RangeMinimum(0)]
     [RangeMaximum(64)]
     public int Gpus { get; set; } = 1;

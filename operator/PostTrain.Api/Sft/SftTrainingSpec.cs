@@ -67,8 +67,17 @@ public sealed class SftTrainingSpec
     [RangeMinimum(1)]
     public int LogEverySteps { get; set; } = 10;
 
-    /// <summary>Training precision: fp32, or bf16 with fp32 master weights.</summary>
+    /// <summary>
+    /// Training precision. bf16: matrix products and attention in bfloat16 (autocast) with float32 master weights,
+    /// gradients and AdamW state; fp32: float32 throughout. fp16 is not offered (it needs a loss scaler; bf16 does not).
+    /// </summary>
     public Precision Precision { get; set; } = Precision.Bf16;
+
+    /// <summary>
+    /// Recompute each decoder layer's activations during backward instead of keeping them (activation checkpointing):
+    /// activation memory drops to about one layer's worth, for roughly a third more compute. Gradients are unchanged.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
 
     /// <summary>Train LoRA adapters instead of all weights; unset trains all weights.</summary>
     public LoraSpec? Lora { get; set; }

@@ -176,6 +176,12 @@ public static partial class JobValidator
     private static void CheckRlvr(RlvrJobSpec spec, List<ValidationError> errors)
     {
         CheckWarmup(spec.Training.WarmupSteps, spec.Training.WarmupRatio, "spec.training", errors);
+        var devices = Math.Max(1, spec.Resources.Gpus) * spec.Resources.Nodes;
+        if (spec.Rollout.PromptsPerStep % devices != 0)
+        {
+            errors.Add(new("spec.rollout.promptsPerStep", $"must be a multiple of the devices, gpus x nodes = {devices}: each rank rolls out whole groups of an equal share of the prompts (got {spec.Rollout.PromptsPerStep})"));
+        }
+
         var rollouts = spec.Rollout.PromptsPerStep * spec.Rollout.GroupSize;
         if (rollouts % spec.Algorithm.MiniBatches != 0)
         {

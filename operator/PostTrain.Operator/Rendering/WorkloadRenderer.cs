@@ -96,7 +96,8 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
 
     /// <summary>
     /// The pod failure policy: a preemption (exit 143 after a checkpoint, or the DisruptionTarget condition) is
-    /// not counted against backoffLimit; invalid input (exit 2) fails the Job at once.
+    /// not counted against backoffLimit; invalid input (exit 2) and an environment that cannot run the job (exit 3: a
+    /// GPU pod without a usable GPU) fail the Job at once.
     /// </summary>
     public static JsonObject PodFailurePolicy() => new()
     {
@@ -105,7 +106,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
             new JsonObject
             {
                 ["action"] = "FailJob",
-                ["onExitCodes"] = new JsonObject { ["containerName"] = ChildNames.WorkerContainer, ["operator"] = "In", ["values"] = new JsonArray(2) },
+                ["onExitCodes"] = new JsonObject { ["containerName"] = ChildNames.WorkerContainer, ["operator"] = "In", ["values"] = new JsonArray(2, 3) },
             },
             new JsonObject
             {
@@ -268,30 +269,37 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         return new ResourceRequirements { Limits = limits.Count > 0 ? limits : null, Requests = requests.Count > 0 ? requests : null };
     }
 
+    /// <summary>
+    /// The distributed-training variables PyTorch users expect. A pod runs one worker process per GPU
+    /// (POSTTRAIN_NPROC_PER_NODE; the worker starts them as torchrun does and gives each LOCAL_RANK and
+    /// RANK = NODE_RANK x N + LOCAL_RANK); with one process per pod RANK and LOCAL_RANK are set here. NODE_RANK is the
+    /// pod's completion index. POSTTRAIN_DEVICE=cuda makes a pod that asked for GPUs fail at once without one.
+    /// </summary>
     private static List<KubeEnvVar> Environment(PostTrainJob job, string name, bool multiNode)
     {
         var spec = job.CommonSpec;
+        var perPod = Math.Max(1, spec.Resources.Gpus);
+        var nodes = spec.Resources.Nodes;
+        var completionIndex = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = $"metadata.annotations['{ChildNames.CompletionIndexAnnotation}']" } };
         var env = new List<KubeEnvVar>
         {
             new() { Name = "POSTTRAIN_PORT", Value = ChildNames.WorkerPort.ToString(CultureInfo.InvariantCulture) },
-            new() { Name = "WORLD_SIZE", Value = spec.Resources.Nodes.ToString(CultureInfo.InvariantCulture) },
-            new() { Name = "LOCAL_RANK", Value = "0" },
+            new() { Name = "POSTTRAIN_DEVICE", Value = spec.Resources.Gpus > 0 ? "cuda" : "cpu" },
+            new() { Name = "POSTTRAIN_NPROC_PER_NODE", Value = perPod.ToString(CultureInfo.InvariantCulture) },
+            new() { Name = "NNODES", Value = nodes.ToString(CultureInfo.InvariantCulture) },
+            new() { Name = "WORLD_SIZE", Value = (nodes * perPod).ToString(CultureInfo.InvariantCulture) },
             new() { Name = "MASTER_PORT", Value = ChildNames.MasterPort.ToString(CultureInfo.InvariantCulture) },
         };
-        if (multiNode)
+        env.Add(multiNode
+            ? new KubeEnvVar { Name = "NODE_RANK", ValueFrom = completionIndex.DeepClone().AsObject() }
+            : new KubeEnvVar { Name = "NODE_RANK", Value = "0" });
+        if (perPod == 1)
         {
-            env.Add(new KubeEnvVar
-            {
-                Name = "RANK",
-                ValueFrom = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = $"metadata.annotations['{ChildNames.CompletionIndexAnnotation}']" } },
-            });
-            env.Add(new KubeEnvVar { Name = "MASTER_ADDR", Value = $"{ChildNames.BatchJob(name, job.Kind)}-0.{ChildNames.HeadlessService(name, job.Kind)}" });
+            env.Add(new KubeEnvVar { Name = "LOCAL_RANK", Value = "0" });
+            env.Add(multiNode ? new KubeEnvVar { Name = "RANK", ValueFrom = completionIndex } : new KubeEnvVar { Name = "RANK", Value = "0" });
         }
-        else
-        {
-            env.Add(new KubeEnvVar { Name = "RANK", Value = "0" });
-            env.Add(new KubeEnvVar { Name = "MASTER_ADDR", Value = "127.0.0.1" });
-        }
+
+        env.Add(new KubeEnvVar { Name = "MASTER_ADDR", Value = multiNode ? $"{ChildNames.BatchJob(name, job.Kind)}-0.{ChildNames.HeadlessService(name, job.Kind)}" : "127.0.0.1" });
 
         if (spec.HfTokenSecret is { } secret)
         {

@@ -16,17 +16,31 @@ public static class ActivationCheckpoint
     /// Without gradient recording (<see cref="Tensors.NoGrad"/>) it is just the call. The segment must be a pure
     /// function of its input and of tensors that stay unchanged until backward (parameters, masks).
     /// </summary>
-    public static unsafe Tensor Run(Func<Tensor, Tensor> segment, Tensor input)
+    public static Tensor Run(Func<Tensor, Tensor> segment, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        return Run((x, _) => segment(x), input, []);
+    }
+
+    /// <summary>
+    /// As <see cref="Run(Func{Tensor, Tensor}, Tensor)"/>, for a segment that also reads other tensors (rotary tables,
+    /// an attention mask): they are passed in <paramref name="captured"/> and handed back to the segment on each run,
+    /// held by the checkpoint itself, so the caller may dispose its own handles before backward.
+    /// </summary>
+    public static unsafe Tensor Run(Func<Tensor, IReadOnlyList<Tensor>, Tensor> segment, Tensor input, IReadOnlyList<Tensor> captured)
     {
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(captured);
         if (!Tensors.IsGradEnabled)
         {
-            return segment(input);
+            return segment(input, captured);
         }
 
-        // The handle keeps the segment alive until libtorch frees the autograd node that holds it (FreeSegment).
-        var state = GCHandle.ToIntPtr(GCHandle.Alloc(segment));
+        // The handle keeps the segment and its own references to the captured tensors alive until libtorch frees the
+        // autograd node that holds it (FreeSegment).
+        var held = new Segment(segment, [.. captured.Select(t => t.Alias().DetachFromDisposeScope())]);
+        var state = GCHandle.ToIntPtr(GCHandle.Alloc(held));
         var s = NativeMethods.Checkpoint(&RunSegment, &FreeSegment, state, input.Handle, out var output);
         GC.KeepAlive(input);
         return Tensor.Wrap(s, output);
@@ -37,10 +51,10 @@ public static class ActivationCheckpoint
     {
         try
         {
-            var segment = (Func<Tensor, Tensor>)GCHandle.FromIntPtr(state).Target!;
+            var segment = (Segment)GCHandle.FromIntPtr(state).Target!;
             using var scope = TorchScope.NewDisposeScope();
             var x = new Tensor(input); // owned by this callback: the scope frees it
-            var y = segment(x);
+            var y = segment.Function(x, segment.Captured);
             NativeMethods.Check(NativeMethods.TensorAlias(y.Handle, out var result));
             GC.KeepAlive(y);
             *output = result;
@@ -54,5 +68,16 @@ public static class ActivationCheckpoint
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static void FreeSegment(IntPtr state) => GCHandle.FromIntPtr(state).Free();
+    private static void FreeSegment(IntPtr state)
+    {
+        var handle = GCHandle.FromIntPtr(state);
+        var segment = (Segment)handle.Target!;
+        handle.Free();
+        foreach (var t in segment.Captured)
+        {
+            t.Dispose();
+        }
+    }
+
+    private sealed record Segment(Func<Tensor, IReadOnlyList<Tensor>, Tensor> Function, Tensor[] Captured);
 }

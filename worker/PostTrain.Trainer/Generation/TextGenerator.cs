@@ -13,7 +13,12 @@ namespace PostTrain.Trainer.Generation;
 /// <param name="decode">Turns generated ids into text; needed for stop strings and <see cref="GenerationResult.Text"/>.</param>
 public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Func<IReadOnlyList<int>, string>? decode = null)
 {
-    /// <summary>Generates one continuation per prompt.</summary>
+    /// <summary>
+    /// Generates one continuation per prompt. Everything stays on the model's device: the prompts go in as one copy,
+    /// tokens, log-probabilities and the finished flags are written into preallocated device buffers, and each decoding
+    /// step reads back a single flag (are all rows done?) to stop early; the tokens come back in one copy at the end.
+    /// With stop strings, which need text, each step reads the new ids instead and writes the next input back.
+    /// </summary>
     public IReadOnlyList<GenerationResult> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompts);
@@ -36,65 +41,123 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
 
         var batch = prompts.Count;
         var promptLength = prompts.Max(p => p.Count);
+        var capacity = promptLength + options.MaxNewTokens;
         var device = model.OutputWeight.Device;
         var wasTraining = model.Training;
         model.Eval();
-        var rows = Enumerable.Range(0, batch).Select(_ => new Row()).ToArray();
         try
         {
             using var outer = TorchScope.NewDisposeScope();
             using var noGrad = TorchOps.NoGrad();
-            using var generator = new Generator(options.Seed);
-            using var cache = new KvCache(model.Config, batch, promptLength + options.MaxNewTokens, model.DType, device);
-            var inverseFrequencies = TorchOps.FromArray(RotaryEmbedding.InverseFrequencies(model.Config).Select(f => (float)f).ToArray(), model.Config.HeadDim / 2).To(device);
+            using var generator = new Generator(options.Seed, device);
+            using var cache = new KvCache(model.Config, batch, capacity, model.DType, device);
 
+            // The prompts, left-padded, and the attention mask of the whole generation (ones after the prompt): one copy each.
             var ids = new long[batch * promptLength];
-            var mask = new long[batch * promptLength];
+            var mask = new long[batch * capacity];
             for (var b = 0; b < batch; b++)
             {
                 var offset = promptLength - prompts[b].Count;
-                for (var t = 0; t < promptLength; t++)
+                for (var t = 0; t < capacity; t++)
                 {
-                    ids[(b * promptLength) + t] = t < offset ? padTokenId : prompts[b][t - offset];
-                    mask[(b * promptLength) + t] = t < offset ? 0 : 1;
+                    if (t < promptLength)
+                    {
+                        ids[(b * promptLength) + t] = t < offset ? padTokenId : prompts[b][t - offset];
+                    }
+
+                    mask[(b * capacity) + t] = t < offset ? 0 : 1;
                 }
             }
 
-            var attention = TorchOps.FromArray(mask, batch, promptLength).To(device);
-            var input = TorchOps.FromArray(ids, batch, promptLength).To(device);
-            var eos = options.EosTokenIds.ToHashSet();
+            var attention = TorchOps.FromArray(mask, device, batch, capacity);
+            var input = TorchOps.FromArray(ids, device, batch, promptLength);
+            var eos = options.EosTokenIds.Count > 0 ? TorchOps.FromArray(options.EosTokenIds.Select(i => (long)i).ToArray(), device, 1, options.EosTokenIds.Count) : null;
+            var tokens = TorchOps.Full([batch, options.MaxNewTokens], padTokenId, ScalarType.Int64, device);
+            var logProbs = TorchOps.Zeros([batch, options.MaxNewTokens], ScalarType.Float32, device);
+            var finished = TorchOps.Zeros([batch], ScalarType.Bool, device);
+            var stops = options.StopStrings.Count > 0 ? new StopStringWatch(batch, options.StopStrings, decode!, options.EosTokenIds) : null;
+            var generated = 0;
             for (var step = 0; step < options.MaxNewTokens; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = TorchScope.NewDisposeScope();
-                var last = LastLogits(input, attention, cache, inverseFrequencies);
-                var (next, logProbs) = TokenSampler.Sample(last, options, generator);
-                var chosen = next.Cpu().ToArray<long>();
-                var scores = logProbs.Cpu().ToArray<float>();
-                for (var b = 0; b < batch; b++)
+                var last = LastLogits(input, attention.Narrow(1, 0, promptLength + step), cache);
+                var (next, stepLogProbs) = TokenSampler.Sample(last, options, generator);
+                tokens.Select(1, step).CopyFrom(next);
+                logProbs.Select(1, step).CopyFrom(stepLogProbs);
+                generated = step + 1;
+
+                // A row is finished once it has emitted an EOS id (kept as its last token) or, with stop strings, once its
+                // text contains one; finished rows are fed padding, which nothing attends to.
+                Tensor done;
+                bool allDone;
+                if (stops is not null)
                 {
-                    rows[b].Accept((int)chosen[b], scores[b], eos, options.StopStrings, decode);
-                    if (rows[b].Finished)
-                    {
-                        chosen[b] = padTokenId;
-                    }
+                    var stopped = stops.Accept(next.ToArray<long>()); // the step's ids, needed as text; EOS included
+                    done = TorchOps.FromArray(stopped, device, batch);
+                    allDone = stopped.All(f => f);
+                }
+                else if (eos is not null)
+                {
+                    done = finished | next.Unsqueeze(1).Eq(eos).Any(-1);
+                    allDone = done.All().Item<bool>(); // the one read of a step
+                }
+                else
+                {
+                    done = finished; // nothing ends a row but its budget
+                    allDone = false;
                 }
 
-                if (rows.All(r => r.Finished))
+                finished.CopyFrom(done);
+                if (allDone)
                 {
                     break;
                 }
 
-                input = scope.MoveToOuter(TorchOps.FromArray(chosen, batch, 1).To(device));
-                attention = scope.MoveToOuter(TorchOps.Cat([attention, TorchOps.Ones([batch, 1], ScalarType.Int64, device)], 1));
+                input = scope.MoveToOuter(TorchOps.Where(done, TorchOps.FullLike(next, padTokenId), next).Unsqueeze(1));
             }
+
+            var tokenRows = tokens.Narrow(1, 0, generated).ToArray<long>();
+            var logProbRows = logProbs.Narrow(1, 0, generated).ToArray<float>();
+            return [.. Enumerable.Range(0, batch).Select(b => Row(tokenRows.AsSpan(b * generated, generated), logProbRows.AsSpan(b * generated, generated), options, stops?.Cut(b)))];
         }
         finally
         {
             model.Train(wasTraining);
         }
+    }
 
-        return [.. rows.Select(r => r.Result(decode))];
+    /// <summary>One row's result from its generated ids: up to and including the first EOS, or to its stop string.</summary>
+    private GenerationResult Row(ReadOnlySpan<long> ids, ReadOnlySpan<float> logProbs, SamplingOptions options, (int Tokens, string Text)? stop)
+    {
+        var count = ids.Length;
+        var reason = FinishReason.Length;
+        for (var t = 0; t < ids.Length; t++)
+        {
+            if (options.EosTokenIds.Contains((int)ids[t]))
+            {
+                count = t + 1;
+                reason = FinishReason.Eos;
+                break;
+            }
+
+            if (stop is { } s && t + 1 == s.Tokens)
+            {
+                count = t + 1;
+                reason = FinishReason.Stop;
+                break;
+            }
+        }
+
+        var tokens = new int[count];
+        for (var t = 0; t < count; t++)
+        {
+            tokens[t] = (int)ids[t];
+        }
+
+        var text = reason == FinishReason.Stop ? stop!.Value.Text
+            : decode?.Invoke(reason == FinishReason.Eos ? tokens[..^1] : tokens);
+        return new GenerationResult(tokens, logProbs[..count].ToArray(), text, reason);
     }
 
     /// <summary>
@@ -105,13 +168,13 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
     /// batch × promptLength × hidden × vocab multiply-adds on logits nobody reads). Tests check the log-probabilities
     /// against <see cref="SequenceScorer"/>, which runs the model's own forward pass.
     /// </summary>
-    private Tensor LastLogits(Tensor input, Tensor attention, KvCache cache, Tensor inverseFrequencies)
+    private Tensor LastLogits(Tensor input, Tensor attention, KvCache cache)
     {
         var seq = input.Shape[1];
         var past = cache.Length;
         var positions = (attention.CumSum(-1) - 1L).Clamp(min: 0).Narrow(1, past, seq);
         var mask = CausalLanguageModel.AttentionMask(attention, past, seq);
-        var (cos, sin) = RotaryEmbedding.Tables(inverseFrequencies, positions, model.DType);
+        var (cos, sin) = RotaryEmbedding.Tables(model.InverseFrequencies(input.Device), positions, model.DType);
         var hidden = model.Body.EmbedTokens.Forward(input);
         foreach (var layer in model.Body.Layers)
         {
@@ -123,54 +186,46 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
         return Functional.Linear(model.Body.Norm.Forward(hidden.Select(1, seq - 1)), model.OutputWeight);
     }
 
-    /// <summary>The growing state of one sequence.</summary>
-    private sealed class Row
+    /// <summary>
+    /// Stop-string detection on the host: the ids each row has emitted so far, decoded after every step. A row stops
+    /// at the first step whose text contains a stop string (its text is cut before it) or at an EOS id.
+    /// </summary>
+    private sealed class StopStringWatch(int batch, IReadOnlyList<string> stops, Func<IReadOnlyList<int>, string> decode, IReadOnlyList<int> eos)
     {
-        private readonly List<int> _tokens = [];
-        private readonly List<float> _logProbs = [];
-        private FinishReason _reason = FinishReason.Length;
-        private string? _text;
+        private readonly List<int>[] _ids = [.. Enumerable.Range(0, batch).Select(_ => new List<int>())];
+        private readonly bool[] _finished = new bool[batch];
+        private readonly (int Tokens, string Text)?[] _cuts = new (int, string)?[batch];
 
-        public bool Finished { get; private set; }
-
-        public void Accept(int token, float logProb, HashSet<int> eos, IReadOnlyList<string> stops, Func<IReadOnlyList<int>, string>? decode)
+        /// <summary>Takes the step's ids; returns which rows are now finished.</summary>
+        public bool[] Accept(long[] next)
         {
-            if (Finished)
+            for (var b = 0; b < next.Length; b++)
             {
-                return;
-            }
+                if (_finished[b])
+                {
+                    continue;
+                }
 
-            _tokens.Add(token);
-            _logProbs.Add(logProb);
-            if (eos.Contains(token))
-            {
-                Finished = true;
-                _reason = FinishReason.Eos;
-                return;
-            }
+                _ids[b].Add((int)next[b]);
+                if (eos.Contains((int)next[b]))
+                {
+                    _finished[b] = true;
+                    continue;
+                }
 
-            if (stops.Count > 0 && decode is not null)
-            {
-                var text = decode(_tokens);
+                var text = decode(_ids[b]);
                 var cut = stops.Select(s => text.IndexOf(s, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
                 if (cut >= 0)
                 {
-                    Finished = true;
-                    _reason = FinishReason.Stop;
-                    _text = text[..cut];
+                    _finished[b] = true;
+                    _cuts[b] = (_ids[b].Count, text[..cut]);
                 }
             }
+
+            return (bool[])_finished.Clone();
         }
 
-        public GenerationResult Result(Func<IReadOnlyList<int>, string>? decode)
-        {
-            var text = _text;
-            if (text is null && decode is not null)
-            {
-                text = decode(_reason == FinishReason.Eos ? _tokens.Take(_tokens.Count - 1).ToList() : _tokens);
-            }
-
-            return new GenerationResult([.. _tokens], [.. _logProbs], text, _reason);
-        }
+        /// <summary>Where row <paramref name="b"/> stopped on a stop string (tokens kept, text before it), if it did.</summary>
+        public (int Tokens, string Text)? Cut(int b) => _cuts[b];
     }
 }

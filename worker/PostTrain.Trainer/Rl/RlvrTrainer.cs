@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PostTrain.Torch;
+using PostTrain.Torch.Distributed;
 using PostTrain.Torch.NN;
 using PostTrain.Torch.Optim;
 using PostTrain.Trainer.Checkpoints;
@@ -19,7 +20,10 @@ namespace PostTrain.Trainer.Rl;
 /// Reinforcement learning with verifiable rewards, GRPO family: each step samples a group of responses per prompt,
 /// scores them with the verifier, turns rewards into group-relative advantages, recomputes the rollouts' log-probabilities
 /// under the current policy (and the frozen reference), then takes PPO-clip updates with an optional KL penalty and
-/// entropy bonus.
+/// entropy bonus. The policy, the reference and every batch live on <see cref="ComputeOptions.Device"/>.
+/// With several ranks (<see cref="DataParallelGroup"/>) each rank rolls out its share of the step's prompts (whole
+/// groups, so rewards and advantages stay per group), the update sums gradients over ranks, metrics are reduced, and
+/// rank 0 alone writes checkpoints.
 /// </summary>
 public sealed class RlvrTrainer
 {
@@ -32,9 +36,15 @@ public sealed class RlvrTrainer
     private readonly int _padTokenId;
     private readonly IReadOnlyList<int> _eosTokenIds;
     private readonly ITrainingObserver _observer;
+    private readonly ComputeOptions _compute;
+    private readonly DataParallelGroup _ranks;
 
-    /// <summary>Creates the trainer; <paramref name="reference"/> is required when the KL coefficient is above 0.</summary>
-    public RlvrTrainer(CausalLanguageModel policy, CausalLanguageModel? reference, ITokenizer tokenizer, ChatTemplate template, IRewardFunction reward, RlvrOptions options, int padTokenId, IReadOnlyList<int> eosTokenIds, ITrainingObserver? observer = null)
+    /// <summary>
+    /// Creates the trainer; <paramref name="reference"/> is required when the KL coefficient is above 0.
+    /// <paramref name="compute"/> (default: float32 on the CPU) names the device, which must already hold the models;
+    /// <paramref name="group"/> is null for a single process.
+    /// </summary>
+    public RlvrTrainer(CausalLanguageModel policy, CausalLanguageModel? reference, ITokenizer tokenizer, ChatTemplate template, IRewardFunction reward, RlvrOptions options, int padTokenId, IReadOnlyList<int> eosTokenIds, ITrainingObserver? observer = null, ComputeOptions? compute = null, ProcessGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,6 +52,21 @@ public sealed class RlvrTrainer
         if (options.KlCoefficient > 0 && reference is null)
         {
             throw new ArgumentException("a KL coefficient above 0 needs a reference model", nameof(reference));
+        }
+
+        _compute = compute ?? ComputeOptions.Cpu;
+        foreach (var model in new[] { policy, reference }.OfType<CausalLanguageModel>())
+        {
+            if (model.OutputWeight.Device != _compute.Device)
+            {
+                throw new ArgumentException($"a model is on {model.OutputWeight.Device} but training runs on {_compute.Device}; move it first", nameof(policy));
+            }
+        }
+
+        _ranks = new DataParallelGroup(group, _compute.Device);
+        if (options.PromptsPerStep % _ranks.WorldSize != 0)
+        {
+            throw new ArgumentException($"promptsPerStep ({options.PromptsPerStep}) must be a multiple of the {_ranks.WorldSize} ranks: each rank rolls out whole groups of an equal share of the prompts");
         }
 
         _policy = policy;
@@ -71,6 +96,9 @@ public sealed class RlvrTrainer
         }
 
         _reference?.Eval();
+        _policy.GradientCheckpointing = _compute.GradientCheckpointing;
+        _ranks.BroadcastParameters(_policy); // every rank starts from rank 0's weights
+        var update = new PolicyUpdate(_policy, _reference, _options, _compute, _ranks, _padTokenId);
         var trainable = _policy.Parameters().Where(p => p.RequiresGrad).ToList();
         using var optimizer = new AdamW(trainable, _options.LearningRate, weightDecay: _options.WeightDecay);
         var updatesPerStep = (long)_options.PpoEpochs * _options.MiniBatches;
@@ -98,6 +126,7 @@ public sealed class RlvrTrainer
             _observer.OnMessage($"resumed from {latest} at step {step}");
         }
 
+        _ranks.AgreeOnStep(step);
         string? lastSaved = step > 0 ? checkpoints.Latest() : null;
         string Save()
         {
@@ -109,7 +138,9 @@ public sealed class RlvrTrainer
                 DataCursor = cursor,
                 Series = series.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<StepValue>)[.. kv.Value], StringComparer.Ordinal),
             };
-            lastSaved = checkpoints.Save(_policy, state, optimizer, extraFiles);
+            // Ranks hold identical weights and optimizer state: rank 0 writes, the others wait until it is complete.
+            lastSaved = _ranks.IsWriter ? checkpoints.Save(_policy, state, optimizer, extraFiles) : checkpoints.PathFor(step);
+            _ranks.Barrier();
             _observer.OnCheckpoint(step, lastSaved);
             return lastSaved;
         }
@@ -123,9 +154,9 @@ public sealed class RlvrTrainer
             {
                 accuracy = await ValidationAccuracyAsync(validation!, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || _ranks.IsDistributed)
             {
-                return null;
+                return null; // this rank or another was preempted: the loop saves the step and stops
             }
 
             (series.TryGetValue("val_accuracy", out var list) ? list : series["val_accuracy"] = []).Add(new StepValue(step, accuracy));
@@ -141,26 +172,33 @@ public sealed class RlvrTrainer
         double rewardMean = double.NaN;
         while (step < _options.Steps)
         {
-            if (cancellationToken.IsCancellationRequested)
+            var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+            var stepClock = Stopwatch.StartNew();
+            var cursorBefore = cursor;
+            // Every rank stops at the same step, or collectives would mismatch; a preemption during the rollouts abandons
+            // the step (its prompts are drawn again on resume) and saves the last completed one.
+            var collected = _ranks.AnyRank(cancellationToken.IsCancellationRequested)
+                ? null
+                : await CollectAsync(prompts, order, step, () => cursor++, metrics, cancellationToken).ConfigureAwait(false);
+            if (collected is null)
             {
+                cursor = cursorBefore;
                 _observer.OnMessage($"cancelled at step {step}; saving a checkpoint");
                 var path = lastSaved is not null && CheckpointManager.StepOf(lastSaved) == step ? lastSaved : Save();
                 return new RlvrResult(step, rewardMean, path, Preempted: true);
             }
 
-            var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-            var stepClock = Stopwatch.StartNew();
-            var (kept, all, generated) = await CollectAsync(prompts, order, step, () => cursor++, metrics, cancellationToken).ConfigureAwait(false);
-            rewardMean = all.Average(r => r.Reward);
+            var (kept, totals) = collected.Value;
+            rewardMean = totals.RewardSum / totals.Count;
             metrics["reward_mean"] = rewardMean;
-            metrics["reward_std"] = StandardDeviation(all.Select(r => r.Reward));
-            metrics["pass_rate"] = all.Count(r => r.Reward >= 1 - 1e-9) / (double)all.Count;
-            metrics["response_length_mean"] = all.Average(r => r.ResponseIds.Length);
-            metrics["rollout_tokens_per_second"] = generated / Math.Max(1e-9, metrics["generate_seconds"]);
+            metrics["reward_std"] = totals.Count < 2 ? 0 : Math.Sqrt(Math.Max(0, (totals.RewardSquares - (totals.Count * rewardMean * rewardMean)) / (totals.Count - 1)));
+            metrics["pass_rate"] = totals.Passed / totals.Count;
+            metrics["response_length_mean"] = totals.ResponseTokens / totals.Count;
+            metrics["rollout_tokens_per_second"] = totals.ResponseTokens / Math.Max(1e-9, metrics["generate_seconds"]); // all ranks' tokens over this rank's time
 
-            if (kept.Count > 0)
+            if (totals.Kept > 0)
             {
-                Update(kept, optimizer, scheduler, trainable, step, metrics);
+                update.Run(kept, optimizer, scheduler, trainable, step, metrics);
             }
             else
             {
@@ -199,40 +237,85 @@ public sealed class RlvrTrainer
     /// </summary>
     private async Task<double> ValidationAccuracyAsync(IReadOnlyList<Example> validation, CancellationToken cancellationToken)
     {
-        var evaluator = new ModelEvaluator(_policy, _tokenizer, _template, _reward, _padTokenId, _eosTokenIds);
+        var evaluator = new ModelEvaluator(_policy, _tokenizer, _template, _reward, _padTokenId, _eosTokenIds) { Ranks = _ranks, Compute = _compute };
         var options = new EvalOptions { MaxNewTokens = _options.MaxNewTokens, BatchSize = Math.Max(_options.GroupSize, _options.MicroBatchSize) };
         return (await evaluator.EvaluateAsync(validation, options, cancellationToken).ConfigureAwait(false)).Accuracy;
     }
 
-    /// <summary>Rolls out groups until PromptsPerStep informative groups are kept (dynamic sampling) or once (otherwise).</summary>
-    private async Task<(List<Rollout> Kept, List<Rollout> All, long GeneratedTokens)> CollectAsync(IReadOnlyList<Example> prompts, EpochOrder order, long step, Func<long> nextCursor, Dictionary<string, double> metrics, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rolls out groups until this rank's share of PromptsPerStep informative groups is kept (dynamic sampling) or once
+    /// (otherwise), and sums the step's figures over ranks. Each round the ranks tell each other how many prompts they
+    /// still need (and whether one was preempted) in one collective; all ranks then draw the round's prompts in one
+    /// sequence, so the data cursor advances alike everywhere, and each takes its own slice. Null when a rank was
+    /// preempted.
+    /// </summary>
+    private async Task<(List<Rollout> Kept, StepTotals Totals)?> CollectAsync(IReadOnlyList<Example> prompts, EpochOrder order, long step, Func<long> nextCursor, Dictionary<string, double> metrics, CancellationToken cancellationToken)
     {
+        var share = _options.PromptsPerStep / _ranks.WorldSize;
         var kept = new List<Rollout>();
-        var all = new List<Rollout>();
         int groups = 0, degenerate = 0, keptGroups = 0;
-        long generated = 0;
+        double rewardSum = 0, rewardSquares = 0, passed = 0, responseTokens = 0, count = 0;
         double generateSeconds = 0, rewardSeconds = 0;
-        for (var round = 0; keptGroups < _options.PromptsPerStep && (round == 0 || (_options.DynamicSampling && round <= _options.MaxRefills)); round++)
+        var cancelled = false;
+        for (var round = 0; ; round++)
         {
-            var examples = Enumerable.Range(0, _options.PromptsPerStep - keptGroups).Select(_ => prompts[order.At(nextCursor())]).ToList();
-            var clock = Stopwatch.StartNew();
-            var results = Generate(examples, unchecked((_options.Seed * 1_000_003UL) + ((ulong)step * 131UL) + (ulong)round), cancellationToken);
-            generateSeconds += clock.Elapsed.TotalSeconds;
-            generated += results.Sum(r => r.Result.Tokens.Length);
-
-            clock.Restart();
-            var rollouts = new List<Rollout>(results.Count);
-            foreach (var (example, promptIds, result) in results)
+            var need = round == 0 || (_options.DynamicSampling && round <= _options.MaxRefills) ? share - keptGroups : 0;
+            var agreed = _ranks.Gather([cancelled ? 0 : need, cancelled ? 1 : 0]);
+            if (agreed.Any(a => a[1] != 0))
             {
-                var score = await _reward.ScoreAsync(new RewardInput(example.PromptText, result.Text ?? string.Empty, example), cancellationToken).ConfigureAwait(false);
-                rollouts.Add(new Rollout(example, promptIds, result.Tokens, result.Text ?? string.Empty, score.Score));
+                return null;
             }
 
-            rewardSeconds += clock.Elapsed.TotalSeconds;
+            var total = agreed.Sum(a => a[0]);
+            if (total == 0)
+            {
+                break;
+            }
+
+            var offset = agreed.Take(_ranks.Rank).Sum(a => a[0]);
+            var drawn = Enumerable.Range(0, (int)total).Select(_ => nextCursor()).ToList();
+            var examples = drawn.Skip((int)offset).Take(need).Select(c => prompts[order.At(c)]).ToList();
+            if (examples.Count == 0)
+            {
+                continue;
+            }
+
+            List<Rollout> rollouts;
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                var seed = unchecked((_options.Seed * 1_000_003UL) + ((ulong)step * 131UL) + (ulong)round + ((ulong)_ranks.Rank * 1_000_000_007UL));
+                var results = Generate(examples, seed, cancellationToken);
+                generateSeconds += clock.Elapsed.TotalSeconds;
+
+                clock.Restart();
+                rollouts = new List<Rollout>(results.Count);
+                foreach (var (example, promptIds, result) in results)
+                {
+                    var score = await _reward.ScoreAsync(new RewardInput(example.PromptText, result.Text ?? string.Empty, example), cancellationToken).ConfigureAwait(false);
+                    rollouts.Add(new Rollout(example, promptIds, result.Tokens, result.Text ?? string.Empty, score.Score));
+                }
+
+                rewardSeconds += clock.Elapsed.TotalSeconds;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                cancelled = true; // told to every rank at the next agreement
+                continue;
+            }
+
             foreach (var group in rollouts.Chunk(_options.GroupSize))
             {
                 groups++;
-                all.AddRange(group);
+                foreach (var r in group)
+                {
+                    rewardSum += r.Reward;
+                    rewardSquares += r.Reward * r.Reward;
+                    passed += r.Reward >= 1 - 1e-9 ? 1 : 0;
+                    responseTokens += r.ResponseIds.Length;
+                    count++;
+                }
+
                 var rewards = group.Select(r => r.Reward).ToList();
                 var isDegenerate = Advantages.IsDegenerate(rewards);
                 degenerate += isDegenerate ? 1 : 0;
@@ -252,11 +335,15 @@ public sealed class RlvrTrainer
             }
         }
 
+        var sums = _ranks.Sum([rewardSum, rewardSquares, passed, responseTokens, count, groups, degenerate, keptGroups]);
         metrics["generate_seconds"] = generateSeconds;
         metrics["reward_seconds"] = rewardSeconds;
-        metrics["zero_std_group_fraction"] = groups == 0 ? 0 : degenerate / (double)groups;
-        return (kept, all, generated);
+        metrics["zero_std_group_fraction"] = sums[5] == 0 ? 0 : sums[6] / sums[5];
+        return (kept, new StepTotals(sums[0], sums[1], sums[2], sums[3], sums[4], (long)sums[7]));
     }
+
+    /// <summary>The step's rollout figures summed over ranks.</summary>
+    private readonly record struct StepTotals(double RewardSum, double RewardSquares, double Passed, double ResponseTokens, double Count, long Kept);
 
     private List<(Example Example, int[] PromptIds, GenerationResult Result)> Generate(List<Example> examples, ulong seed, CancellationToken cancellationToken)
     {
@@ -295,167 +382,10 @@ public sealed class RlvrTrainer
         return [ChatMessage.User(example.PromptText)];
     }
 
-    private void Update(List<Rollout> rollouts, AdamW optimizer, LearningRateScheduler scheduler, List<Parameter> trainable, long step, Dictionary<string, double> metrics)
-    {
-        using var scope = TorchScope.NewDisposeScope();
-        var clock = Stopwatch.StartNew();
-        var n = rollouts.Count;
-        var length = rollouts.Max(r => r.PromptIds.Length + r.ResponseIds.Length);
-        var ids = new long[n * length];
-        var attention = new long[n * length];
-        var response = new float[n * (length - 1)];
-        for (var i = 0; i < n; i++)
-        {
-            var r = rollouts[i];
-            var full = r.PromptIds.Concat(r.ResponseIds).ToArray();
-            for (var t = 0; t < length; t++)
-            {
-                ids[(i * length) + t] = t < full.Length ? full[t] : _padTokenId;
-                attention[(i * length) + t] = t < full.Length ? 1 : 0;
-                // target t predicts token t + 1: a response token when it lies past the prompt
-                if (t < length - 1)
-                {
-                    response[(i * (length - 1)) + t] = t + 1 >= r.PromptIds.Length && t + 1 < full.Length ? 1 : 0;
-                }
-            }
-        }
-
-        var idsT = TorchOps.FromArray(ids, n, length);
-        var attentionT = TorchOps.FromArray(attention, n, length);
-        var responseT = TorchOps.FromArray(response, n, length - 1);
-        var advantagesT = TorchOps.FromArray(rollouts.Select(r => (float)r.Advantage).ToArray(), n, 1);
-        // One epoch over one mini-batch is on-policy: the policy that sampled is the one being updated, so the old
-        // log-probabilities equal the current ones and are taken detached from the update's own forward pass (as verl
-        // does), saving a full forward over the batch.
-        var onPolicy = _options.PpoEpochs == 1 && _options.MiniBatches == 1;
-        var oldLogProbs = onPolicy ? null : ScoreNoGrad(_policy, idsT, attentionT);
-        var referenceLogProbs = _options.KlCoefficient > 0 && _reference is not null ? ScoreNoGrad(_reference, idsT, attentionT) : null;
-        metrics["logprob_seconds"] = clock.Elapsed.TotalSeconds;
-
-        clock.Restart();
-        var device = _policy.OutputWeight.Device;
-        double clipLowSum = 0, clipHighSum = 0, dualSum = 0, klSum = 0, entropySum = 0, lossSum = 0, tokenSum = 0;
-        var gradNorm = 0.0;
-        _policy.Train();
-        for (var epoch = 0; epoch < _options.PpoEpochs; epoch++)
-        {
-            var permutation = SeededShuffle.Shuffle(Enumerable.Range(0, n), unchecked((int)((_options.Seed * 7919UL) + ((ulong)step * 31UL) + (ulong)epoch)));
-            var size = (int)Math.Ceiling(n / (double)_options.MiniBatches);
-            foreach (var mini in permutation.Chunk(size))
-            {
-                using var miniScope = TorchScope.NewDisposeScope();
-                var miniIndex = TorchOps.FromArray(mini.Select(i => (long)i).ToArray(), mini.Length);
-                var totalTokens = Math.Max(1.0, responseT.IndexSelect(0, miniIndex).Sum().Item<float>());
-                foreach (var micro in mini.Chunk(_options.MicroBatchSize))
-                {
-                    using var microScope = TorchScope.NewDisposeScope();
-                    var index = TorchOps.FromArray(micro.Select(i => (long)i).ToArray(), micro.Length);
-                    var mask = responseT.IndexSelect(0, index).To(device);
-                    var logits = Logits(_policy, idsT.IndexSelect(0, index).To(device), attentionT.IndexSelect(0, index).To(device));
-                    var targets = idsT.IndexSelect(0, index).Narrow(1, 1, length - 1).To(device).Unsqueeze(-1);
-                    var logProbs = logits.LogSoftmax(-1).Gather(-1, targets).Squeeze(-1);
-                    var advantages = advantagesT.IndexSelect(0, index).To(device);
-                    var (policyLoss, clipped, dual) = PolicyLoss.Compute(logProbs, oldLogProbs is null ? logProbs.Detach() : oldLogProbs.IndexSelect(0, index).To(device), advantages, _options.ClipLow, _options.ClipHigh, _options.DualClip);
-                    var tokenLoss = policyLoss;
-                    if (referenceLogProbs is not null)
-                    {
-                        var kl = KlPenalty.Compute(_options.KlEstimator, logProbs, referenceLogProbs.IndexSelect(0, index).To(device));
-                        tokenLoss += kl * _options.KlCoefficient;
-                        klSum += (kl.Detach() * mask).Sum().Item<float>();
-                    }
-
-                    Tensor entropy;
-                    if (_options.EntropyCoefficient > 0)
-                    {
-                        entropy = Entropy.FromLogits(logits);
-                        tokenLoss -= entropy * _options.EntropyCoefficient;
-                    }
-                    else
-                    {
-                        using var noGrad = TorchOps.NoGrad();
-                        entropy = Entropy.FromLogits(logits.Detach());
-                    }
-
-                    var loss = LossAggregator.Partial(_options.Aggregation, tokenLoss, mask, totalTokens, mini.Length, _options.MaxNewTokens);
-                    loss.Backward();
-                    lossSum += loss.Item<float>();
-                    var (clippedLow, clippedHigh) = PolicyLoss.SplitClipped(clipped, advantages);
-                    clipLowSum += (clippedLow * mask).Sum().Item<float>();
-                    clipHighSum += (clippedHigh * mask).Sum().Item<float>();
-                    dualSum += (dual * mask).Sum().Item<float>();
-                    entropySum += (entropy.Detach() * mask).Sum().Item<float>();
-                    tokenSum += mask.Sum().Item<float>();
-                }
-
-                using (TorchOps.NoGrad())
-                {
-                    gradNorm = GradientClipping.ClipGradNorm(trainable, _options.MaxGradNorm > 0 ? _options.MaxGradNorm : double.PositiveInfinity);
-                }
-
-                optimizer.Step();
-                optimizer.ZeroGrad();
-                scheduler.Step();
-            }
-        }
-
-        var tokens = Math.Max(1, tokenSum);
-        metrics["loss"] = lossSum / (_options.PpoEpochs * _options.MiniBatches);
-        metrics["clip_fraction"] = (clipLowSum + clipHighSum) / tokens; // a token is held by one bound or neither
-        metrics["clip_fraction_low"] = clipLowSum / tokens;
-        metrics["clip_fraction_high"] = clipHighSum / tokens;
-        metrics["dual_clip_fraction"] = dualSum / tokens;
-        metrics["entropy"] = entropySum / tokens;
-        metrics["grad_norm"] = gradNorm;
-        if (referenceLogProbs is not null)
-        {
-            metrics["kl"] = klSum / tokens;
-        }
-
-        metrics["update_seconds"] = clock.Elapsed.TotalSeconds;
-    }
-
-    private Tensor Logits(CausalLanguageModel model, Tensor ids, Tensor attention)
-    {
-        var logits = model.Forward(ids, attention).Narrow(1, 0, ids.Shape[1] - 1).To(ScalarType.Float32);
-        return _options.Temperature == 1.0 ? logits : logits / _options.Temperature;
-    }
-
-    private Tensor ScoreNoGrad(CausalLanguageModel model, Tensor ids, Tensor attention)
-    {
-        var wasTraining = model.Training;
-        model.Eval();
-        using var noGrad = TorchOps.NoGrad();
-        var device = model.OutputWeight.Device;
-        var parts = new List<Tensor>();
-        var n = ids.Shape[0];
-        for (long start = 0; start < n; start += _options.MicroBatchSize)
-        {
-            var count = Math.Min(_options.MicroBatchSize, n - start);
-            var chunkIds = ids.Narrow(0, start, count).To(device);
-            var logits = Logits(model, chunkIds, attention.Narrow(0, start, count).To(device));
-            parts.Add(logits.LogSoftmax(-1).Gather(-1, chunkIds.Narrow(1, 1, ids.Shape[1] - 1).Unsqueeze(-1)).Squeeze(-1).Cpu());
-        }
-
-        model.Train(wasTraining);
-        return TorchOps.Cat(parts, 0);
-    }
-
     private LearningRateSchedule Schedule(long totalUpdates) => _options.Schedule switch
     {
         "linear" => LearningRateSchedule.Linear(_options.WarmupSteps, totalUpdates),
         "cosine" => LearningRateSchedule.Cosine(_options.WarmupSteps, totalUpdates),
         _ => LearningRateSchedule.Constant(_options.WarmupSteps),
     };
-
-    private static double StandardDeviation(IEnumerable<double> values)
-    {
-        var list = values.ToList();
-        if (list.Count < 2)
-        {
-            return 0;
-        }
-
-        var mean = list.Average();
-        return Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1));
-    }
 }

@@ -16,25 +16,37 @@ namespace PostTrain.Trainer.Sft;
 /// warmup schedule, clipping, validation, checkpoints with exact resume, NaN detection, and data parallelism across
 /// processes (each takes every WORLD_SIZE-th micro-batch; gradients are summed). With several processes every rank
 /// resumes from the same output directory but only rank 0 writes checkpoints; the others wait for it at a barrier.
+/// The model, its optimizer state and every batch live on <see cref="ComputeOptions.Device"/>; a step copies its
+/// micro-batches in and reads one vector of scalars (loss, tokens, gradient norm) out.
 /// </summary>
 public sealed class SftTrainer
 {
     private readonly CausalLanguageModel _model;
     private readonly SftOptions _options;
     private readonly int _padTokenId;
-    private readonly ProcessGroup? _group;
+    private readonly DataParallelGroup _ranks;
     private readonly ITrainingObserver _observer;
+    private readonly ComputeOptions _compute;
 
-    /// <summary>Creates the trainer. <paramref name="group"/> is null for a single process.</summary>
-    public SftTrainer(CausalLanguageModel model, SftOptions options, int padTokenId, ProcessGroup? group = null, ITrainingObserver? observer = null)
+    /// <summary>
+    /// Creates the trainer. <paramref name="group"/> is null for a single process; <paramref name="compute"/> (default:
+    /// float32 on the CPU) names the device, which must already hold the model, and the precision.
+    /// </summary>
+    public SftTrainer(CausalLanguageModel model, SftOptions options, int padTokenId, ProcessGroup? group = null, ITrainingObserver? observer = null, ComputeOptions? compute = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        _compute = compute ?? ComputeOptions.Cpu;
+        if (model.OutputWeight.Device != _compute.Device)
+        {
+            throw new ArgumentException($"the model is on {model.OutputWeight.Device} but training runs on {_compute.Device}; move it first", nameof(model));
+        }
+
         _model = model;
         _options = options;
         _padTokenId = padTokenId;
-        _group = group;
+        _ranks = new DataParallelGroup(group, _compute.Device);
         _observer = observer ?? NullTrainingObserver.Instance;
     }
 
@@ -64,11 +76,8 @@ public sealed class SftTrainer
         var validationLosses = new List<StepValue>();
         long step = 0;
 
-        var writer = (_group?.Rank ?? 0) == 0;
-        if (_group is not null)
-        {
-            DataParallel.BroadcastParameters(_group, _model); // every rank starts from rank 0's weights
-        }
+        _model.GradientCheckpointing = _compute.GradientCheckpointing;
+        _ranks.BroadcastParameters(_model); // every rank starts from rank 0's weights
 
         if (_options.Resume && checkpoints.Latest() is { } latest)
         {
@@ -87,7 +96,7 @@ public sealed class SftTrainer
             _observer.OnMessage($"resumed from {latest} at step {step}");
         }
 
-        AgreeOnStep(step);
+        _ranks.AgreeOnStep(step);
         TrainerState State() => new() { Step = step, TotalSteps = totalSteps, Seed = _options.Seed, Losses = [.. losses], ValidationLosses = [.. validationLosses] };
         string Save()
         {
@@ -99,8 +108,8 @@ public sealed class SftTrainer
 
             // Ranks hold identical weights and optimizer state, so one copy is enough: rank 0 writes it, and the
             // others wait until it is complete (they may read it right after, e.g. the worker's result).
-            var path = writer ? checkpoints.Save(_model, State(), optimizer, extraFiles) : checkpoints.PathFor(step);
-            _group?.Barrier();
+            var path = _ranks.IsWriter ? checkpoints.Save(_model, State(), optimizer, extraFiles) : checkpoints.PathFor(step);
+            _ranks.Barrier();
             return path;
         }
 
@@ -111,7 +120,7 @@ public sealed class SftTrainer
         _model.Train();
         while (step < totalSteps)
         {
-            if (AnyRank(cancellationToken.IsCancellationRequested)) // every rank stops at the same step, or collectives would mismatch
+            if (_ranks.AnyRank(cancellationToken.IsCancellationRequested)) // every rank stops at the same step, or collectives would mismatch
             {
                 _observer.OnMessage($"cancelled at step {step}; saving a checkpoint");
                 var path = lastSaved is not null && step == CheckpointManager.StepOf(lastSaved) ? lastSaved : Save();
@@ -120,16 +129,10 @@ public sealed class SftTrainer
 
             var clock = Stopwatch.StartNew();
             var batch = Enumerable.Range(0, _options.BatchSize).Select(j => train[order.At((step * _options.BatchSize) + j)]).ToList();
-            var (loss, tokens) = Accumulate(batch, trainable, step);
+            var (loss, tokens, gradNorm) = Accumulate(batch, trainable, step);
             if (!double.IsFinite(loss))
             {
                 throw new TrainingDivergedException(step + 1, loss);
-            }
-
-            double gradNorm;
-            using (TorchOps.NoGrad())
-            {
-                gradNorm = _options.MaxGradNorm > 0 ? GradientClipping.ClipGradNorm(trainable, _options.MaxGradNorm) : GradientClipping.ClipGradNorm(trainable, double.PositiveInfinity);
             }
 
             var learningRate = optimizer.LearningRate;
@@ -176,17 +179,19 @@ public sealed class SftTrainer
         try
         {
             using var noGrad = TorchOps.NoGrad();
-            double sum = 0;
+            using var scope = TorchScope.NewDisposeScope();
+            var sum = TorchOps.Zeros([], ScalarType.Float64, _compute.Device);
             long count = 0;
             foreach (var chunk in sequences.Chunk(_options.MicroBatchSize))
             {
-                using var scope = TorchScope.NewDisposeScope();
+                using var inner = TorchScope.NewDisposeScope();
+                using var autocast = _compute.Autocast();
                 using var batch = Collate(chunk);
-                sum += LossSum(batch).Item<float>();
+                sum.AddInPlace(LossSum(batch).To(ScalarType.Float64));
                 count += batch.TargetCount;
             }
 
-            return count == 0 ? double.NaN : sum / count;
+            return count == 0 ? double.NaN : sum.Item<double>() / count; // one read for the whole set
         }
         finally
         {
@@ -194,20 +199,24 @@ public sealed class SftTrainer
         }
     }
 
-    private (double Loss, long Tokens) Accumulate(List<TokenizedSequence> batch, List<Parameter> trainable, long step)
+    /// <summary>
+    /// Forward and backward over this rank's micro-batches of <paramref name="batch"/>, gradients summed over ranks and
+    /// clipped; returns the step's loss, token count and pre-clip gradient norm, read from the device in one copy.
+    /// </summary>
+    private (double Loss, long Tokens, double GradNorm) Accumulate(List<TokenizedSequence> batch, List<Parameter> trainable, long step)
     {
         TorchOps.ManualSeed(_options.Seed + (ulong)step); // dropout, if any, depends on the step only: resume stays exact
         var targetCount = Math.Max(1, batch.Sum(s => s.TargetCount));
-        var rank = _group?.Rank ?? 0;
-        var world = _group?.WorldSize ?? 1;
         var micro = batch.Chunk(_options.MicroBatchSize).ToList();
-        double loss = 0;
+        using var scope = TorchScope.NewDisposeScope();
+        var loss = TorchOps.Zeros([], ScalarType.Float64, _compute.Device); // summed on the device: no read per micro-batch
         long tokens = 0;
-        for (var m = rank; m < micro.Count; m += world)
+        for (var m = _ranks.Rank; m < micro.Count; m += _ranks.WorldSize)
         {
-            using var scope = TorchScope.NewDisposeScope();
+            using var microScope = TorchScope.NewDisposeScope();
             Tensor partial;
             using (var forward = TorchScope.NewDisposeScope())
+            using (_compute.Autocast())
             {
                 using var collated = Collate(micro[m]);
                 partial = forward.MoveToOuter(LossSum(collated) / targetCount);
@@ -217,55 +226,24 @@ public sealed class SftTrainer
             // The forward pass's intermediates are released before backward (autograd keeps what it saved), as
             // Python's reference counting does: peak memory is then the saved activations, not every temporary.
             partial.Backward();
-            loss += partial.Item<float>();
+            loss.AddInPlace(partial.Detach().To(ScalarType.Float64));
         }
 
-        if (_group is not null)
+        var totals = TorchOps.Stack([loss, TorchOps.Full([], tokens, ScalarType.Float64, _compute.Device)]);
+        if (_ranks.IsDistributed)
         {
-            using var scope = TorchScope.NewDisposeScope();
-            _group.AllReduceGradients(trainable, ReduceOp.Sum); // one collective per dtype, not one per parameter
-            var totals = TorchOps.FromArray(new[] { loss, tokens });
-            _group.AllReduce(totals);
-            var values = totals.ToArray<double>();
-            loss = values[0];
-            tokens = (long)values[1];
+            _ranks.SumGradients(trainable); // one collective per dtype, not one per parameter
+            _ranks.Sum(totals);
         }
 
-        return (loss, tokens);
-    }
-
-    /// <summary>True when <paramref name="flag"/> is true on any rank (just the flag with a single process).</summary>
-    private bool AnyRank(bool flag)
-    {
-        if (_group is null)
+        Tensor gradNorm;
+        using (TorchOps.NoGrad())
         {
-            return flag;
+            gradNorm = GradientClipping.ClipGradNormTensor(trainable, _options.MaxGradNorm > 0 ? _options.MaxGradNorm : double.PositiveInfinity);
         }
 
-        using var scope = TorchScope.NewDisposeScope();
-        var value = TorchOps.FromArray(new[] { flag ? 1L : 0L });
-        _group.AllReduce(value, ReduceOp.Max);
-        return value.Item<long>() != 0;
-    }
-
-    /// <summary>Fails fast when the ranks start from different steps (a rank that cannot see rank 0's checkpoints).</summary>
-    private void AgreeOnStep(long step)
-    {
-        if (_group is null)
-        {
-            return;
-        }
-
-        using var scope = TorchScope.NewDisposeScope();
-        var low = TorchOps.FromArray(new[] { step });
-        var high = TorchOps.FromArray(new[] { step });
-        _group.AllReduce(low, ReduceOp.Min);
-        _group.AllReduce(high, ReduceOp.Max);
-        var (min, max) = (low.Item<long>(), high.Item<long>());
-        if (min != max)
-        {
-            throw new InvalidOperationException($"rank {_group.Rank}: the ranks resume from different steps ({min} to {max}); every rank needs the same output directory");
-        }
+        var values = TorchOps.Cat([totals, gradNorm.To(ScalarType.Float64).Unsqueeze(0)]).ToArray<double>();
+        return (values[0], (long)values[1], values[2]);
     }
 
     private static bool AllFinite(IEnumerable<Parameter> parameters)
@@ -276,7 +254,7 @@ public sealed class SftTrainer
     }
 
     private TrainingBatch Collate(IReadOnlyList<TokenizedSequence> sequences) =>
-        _options.Packing ? TrainingBatch.Packed(sequences, _options.MaxSequenceLength, _padTokenId) : TrainingBatch.Padded(sequences, _padTokenId);
+        _options.Packing ? TrainingBatch.Packed(sequences, _options.MaxSequenceLength, _padTokenId, _compute.Device) : TrainingBatch.Padded(sequences, _padTokenId, _compute.Device);
 
     private Tensor LossSum(TrainingBatch batch)
     {

@@ -41,9 +41,10 @@ public sealed class TrainingBatch : IDisposable
     /// <summary>Real (non-padding) tokens, for throughput.</summary>
     public int TokenCount { get; }
 
-    /// <summary>Right-pads the sequences to the longest one.</summary>
-    public static TrainingBatch Padded(IReadOnlyList<TokenizedSequence> sequences, int padTokenId)
+    /// <summary>Right-pads the sequences to the longest one; the tensors are made on <paramref name="device"/> (the CPU by default).</summary>
+    public static TrainingBatch Padded(IReadOnlyList<TokenizedSequence> sequences, int padTokenId, Device? device = null)
     {
+        var on = device ?? Device.Cpu;
         ArgumentNullException.ThrowIfNull(sequences);
         var rows = sequences.Count;
         var length = sequences.Max(s => s.Length);
@@ -63,9 +64,9 @@ public sealed class TrainingBatch : IDisposable
         }
 
         return new TrainingBatch(
-            TorchOps.FromArray(ids, rows, length),
-            TorchOps.FromArray(targets, rows, length),
-            TorchOps.FromArray(mask, rows, length),
+            TorchOps.FromArray(ids, on, rows, length),
+            TorchOps.FromArray(targets, on, rows, length),
+            TorchOps.FromArray(mask, on, rows, length),
             null,
             null,
             sequences.Sum(s => s.TargetCount),
@@ -76,8 +77,9 @@ public sealed class TrainingBatch : IDisposable
     /// Packs the sequences first-fit, in order, into rows of at most <paramref name="rowLength"/> tokens; a token
     /// attends only to earlier tokens of its own document, and positions restart at each document.
     /// </summary>
-    public static TrainingBatch Packed(IReadOnlyList<TokenizedSequence> sequences, int rowLength, int padTokenId)
+    public static TrainingBatch Packed(IReadOnlyList<TokenizedSequence> sequences, int rowLength, int padTokenId, Device? device = null)
     {
+        var on = device ?? Device.Cpu;
         ArgumentNullException.ThrowIfNull(sequences);
         var rows = new List<List<TokenizedSequence>>();
         var used = new List<int>();
@@ -143,11 +145,11 @@ public sealed class TrainingBatch : IDisposable
         }
 
         return new TrainingBatch(
-            TorchOps.FromArray(ids, count, length),
-            TorchOps.FromArray(targets, count, length),
+            TorchOps.FromArray(ids, on, count, length),
+            TorchOps.FromArray(targets, on, count, length),
             null,
-            TorchOps.FromArray(positions, count, length),
-            TorchOps.FromArray(allowed, count, 1, length, length),
+            TorchOps.FromArray(positions, on, count, length),
+            TorchOps.FromArray(allowed, on, count, 1, length, length),
             sequences.Sum(s => s.TargetCount),
             sequences.Sum(s => s.Length));
     }

@@ -26,7 +26,20 @@ public static class RunCommand
         var port = a.Int("port", int.TryParse(Environment.GetEnvironmentVariable("POSTTRAIN_PORT"), out var p) ? p : 9090);
         var noServer = a.Flag("no-server");
         var terminationLog = a.String("termination-log", Environment.GetEnvironmentVariable("POSTTRAIN_TERMINATION_LOG") ?? (File.Exists(ResultWriter.DefaultTerminationPath) ? ResultWriter.DefaultTerminationPath : null));
+        terminationLog = string.IsNullOrEmpty(terminationLog) ? null : terminationLog; // empty: this rank writes none
+        var procsPerNode = a.Int("nproc-per-node", int.TryParse(Environment.GetEnvironmentVariable(LocalRankLauncher.ProcsPerNodeVariable), out var n) ? n : 1);
+        var requestedDevice = a.String("device", Environment.GetEnvironmentVariable(DeviceSelection.EnvironmentVariable));
         a.RejectUnknown();
+        if (procsPerNode < 1)
+        {
+            throw new UsageException($"--nproc-per-node must be at least 1, got {procsPerNode}");
+        }
+
+        if (LocalRankLauncher.ShouldLaunch(procsPerNode, Environment.GetEnvironmentVariable))
+        {
+            var plan = LocalRankLauncher.Plan(procsPerNode, Environment.GetEnvironmentVariable, FreePort, port, terminationLog);
+            return await LocalRankLauncher.RunAsync(LocalRankLauncher.ChildArguments(args), plan, Console.Error).ConfigureAwait(false);
+        }
 
         IReadOnlyList<PostTrainJob> jobs;
         try
@@ -44,6 +57,22 @@ public static class RunCommand
             return WorkerExitCodes.InvalidInput;
         }
 
+        Torch.Device device;
+        try
+        {
+            device = DeviceSelection.Choose(requestedDevice, int.TryParse(Environment.GetEnvironmentVariable("LOCAL_RANK"), out var localRank) ? localRank : 0);
+        }
+        catch (InvalidEnvironmentException e)
+        {
+            Console.Error.WriteLine($"posttrain-worker: InvalidEnvironment: {e.Message}");
+            if (terminationLog is not null && jobs.Count > 0)
+            {
+                ResultWriter.WriteTerminationMessage(new JobOutcome { Kind = jobs[0].Kind, Name = jobs[0].Metadata.Name!, Phase = "Failed", Message = $"InvalidEnvironment: {e.Message}" }, terminationLog);
+            }
+
+            return WorkerExitCodes.InvalidEnvironment;
+        }
+
         using var cts = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cts.Cancel(); });
@@ -53,7 +82,8 @@ public static class RunCommand
 
         var sourceOptions = SourceResolverOptions.FromEnvironment();
         using var hub = new HubClient(sourceOptions.Hub);
-        var env = new JobEnvironment(new SourceLoading(new SourceResolver(sourceOptions, hub)), progress, runsDirectory, sourceOptions.PvcRoot);
+        using var env = new JobEnvironment(new SourceLoading(new SourceResolver(sourceOptions, hub)), progress, runsDirectory, sourceOptions.PvcRoot) { Device = device };
+        progress.Message($"device {device}{(env.WorldSize > 1 ? $", rank {env.Rank} of {env.WorldSize}" : string.Empty)}");
         IReadOnlyList<JobOutcome> outcomes;
         try
         {
@@ -99,6 +129,13 @@ public static class RunCommand
         return outcomes.Any(o => o.Phase == "Preempted") ? WorkerExitCodes.Preempted
             : outcomes.All(o => o.Succeeded) && outcomes.Count == jobs.Count ? WorkerExitCodes.Succeeded
             : WorkerExitCodes.Failed;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static PrometheusHttpListener? StartServer(int port, JobProgress progress)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PostTrain.Api.Jobs;
 using PostTrain.Trainer.Eval;
 using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Running;
 
@@ -31,6 +32,13 @@ public static class EvalJobRunner
         };
 
         var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
+        // With several ranks each generates its share of the batches and every rank gets the whole table.
+        var ranks = new DataParallelGroup(env.JoinGroup(), env.Device);
+        if (ranks.IsDistributed)
+        {
+            env.Progress.Message($"EvalJob/{job.Metadata.Name}: rank {ranks.Rank} of {ranks.WorldSize}, batches shared out by rank");
+        }
+
         var table = new List<JsonObject>();
         var metrics = new Dictionary<string, double>();
         for (var i = 0; i < spec.Models.Count; i++)
@@ -38,7 +46,8 @@ public static class EvalJobRunner
             var m = spec.Models[i];
             var source = sources[m.Name];
             using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken).ConfigureAwait(false);
-            var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, loaded.Template, judge, loaded.PadTokenId, loaded.EosTokenIds);
+            loaded.Model.To(env.Device);
+            var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, loaded.Template, judge, loaded.PadTokenId, loaded.EosTokenIds) { Ranks = ranks };
             var outcome = await evaluator.EvaluateAsync(examples, options, cancellationToken).ConfigureAwait(false);
             var row = new JsonObject { ["model"] = m.Name, ["source"] = source, ["examples"] = examples.Count, ["accuracy"] = Math.Round(outcome.Accuracy, 4) };
             foreach (var (k, value) in outcome.PassAtK)
@@ -47,7 +56,7 @@ public static class EvalJobRunner
                 metrics[$"{m.Name}.pass@{k}"] = value;
             }
 
-            row["predictions"] = EvalPredictions.Write(output, m.Name, outcome.Items);
+            row["predictions"] = ranks.IsWriter ? EvalPredictions.Write(output, m.Name, outcome.Items) : Path.Combine(output, EvalPredictions.FileName(m.Name)); // rank 0 writes it
             table.Add(row);
             metrics[$"{m.Name}.accuracy"] = outcome.Accuracy;
             if (i == 0)

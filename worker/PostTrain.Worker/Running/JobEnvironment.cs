@@ -1,5 +1,8 @@
 using System.Globalization;
 using PostTrain.Api.Model;
+using PostTrain.Torch;
+using PostTrain.Torch.Distributed;
+using PostTrain.Trainer.Training;
 using PostTrain.Worker.Observability;
 
 namespace PostTrain.Worker.Running;
@@ -9,8 +12,13 @@ namespace PostTrain.Worker.Running;
 /// <param name="Progress">Progress, metrics and /status.</param>
 /// <param name="RunsDirectory">Outputs of jobs that name no output location go to RUNS/&lt;job&gt;.</param>
 /// <param name="PvcRoot">Where pvc://claim/path outputs are mounted.</param>
-public sealed record JobEnvironment(SourceLoading Sources, JobProgress Progress, string RunsDirectory, string PvcRoot)
+public sealed record JobEnvironment(SourceLoading Sources, JobProgress Progress, string RunsDirectory, string PvcRoot) : IDisposable
 {
+    private ProcessGroup? _group;
+
+    /// <summary>The device this process computes on (see <see cref="DeviceSelection"/>).</summary>
+    public Device Device { get; init; } = Device.Cpu;
+
     /// <summary>This process's rank in a multi-process job ($RANK, as PyTorch names it); 0 for a single process.</summary>
     public int Rank { get; init; } = EnvironmentInt("RANK", 0);
 
@@ -52,6 +60,32 @@ public sealed record JobEnvironment(SourceLoading Sources, JobProgress Progress,
 
         return Path.GetFullPath(uri);
     }
+
+    /// <summary>
+    /// The data-parallel group of this process's jobs: joined once, on the first job that needs it, from MASTER_ADDR,
+    /// MASTER_PORT, RANK and WORLD_SIZE, and kept for every later job of the run (ranks run the same jobs in the same
+    /// order). NCCL on a CUDA device, Gloo on the CPU. A group of one when WORLD_SIZE is 1.
+    /// </summary>
+    public ProcessGroup? JoinGroup()
+    {
+        if (WorldSize > 1 && _group is null)
+        {
+            _group = ProcessGroup.FromEnvironment(Device.IsCuda ? Backend.Nccl : Backend.Gloo);
+        }
+
+        return _group;
+    }
+
+    /// <summary>Device, precision and activation checkpointing of a training job.</summary>
+    public ComputeOptions Compute(Precision precision, bool gradientCheckpointing) => new()
+    {
+        Device = Device,
+        MixedPrecision = precision == Precision.Bf16 ? ScalarType.BFloat16 : null,
+        GradientCheckpointing = gradientCheckpointing,
+    };
+
+    /// <summary>Leaves the process group.</summary>
+    public void Dispose() => _group?.Dispose();
 
     private static int EnvironmentInt(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;

@@ -36,11 +36,12 @@ public sealed class PipelineRunner(JobEnvironment env)
                 {
                     outcome = await RunOneAsync(job, byKey, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested || e is RankPreemptedException)
                 {
+                    // This process, or another rank of the job (which then cancels the ones waiting on it), was stopped.
                     outcome = new JobOutcome { Kind = job.Kind, Name = name, Phase = "Preempted", Message = "cancelled" };
                 }
-                catch (Exception e) when (e is InvalidDataException or TrainingDivergedException or IOException or ArgumentException or InvalidOperationException or PostTrain.Torch.TorchException or HttpRequestException)
+                catch (Exception e) when (e is InvalidDataException or TrainingDivergedException or TrainingOutOfMemoryException or IOException or ArgumentException or InvalidOperationException or PostTrain.Torch.TorchException or HttpRequestException)
                 {
                     outcome = new JobOutcome { Kind = job.Kind, Name = name, Phase = "Failed", Message = e.Message };
                     env.Progress.Message($"{job.Kind}/{name} failed: {e.Message}");

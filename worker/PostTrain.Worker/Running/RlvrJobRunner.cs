@@ -25,11 +25,15 @@ public static class RlvrJobRunner
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
         // Before anything loads: checkpoints of another spec fail the job at once.
         ResumeGuard.Check(job, output, resuming: spec.Resume == ResumePolicy.Auto && checkpoints.Latest() is not null, write: env.Rank == 0);
-        using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false);
+        // The policy keeps float32 master weights whatever the precision (bf16 is autocast compute); the frozen
+        // reference is loaded as its spec says.
+        using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);
         using var reference = algorithm.Kl.Coef > 0
-            ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false)
+            ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.ReferenceModel?.Dtype ?? spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false)
             : null;
         policy.ApplyLora(spec.Training.Lora, seed);
+        policy.Model.To(env.Device);
+        reference?.Model.To(env.Device);
 
         var loadedPrompts = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         // Validation, when asked for, holds out 5% of the prompts (at most 256) that the policy never trains on.
@@ -86,10 +90,20 @@ public static class RlvrJobRunner
         };
 
         env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {prompts.Count} prompts{(validation.Count > 0 ? $" (+{validation.Count} held out for validation every {options.EvalEverySteps} steps)" : string.Empty)}, {options.Steps} steps x {options.PromptsPerStep} prompts x {options.GroupSize} samples, reward {string.Join("+", spec.Reward.Select(r => r.EffectiveName))}, output {output}");
-        var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, policy.Template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress);
-        var result = await trainer.TrainAsync(prompts, checkpoints, policy.WriteCheckpointExtras, cancellationToken, validation).ConfigureAwait(false);
+        var compute = env.Compute(spec.Training.Precision, spec.Training.GradientCheckpointing);
+        var group = env.JoinGroup();
+        if (group is not null)
+        {
+            env.Progress.Message($"RlvrJob/{job.Metadata.Name}: rank {group.Rank} of {group.WorldSize} (data parallel, {group.Backend}; {options.PromptsPerStep / group.WorldSize} prompts per rank per step)");
+        }
 
-        var state = TrainerState.Load(result.CheckpointPath);
+        var longest = (prompts.Count == 0 ? 0 : prompts.Max(p => policy.Template.EncodeGenerationPrompt(policy.Tokenizer, RlvrTrainer.PromptMessages(p)).Length)) + options.MaxNewTokens;
+        env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {compute}; {MemoryEstimate.ForTraining(policy.Model, options.MicroBatchSize, longest, compute, reference?.Model)}");
+        var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, policy.Template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress, compute, group);
+        var result = await OutOfMemory.ExplainAsync(() => trainer.TrainAsync(prompts, checkpoints, policy.WriteCheckpointExtras, cancellationToken, validation), options.MicroBatchSize, longest, checkpoints).ConfigureAwait(false);
+
+        // Other ranks may not see rank 0's output (no shared volume): their outcome then carries no curves.
+        var state = File.Exists(Path.Combine(result.CheckpointPath, TrainerState.FileName)) ? TrainerState.Load(result.CheckpointPath) : new TrainerState();
         var metrics = new Dictionary<string, double> { ["reward_mean"] = result.RewardMean, ["steps"] = result.Step, ["reward_failures"] = reward.FailureCount };
         foreach (var (name, values) in state.Series.Where(s => s.Value.Count > 0))
         {

@@ -1,6 +1,5 @@
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Model;
-using PostTrain.Torch.Distributed;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Sft;
@@ -27,8 +26,10 @@ public static class SftJobRunner
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
         // Before anything loads: checkpoints of another spec fail the job at once.
         ResumeGuard.Check(job, output, resuming: spec.Resume == ResumePolicy.Auto && checkpoints.Latest() is not null, write: env.Rank == 0);
-        using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false);
+        // The trained weights are the float32 master copy whatever the precision; bf16 is autocast compute.
+        using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);
         loaded.ApplyLora(training.Lora, seed);
+        loaded.Model.To(env.Device);
 
         var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         var encoder = new SftEncoder(loaded.Tokenizer, loaded.Template, training.MaxSeqLength);
@@ -57,15 +58,18 @@ public static class SftJobRunner
         var total = options.TotalSteps(train.Count);
         options = options with { WarmupSteps = training.WarmupSteps ?? (long)Math.Round((training.WarmupRatio ?? 0) * total) };
 
-        env.Progress.Message($"SftJob/{job.Metadata.Name}: {train.Count} training and {validation.Count} validation sequences, {total} steps, {loaded.Model.ParameterCount():N0} parameters{(loaded.Lora is null ? string.Empty : $" (LoRA r={loaded.Lora.Rank})")}, output {output}");
-        using var group = env.WorldSize > 1 ? ProcessGroup.FromEnvironment(Backend.Gloo) : null;
+        var compute = env.Compute(training.Precision, training.GradientCheckpointing);
+        env.Progress.Message($"SftJob/{job.Metadata.Name}: {train.Count} training and {validation.Count} validation sequences, {total} steps, {loaded.Model.ParameterCount():N0} parameters{(loaded.Lora is null ? string.Empty : $" (LoRA r={loaded.Lora.Rank})")}, {compute}, output {output}");
+        var group = env.JoinGroup();
         if (group is not null)
         {
-            env.Progress.Message($"SftJob/{job.Metadata.Name}: rank {group.Rank} of {group.WorldSize} (data parallel, Gloo)");
+            env.Progress.Message($"SftJob/{job.Metadata.Name}: rank {group.Rank} of {group.WorldSize} (data parallel, {group.Backend})");
         }
 
-        var trainer = new SftTrainer(loaded.Model, options, loaded.PadTokenId, group, env.Progress);
-        var result = trainer.Train(train, validation, checkpoints, loaded.WriteCheckpointExtras, cancellationToken);
+        var sequenceLength = train.Max(s => s.Length);
+        env.Progress.Message($"SftJob/{job.Metadata.Name}: {MemoryEstimate.ForTraining(loaded.Model, options.MicroBatchSize, options.Packing ? options.MaxSequenceLength : sequenceLength, compute)}");
+        var trainer = new SftTrainer(loaded.Model, options, loaded.PadTokenId, group, env.Progress, compute);
+        var result = OutOfMemory.Explain(() => trainer.Train(train, validation, checkpoints, loaded.WriteCheckpointExtras, cancellationToken), options.MicroBatchSize, sequenceLength, checkpoints);
 
         // Other ranks may not see rank 0's output (no shared volume): their outcome then carries no loss curves.
         var state = File.Exists(Path.Combine(result.CheckpointPath, TrainerState.FileName)) ? TrainerState.Load(result.CheckpointPath) : null;
