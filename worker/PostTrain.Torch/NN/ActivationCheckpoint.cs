@@ -11,6 +11,11 @@ namespace PostTrain.Torch.NN;
 /// </summary>
 public static class ActivationCheckpoint
 {
+    private static long segmentRuns;
+
+    /// <summary>Segment runs in this process so far, first runs and recomputations alike (a diagnostic).</summary>
+    public static long SegmentRuns => Interlocked.Read(ref segmentRuns);
+
     /// <summary>
     /// <paramref name="segment"/>(<paramref name="input"/>), with the segment's activations recomputed in backward.
     /// Without gradient recording (<see cref="Tensors.NoGrad"/>) it is just the call. The segment must be a pure
@@ -51,6 +56,7 @@ public static class ActivationCheckpoint
     {
         try
         {
+            Interlocked.Increment(ref segmentRuns);
             var segment = (Segment)GCHandle.FromIntPtr(state).Target!;
             using var scope = TorchScope.NewDisposeScope();
             var x = new Tensor(input); // owned by this callback: the scope frees it

@@ -361,6 +361,7 @@ public sealed class RlvrTrainer
         };
         var generator = new TextGenerator(_policy, _padTokenId, ids => _tokenizer.Decode([.. ids], skipSpecialTokens: true));
         var results = new List<GenerationResult>(batch.Count);
+        using var autocast = _compute.Autocast(); // rollouts in the precision the update computes in
         foreach (var chunk in batch.Chunk(Math.Max(_options.GroupSize, _options.MicroBatchSize)))
         {
             results.AddRange(generator.Generate(chunk, sampling with { Seed = sampling.Seed + (ulong)results.Count }, cancellationToken));
