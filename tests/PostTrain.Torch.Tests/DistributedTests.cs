@@ -1,3 +1,4 @@
+using PostTrain.Testing;
 using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
 using PostTrain.Torch.Optim;

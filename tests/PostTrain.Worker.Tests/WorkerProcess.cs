@@ -10,6 +10,11 @@ internal sealed class WorkerProcess : IDisposable
     private readonly Task<string> _stderr;
 
     public WorkerProcess(string workingDirectory, string stdin, params string[] args)
+        : this(workingDirectory, new Dictionary<string, string>(), stdin, args)
+    {
+    }
+
+    public WorkerProcess(string workingDirectory, IReadOnlyDictionary<string, string> environment, string stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +23,11 @@ internal sealed class WorkerProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "posttrain-worker.dll"));
         foreach (var a in args)
         {
@@ -88,6 +98,12 @@ internal sealed class WorkerProcess : IDisposable
     {
         using var p = new WorkerProcess(workingDirectory, stdin, args);
         return p.Wait(TimeSpan.FromMinutes(3));
+    }
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var p = new WorkerProcess(workingDirectory, environment, string.Empty, args);
+        return p.Wait(TimeSpan.FromMinutes(4));
     }
 
     /// <summary>Kills a worker still running (a test that failed before stopping it) and releases the process.</summary>

@@ -21,7 +21,7 @@ public static class RlvrJobRunner
         var spec = job.Spec;
         var seed = (ulong)spec.Seed;
         var algorithm = spec.Algorithm;
-        var output = env.OutputDirectory(job.Metadata.Name!, spec.Output);
+        var output = env.JobOutputDirectory(job.Metadata.Name!, spec.Output); // every rank resumes from it; rank 0 alone writes
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
         // Before anything loads: checkpoints of another spec fail the job at once.
         ResumeGuard.Check(job, output, resuming: spec.Resume == ResumePolicy.Auto && checkpoints.Latest() is not null, write: env.Rank == 0);
