@@ -273,7 +273,7 @@ internal static unsafe partial class NativeMethods
 
     // ---- optimisation ----
     [LibraryImport(Library, EntryPoint = "pt_adamw_step")]
-    internal static partial int AdamWStep(IntPtr* parameters, IntPtr* expAvg, IntPtr* expAvgSq, double* weightDecay, int n, double lr, double beta1, double beta2, double eps, long step);
+    internal static partial int AdamWStep(IntPtr* parameters, IntPtr* expAvg, IntPtr* expAvgSq, double* weightDecay, int n, double lr, double beta1, double beta2, double eps, long step, int multiTensor);
 
     [LibraryImport(Library, EntryPoint = "pt_clip_grad_norm")]
     internal static partial int ClipGradNorm(IntPtr* parameters, int n, double maxNorm, out double totalNorm);

@@ -59,6 +59,13 @@ public sealed class AdamW : IDisposable
     /// <summary>Added to the denominator.</summary>
     public double Eps { get; }
 
+    /// <summary>
+    /// Update with libtorch's multi-tensor (foreach) kernels, a handful of launches for all parameters, instead of a
+    /// few per parameter: what torch.optim.AdamW does by default on CUDA. Null (the default) chooses it for CUDA
+    /// parameters; the arithmetic is the same either way.
+    /// </summary>
+    public bool? MultiTensor { get; set; }
+
     /// <summary>Steps taken so far.</summary>
     public long StepCount { get; private set; }
 
@@ -85,7 +92,8 @@ public sealed class AdamW : IDisposable
         fixed (IntPtr* pp = p, mp = m, vp = v)
         fixed (double* wp = wd)
         {
-            var s = NativeMethods.AdamWStep(pp, mp, vp, wp, n, LearningRate, Beta1, Beta2, Eps, StepCount);
+            var multiTensor = MultiTensor ?? (n > 0 && parameters[0].Device.IsCuda);
+            var s = NativeMethods.AdamWStep(pp, mp, vp, wp, n, LearningRate, Beta1, Beta2, Eps, StepCount, multiTensor ? 1 : 0);
             GC.KeepAlive(parameters);
             GC.KeepAlive(expAvg);
             GC.KeepAlive(expAvgSq);

@@ -26,7 +26,10 @@ public sealed class TrainingBatch : IDisposable
     /// <summary>Shifted targets [rows, seq], −100 where no loss is taken.</summary>
     public Tensor Targets { get; }
 
-    /// <summary>1 for real tokens, 0 for padding [rows, seq]; null for packed batches.</summary>
+    /// <summary>
+    /// 1 for real tokens, 0 for padding [rows, seq]; null for packed batches, and when no row is padded (attention is
+    /// then plain causal, which the fused kernels run fastest).
+    /// </summary>
     public Tensor? AttentionMask { get; }
 
     /// <summary>Positions restarting at each packed document [rows, seq]; null for padded batches.</summary>
@@ -41,7 +44,10 @@ public sealed class TrainingBatch : IDisposable
     /// <summary>Real (non-padding) tokens, for throughput.</summary>
     public int TokenCount { get; }
 
-    /// <summary>Right-pads the sequences to the longest one; the tensors are made on <paramref name="device"/> (the CPU by default).</summary>
+    /// <summary>
+    /// Right-pads the sequences to the longest one; the tensors are made on <paramref name="device"/> (the CPU by
+    /// default). Sequences of one length need no mask.
+    /// </summary>
     public static TrainingBatch Padded(IReadOnlyList<TokenizedSequence> sequences, int padTokenId, Device? device = null)
     {
         var on = device ?? Device.Cpu;
@@ -63,10 +69,11 @@ public sealed class TrainingBatch : IDisposable
             }
         }
 
+        var padded = sequences.Any(s => s.Length < length);
         return new TrainingBatch(
             TorchOps.FromArray(ids, on, rows, length),
             TorchOps.FromArray(targets, on, rows, length),
-            TorchOps.FromArray(mask, on, rows, length),
+            padded ? TorchOps.FromArray(mask, on, rows, length) : null,
             null,
             null,
             sequences.Sum(s => s.TargetCount),

@@ -129,7 +129,8 @@ PT_API int pt_checkpoint_segment_failed(const char* message);
 
 // ---- optimisation ----
 PT_API int pt_adamw_step(const pt_tensor* params, const pt_tensor* exp_avg, const pt_tensor* exp_avg_sq,
-                         const double* weight_decay, int n, double lr, double beta1, double beta2, double eps, int64_t step);
+                         const double* weight_decay, int n, double lr, double beta1, double beta2, double eps, int64_t step,
+                         int multi_tensor);  // multi_tensor: the foreach kernels (fewer launches on CUDA)
 PT_API int pt_clip_grad_norm(const pt_tensor* params, int n, double max_norm, double* total_norm);
 PT_API int pt_clip_grad_norm_tensor(const pt_tensor* params, int n, double max_norm, pt_tensor* out);  // no device sync
 

@@ -3,7 +3,11 @@
 #include <c10/core/GradMode.h>
 #include <torch/version.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 #include "common.h"
 
@@ -69,14 +73,54 @@ PT_API int pt_autocast(int dev_type, int enabled, int dtype, int* was_enabled) {
     })
 }
 
+namespace {
+// torch.optim.AdamW's multi-tensor form (foreach=True, its default on CUDA): one kernel per operation over a whole
+// group of tensors instead of one per tensor; the same arithmetic as the per-tensor loop below.
+void adamw_foreach(std::vector<at::Tensor>& p, std::vector<at::Tensor>& g, std::vector<at::Tensor>& m,
+                   std::vector<at::Tensor>& v, double weight_decay, double lr, double beta1, double beta2, double eps,
+                   double step_size, double bc2_sqrt) {
+    if (p.empty()) return;
+    if (weight_decay != 0) at::_foreach_mul_(p, 1.0 - lr * weight_decay);
+    at::_foreach_mul_(m, beta1);
+    at::_foreach_add_(m, g, 1.0 - beta1);
+    at::_foreach_mul_(v, beta2);
+    at::_foreach_addcmul_(v, g, g, 1.0 - beta2);
+    auto denom = at::_foreach_sqrt(v);
+    at::_foreach_div_(denom, bc2_sqrt);
+    at::_foreach_add_(denom, eps);
+    at::_foreach_addcdiv_(p, m, denom, -step_size);
+}
+}  // namespace
+
 PT_API int pt_adamw_step(const pt_tensor* params, const pt_tensor* exp_avg, const pt_tensor* exp_avg_sq,
-                         const double* weight_decay, int n, double lr, double beta1, double beta2, double eps, int64_t step) {
+                         const double* weight_decay, int n, double lr, double beta1, double beta2, double eps, int64_t step,
+                         int multi_tensor) {
     PT_GUARD({
         TORCH_CHECK(step >= 1, "AdamW step count must be at least 1, got ", step);
         at::NoGradGuard no_grad;
         double bc1 = 1.0 - std::pow(beta1, static_cast<double>(step));
         double bc2_sqrt = std::sqrt(1.0 - std::pow(beta2, static_cast<double>(step)));
         double step_size = lr / bc1;
+        if (multi_tensor) {
+            // One group per (weight decay, device, dtype): the foreach kernels need matching tensors.
+            std::map<std::tuple<double, int, int, int>, std::array<std::vector<at::Tensor>, 4>> groups;
+            for (int i = 0; i < n; ++i) {
+                auto& p = T(params[i]);
+                const auto& g = p.grad();
+                if (!g.defined()) continue;
+                auto key = std::make_tuple(weight_decay[i], static_cast<int>(p.device().type()), static_cast<int>(p.device().index()),
+                                           static_cast<int>(p.scalar_type()));
+                auto& group = groups[key];
+                group[0].push_back(p);
+                group[1].push_back(g);
+                group[2].push_back(T(exp_avg[i]));
+                group[3].push_back(T(exp_avg_sq[i]));
+            }
+            for (auto& [key, group] : groups) {
+                adamw_foreach(group[0], group[1], group[2], group[3], std::get<0>(key), lr, beta1, beta2, eps, step_size, bc2_sqrt);
+            }
+            return 0;
+        }
         for (int i = 0; i < n; ++i) {
             auto& p = T(params[i]);
             const auto& g = p.grad();
@@ -104,10 +148,23 @@ at::Tensor clip_grad_norm(const pt_tensor* params, int n, double max_norm) {
     }
     if (grads.empty()) return at::Tensor();
     std::vector<at::Tensor> norms;
-    norms.reserve(grads.size());
-    for (auto& g : grads) norms.push_back(at::norm(g.to(at::kFloat)).to(grads[0].device()));
+    bool same_float32_cuda = std::all_of(grads.begin(), grads.end(), [&](const at::Tensor& g) {
+        return g.is_cuda() && g.device() == grads[0].device() && g.scalar_type() == at::kFloat;
+    });
+    if (same_float32_cuda) {
+        norms = at::_foreach_norm(grads);  // one multi-tensor kernel, as torch.nn.utils.clip_grad_norm_ on CUDA
+    } else {
+        norms.reserve(grads.size());
+        for (auto& g : grads) norms.push_back(at::norm(g.to(at::kFloat)).to(grads[0].device()));
+    }
     auto total = at::norm(at::stack(norms));
     auto coef = (max_norm / (total + 1e-6)).clamp_max(1.0);
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+    if (same_float32_cuda) {
+        at::_foreach_mul_(grads, coef);  // the scalar tensor overload: no host read of the coefficient
+        return total;
+    }
+#endif
     for (auto& g : grads) g.mul_(coef.to(g.device(), g.scalar_type()));
     return total;
 }
