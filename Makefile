@@ -10,7 +10,7 @@ export DOTNET_NOLOGO := 1
 
 WORKER := $(DOTNET) worker/PostTrain.Worker/bin/$(CONFIG)/net10.0/posttrain-worker.dll
 
-.PHONY: all deps build test demo bench format format-fix crds clean
+.PHONY: all deps build test demo bench gpu-bundle format format-fix crds clean
 
 all: build
 
@@ -38,6 +38,10 @@ demo: deps build
 bench: deps build
 	$(DOTNET) run --project bench/PostTrain.Benchmarks -c $(CONFIG) --no-build -- all
 
+## gpu-bundle: build/gpu-bundle/, the GPU check for a machine without .NET (then: bash build/gpu-bundle/gpu-check.sh)
+gpu-bundle:
+	bash scripts/gpu-bundle.sh
+
 ## format: verify formatting (CI); format-fix rewrites
 format:
 	$(DOTNET) format Operator.sln --verify-no-changes
@@ -53,4 +57,4 @@ crds: build
 
 clean:
 	$(DOTNET) clean Operator.sln -c $(CONFIG) --nologo -v q
-	rm -rf TestResults worker/PostTrain.Torch/obj/native
+	rm -rf TestResults worker/PostTrain.Torch/obj/native build

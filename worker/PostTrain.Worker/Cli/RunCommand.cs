@@ -105,14 +105,15 @@ public static class RunCommand
             ResultWriter.WriteTerminationMessage(outcomes.FirstOrDefault(o => !o.Succeeded) ?? outcomes[^1], terminationLog);
         }
 
-        var table = PipelineReport.Table(outcomes);
+        // Every rank ran the same jobs; rank 0 alone prints the table and writes the report into the shared output.
+        var table = env.Rank == 0 ? PipelineReport.Table(outcomes) : string.Empty;
         if (table.Length > 0)
         {
             Console.WriteLine();
             Console.Write(table);
         }
 
-        if (jobs.Count > 1)
+        if (jobs.Count > 1 && env.Rank == 0)
         {
             var name = Path.GetFileNameWithoutExtension(file);
             var report = Path.GetFullPath(Path.Combine(runsDirectory, name, "report.html"));

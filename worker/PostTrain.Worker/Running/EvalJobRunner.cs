@@ -56,7 +56,7 @@ public static class EvalJobRunner
                 metrics[$"{m.Name}.pass@{k}"] = value;
             }
 
-            row["predictions"] = ranks.IsWriter ? EvalPredictions.Write(output, m.Name, outcome.Items) : Path.Combine(output, EvalPredictions.FileName(m.Name)); // rank 0 writes it
+            row["predictions"] = ranks.IsWriter ? EvalPredictions.Write(output, m.Name, outcome.Items) : Path.Combine(env.JobOutputDirectory(job.Metadata.Name!, spec.Output), EvalPredictions.FileName(m.Name)); // rank 0 writes it
             table.Add(row);
             metrics[$"{m.Name}.accuracy"] = outcome.Accuracy;
             if (i == 0)
