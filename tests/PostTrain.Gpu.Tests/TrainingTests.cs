@@ -60,7 +60,8 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
             tokenizer.Encode($"What is {i}+{i % 3}?"),
             tokenizer.Encode($"{i} #### {i % 5}"),
             string.Empty,
-            i % 2) { Advantage = (i % 4) - 1.5 }).ToList();
+            i % 2)
+        { Advantage = (i % 4) - 1.5 }).ToList();
         var options = new RlvrOptions { Steps = 1, PromptsPerStep = 2, GroupSize = 4, PpoEpochs = 2, MicroBatchSize = 4, KlCoefficient = 0.05, MaxNewTokens = 16 };
         float[] Run(Device device)
         {
