@@ -12,7 +12,8 @@ command per line on stdin and answers one JSON line on stdout.
   {"cmd": "load", "dir": DIR, "threads": N}                         -> {"parameters": N}
   {"cmd": "generate", "prompts": [[ids]], "max_new_tokens": N, "temperature": T, "top_k": K,
    "eos": [ids], "pad": ID, "seed": S}                              -> {"seconds": s, "tokens": [[ids]], "logprobs": [[..]]}
-  {"cmd": "sft", "dir": DIR, "data": JSON_PATH, "lr": .., "beta2": .., "weight_decay": .., "max_grad_norm": .., "pad": ID, "max_steps": N}
+  {"cmd": "sft", "dir": DIR, "data": JSON_PATH, "lr": .., "beta2": .., "weight_decay": .., "max_grad_norm": .., "pad": ID, "max_steps": N,
+   "bf16": false}                                                   (bf16: forward and loss under CPU bf16 autocast)
                                                                      -> {"step_seconds": [..], "step_cpu_seconds": [..], "losses": [..], "tokens": [..]}
   {"cmd": "quit"}
 """
@@ -265,7 +266,7 @@ def collate(sequences, pad):
     return torch.tensor(ids), torch.tensor(targets), torch.tensor(mask), target_count, sum(len(s["ids"]) for s in sequences)
 
 
-def sft(model, data_path, lr, beta2, weight_decay, max_grad_norm, pad, max_steps=None):
+def sft(model, data_path, lr, beta2, weight_decay, max_grad_norm, pad, max_steps=None, bf16=False):
     with open(data_path) as f:
         steps = json.load(f)["steps"][:max_steps]
     model.train()
@@ -276,8 +277,9 @@ def sft(model, data_path, lr, beta2, weight_decay, max_grad_norm, pad, max_steps
         start = time.perf_counter()
         cpu_start = time.process_time()
         ids, targets, mask, target_count, token_count = collate(batch, pad)
-        logits = model(ids, mask).float()
-        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1), reduction="sum", ignore_index=IGNORE) / max(1, target_count)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(ids, mask).float()
+            loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1), reduction="sum", ignore_index=IGNORE) / max(1, target_count)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
         optimizer.step()
@@ -307,7 +309,7 @@ def main():
             reply = {"seconds": time.perf_counter() - start, "tokens": tokens, "logprobs": logprobs}
         elif kind == "sft":
             model = load(cmd["dir"])  # fresh weights: every round starts from the same checkpoint
-            seconds, cpu, losses, tokens = sft(model, cmd["data"], cmd["lr"], cmd["beta2"], cmd["weight_decay"], cmd["max_grad_norm"], cmd["pad"], cmd.get("max_steps"))
+            seconds, cpu, losses, tokens = sft(model, cmd["data"], cmd["lr"], cmd["beta2"], cmd["weight_decay"], cmd["max_grad_norm"], cmd["pad"], cmd.get("max_steps"), cmd.get("bf16", False))
             reply = {"step_seconds": seconds, "step_cpu_seconds": cpu, "losses": losses, "tokens": tokens}
         else:
             reply = {"error": f"unknown command {kind}"}
