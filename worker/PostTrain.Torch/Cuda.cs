@@ -19,6 +19,12 @@ public static class Cuda
         return new CudaMemoryStats(allocated, reserved, peak);
     }
 
+    /// <summary>
+    /// Makes <paramref name="device"/> this process's current CUDA device (torch.cuda.set_device): where NCCL binds its
+    /// communicators and where work without an explicit device goes. One process per GPU sets its LOCAL_RANK.
+    /// </summary>
+    public static void SetDevice(int device) => NativeMethods.Check(NativeMethods.CudaSetDevice(device));
+
     /// <summary>Starts the peak figure of <see cref="MemoryStats"/> again from the current allocation.</summary>
     public static void ResetPeakMemory(int device = 0) => NativeMethods.Check(NativeMethods.CudaResetPeakMemory(device));
 

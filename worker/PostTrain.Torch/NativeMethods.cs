@@ -29,6 +29,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "pt_cuda_memory_stats")]
     internal static partial int CudaMemoryStats(int device, out long allocated, out long reserved, out long peakAllocated);
 
+    [LibraryImport(Library, EntryPoint = "pt_cuda_set_device")]
+    internal static partial int CudaSetDevice(int device);
+
     [LibraryImport(Library, EntryPoint = "pt_cuda_reset_peak_memory")]
     internal static partial int CudaResetPeakMemory(int device);
 

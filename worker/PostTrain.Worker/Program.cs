@@ -32,13 +32,16 @@ static int Usage(TextWriter w, int code)
               --port N             serve /metrics and /status on port N (default: $POSTTRAIN_PORT or 9090)
               --no-server          do not serve /metrics and /status
               --termination-log F  write the result JSON to F (default: /dev/termination-log when it exists)
+              --device D           auto (a GPU when there is one), cpu, or cuda (fail without one); $POSTTRAIN_DEVICE
+              --nproc-per-node N   start N ranks, one per GPU, as torchrun does; $POSTTRAIN_NPROC_PER_NODE
           tokenize --tokenizer PATH   one JSON string per stdin line in, one JSON array of ids per line out
           generate --model SRC --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
                    [--seed S] [--raw]  (--raw: no chat template)
           score --model SRC        JSON lines {"text": ...} or {"ids": [...]} in, per-token log-probabilities out
 
-        Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 143 stopped by SIGTERM after
-        saving a checkpoint (resume with the same command).
+        Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 3 the machine cannot run the
+        job (a GPU job without a usable GPU), 143 stopped by SIGTERM after saving a checkpoint (resume with the
+        same command).
         """);
     return code;
 }

@@ -61,6 +61,10 @@ public static class RunCommand
         try
         {
             device = DeviceSelection.Choose(requestedDevice, int.TryParse(Environment.GetEnvironmentVariable("LOCAL_RANK"), out var localRank) ? localRank : 0);
+            if (device.IsCuda)
+            {
+                Torch.Cuda.SetDevice(device.Index); // NCCL and any unplaced work go to this rank's GPU
+            }
         }
         catch (InvalidEnvironmentException e)
         {

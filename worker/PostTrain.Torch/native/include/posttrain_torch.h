@@ -21,6 +21,7 @@ PT_API int pt_cuda_is_available(int* out);
 PT_API int pt_cuda_device_count(int* out);
 PT_API int pt_cuda_synchronize(int device);
 PT_API int pt_cuda_memory_stats(int device, int64_t* allocated, int64_t* reserved, int64_t* peak_allocated);
+PT_API int pt_cuda_set_device(int device);  // the current device: what NCCL and unplaced allocations use
 PT_API int pt_cuda_reset_peak_memory(int device);
 PT_API int pt_cuda_empty_cache();
 PT_API int pt_capabilities(int* out);  // bit 0 fused SDPA, bit 1 CUDA, bit 2 Gloo, bit 3 NCCL

@@ -9,6 +9,7 @@
 #ifdef POSTTRAIN_HAS_CUDA
 #include <ATen/cuda/CUDAGeneratorImpl.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
 #endif
 
 namespace posttrain {
@@ -43,6 +44,18 @@ PT_API int pt_cuda_memory_stats(int device, int64_t* allocated, int64_t* reserve
         (void)reserved;
         (void)peak_allocated;
         TORCH_CHECK(false, "this shim was built against a libtorch without CUDA; memory statistics need CUDA");
+#endif
+    })
+}
+
+PT_API int pt_cuda_set_device(int device) {
+    PT_GUARD({
+#ifdef POSTTRAIN_HAS_CUDA
+        TORCH_CHECK(torch::cuda::is_available(), "CUDA is not available");
+        c10::cuda::set_device(static_cast<c10::DeviceIndex>(device));
+#else
+        (void)device;
+        TORCH_CHECK(false, "this shim was built against a libtorch without CUDA");
 #endif
     })
 }
