@@ -20,6 +20,11 @@ catch (UsageException e)
     Console.Error.WriteLine($"posttrain-worker: {e.Message}");
     return Usage(Console.Error, 2);
 }
+catch (PostTrain.Worker.Running.InvalidEnvironmentException e)
+{
+    Console.Error.WriteLine($"posttrain-worker: InvalidEnvironment: {e.Message}");
+    return WorkerExitCodes.InvalidEnvironment;
+}
 
 static int Usage(TextWriter w, int code)
 {

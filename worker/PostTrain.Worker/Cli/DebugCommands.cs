@@ -99,7 +99,7 @@ public static class DebugCommands
             {
                 using var scope = TorchScope.NewDisposeScope();
                 using var noGrad = TorchOps.NoGrad();
-                var tensor = TorchOps.FromArray(ids.Select(i => (long)i).ToArray(), 1, ids.Length);
+                var tensor = TorchOps.FromArray(ids.Select(i => (long)i).ToArray(), loaded.Model.OutputWeight.Device, 1, ids.Length);
                 foreach (var lp in SequenceScorer.TokenLogProbs(loaded.Model, tensor).ToArray<float>())
                 {
                     logProbs.Add(Math.Round(lp, 6));
@@ -113,10 +113,14 @@ public static class DebugCommands
         return WorkerExitCodes.Succeeded;
     }
 
+    /// <summary>The model, on the device <c>run</c> would use ($POSTTRAIN_DEVICE, a GPU when there is one).</summary>
     private static async Task<LoadedModel> LoadAsync(string source)
     {
         var options = SourceResolverOptions.FromEnvironment();
         using var hub = new HubClient(options.Hub);
-        return await new SourceLoading(new SourceResolver(options, hub)).LoadModelAsync(source, ModelDtype.Auto, 0, CancellationToken.None).ConfigureAwait(false);
+        var device = Running.DeviceSelection.Choose(Environment.GetEnvironmentVariable(Running.DeviceSelection.EnvironmentVariable), 0);
+        var loaded = await new SourceLoading(new SourceResolver(options, hub)).LoadModelAsync(source, ModelDtype.Auto, 0, CancellationToken.None).ConfigureAwait(false);
+        loaded.Model.To(device);
+        return loaded;
     }
 }
