@@ -57,18 +57,18 @@ public sealed class MemoryTests : IDisposable
         }
 
         var saved = checkpoints.Latest()!;
-        // 2^24 tokens: the attention mask alone, [T, T] booleans, is 256 TiB, more than any address space holds.
-        const int length = 1 << 24;
+        // A padded batch whose attention mask, [T, T] booleans, cannot be allocated: with the kernel's default heuristic
+        // overcommit, 2^20 tokens (a 1 TiB mask) are refused at once without touching memory; where every allocation is
+        // granted (overcommit mode 1), 2^24 tokens (256 TiB) exceed the address space instead.
+        var length = File.Exists("/proc/sys/vm/overcommit_memory") && File.ReadAllText("/proc/sys/vm/overcommit_memory").Trim() == "1" ? 1 << 24 : 1 << 20;
         var ids = new int[length];
-        var labels = new int[length];
         Array.Fill(ids, 5);
-        Array.Fill(labels, 5);
-        var giant = new TokenizedSequence(ids, labels);
+        TokenizedSequence[] batch = [new(ids, ids), new([5, 6], [5, 6])];
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
-            var trainer = new SftTrainer(model, options with { MaxSteps = 2 }, SftFixtures.PadId);
-            var e = Should.Throw<TrainingOutOfMemoryException>(() => OutOfMemory.Explain(() => trainer.Train([giant], [], checkpoints), 1, length, checkpoints));
-            e.Message.ShouldStartWith("OutOfMemory: a training step with microBatchSize 1 and sequences of up to 16777216 tokens did not fit in memory");
+            var trainer = new SftTrainer(model, options with { MaxSteps = 2, BatchSize = 2, MicroBatchSize = 2 }, SftFixtures.PadId);
+            var e = Should.Throw<TrainingOutOfMemoryException>(() => OutOfMemory.Explain(() => trainer.Train(batch, [], checkpoints), 2, length, checkpoints));
+            e.Message.ShouldStartWith($"OutOfMemory: a training step with microBatchSize 2 and sequences of up to {length} tokens did not fit in memory");
             e.Message.ShouldContain("training.gradientCheckpointing: true");
             e.Message.ShouldContain($"The newest checkpoint is kept: {saved}.");
             e.InnerException.ShouldBeOfType<TorchException>();
