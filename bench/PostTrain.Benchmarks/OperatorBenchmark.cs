@@ -115,6 +115,7 @@ public sealed class OperatorBenchmark : IBenchmark
     private static async Task<int> ScaleAsync(string executable, int jobs, int nodes, int concurrency, CancellationToken cancellationToken)
     {
         await using var server = await TestApiServer.StartAsync(new TestApiServerOptions { WatchHistoryLimit = 100_000 }, cancellationToken);
+        server.CreateNamespace(Namespace);
         using var client = new KubernetesClient(new KubernetesClientConfiguration { Server = server.BaseAddress, UserAgent = BenchUserAgent, RequestTimeout = TimeSpan.FromSeconds(60) });
         foreach (var kind in JobKinds.All)
         {

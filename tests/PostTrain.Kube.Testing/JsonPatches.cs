@@ -5,6 +5,23 @@ namespace PostTrain.Kube.Testing;
 /// <summary>JSON merge patch (RFC 7386) and JSON patch (RFC 6902) over JsonNode trees.</summary>
 public static class JsonPatches
 {
+    /// <summary>
+    /// <paramref name="current"/> with a merge patch (<c>application/merge-patch+json</c>; strategic merge patches of
+    /// kinds without merge keys behave the same) or a JSON patch applied; any other content type is a 415.
+    /// </summary>
+    public static JsonObject Apply(JsonObject current, string contentType, JsonNode? patch)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var media = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        var patched = media switch
+        {
+            "application/merge-patch+json" or "application/strategic-merge-patch+json" => MergePatch(current.DeepClone(), patch),
+            "application/json-patch+json" => JsonPatch(current.DeepClone(), patch as JsonArray ?? throw ApiStatusException.BadRequest("json patch body must be an array")),
+            _ => throw new ApiStatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json (got \"{contentType}\")"),
+        };
+        return patched as JsonObject ?? throw ApiStatusException.BadRequest("patch did not produce an object");
+    }
+
     /// <summary>Applies a merge patch: objects merge recursively, null deletes, anything else replaces.</summary>
     public static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)
     {

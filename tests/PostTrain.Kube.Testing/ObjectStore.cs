@@ -13,7 +13,6 @@ namespace PostTrain.Kube.Testing;
 /// </summary>
 public sealed partial class ObjectStore
 {
-    private const string ForegroundFinalizer = "foregroundDeletion";
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _objects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ResourceType Type, string Key)> _byUid = new(StringComparer.Ordinal);
@@ -182,29 +181,38 @@ public sealed partial class ObjectStore
     }
 
     /// <summary>Creates an object (generateName, uid, creationTimestamp, generation 1, status dropped where a status subresource exists).</summary>
-    public JsonObject Create(ResourceType type, string? ns, JsonObject body, string? fieldManager)
+    public JsonObject Create(ResourceType type, string? ns, JsonObject body, string? fieldManager, bool dryRun = false)
     {
         lock (_gate)
         {
-            return Clone(CreateLocked(type, ns, body, fieldManager, applied: false));
+            return dryRun ? DryRunLocked(() => Clone(CreateLocked(type, ns, body, fieldManager, applied: false))) : Clone(CreateLocked(type, ns, body, fieldManager, applied: false));
         }
     }
 
     /// <summary>Replaces an object (PUT), or its status when <paramref name="status"/> is set.</summary>
-    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool status, string? fieldManager)
+    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool status, string? fieldManager, bool dryRun = false)
     {
         lock (_gate)
         {
             var current = Find(type, ns, name) ?? throw ApiStatusException.NotFound(type, name);
             CheckIdentity(type, ns, name, body);
-            return Clone(UpdateLocked(type, current, body, status, fieldManager, checkVersion: true));
+            return dryRun
+                ? DryRunLocked(() => Clone(UpdateLocked(type, current, body, status, fieldManager, checkVersion: true)))
+                : Clone(UpdateLocked(type, current, body, status, fieldManager, checkVersion: true));
         }
     }
 
     /// <summary>Patches an object: merge patch, JSON patch, or server-side apply (which creates when missing).</summary>
-    public JsonObject Patch(ResourceType type, string? ns, string name, string contentType, JsonNode? patch, bool status, string? fieldManager, bool force)
+    public JsonObject Patch(ResourceType type, string? ns, string name, string contentType, JsonNode? patch, bool status, string? fieldManager, bool force, bool dryRun = false)
     {
         lock (_gate)
+        {
+            return dryRun ? DryRunLocked(() => PatchLocked(type, ns, name, contentType, patch, status, fieldManager, force)) : PatchLocked(type, ns, name, contentType, patch, status, fieldManager, force);
+        }
+    }
+
+    private JsonObject PatchLocked(ResourceType type, string? ns, string name, string contentType, JsonNode? patch, bool status, string? fieldManager, bool force)
+    {
         {
             var current = Find(type, ns, name);
             var media = contentType.Split(';')[0].Trim().ToLowerInvariant();
@@ -286,11 +294,19 @@ public sealed partial class ObjectStore
     /// Deletes an object. With finalizers it only gains a deletionTimestamp; Foreground waits for dependents;
     /// Background removes it and then its dependents; Orphan strips the owner reference from dependents.
     /// </summary>
-    public JsonObject Delete(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion)
+    public JsonObject Delete(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion, bool dryRun = false)
     {
         lock (_gate)
         {
+            return dryRun ? DryRunLocked(() => DeleteChecked(type, ns, name, propagationPolicy, preconditionUid, preconditionVersion)) : DeleteChecked(type, ns, name, propagationPolicy, preconditionUid, preconditionVersion);
+        }
+    }
+
+    private JsonObject DeleteChecked(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion)
+    {
+        {
             var current = Find(type, ns, name) ?? throw ApiStatusException.NotFound(type, name);
+            AdmitDelete(type, name);
             if (!string.IsNullOrEmpty(preconditionUid) && preconditionUid != (string?)current["metadata"]?["uid"])
             {
                 throw ApiStatusException.Conflict(type, name, $"Precondition failed: UID in precondition: {preconditionUid}, UID in object meta: {(string?)current["metadata"]?["uid"]}");
@@ -410,6 +426,11 @@ public sealed partial class ObjectStore
             throw ApiStatusException.Invalid(type, name, ("metadata.name", $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
         }
 
+        if (type.Namespaced)
+        {
+            AdmitNamespace(type, ns!, name);
+        }
+
         if (Find(type, ns, name) is not null)
         {
             throw ApiStatusException.AlreadyExists(type, name);
@@ -435,6 +456,7 @@ public sealed partial class ObjectStore
         meta["uid"] = Guid.NewGuid().ToString();
         meta["creationTimestamp"] = Now();
         meta["generation"] = 1L;
+        DefaultOnCreate(type, obj);
         if (applied && fieldManager is not null)
         {
             var leaves = ManagedFields.Leaves(obj, statusScope: false, type.HasStatus);
@@ -580,136 +602,6 @@ public sealed partial class ObjectStore
         return next;
     }
 
-    private JsonObject DeleteLocked(ResourceType type, JsonObject current, string policy)
-    {
-        var meta = (JsonObject)current["metadata"]!;
-        var uid = (string)meta["uid"]!;
-        if (policy == "Orphan")
-        {
-            foreach (var (depType, dependent) in Dependents(uid))
-            {
-                var copy = Clone(dependent);
-                RemoveOwnerReference(copy, uid);
-                UpdateLocked(depType, dependent, copy, status: false, fieldManager: null, checkVersion: false);
-            }
-        }
-
-        if (type is { Group: "", Plural: "namespaces" })
-        {
-            var ns = (string)meta["name"]!;
-            foreach (var (contentType, key) in _byUid.Values.ToList())
-            {
-                if (Bucket(contentType).TryGetValue(key, out var content) && NamespaceOf(content) == ns && content["metadata"]?["deletionTimestamp"] is null)
-                {
-                    DeleteLocked(contentType, content, "Background");
-                }
-            }
-        }
-
-        var finalizers = Finalizers(current);
-        if (policy == "Foreground" && Dependents(uid).Count > 0 && !finalizers.Contains(ForegroundFinalizer))
-        {
-            finalizers.Add(ForegroundFinalizer);
-        }
-
-        if (finalizers.Count == 0)
-        {
-            RemoveLocked(type, current);
-            return current;
-        }
-
-        if (meta["deletionTimestamp"] is not null && !finalizers.Except(Finalizers(current)).Any())
-        {
-            return current;
-        }
-
-        var next = Clone(current);
-        var nextMeta = (JsonObject)next["metadata"]!;
-        if (nextMeta["deletionTimestamp"] is null)
-        {
-            nextMeta["deletionTimestamp"] = Now();
-            nextMeta["deletionGracePeriodSeconds"] = 0;
-            nextMeta["generation"] = Generation(nextMeta) + 1;
-        }
-
-        nextMeta["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray());
-        Commit(type, "MODIFIED", current, next);
-        if (finalizers.Contains(ForegroundFinalizer))
-        {
-            foreach (var (depType, dependent) in Dependents(uid))
-            {
-                if (dependent["metadata"]?["deletionTimestamp"] is null)
-                {
-                    DeleteLocked(depType, dependent, "Foreground");
-                }
-            }
-
-            CompleteForegroundDeletion(uid);
-        }
-
-        return Find(type, NamespaceOf(next), (string)nextMeta["name"]!) ?? next;
-    }
-
-    private void RemoveLocked(ResourceType type, JsonObject obj)
-    {
-        var meta = (JsonObject)obj["metadata"]!;
-        var uid = (string)meta["uid"]!;
-        var key = Key(NamespaceOf(obj), (string)meta["name"]!);
-        if (!Bucket(type).Remove(key))
-        {
-            return;
-        }
-
-        _byUid.Remove(uid);
-        var final = Clone(obj);
-        _version++;
-        ((JsonObject)final["metadata"]!)["resourceVersion"] = _version.ToString(CultureInfo.InvariantCulture);
-        Publish(new StoreEvent(_version, type.StorageKey, NamespaceOf(final), "DELETED", final, obj, final.ToJsonString()));
-        if (type is { Group: "apiextensions.k8s.io", Plural: "customresourcedefinitions" })
-        {
-            Registry.UnregisterCustomResourceDefinition(final);
-        }
-
-        foreach (var (depType, dependent) in Dependents(uid))
-        {
-            var otherOwners = OwnerUids(dependent).Where(o => o != uid && _byUid.ContainsKey(o)).ToList();
-            if (otherOwners.Count > 0)
-            {
-                var copy = Clone(dependent);
-                RemoveOwnerReference(copy, uid);
-                UpdateLocked(depType, dependent, copy, status: false, fieldManager: null, checkVersion: false);
-            }
-            else if (dependent["metadata"]?["deletionTimestamp"] is null)
-            {
-                DeleteLocked(depType, dependent, "Background");
-            }
-        }
-
-        foreach (var owner in OwnerUids(obj))
-        {
-            CompleteForegroundDeletion(owner);
-        }
-    }
-
-    private void CompleteForegroundDeletion(string ownerUid)
-    {
-        if (!_byUid.TryGetValue(ownerUid, out var location) || !Bucket(location.Type).TryGetValue(location.Key, out var owner))
-        {
-            return;
-        }
-
-        if (owner["metadata"]?["deletionTimestamp"] is null || !Finalizers(owner).Contains(ForegroundFinalizer) || Dependents(ownerUid).Count > 0)
-        {
-            return;
-        }
-
-        var copy = Clone(owner);
-        var finalizers = Finalizers(copy);
-        finalizers.Remove(ForegroundFinalizer);
-        ((JsonObject)copy["metadata"]!)["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray());
-        UpdateLocked(location.Type, owner, copy, status: false, fieldManager: null, checkVersion: false);
-    }
-
     private void Commit(ResourceType type, string eventType, JsonObject? previous, JsonObject next)
     {
         _version++;
@@ -723,6 +615,11 @@ public sealed partial class ObjectStore
 
     private void Publish(StoreEvent e)
     {
+        if (_dryRun)
+        {
+            return;
+        }
+
         if (_historyLimit > 0)
         {
             _history.Enqueue(e);
@@ -754,7 +651,10 @@ public sealed partial class ObjectStore
     {
         try
         {
-            Registry.RegisterCustomResourceDefinition(crd);
+            if (!_dryRun)
+            {
+                Registry.RegisterCustomResourceDefinition(crd);
+            }
         }
         catch (ArgumentException e)
         {

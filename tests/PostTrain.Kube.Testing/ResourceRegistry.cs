@@ -11,22 +11,13 @@ public sealed class ResourceRegistry
 {
     private readonly ConcurrentDictionary<(string Group, string Version, string Plural), ResourceType> _types = new();
 
-    /// <summary>Creates a registry holding the built-in kinds operators commonly use.</summary>
+    /// <summary>Creates a registry holding the built-in kinds (<see cref="BuiltinResources"/>).</summary>
     public ResourceRegistry()
     {
-        Register(new ResourceType("", "v1", "namespaces", "Namespace", Namespaced: false, HasStatus: true));
-        Register(new ResourceType("", "v1", "pods", "Pod", Namespaced: true, HasStatus: true));
-        Register(new ResourceType("", "v1", "services", "Service", Namespaced: true, HasStatus: true));
-        Register(new ResourceType("", "v1", "configmaps", "ConfigMap", Namespaced: true, HasStatus: false));
-        Register(new ResourceType("", "v1", "secrets", "Secret", Namespaced: true, HasStatus: false));
-        Register(new ResourceType("", "v1", "events", "Event", Namespaced: true, HasStatus: false));
-        Register(new ResourceType("", "v1", "serviceaccounts", "ServiceAccount", Namespaced: true, HasStatus: false));
-        Register(new ResourceType("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", Namespaced: true, HasStatus: true));
-        Register(new ResourceType("batch", "v1", "jobs", "Job", Namespaced: true, HasStatus: true));
-        Register(new ResourceType("apps", "v1", "deployments", "Deployment", Namespaced: true, HasStatus: true));
-        Register(new ResourceType("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true, HasStatus: false));
-        Register(new ResourceType("events.k8s.io", "v1", "events", "Event", Namespaced: true, HasStatus: false));
-        Register(new ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", Namespaced: false, HasStatus: true));
+        foreach (var type in BuiltinResources.All)
+        {
+            Register(type);
+        }
     }
 
     /// <summary>Every registered resource.</summary>
@@ -70,13 +61,22 @@ public sealed class ResourceRegistry
             }
 
             var hasStatus = version["subresources"]?["status"] is not null;
-            var type = new ResourceType(group, name, plural, kind, namespaced, hasStatus, IsCustom: true);
+            var type = new ResourceType(group, name, plural, kind, namespaced, hasStatus, IsCustom: true)
+            {
+                Singular = (string?)names["singular"] is { Length: > 0 } singular ? singular : kind.ToLowerInvariant(),
+                ShortNames = Strings(names["shortNames"]),
+                Categories = Strings(names["categories"]),
+                CrdVersion = version,
+                Crd = crd,
+            };
             Register(type);
             registered.Add(type);
         }
 
         return registered;
     }
+
+    private static List<string> Strings(JsonNode? array) => (array as JsonArray ?? []).Select(n => (string?)n).OfType<string>().ToList();
 
     /// <summary>Removes the resources a deleted CustomResourceDefinition served.</summary>
     public void UnregisterCustomResourceDefinition(JsonObject crd)

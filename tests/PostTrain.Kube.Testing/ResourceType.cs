@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace PostTrain.Kube.Testing;
 
 /// <summary>One REST resource the test API server serves: group, version, plural name, kind and scope.</summary>
@@ -21,4 +23,22 @@ public sealed record ResourceType(
 
     /// <summary>The "resource.group" name kube-apiserver uses in messages ("pods", "jobs.batch").</summary>
     public string QualifiedName => StorageKey;
+
+    /// <summary>The singular name discovery reports (kubectl accepts it: <c>kubectl get sftjob</c>).</summary>
+    public string Singular { get; init; } = Kind.ToLowerInvariant();
+
+    /// <summary>Short names discovery reports (<c>kubectl get po</c>).</summary>
+    public IReadOnlyList<string> ShortNames { get; init; } = [];
+
+    /// <summary>Categories discovery reports (<c>kubectl get all</c>, <c>kubectl get posttrain</c>).</summary>
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    /// <summary>Subresources besides status (e.g. <c>log</c> for pods).</summary>
+    public IReadOnlyList<string> Subresources { get; init; } = [];
+
+    /// <summary>For a custom resource: the CustomResourceDefinition version entry it was registered from (schema, printer columns).</summary>
+    public JsonObject? CrdVersion { get; init; }
+
+    /// <summary>For a custom resource: the whole CustomResourceDefinition.</summary>
+    public JsonObject? Crd { get; init; }
 }

@@ -18,9 +18,13 @@ public sealed class TestApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly CancellationTokenSource _controllers;
+    private readonly Task _controllerLoop;
 
-    private TestApiServer(WebApplication app, ObjectStore store, FaultInjector faults, Uri baseAddress, ConcurrentQueue<RecordedRequest> requests)
+    private TestApiServer(WebApplication app, ObjectStore store, FaultInjector faults, Uri baseAddress, ConcurrentQueue<RecordedRequest> requests, CancellationTokenSource controllers, Task controllerLoop)
     {
+        _controllers = controllers;
+        _controllerLoop = controllerLoop;
         _app = app;
         Store = store;
         Faults = faults;
@@ -42,6 +46,14 @@ public sealed class TestApiServer : IAsyncDisposable
 
     /// <summary>Every request received so far, oldest first.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>Creates a namespace (as <c>kubectl create namespace</c> would) and returns its name; objects may only be created in a namespace that exists.</summary>
+    public string CreateNamespace(string name)
+    {
+        Registry.TryGet("", "v1", "namespaces", out var namespaces);
+        Store.Create(namespaces, null, new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = name } }, fieldManager: null);
+        return name;
+    }
 
     /// <summary>Starts a server.</summary>
     public static async Task<TestApiServer> StartAsync(TestApiServerOptions? options = null, CancellationToken cancellationToken = default)
@@ -69,6 +81,9 @@ public sealed class TestApiServer : IAsyncDisposable
         });
         var app = builder.Build();
         var store = new ObjectStore(new ResourceRegistry(), options.TimeProvider) { HistoryLimit = options.WatchHistoryLimit };
+        store.CreateInitialNamespaces();
+        var controllers = new CancellationTokenSource();
+        var controllerLoop = Task.Run(() => store.RunControllersAsync(controllers.Token), CancellationToken.None);
         var faults = new FaultInjector();
         var requests = new ConcurrentQueue<RecordedRequest>();
         var handler = new ApiRequestHandler(store, faults, options, requests);
@@ -76,7 +91,7 @@ public sealed class TestApiServer : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
-        return new TestApiServer(app, store, faults, uri, requests);
+        return new TestApiServer(app, store, faults, uri, requests, controllers, controllerLoop);
     }
 
     /// <summary>Stops the server, cutting open watches.</summary>
@@ -93,5 +108,8 @@ public sealed class TestApiServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _controllers.CancelAsync().ConfigureAwait(false);
+        await _controllerLoop.ConfigureAwait(false);
+        _controllers.Dispose();
     }
 }

@@ -14,7 +14,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
     public KubernetesClient Client { get; private set; } = null!;
 
     /// <summary>A fresh namespace name, so tests in one class do not see each other's objects.</summary>
-    public string NewNamespace() => $"ns-{Interlocked.Increment(ref _namespaces)}";
+    public string NewNamespace() => Server.CreateNamespace($"ns-{Interlocked.Increment(ref _namespaces)}");
 
     public KubernetesClient NewClient(string userAgent = "test-client/1.0", TimeSpan? timeout = null) =>
         new(new KubernetesClientConfiguration { Server = Server.BaseAddress, UserAgent = userAgent, RequestTimeout = timeout ?? TimeSpan.FromSeconds(10) });

@@ -209,15 +209,28 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         grandchild.Metadata.OwnerReferences = [new OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "child", Uid = childUid }];
         await Client.Pods.CreateAsync(grandchild);
 
-        await Client.ConfigMaps.DeleteAsync("owner", ns, new DeleteOptions { PropagationPolicy = PropagationPolicy.Background });
-        (await Client.ConfigMaps.TryGetAsync("child", ns)).ShouldBeNull();
-        (await Client.Pods.TryGetAsync("gc", ns)).ShouldBeNull();
+        // The API server removes the owner at once; the garbage collector deletes dependents afterwards.
+        fixture.Server.Store.PauseControllers();
+        try
+        {
+            await Client.ConfigMaps.DeleteAsync("owner", ns, new DeleteOptions { PropagationPolicy = PropagationPolicy.Background });
+            (await Client.ConfigMaps.TryGetAsync("owner", ns)).ShouldBeNull();
+            (await Client.ConfigMaps.TryGetAsync("child", ns)).ShouldNotBeNull();
+        }
+        finally
+        {
+            fixture.Server.Store.ResumeControllers();
+        }
+
+        await Eventually.TrueAsync(async () => await Client.ConfigMaps.TryGetAsync("child", ns) is null, "child collected");
+        await Eventually.TrueAsync(async () => await Client.Pods.TryGetAsync("gc", ns) is null, "grandchild collected");
 
         var owner2 = await Client.ConfigMaps.CreateAsync(Map("owner2", ns));
         var kept = Map("kept", ns);
         kept.Metadata.OwnerReferences = [new OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "owner2", Uid = owner2.Metadata.Uid! }];
         await Client.ConfigMaps.CreateAsync(kept);
         await Client.ConfigMaps.DeleteAsync("owner2", ns, new DeleteOptions { PropagationPolicy = PropagationPolicy.Orphan });
+        await Eventually.TrueAsync(async () => await Client.ConfigMaps.TryGetAsync("owner2", ns) is null, "orphaning owner removed");
         var orphan = await Client.ConfigMaps.GetAsync("kept", ns);
         orphan.Metadata.OwnerReferences.ShouldBeNull();
     }
@@ -236,27 +249,53 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         var waiting = await Client.ConfigMaps.GetAsync("owner", ns);
         waiting.Metadata.DeletionTimestamp.ShouldNotBeNull();
         waiting.Metadata.Finalizers.ShouldBe(["foregroundDeletion"]);
-        var heldChild = await Client.ConfigMaps.GetAsync("child", ns);
-        heldChild.Metadata.DeletionTimestamp.ShouldNotBeNull();
+        await Eventually.TrueAsync(async () => (await Client.ConfigMaps.GetAsync("child", ns)).Metadata.DeletionTimestamp is not null, "dependent deleted by the collector");
+        await fixture.Server.Store.WaitForControllersAsync(TimeSpan.FromSeconds(5));
+        (await Client.ConfigMaps.GetAsync("owner", ns)).Metadata.DeletionTimestamp.ShouldNotBeNull();
 
+        var heldChild = await Client.ConfigMaps.GetAsync("child", ns);
         heldChild.Metadata.Finalizers = null;
         await Client.ConfigMaps.ReplaceAsync(heldChild);
         (await Client.ConfigMaps.TryGetAsync("child", ns)).ShouldBeNull();
-        (await Client.ConfigMaps.TryGetAsync("owner", ns)).ShouldBeNull();
+        await Eventually.TrueAsync(async () => await Client.ConfigMaps.TryGetAsync("owner", ns) is null, "owner goes once its last dependent is gone");
     }
 
     [Fact]
-    public async Task Deleting_a_namespace_deletes_what_it_holds()
+    public async Task Deleting_a_namespace_terminates_it_then_the_namespace_controller_deletes_what_it_holds()
     {
         var ns = fixture.NewNamespace();
-        await Client.Resource<Namespace>().CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
+        var created = await Client.Resource<Namespace>().GetAsync(ns);
+        created.ExtensionData!["status"].GetProperty("phase").GetString().ShouldBe("Active");
+        created.ExtensionData!["spec"].GetProperty("finalizers")[0].GetString().ShouldBe("kubernetes");
+        created.Metadata.Labels!["kubernetes.io/metadata.name"].ShouldBe(ns);
+        var held = Map("held", ns);
+        held.Metadata.Finalizers = ["example.com/hold"];
+        await Client.ConfigMaps.CreateAsync(held);
         await Client.ConfigMaps.CreateAsync(Map("inside", ns));
         var other = fixture.NewNamespace();
         await Client.ConfigMaps.CreateAsync(Map("outside", other));
+
         await Client.Resource<Namespace>().DeleteAsync(ns);
-        (await Client.ConfigMaps.TryGetAsync("inside", ns)).ShouldBeNull();
+        (await Client.Resource<Namespace>().GetAsync(ns)).ExtensionData!["status"].GetProperty("phase").GetString().ShouldBe("Terminating");
+        var forbidden = await Should.ThrowAsync<KubernetesApiException>(() => Client.ConfigMaps.CreateAsync(Map("late", ns)));
+        forbidden.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        forbidden.Message.ShouldContain($"unable to create new content in namespace {ns} because it is being terminated");
+        await Eventually.TrueAsync(async () => await Client.ConfigMaps.TryGetAsync("inside", ns) is null, "contents deleted by the namespace controller");
+
+        // A finalizer on the contents holds the namespace too, until its owner removes it.
+        var stillHeld = await Client.ConfigMaps.GetAsync("held", ns);
+        stillHeld.Metadata.DeletionTimestamp.ShouldNotBeNull();
+        (await Client.Resource<Namespace>().TryGetAsync(ns)).ShouldNotBeNull();
+        stillHeld.Metadata.Finalizers = null;
+        await Client.ConfigMaps.ReplaceAsync(stillHeld);
+        await Eventually.TrueAsync(async () => await Client.Resource<Namespace>().TryGetAsync(ns) is null, "namespace removed once empty");
         (await Client.ConfigMaps.TryGetAsync("outside", other)).ShouldNotBeNull();
-        (await Client.Resource<Namespace>().TryGetAsync(ns)).ShouldBeNull();
+
+        var missing = await Should.ThrowAsync<KubernetesApiException>(() => Client.ConfigMaps.CreateAsync(Map("x", "never-created")));
+        missing.IsNotFound.ShouldBeTrue();
+        missing.Message.ShouldContain("namespaces \"never-created\" not found");
+        var immortal = await Should.ThrowAsync<KubernetesApiException>(() => Client.Resource<Namespace>().DeleteAsync("default"));
+        immortal.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -396,8 +435,40 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         (await gadgets.ListAsync()).Items.Count.ShouldBe(1);
 
         await Client.CustomResourceDefinitions.DeleteAsync("gadgets.example.com");
+        await Eventually.TrueAsync(async () => await Client.CustomResourceDefinitions.TryGetAsync("gadgets.example.com") is null, "the CRD goes once its objects are deleted");
         var gone = await Should.ThrowAsync<KubernetesApiException>(() => gadgets.ListAsync());
         gone.IsNotFound.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Batch_jobs_get_a_generated_selector_template_labels_and_defaults_like_the_batch_api()
+    {
+        var ns = fixture.NewNamespace();
+        var job = await Client.Jobs.CreateAsync(new Job { Metadata = new ObjectMeta { Name = "train", Namespace = ns }, Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = "c", Image = "x" }] } } } });
+        fixture.Server.Registry.TryGet("batch", "v1", "jobs", out var jobs).ShouldBeTrue();
+        var stored = fixture.Server.Store.Get(jobs, ns, "train");
+        var uid = job.Metadata.Uid!;
+        var spec = stored["spec"]!;
+        ((string?)spec["selector"]!["matchLabels"]!["batch.kubernetes.io/controller-uid"]).ShouldBe(uid);
+        var templateLabels = spec["template"]!["metadata"]!["labels"]!;
+        ((string?)templateLabels["batch.kubernetes.io/controller-uid"]).ShouldBe(uid);
+        ((string?)templateLabels["batch.kubernetes.io/job-name"]).ShouldBe("train");
+        ((string?)templateLabels["controller-uid"]).ShouldBe(uid);
+        ((string?)templateLabels["job-name"]).ShouldBe("train");
+        ((string?)stored["metadata"]!["labels"]!["job-name"]).ShouldBe("train");
+        ((int)spec["parallelism"]!).ShouldBe(1);
+        ((int)spec["completions"]!).ShouldBe(1);
+        ((int)spec["backoffLimit"]!).ShouldBe(6);
+        ((string?)spec["completionMode"]).ShouldBe("NonIndexed");
+        ((bool)spec["suspend"]!).ShouldBeFalse();
+
+        // A selector the server did not generate needs manualSelector; the template must not restart Always.
+        var chosen = new Job { Metadata = new ObjectMeta { Name = "chosen", Namespace = ns }, Spec = new JobSpec { ExtensionData = new() { ["selector"] = System.Text.Json.JsonDocument.Parse("{\"matchLabels\":{\"a\":\"b\"}}").RootElement }, Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = "c", Image = "x" }] } } } };
+        var notGenerated = await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.CreateAsync(chosen));
+        notGenerated.Message.ShouldContain("spec.selector");
+        var always = new Job { Metadata = new ObjectMeta { Name = "always", Namespace = ns }, Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Always", Containers = [new Container { Name = "c", Image = "x" }] } } } };
+        var invalid = await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.CreateAsync(always));
+        invalid.Message.ShouldContain("spec.template.spec.restartPolicy: Unsupported value: \"Always\"");
     }
 
     [Fact]
@@ -407,7 +478,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         var job = await Client.Jobs.CreateAsync(new Job { Metadata = new ObjectMeta { Name = "j", Namespace = ns }, Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = "c", Image = "x" }] } } } });
         await Client.Pods.CreateAsync(new Pod { Metadata = new ObjectMeta { Name = "j-0", Namespace = ns, OwnerReferences = [new OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = "j", Uid = job.Metadata.Uid!, Controller = true }] } });
         await Client.Jobs.DeleteAsync("j", ns);
-        (await Client.Pods.GetAsync("j-0", ns)).Metadata.OwnerReferences.ShouldBeNull();
+        await Eventually.TrueAsync(async () => (await Client.Pods.GetAsync("j-0", ns)).Metadata.OwnerReferences is null, "pod orphaned");
     }
 
     [Fact]

@@ -194,8 +194,8 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
     [Fact]
     public async Task A_watch_that_goes_silent_is_reopened()
     {
-        var ns = fixture.NewNamespace();
         await using var quiet = await Testing.TestApiServer.StartAsync(new Testing.TestApiServerOptions { BookmarkInterval = TimeSpan.FromHours(1) });
+        var ns = quiet.CreateNamespace("quiet");
         using var client = new Client.KubernetesClient(Config.KubernetesClientConfiguration.ForServer(quiet.BaseAddress));
         var informer = new Informer<ConfigMap>(client.ConfigMaps, Fast(ns) with { WatchIdleTimeout = TimeSpan.FromMilliseconds(300) });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));

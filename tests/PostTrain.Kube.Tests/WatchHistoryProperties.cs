@@ -24,6 +24,8 @@ public sealed class WatchHistoryProperties
             var registry = new ResourceRegistry();
             registry.TryGet("", "v1", "configmaps", out var maps).ShouldBeTrue();
             var store = new ObjectStore(registry);
+            registry.TryGet("", "v1", "namespaces", out var namespaces).ShouldBeTrue();
+            store.Create(namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "ns" } }, null);
             var cutAt = list.Count * cutPercent / 100;
             Dictionary<string, string>? snapshot = null;
             string? snapshotVersion = null;

@@ -15,7 +15,7 @@ public sealed class OperatorFixture : IAsyncLifetime
 
     public KubernetesClient Client { get; private set; } = null!;
 
-    public string NewNamespace() => $"ns-{Interlocked.Increment(ref _namespaces)}";
+    public string NewNamespace() => Server.CreateNamespace($"ns-{Interlocked.Increment(ref _namespaces)}");
 
     public KubernetesClient NewClient(string userAgent = "operator-tests/1.0") =>
         new(new KubernetesClientConfiguration { Server = Server.BaseAddress, UserAgent = userAgent, RequestTimeout = TimeSpan.FromSeconds(10) });

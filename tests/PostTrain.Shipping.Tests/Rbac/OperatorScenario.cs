@@ -42,6 +42,11 @@ public static class OperatorScenario
     {
         await using var server = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200) });
         using var client = new KubernetesClient(new KubernetesClientConfiguration { Server = server.BaseAddress, UserAgent = DriverAgent, RequestTimeout = TimeSpan.FromSeconds(10) });
+        foreach (var ns in new[] { releaseNamespace, jobNamespace }.Distinct().Except(ObjectStore.InitialNamespaces))
+        {
+            server.CreateNamespace(ns);
+        }
+
         await RegisterCrdsAsync(client);
 
         var port = FreePort();

@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+
+namespace PostTrain.Kube.Testing;
+
+/// <summary>
+/// What kube-apiserver's registry strategies and built-in admission do to a new object before it is stored:
+/// the NamespaceLifecycle check (no creating in a namespace that does not exist or is terminating; the initial
+/// namespaces may not be deleted), Namespace defaults, and batch Job defaults and selector generation.
+/// </summary>
+public sealed partial class ObjectStore
+{
+    /// <summary>The namespaces every cluster starts with; they may not be deleted.</summary>
+    public static readonly IReadOnlyList<string> InitialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    /// <summary>Creates the initial namespaces (the server does it at start).</summary>
+    public void CreateInitialNamespaces()
+    {
+        if (!Registry.TryGet("", "v1", "namespaces", out var namespaces))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            foreach (var name in InitialNamespaces.Where(n => Find(namespaces, null, n) is null))
+            {
+                CreateLocked(namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, fieldManager: null, applied: false);
+            }
+        }
+    }
+
+    /// <summary>NamespaceLifecycle for a create of <paramref name="type"/> in <paramref name="ns"/>.</summary>
+    private void AdmitNamespace(ResourceType type, string ns, string name)
+    {
+        if (!type.Namespaced || !Registry.TryGet("", "v1", "namespaces", out var namespaces))
+        {
+            return;
+        }
+
+        var holder = Find(namespaces, null, ns) ?? throw ApiStatusException.NotFound(namespaces, ns);
+        if (holder["metadata"]?["deletionTimestamp"] is not null)
+        {
+            var details = ApiStatusException.DetailsFor(type, name);
+            details["causes"] = new JsonArray(new JsonObject
+            {
+                ["reason"] = "NamespaceTerminating",
+                ["message"] = $"namespace {ns} is being terminated",
+                ["field"] = "metadata.namespace",
+            });
+            throw new ApiStatusException(403, "Forbidden", $"{type.QualifiedName} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated", details);
+        }
+    }
+
+    /// <summary>The initial namespaces refuse deletion, as NamespaceLifecycle makes them.</summary>
+    private static void AdmitDelete(ResourceType type, string name)
+    {
+        if (type is { Group: "", Plural: "namespaces" } && InitialNamespaces.Contains(name))
+        {
+            throw new ApiStatusException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: this namespace may not be deleted", ApiStatusException.DetailsFor(type, name));
+        }
+    }
+
+    /// <summary>Defaults a new object the way the registry strategy of its kind does (after uid assignment).</summary>
+    private static void DefaultOnCreate(ResourceType type, JsonObject obj)
+    {
+        switch (type)
+        {
+            case { Group: "", Plural: "namespaces" }:
+                DefaultNamespace(obj);
+                break;
+            case { Group: "batch", Plural: "jobs" }:
+                DefaultJob(type, obj);
+                break;
+        }
+    }
+
+    private static void DefaultNamespace(JsonObject ns)
+    {
+        var meta = (JsonObject)ns["metadata"]!;
+        var labels = meta["labels"] as JsonObject ?? new JsonObject();
+        labels["kubernetes.io/metadata.name"] = (string?)meta["name"];
+        meta["labels"] = labels;
+        var spec = ns["spec"] as JsonObject ?? new JsonObject();
+        if (spec["finalizers"] is not JsonArray { Count: > 0 })
+        {
+            spec["finalizers"] = new JsonArray("kubernetes");
+        }
+
+        ns["spec"] = spec;
+        ns["status"] = new JsonObject { ["phase"] = "Active" };
+    }
+
+    /// <summary>
+    /// batch/v1 Job defaults (parallelism, completions, backoffLimit, completionMode, suspend, podReplacementPolicy,
+    /// labels from the template) and, unless <c>spec.manualSelector</c>, the generated selector with the
+    /// controller-uid and job-name labels on the pod template.
+    /// </summary>
+    private static void DefaultJob(ResourceType type, JsonObject job)
+    {
+        var meta = (JsonObject)job["metadata"]!;
+        var name = (string)meta["name"]!;
+        var uid = (string)meta["uid"]!;
+        var spec = job["spec"] as JsonObject ?? throw ApiStatusException.Invalid(type, name, ("spec.template", "Required value"));
+        var template = spec["template"] as JsonObject ?? throw ApiStatusException.Invalid(type, name, ("spec.template", "Required value"));
+        var restart = (string?)template["spec"]?["restartPolicy"];
+        if (restart is not ("Never" or "OnFailure"))
+        {
+            throw ApiStatusException.Invalid(type, name, restart is null
+                ? ("spec.template.spec.restartPolicy", "Required value: valid values: \"OnFailure\", \"Never\"")
+                : ("spec.template.spec.restartPolicy", $"Unsupported value: \"{restart}\": supported values: \"OnFailure\", \"Never\""));
+        }
+
+        if (spec["completions"] is null && spec["parallelism"] is null)
+        {
+            spec["completions"] = 1;
+        }
+
+        spec["parallelism"] ??= 1;
+        spec["backoffLimit"] ??= spec["backoffLimitPerIndex"] is null ? 6 : int.MaxValue;
+        spec["completionMode"] ??= "NonIndexed";
+        spec["suspend"] ??= false;
+        spec["podReplacementPolicy"] ??= spec["podFailurePolicy"] is null ? "TerminatingOrFailed" : "Failed";
+        var templateMeta = template["metadata"] as JsonObject ?? new JsonObject();
+        template["metadata"] = templateMeta;
+        var manual = spec["manualSelector"] is JsonValue m && m.TryGetValue<bool>(out var manualValue) && manualValue;
+        if (!manual)
+        {
+            if (spec["selector"] is not null)
+            {
+                throw ApiStatusException.Invalid(type, name, ("spec.selector", $"Invalid value: {spec["selector"]!.ToJsonString()}: `selector` not auto-generated"));
+            }
+
+            var templateLabels = templateMeta["labels"] as JsonObject ?? new JsonObject();
+            templateLabels["batch.kubernetes.io/controller-uid"] = uid;
+            templateLabels["batch.kubernetes.io/job-name"] = name;
+            templateLabels["controller-uid"] = uid;
+            templateLabels["job-name"] = name;
+            templateMeta["labels"] = templateLabels;
+            spec["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["batch.kubernetes.io/controller-uid"] = uid } };
+        }
+        else if (spec["selector"] is null)
+        {
+            throw ApiStatusException.Invalid(type, name, ("spec.selector", "Required value"));
+        }
+
+        if (meta["labels"] is not JsonObject { Count: > 0 } && templateMeta["labels"] is JsonObject fromTemplate)
+        {
+            meta["labels"] = fromTemplate.DeepClone();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace PostTrain.Kube.Testing;
+
+/// <summary>
+/// The verbs on one resource path (<c>/api/v1/namespaces/NS/pods/NAME[/status|/log]</c> and the like): get, list,
+/// watch, create, update, patch, delete and deletecollection, with server-side Tables, <c>dryRun=All</c>, and the
+/// conversions of resources served from another's storage (events.k8s.io Events from core Events).
+/// </summary>
+internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions options, WatchStream watches)
+{
+    /// <summary>Serves one request on <paramref name="type"/>.</summary>
+    public async Task HandleAsync(HttpContext context, ResourceType type, string? ns, string? name, string? subresource)
+    {
+        var query = context.Request.Query;
+        var status = subresource == "status";
+        var fieldManager = query["fieldManager"].FirstOrDefault();
+        var dryRun = context.Request.Method is not "GET" && DryRun(query["dryRun"]);
+        if (subresource == "log")
+        {
+            await LogAsync(context, type, ns, name!).ConfigureAwait(false);
+            return;
+        }
+
+        // events.k8s.io Events live in the core Event storage; requests and answers are converted at the edge.
+        var events = EventConversion.IsEventsApi(type);
+        if (events)
+        {
+            store.Registry.TryGet("", "v1", "events", out var core);
+            type = core;
+        }
+
+        Func<JsonObject, JsonObject> output = events ? EventConversion.FromCore : o => o;
+        Func<JsonObject, JsonObject> input = events ? EventConversion.ToCore : o => o;
+        var fieldSelector = events ? EventConversion.SelectorToCore(query["fieldSelector"].FirstOrDefault()) : query["fieldSelector"].FirstOrDefault();
+        var tableVersion = TablePrinter.RequestedVersion(context.Request.Headers.Accept);
+        var includeObject = query["includeObject"].FirstOrDefault();
+        var now = options.TimeProvider.GetUtcNow();
+        switch (context.Request.Method)
+        {
+            case "GET" when name is null && HttpBodies.IsTrue(query["watch"]):
+                await watches.StreamAsync(context, type, ns, output, Selector.ParseFields(fieldSelector)).ConfigureAwait(false);
+                return;
+            case "GET" when name is null:
+                {
+                    var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : (int?)null;
+                    var list = store.List(type, ns, Selector.ParseLabels(query["labelSelector"]), Selector.ParseFields(fieldSelector), limit, query["continue"]);
+                    if (tableVersion is not null)
+                    {
+                        var items = (list["items"] as JsonArray ?? []).OfType<JsonObject>().Select(output).ToList();
+                        list = TablePrinter.Table(type, items, tableVersion, includeObject, (string?)list["metadata"]?["resourceVersion"] ?? "", (string?)list["metadata"]?["continue"], now);
+                    }
+                    else if (events)
+                    {
+                        list = EventConversion.ListFromCore(list);
+                    }
+
+                    await HttpBodies.WriteAsync(context, 200, list).ConfigureAwait(false);
+                    return;
+                }
+
+            case "GET":
+                {
+                    var obj = output(store.Get(type, ns, name!));
+                    if (tableVersion is not null)
+                    {
+                        obj = TablePrinter.Table(type, [obj], tableVersion, includeObject, (string?)obj["metadata"]?["resourceVersion"] ?? "", null, now);
+                    }
+
+                    await HttpBodies.WriteAsync(context, 200, obj).ConfigureAwait(false);
+                    return;
+                }
+
+            case "POST" when name is null:
+                {
+                    var body = input(await HttpBodies.ReadObjectAsync(context).ConfigureAwait(false));
+                    var created = store.Create(type, ns, body, fieldManager, dryRun);
+                    await HttpBodies.WriteAsync(context, 201, output(created)).ConfigureAwait(false);
+                    return;
+                }
+
+            case "PUT" when name is not null:
+                {
+                    var body = input(await HttpBodies.ReadObjectAsync(context).ConfigureAwait(false));
+                    await HttpBodies.WriteAsync(context, 200, output(store.Replace(type, ns, name, body, status, fieldManager, dryRun))).ConfigureAwait(false);
+                    return;
+                }
+
+            case "PATCH" when name is not null:
+                {
+                    var body = await HttpBodies.ReadJsonAsync(context).ConfigureAwait(false);
+                    var contentType = context.Request.ContentType ?? "";
+                    JsonObject result;
+                    if (events)
+                    {
+                        // The patch speaks events.k8s.io's field names: apply it to that view, store the core form.
+                        var current = store.Get(type, ns, name);
+                        var patched = JsonPatches.Apply(output(current), contentType, body);
+                        patched["metadata"]!["resourceVersion"] = current["metadata"]?["resourceVersion"]?.DeepClone();
+                        result = store.Replace(type, ns, name, input(patched), status, fieldManager, dryRun);
+                    }
+                    else
+                    {
+                        result = store.Patch(type, ns, name, contentType, body, status, fieldManager, HttpBodies.IsTrue(query["force"]), dryRun);
+                    }
+
+                    await HttpBodies.WriteAsync(context, 200, output(result)).ConfigureAwait(false);
+                    return;
+                }
+
+            case "DELETE" when name is not null && !status:
+                {
+                    var (policy, uid, rv) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+                    await HttpBodies.WriteAsync(context, 200, output(store.Delete(type, ns, name, policy, uid, rv, dryRun))).ConfigureAwait(false);
+                    return;
+                }
+
+            case "DELETE" when name is null:
+                {
+                    var (policy, _, _) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+                    var list = store.List(type, ns, Selector.ParseLabels(query["labelSelector"]), Selector.ParseFields(fieldSelector), null, null);
+                    var deleted = new JsonArray();
+                    foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
+                    {
+                        try
+                        {
+                            deleted.Add(output(store.Delete(type, (string?)item["metadata"]?["namespace"], (string)item["metadata"]!["name"]!, policy, null, null, dryRun)));
+                        }
+                        catch (ApiStatusException e) when (e.Code == 404)
+                        {
+                            // removed meanwhile by a cascade
+                        }
+                    }
+
+                    list["items"] = deleted;
+                    await HttpBodies.WriteAsync(context, 200, events ? EventConversion.ListFromCore(list) : list).ConfigureAwait(false);
+                    return;
+                }
+
+            default:
+                throw new ApiStatusException(405, "MethodNotAllowed", $"{context.Request.Method} is not supported on {context.Request.Path}");
+        }
+    }
+
+    /// <summary><c>dryRun=All</c> (the only value kube accepts besides none) on a write; anything else is a 400 (reads ignore it).</summary>
+    private static bool DryRun(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        foreach (var v in values)
+        {
+            if (v != "All")
+            {
+                throw ApiStatusException.BadRequest($"Invalid dry run value: \"{v}\": supported values: \"All\"");
+            }
+        }
+
+        return values.Count > 0;
+    }
+
+    /// <summary>
+    /// <c>GET .../pods/NAME/log</c>: the text the node agent recorded for the pod's container, as kubectl logs reads it
+    /// (<c>tailLines</c> and <c>container</c> honoured; <c>follow</c> answers what there is so far).
+    /// </summary>
+    private async Task LogAsync(HttpContext context, ResourceType type, string? ns, string name)
+    {
+        if (type is not { Group: "", Plural: "pods" } || context.Request.Method != "GET")
+        {
+            throw new ApiStatusException(405, "MethodNotAllowed", $"{context.Request.Method} is not supported on {context.Request.Path}");
+        }
+
+        var pod = store.Get(type, ns, name);
+        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => (string?)c["name"]).OfType<string>().ToList();
+        var container = context.Request.Query["container"].FirstOrDefault();
+        if (container is null && containers.Count > 1)
+        {
+            throw ApiStatusException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]");
+        }
+
+        container ??= containers.FirstOrDefault() ?? "";
+        if (containers.Count > 0 && !containers.Contains(container))
+        {
+            throw ApiStatusException.BadRequest($"container {container} is not valid for pod {name}");
+        }
+
+        var text = store.PodLog(ns ?? "", name, container);
+        if (int.TryParse(context.Request.Query["tailLines"], NumberStyles.None, CultureInfo.InvariantCulture, out var tail))
+        {
+            var lines = text.Split('\n');
+            var trailing = text.EndsWith('\n');
+            var kept = lines.Take(lines.Length - (trailing ? 1 : 0)).TakeLast(tail);
+            text = string.Join('\n', kept) + (trailing ? "\n" : "");
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/plain";
+        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task<(string? Policy, string? Uid, string? ResourceVersion)> ReadDeleteOptionsAsync(HttpContext context)
+    {
+        var policy = context.Request.Query["propagationPolicy"].FirstOrDefault();
+        string? uid = null, rv = null;
+        if (await HttpBodies.ReadJsonAsync(context).ConfigureAwait(false) is JsonObject body)
+        {
+            policy = (string?)body["propagationPolicy"] ?? policy;
+            if (body["orphanDependents"] is JsonValue orphan && orphan.GetValue<bool>())
+            {
+                policy ??= "Orphan";
+            }
+
+            uid = (string?)body["preconditions"]?["uid"];
+            rv = (string?)body["preconditions"]?["resourceVersion"];
+        }
+
+        return (policy, uid, rv);
+    }
+}
