@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build, tests and demo need, and only what is missing. Idempotent.
 #   scripts/deps.sh apt     Debian packages (as root, or through sudo)
-#   scripts/deps.sh tools   helm and kubectl into tools/bin (unless already on PATH)
+#   scripts/deps.sh tools   helm v4 and kubectl v1.34 into tools/bin (the versions the tests are written against)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -35,8 +35,8 @@ deps_tools() {
   local bin="$root/tools/bin"
   local need=()
   for t in helm kubectl; do
-    # A tool already on PATH is preferred; tools/bin is only filled for what is missing.
-    if command -v "$t" >/dev/null 2>&1 || [ -x "$bin/$t" ]; then continue; fi
+    # tools/bin pins the versions the scenario tests drive (kubectl 1.34, helm 4), whatever PATH holds.
+    if [ -x "$bin/$t" ]; then continue; fi
     need+=("$t")
   done
   [ ${#need[@]} -eq 0 ] && return 0
