@@ -8,6 +8,9 @@ namespace PostTrain.Kube.Testing;
 /// <summary>Reading request bodies and writing JSON responses as kube-apiserver does.</summary>
 internal static class HttpBodies
 {
+    /// <summary>JSON as Go's encoder writes it: quotes, backticks and non-ASCII text left as they are.</summary>
+    public static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The request body as JSON; null when empty. A body that is not JSON is a 400 naming the parse error.</summary>
     public static async Task<JsonNode?> ReadJsonAsync(HttpContext context)
     {
@@ -42,7 +45,7 @@ internal static class HttpBodies
 
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(body.ToJsonString(Wire), context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Whether a query value says true ("true" or "1").</summary>

@@ -71,7 +71,36 @@ public sealed partial class ObjectStore
             case { Group: "batch", Plural: "jobs" }:
                 DefaultJob(type, obj);
                 break;
+            case { Group: "apps", Plural: "deployments" }:
+                DefaultDeployment(type, obj);
+                break;
         }
+    }
+
+    /// <summary>apps/v1 Deployment: a selector is required and must match the template's labels; replicas, strategy, history and deadline defaults.</summary>
+    private static void DefaultDeployment(ResourceType type, JsonObject deployment)
+    {
+        var name = (string)deployment["metadata"]!["name"]!;
+        var spec = deployment["spec"] as JsonObject ?? throw ApiStatusException.Invalid(type, name, ("spec.selector", "Required value"));
+        if (spec["selector"]?["matchLabels"] is not JsonObject { Count: > 0 } matchLabels)
+        {
+            throw ApiStatusException.Invalid(type, name, ("spec.selector", "Required value"));
+        }
+
+        var labels = spec["template"]?["metadata"]?["labels"] as JsonObject ?? [];
+        if (matchLabels.Any(kv => (string?)labels[kv.Key] != (string?)kv.Value))
+        {
+            throw ApiStatusException.Invalid(type, name, ("spec.template.metadata.labels", $"Invalid value: {labels.ToJsonString()}: `selector` does not match template `labels`"));
+        }
+
+        spec["replicas"] ??= 1;
+        spec["revisionHistoryLimit"] ??= 10;
+        spec["progressDeadlineSeconds"] ??= 600;
+        spec["strategy"] ??= new JsonObject
+        {
+            ["type"] = "RollingUpdate",
+            ["rollingUpdate"] = new JsonObject { ["maxSurge"] = "25%", ["maxUnavailable"] = "25%" },
+        };
     }
 
     private static void DefaultNamespace(JsonObject ns)

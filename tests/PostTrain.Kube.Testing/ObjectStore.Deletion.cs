@@ -165,7 +165,7 @@ public sealed partial class ObjectStore
         var final = Clone(obj);
         _version++;
         ((JsonObject)final["metadata"]!)["resourceVersion"] = _version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Publish(new StoreEvent(_version, type.StorageKey, NamespaceOf(final), "DELETED", final, obj, final.ToJsonString()));
+        Publish(new StoreEvent(_version, type.StorageKey, NamespaceOf(final), "DELETED", final, obj, final.ToJsonString(HttpBodies.Wire)));
         if (type is { Group: "apiextensions.k8s.io", Plural: "customresourcedefinitions" } && !_dryRun)
         {
             Registry.UnregisterCustomResourceDefinition(final);
@@ -207,6 +207,11 @@ public sealed partial class ObjectStore
         var obj = Bucket(type)[key];
         if (obj["metadata"]?["deletionTimestamp"] is null)
         {
+            if (IsDeployment(type))
+            {
+                ReconcileDeployment(type, obj);
+            }
+
             return;
         }
 

@@ -337,7 +337,7 @@ public sealed partial class ObjectStore
             {
                 initial = Bucket(type).Values
                     .Where(o => ns is null || NamespaceOf(o) == ns)
-                    .Select(o => new StoreEvent(long.Parse(ResourceVersionOf(o)!, CultureInfo.InvariantCulture), type.StorageKey, NamespaceOf(o), "ADDED", o, null, o.ToJsonString()))
+                    .Select(o => new StoreEvent(long.Parse(ResourceVersionOf(o)!, CultureInfo.InvariantCulture), type.StorageKey, NamespaceOf(o), "ADDED", o, null, o.ToJsonString(HttpBodies.Wire)))
                     .ToList();
             }
             else
@@ -610,7 +610,11 @@ public sealed partial class ObjectStore
         var key = Key(NamespaceOf(next), (string)meta["name"]!);
         Bucket(type)[key] = next;
         _byUid[(string)meta["uid"]!] = (type, key);
-        Publish(new StoreEvent(_version, type.StorageKey, NamespaceOf(next), eventType, next, previous, next.ToJsonString()));
+        Publish(new StoreEvent(_version, type.StorageKey, NamespaceOf(next), eventType, next, previous, next.ToJsonString(HttpBodies.Wire)));
+        if (IsDeployment(type) && RolloutPending(next))
+        {
+            Enqueue((string)meta["uid"]!);
+        }
     }
 
     private void Publish(StoreEvent e)

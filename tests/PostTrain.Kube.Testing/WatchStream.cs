@@ -33,7 +33,7 @@ internal sealed class WatchStream(ObjectStore store, FaultInjector faults, TestA
         }
         catch (ApiStatusException e) when (e.Code == 410)
         {
-            await WriteLineAsync(response, new JsonObject { ["type"] = "ERROR", ["object"] = e.ToStatus() }.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+            await WriteLineAsync(response, new JsonObject { ["type"] = "ERROR", ["object"] = e.ToStatus() }.ToJsonString(HttpBodies.Wire), context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -79,7 +79,7 @@ internal sealed class WatchStream(ObjectStore store, FaultInjector faults, TestA
                                 ["metadata"] = new JsonObject { ["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture) },
                             },
                         };
-                        await WriteLineAsync(response, bookmark.ToJsonString(), ending.Token).ConfigureAwait(false);
+                        await WriteLineAsync(response, bookmark.ToJsonString(HttpBodies.Wire), ending.Token).ConfigureAwait(false);
                     }
 
                     continue;
@@ -135,8 +135,8 @@ internal sealed class WatchStream(ObjectStore store, FaultInjector faults, TestA
             {
                 var shown = output(e.Object);
                 var json = tableVersion is not null
-                    ? TablePrinter.Table(type, [shown], tableVersion, includeObject, (string?)e.Object["metadata"]?["resourceVersion"] ?? "", null, options.TimeProvider.GetUtcNow()).ToJsonString()
-                    : ReferenceEquals(shown, e.Object) ? e.Json : shown.ToJsonString();
+                    ? TablePrinter.Table(type, [shown], tableVersion, includeObject, (string?)e.Object["metadata"]?["resourceVersion"] ?? "", null, options.TimeProvider.GetUtcNow()).ToJsonString(HttpBodies.Wire)
+                    : ReferenceEquals(shown, e.Object) ? e.Json : shown.ToJsonString(HttpBodies.Wire);
                 await WriteLineAsync(response, $"{{\"type\":\"{typeName}\",\"object\":{json}}}", ending.Token).ConfigureAwait(false);
             }
         }

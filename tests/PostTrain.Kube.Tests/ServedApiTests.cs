@@ -148,6 +148,29 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
         (await SendAsync(HttpMethod.Get, $"api/v1/namespaces/{ns}/pods/missing/log")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Deployments_are_defaulted_validated_and_reported_rolled_out_by_the_deployment_controller()
+    {
+        var ns = fixture.NewNamespace();
+        var mismatched = await SendAsync(HttpMethod.Post, $"apis/apps/v1/namespaces/{ns}/deployments", """{"metadata":{"name":"bad"},"spec":{"selector":{"matchLabels":{"app":"a"}},"template":{"metadata":{"labels":{"app":"b"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}""");
+        mismatched.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await mismatched.Content.ReadAsStringAsync()).ShouldContain("`selector` does not match template `labels`");
+
+        var created = await PostAsync($"apis/apps/v1/namespaces/{ns}/deployments", """{"metadata":{"name":"op"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"op"}},"template":{"metadata":{"labels":{"app":"op"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}""");
+        ((string?)created["spec"]!["strategy"]!["type"]).ShouldBe("RollingUpdate");
+        ((int)created["spec"]!["progressDeadlineSeconds"]!).ShouldBe(600);
+        JsonObject current = created;
+        await Eventually.TrueAsync(async () => (current = await GetAsync($"apis/apps/v1/namespaces/{ns}/deployments/op"))["status"]?["observedGeneration"] is not null, "rollout recorded");
+        ((long)current["status"]!["observedGeneration"]!).ShouldBe(1);
+        ((int)current["status"]!["availableReplicas"]!).ShouldBe(2);
+        ((int)current["status"]!["updatedReplicas"]!).ShouldBe(2);
+        current["status"]!["conditions"]!.AsArray().ShouldContain(c => (string?)c!["type"] == "Progressing" && (string?)c["reason"] == "NewReplicaSetAvailable");
+
+        await SendAsync(new HttpMethod("PATCH"), $"apis/apps/v1/namespaces/{ns}/deployments/op", """{"spec":{"replicas":3}}""", "application/merge-patch+json");
+        await Eventually.TrueAsync(async () => (long?)(await GetAsync($"apis/apps/v1/namespaces/{ns}/deployments/op"))["status"]?["observedGeneration"] == 2, "new generation rolled out");
+        ((int)(await GetAsync($"apis/apps/v1/namespaces/{ns}/deployments/op"))["status"]!["readyReplicas"]!).ShouldBe(3);
+    }
+
     private static JsonObject Resource(JsonObject list, string name) =>
         (list["resources"] as JsonArray)!.OfType<JsonObject>().SingleOrDefault(r => (string?)r["name"] == name)
         ?? throw new ShouldAssertException($"{name} not in discovery");
