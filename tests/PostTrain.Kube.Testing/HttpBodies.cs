@@ -11,9 +11,37 @@ internal static class HttpBodies
     /// <summary>JSON as Go's encoder writes it: quotes, backticks and non-ASCII text left as they are.</summary>
     public static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The request body as JSON; null when empty. A body that is not JSON is a 400 naming the parse error.</summary>
+    /// <summary>
+    /// The request body as JSON; null when empty. Protobuf bodies (<c>application/vnd.kubernetes.protobuf</c>, what
+    /// <c>kubectl create namespace|secret|configmap</c> and helm's release storage send) are decoded for the kinds
+    /// listed in <see cref="Protobuf.KubernetesProtobuf.DecodedKinds"/>; other kinds get 415. A body that does not
+    /// parse is a 400 naming the error.
+    /// </summary>
     public static async Task<JsonNode?> ReadJsonAsync(HttpContext context)
     {
+        if (Protobuf.KubernetesProtobuf.IsProtobuf(context.Request.ContentType))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            if (buffer.Length == 0)
+            {
+                return null;
+            }
+
+            try
+            {
+                return Protobuf.KubernetesProtobuf.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            }
+            catch (NotSupportedException e)
+            {
+                throw new ApiStatusException(415, "UnsupportedMediaType", e.Message);
+            }
+            catch (InvalidDataException e)
+            {
+                throw ApiStatusException.BadRequest($"the request body is not a valid protobuf object: {e.Message}");
+            }
+        }
+
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(text))

@@ -6,20 +6,55 @@ namespace PostTrain.Kube.Testing;
 public static class JsonPatches
 {
     /// <summary>
-    /// <paramref name="current"/> with a merge patch (<c>application/merge-patch+json</c>; strategic merge patches of
-    /// kinds without merge keys behave the same) or a JSON patch applied; any other content type is a 415.
+    /// <paramref name="current"/> (an object of <paramref name="type"/>) with a merge patch, a JSON patch or, for built-in
+    /// kinds, a strategic merge patch applied. Custom resources have no strategic merge patch (415, as kube-apiserver
+    /// answers); built-in kinds without merge keys in the catalogue merge as untagged fields do.
     /// </summary>
-    public static JsonObject Apply(JsonObject current, string contentType, JsonNode? patch)
+    public static JsonObject Apply(ResourceType type, JsonObject current, string contentType, JsonNode? patch)
     {
+        ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(current);
         var media = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
         var patched = media switch
         {
-            "application/merge-patch+json" or "application/strategic-merge-patch+json" => MergePatch(current.DeepClone(), patch),
+            "application/merge-patch+json" => MergePatch(current.DeepClone(), patch),
+            "application/strategic-merge-patch+json" when !type.IsCustom => WithoutNulls(Patching.StrategicMergePatch.Apply(current, patch, Patching.BuiltInPatchSchemas.For(type) ?? Patching.BuiltInPatchSchemas.MetadataOnly)),
             "application/json-patch+json" => JsonPatch(current.DeepClone(), patch as JsonArray ?? throw ApiStatusException.BadRequest("json patch body must be an array")),
-            _ => throw new ApiStatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json (got \"{contentType}\")"),
+            _ => throw new ApiStatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {(type.IsCustom ? "" : "application/strategic-merge-patch+json, ")}application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"),
         };
         return patched as JsonObject ?? throw ApiStatusException.BadRequest("patch did not produce an object");
+    }
+
+    /// <summary>
+    /// What decoding into a built-in Go type leaves of a strategic merge result: nulls and directive keys
+    /// (<c>$patch</c>, <c>$setElementOrder/...</c>, <c>$retainKeys</c>) inside replaced subtrees are dropped.
+    /// </summary>
+    private static JsonObject WithoutNulls(JsonObject obj)
+    {
+        foreach (var key in obj.Select(p => p.Key).ToList())
+        {
+            switch (obj[key])
+            {
+                case null:
+                    obj.Remove(key);
+                    break;
+                case var _ when key.StartsWith('$'):
+                    obj.Remove(key);
+                    break;
+                case JsonObject child:
+                    WithoutNulls(child);
+                    break;
+                case JsonArray array:
+                    foreach (var item in array.OfType<JsonObject>())
+                    {
+                        WithoutNulls(item);
+                    }
+
+                    break;
+            }
+        }
+
+        return obj;
     }
 
     /// <summary>Applies a merge patch: objects merge recursively, null deletes, anything else replaces.</summary>

@@ -14,7 +14,7 @@ public sealed partial class ObjectStore
     /// <summary>Whether the deployment controller has a rollout to record for <paramref name="deployment"/>.</summary>
     private static bool RolloutPending(JsonObject deployment) =>
         deployment["metadata"]?["deletionTimestamp"] is null
-        && (long?)deployment["status"]?["observedGeneration"] != Generation((JsonObject)deployment["metadata"]!);
+        && JsonNumbers.Long(deployment["status"]?["observedGeneration"]) != Generation((JsonObject)deployment["metadata"]!);
 
     private void ReconcileDeployment(ResourceType type, JsonObject deployment)
     {
@@ -24,7 +24,7 @@ public sealed partial class ObjectStore
         }
 
         var meta = (JsonObject)deployment["metadata"]!;
-        var replicas = (int?)deployment["spec"]?["replicas"] ?? 1;
+        var replicas = (int?)JsonNumbers.Long(deployment["spec"]?["replicas"]) ?? 1;
         var now = Now();
         var replicaSet = $"{(string)meta["name"]!}-{Math.Abs((deployment["spec"]?["template"]?.ToJsonString() ?? "").GetHashCode(StringComparison.Ordinal)) % 0xFFFFFFF:x7}";
         var status = new JsonObject { ["observedGeneration"] = Generation(meta) };

@@ -268,17 +268,7 @@ public sealed partial class ObjectStore
                 throw ApiStatusException.NotFound(type, name);
             }
 
-            JsonNode? patched = media switch
-            {
-                "application/merge-patch+json" or "application/strategic-merge-patch+json" => JsonPatches.MergePatch(current, patch),
-                "application/json-patch+json" => JsonPatches.JsonPatch(current, patch as JsonArray ?? throw ApiStatusException.BadRequest("json patch body must be an array")),
-                _ => throw new ApiStatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got \"{contentType}\")"),
-            };
-            if (patched is not JsonObject patchedObject)
-            {
-                throw ApiStatusException.BadRequest("patch did not produce an object");
-            }
-
+            var patchedObject = JsonPatches.Apply(type, current, contentType, patch);
             CheckIdentity(type, ns, name, patchedObject);
             var patchedVersion = ResourceVersionOf(patchedObject);
             if (!string.IsNullOrEmpty(patchedVersion) && patchedVersion != ResourceVersionOf(current))
@@ -777,9 +767,7 @@ public sealed partial class ObjectStore
         return bucket;
     }
 
-    private static long Generation(JsonObject meta) => meta["generation"] is JsonValue v
-        ? v.TryGetValue<long>(out var l) ? l : v.TryGetValue<int>(out var i) ? i : long.Parse(v.ToJsonString(), CultureInfo.InvariantCulture)
-        : 0;
+    private static long Generation(JsonObject meta) => JsonNumbers.Long(meta["generation"]) ?? 0;
 
     private static string Key(string ns, string name) => ns + "/" + name;
 

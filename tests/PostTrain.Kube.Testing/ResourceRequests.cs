@@ -97,7 +97,7 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
                     {
                         // The patch speaks events.k8s.io's field names: apply it to that view, store the core form.
                         var current = store.Get(type, ns, name);
-                        var patched = JsonPatches.Apply(output(current), contentType, body);
+                        var patched = JsonPatches.Apply(type, output(current), contentType, body);
                         patched["metadata"]!["resourceVersion"] = current["metadata"]?["resourceVersion"]?.DeepClone();
                         result = store.Replace(type, ns, name, input(patched), status, fieldManager, dryRun);
                     }

@@ -83,7 +83,7 @@ internal static class TablePrinter
             {
                 var path = (string?)c["jsonPath"] ?? "";
                 var columnType = (string?)c["type"] ?? "string";
-                custom.Add(new Column((string?)c["name"] ?? path, columnType, (string?)c["format"] ?? "", (string?)c["description"] ?? "", (int?)c["priority"] ?? 0, o => JoinAt(o, path))
+                custom.Add(new Column((string?)c["name"] ?? path, columnType, (string?)c["format"] ?? "", (string?)c["description"] ?? "", (int?)JsonNumbers.Long(c["priority"]) ?? 0, o => JoinAt(o, path))
                 {
                     AgeOf = columnType == "date" ? path : null,
                     Typed = columnType is "integer" or "number" or "boolean",
@@ -105,23 +105,23 @@ internal static class TablePrinter
                 name,
                 new("Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic.", 0, o => $"{Count(o, ".status.containerStatuses[?(@.ready==true)]")}/{Count(o, ".spec.containers[*]")}"),
                 new("Status", "string", "", "The aggregate status of the containers in this pod.", 0, PodStatus),
-                new("Restarts", "string", "", "The number of times the containers in this pod have been restarted.", 0, o => JsonPathColumn.Select(o, ".status.containerStatuses[*].restartCount").Sum(n => (long?)n ?? 0).ToString(CultureInfo.InvariantCulture)),
+                new("Restarts", "string", "", "The number of times the containers in this pod have been restarted.", 0, o => JsonPathColumn.Select(o, ".status.containerStatuses[*].restartCount").Sum(n => JsonNumbers.Long(n) ?? 0).ToString(CultureInfo.InvariantCulture)),
                 age,
             ],
             "jobs.batch" =>
             [
                 name,
                 new("Status", "string", "", "Status of the job.", 0, JobStatus),
-                new("Completions", "string", "", "The desired number of successfully finished pods the job should be run with.", 0, o => $"{(long?)o["status"]?["succeeded"] ?? 0}/{(long?)o["spec"]?["completions"] ?? 1}"),
+                new("Completions", "string", "", "The desired number of successfully finished pods the job should be run with.", 0, o => $"{JsonNumbers.Long(o["status"]?["succeeded"]) ?? 0}/{JsonNumbers.Long(o["spec"]?["completions"]) ?? 1}"),
                 new("Duration", "string", "", "Time required to complete the job.", 0, JobDuration),
                 age,
             ],
             "deployments.apps" =>
             [
                 name,
-                new("Ready", "string", "", "Number of the pod with ready state", 0, o => $"{(long?)o["status"]?["readyReplicas"] ?? 0}/{(long?)o["spec"]?["replicas"] ?? 1}"),
-                new("Up-to-date", "integer", "", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0, o => (long?)o["status"]?["updatedReplicas"] ?? 0) { Typed = true },
-                new("Available", "integer", "", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0, o => (long?)o["status"]?["availableReplicas"] ?? 0) { Typed = true },
+                new("Ready", "string", "", "Number of the pod with ready state", 0, o => $"{JsonNumbers.Long(o["status"]?["readyReplicas"]) ?? 0}/{JsonNumbers.Long(o["spec"]?["replicas"]) ?? 1}"),
+                new("Up-to-date", "integer", "", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0, o => JsonNumbers.Long(o["status"]?["updatedReplicas"]) ?? 0) { Typed = true },
+                new("Available", "integer", "", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0, o => JsonNumbers.Long(o["status"]?["availableReplicas"]) ?? 0) { Typed = true },
                 age,
             ],
             "services" =>
@@ -130,7 +130,7 @@ internal static class TablePrinter
                 new("Type", "string", "", "The type of service.", 0, o => (string?)o["spec"]?["type"] ?? "ClusterIP"),
                 new("Cluster-IP", "string", "", "The IP address of the service.", 0, o => (string?)o["spec"]?["clusterIP"] ?? "<none>"),
                 new("External-IP", "string", "", "The external IP addresses of the service.", 0, _ => "<none>"),
-                new("Port(s)", "string", "", "The ports of the service.", 0, o => string.Join(",", (o["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(p => $"{(long?)p["port"]}/{(string?)p["protocol"] ?? "TCP"}")) is { Length: > 0 } ports ? ports : "<none>"),
+                new("Port(s)", "string", "", "The ports of the service.", 0, o => string.Join(",", (o["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(p => $"{JsonNumbers.Long(p["port"])}/{(string?)p["protocol"] ?? "TCP"}")) is { Length: > 0 } ports ? ports : "<none>"),
                 age,
             ],
             "configmaps" => [name, new("Data", "integer", "", "Number of entries in data and binaryData.", 0, o => (long)((o["data"] as JsonObject)?.Count ?? 0) + ((o["binaryData"] as JsonObject)?.Count ?? 0)) { Typed = true }, age],

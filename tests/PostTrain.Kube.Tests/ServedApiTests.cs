@@ -171,6 +171,59 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
         ((int)(await GetAsync($"apis/apps/v1/namespaces/{ns}/deployments/op"))["status"]!["readyReplicas"]!).ShouldBe(3);
     }
 
+    [Fact]
+    public async Task Protobuf_bodies_from_kubectl_and_helm_are_decoded_and_other_kinds_get_415()
+    {
+        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "protobuf");
+        var ns = await SendBytesAsync(HttpMethod.Post, "api/v1/namespaces", File.ReadAllBytes(Path.Combine(fixtures, "namespace-kubectl-create.pb")));
+        ns.StatusCode.ShouldBe(HttpStatusCode.Created, await ns.Content.ReadAsStringAsync());
+        ((string?)(await GetAsync("api/v1/namespaces/team-a"))["status"]!["phase"]).ShouldBe("Active");
+
+        var release = await SendBytesAsync(HttpMethod.Post, "api/v1/namespaces/team-a/secrets", File.ReadAllBytes(Path.Combine(fixtures, "secret-helm-install.pb")));
+        release.StatusCode.ShouldBe(HttpStatusCode.Created, await release.Content.ReadAsStringAsync());
+        var stored = JsonNode.Parse(await release.Content.ReadAsStringAsync())!;
+        ((string?)stored["type"]).ShouldBe("helm.sh/release.v1");
+        var deleted = await SendBytesAsync(HttpMethod.Delete, $"api/v1/namespaces/team-a/secrets/{(string?)stored["metadata"]!["name"]}", File.ReadAllBytes(Path.Combine(fixtures, "deleteoptions-helm-uninstall.pb")));
+        deleted.StatusCode.ShouldBe(HttpStatusCode.OK, await deleted.Content.ReadAsStringAsync());
+
+        // A kind the decoder does not know: 415 naming it, so the client can send JSON instead.
+        var deployment = await SendBytesAsync(HttpMethod.Post, "apis/apps/v1/namespaces/team-a/deployments", [.. "k8s\0"u8, 0x0a, 0x15, 0x0a, 0x07, .. "apps/v1"u8, 0x12, 0x0a, .. "Deployment"u8]);
+        deployment.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        (await deployment.Content.ReadAsStringAsync()).ShouldContain("Deployment");
+        var garbage = await SendBytesAsync(HttpMethod.Post, "api/v1/namespaces/team-a/configmaps", [1, 2, 3]);
+        garbage.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Strategic_merge_patches_merge_lists_by_key_on_built_ins_and_are_415_on_custom_resources()
+    {
+        var ns = fixture.NewNamespace();
+        await PostAsync($"apis/apps/v1/namespaces/{ns}/deployments", """
+            {"metadata":{"name":"web"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[
+              {"name":"app","image":"app:1","env":[{"name":"A","value":"1"}],"ports":[{"containerPort":80},{"containerPort":443}]},
+              {"name":"sidecar","image":"proxy:1"}]}}}}
+            """);
+        var patched = await SendAsync(new HttpMethod("PATCH"), $"apis/apps/v1/namespaces/{ns}/deployments/web", """
+            {"spec":{"template":{"spec":{"containers":[{"name":"app","image":"app:2","env":[{"name":"B","value":"2"}],"ports":[{"$patch":"delete","containerPort":443}]}]}}}}
+            """, "application/strategic-merge-patch+json");
+        var text = await patched.Content.ReadAsStringAsync();
+        patched.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        var containers = JsonNode.Parse(text)!["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
+        containers.Select(c => (string?)c!["name"]).ShouldBe(["app", "sidecar"]);
+        ((string?)containers[0]!["image"]).ShouldBe("app:2");
+        containers[0]!["env"]!.AsArray().Select(e => (string?)e!["name"]).ShouldBe(["B", "A"]);
+        containers[0]!["ports"]!.AsArray().Select(p => (int)p!["containerPort"]!).ShouldBe([80]);
+
+        var crd = Widget.Definition();
+        crd.Metadata.Name = "levers.example.com";
+        crd.Spec.Names = new CustomResourceDefinitionNames { Plural = "levers", Singular = "lever", Kind = "Lever" };
+        await fixture.Client.CustomResourceDefinitions.CreateAsync(crd);
+        await PostAsync($"apis/example.com/v1/namespaces/{ns}/levers", """{"apiVersion":"example.com/v1","kind":"Lever","metadata":{"name":"l"},"spec":{"size":1}}""");
+        var refused = await SendAsync(new HttpMethod("PATCH"), $"apis/example.com/v1/namespaces/{ns}/levers/l", """{"spec":{"size":2}}""", "application/strategic-merge-patch+json");
+        refused.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
+    }
+
     private static JsonObject Resource(JsonObject list, string name) =>
         (list["resources"] as JsonArray)!.OfType<JsonObject>().SingleOrDefault(r => (string?)r["name"] == name)
         ?? throw new ShouldAssertException($"{name} not in discovery");
@@ -191,6 +244,13 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(expect, text);
         return JsonNode.Parse(text)!.AsObject();
+    }
+
+    private async Task<HttpResponseMessage> SendBytesAsync(HttpMethod method, string path, byte[] body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/vnd.kubernetes.protobuf");
+        return await Http.SendAsync(request);
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json", string? accept = null)

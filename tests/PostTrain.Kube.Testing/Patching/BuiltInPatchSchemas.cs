@@ -146,7 +146,7 @@ public static class BuiltInPatchSchemas
         Conditions("PodDisruptionBudgetStatus"));
 
     /// <summary>
-    /// A kind whose only tagged fields are its ObjectMeta's: ConfigMap, Secret, Event, Lease, the RBAC kinds (rules
+    /// A kind whose only tagged fields are its ObjectMeta's: ConfigMap, Secret, Event, Lease, NetworkPolicy (ingress and egress are untagged), the RBAC kinds (rules
     /// and subjects are untagged, so replaced whole) and CustomResourceDefinition (its versions list is untagged).
     /// </summary>
     public static PatchSchema MetadataOnly { get; } = Kind("Object", spec: null, status: null);
@@ -176,6 +176,7 @@ public static class BuiltInPatchSchemas
         [("rbac.authorization.k8s.io", "RoleBinding")] = MetadataOnly,
         [("rbac.authorization.k8s.io", "ClusterRoleBinding")] = MetadataOnly,
         [("coordination.k8s.io", "Lease")] = MetadataOnly,
+        [("networking.k8s.io", "NetworkPolicy")] = MetadataOnly,
         [("events.k8s.io", "Event")] = MetadataOnly,
         [("apiextensions.k8s.io", "CustomResourceDefinition")] = MetadataOnly,
     };
