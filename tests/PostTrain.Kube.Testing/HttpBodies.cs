@@ -17,7 +17,9 @@ internal static class HttpBodies
     /// listed in <see cref="Protobuf.KubernetesProtobuf.DecodedKinds"/>; other kinds get 415. A body that does not
     /// parse is a 400 naming the error.
     /// </summary>
-    public static async Task<JsonNode?> ReadJsonAsync(HttpContext context)
+    /// <param name="context">The request.</param>
+    /// <param name="duplicates">Where the paths of fields a JSON body repeats go (the last value wins).</param>
+    public static async Task<JsonNode?> ReadJsonAsync(HttpContext context, List<string>? duplicates = null)
     {
         if (Protobuf.KubernetesProtobuf.IsProtobuf(context.Request.ContentType))
         {
@@ -42,16 +44,19 @@ internal static class HttpBodies
             }
         }
 
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-        if (string.IsNullOrWhiteSpace(text))
+        using var bytes = new MemoryStream();
+        await context.Request.Body.CopyToAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+        var text = bytes.GetBuffer().AsSpan(0, (int)bytes.Length);
+        if (text.Trim(" \t\r\n"u8).IsEmpty)
         {
             return null;
         }
 
         try
         {
-            return JsonNode.Parse(text);
+            var node = Validation.JsonBodyReader.Parse(text, out var repeated);
+            duplicates?.AddRange(repeated);
+            return node;
         }
         catch (JsonException e)
         {
@@ -60,15 +65,20 @@ internal static class HttpBodies
     }
 
     /// <summary>The request body as a JSON object.</summary>
-    public static async Task<JsonObject> ReadObjectAsync(HttpContext context) =>
-        await ReadJsonAsync(context).ConfigureAwait(false) as JsonObject ?? throw ApiStatusException.BadRequest("the request body must be a JSON object");
+    public static async Task<JsonObject> ReadObjectAsync(HttpContext context, List<string>? duplicates = null) =>
+        await ReadJsonAsync(context, duplicates).ConfigureAwait(false) as JsonObject ?? throw ApiStatusException.BadRequest("the request body must be a JSON object");
 
     /// <summary>Writes <paramref name="body"/> as the JSON response (nothing when the response already started).</summary>
-    public static async Task WriteAsync(HttpContext context, int statusCode, JsonObject body)
+    public static async Task WriteAsync(HttpContext context, int statusCode, JsonObject body, IReadOnlyList<string>? warnings = null)
     {
         if (context.Response.HasStarted)
         {
             return;
+        }
+
+        foreach (var warning in warnings ?? [])
+        {
+            context.Response.Headers.Append("Warning", Validation.WarningHeader.Format(warning));
         }
 
         context.Response.StatusCode = statusCode;

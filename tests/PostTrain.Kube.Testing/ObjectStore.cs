@@ -181,33 +181,31 @@ public sealed partial class ObjectStore
     }
 
     /// <summary>Creates an object (generateName, uid, creationTimestamp, generation 1, status dropped where a status subresource exists).</summary>
-    public JsonObject Create(ResourceType type, string? ns, JsonObject body, string? fieldManager, bool dryRun = false)
+    public JsonObject Create(ResourceType type, string? ns, JsonObject body, string? fieldManager, WriteOptions? options = null)
     {
         lock (_gate)
         {
-            return dryRun ? DryRunLocked(() => Clone(CreateLocked(type, ns, body, fieldManager, applied: false))) : Clone(CreateLocked(type, ns, body, fieldManager, applied: false));
+            return WithRequest(options, () => Clone(CreateLocked(type, ns, body, fieldManager, applied: false)));
         }
     }
 
     /// <summary>Replaces an object (PUT), or its status when <paramref name="status"/> is set.</summary>
-    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool status, string? fieldManager, bool dryRun = false)
+    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool status, string? fieldManager, WriteOptions? options = null)
     {
         lock (_gate)
         {
             var current = Find(type, ns, name) ?? throw ApiStatusException.NotFound(type, name);
             CheckIdentity(type, ns, name, body);
-            return dryRun
-                ? DryRunLocked(() => Clone(UpdateLocked(type, current, body, status, fieldManager, checkVersion: true)))
-                : Clone(UpdateLocked(type, current, body, status, fieldManager, checkVersion: true));
+            return WithRequest(options, () => Clone(UpdateLocked(type, current, body, status, fieldManager, checkVersion: true)));
         }
     }
 
     /// <summary>Patches an object: merge patch, JSON patch, or server-side apply (which creates when missing).</summary>
-    public JsonObject Patch(ResourceType type, string? ns, string name, string contentType, JsonNode? patch, bool status, string? fieldManager, bool force, bool dryRun = false)
+    public JsonObject Patch(ResourceType type, string? ns, string name, string contentType, JsonNode? patch, bool status, string? fieldManager, bool force, WriteOptions? options = null)
     {
         lock (_gate)
         {
-            return dryRun ? DryRunLocked(() => PatchLocked(type, ns, name, contentType, patch, status, fieldManager, force)) : PatchLocked(type, ns, name, contentType, patch, status, fieldManager, force);
+            return WithRequest(options, () => PatchLocked(type, ns, name, contentType, patch, status, fieldManager, force));
         }
     }
 
@@ -284,11 +282,11 @@ public sealed partial class ObjectStore
     /// Deletes an object. With finalizers it only gains a deletionTimestamp; Foreground waits for dependents;
     /// Background removes it and then its dependents; Orphan strips the owner reference from dependents.
     /// </summary>
-    public JsonObject Delete(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion, bool dryRun = false)
+    public JsonObject Delete(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion, WriteOptions? options = null)
     {
         lock (_gate)
         {
-            return dryRun ? DryRunLocked(() => DeleteChecked(type, ns, name, propagationPolicy, preconditionUid, preconditionVersion)) : DeleteChecked(type, ns, name, propagationPolicy, preconditionUid, preconditionVersion);
+            return WithRequest(options, () => DeleteChecked(type, ns, name, propagationPolicy, preconditionUid, preconditionVersion));
         }
     }
 
@@ -461,6 +459,7 @@ public sealed partial class ObjectStore
             ManagedFields.RecordUpdate(type, new JsonObject(), obj, fieldManager, statusScope: false, Now());
         }
 
+        obj = ValidateCustom(type, obj, old: null, status: false);
         if (type is { Group: "apiextensions.k8s.io", Plural: "customresourcedefinitions" })
         {
             RegisterCrd(obj);
@@ -556,6 +555,7 @@ public sealed partial class ObjectStore
 
         next["apiVersion"] = type.ApiVersion;
         next["kind"] = type.Kind;
+        next = ValidateCustom(type, next, current, status);
         if (!status && type is { Group: "batch", Plural: "jobs" } && JobUpdateValidation.Validate(current, next) is { Count: > 0 } jobErrors)
         {
             throw ApiStatusException.Invalid(type, name, [.. jobErrors]);
@@ -584,6 +584,13 @@ public sealed partial class ObjectStore
         }
 
         Commit(type, "MODIFIED", current, next);
+        if (type is { Group: "apiextensions.k8s.io", Plural: "customresourcedefinitions" } && !_dryRun && nextMeta["deletionTimestamp"] is null)
+        {
+            // An updated definition serves what it now says: versions, schemas, printer columns, names.
+            Registry.UnregisterCustomResourceDefinition(current);
+            Registry.RegisterCustomResourceDefinition(next);
+        }
+
         if (nextMeta["deletionTimestamp"] is not null && Finalizers(next).Count == 0)
         {
             RemoveLocked(type, next);

@@ -17,7 +17,11 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
         var query = context.Request.Query;
         var status = subresource == "status";
         var fieldManager = query["fieldManager"].FirstOrDefault();
-        var dryRun = context.Request.Method is not "GET" && DryRun(query["dryRun"]);
+        var writing = context.Request.Method is not "GET";
+        var dryRun = writing && DryRun(query["dryRun"]);
+        var fieldValidation = writing ? FieldValidation(query["fieldValidation"]) : null;
+        var duplicates = new List<string>();
+        WriteOptions Write() => new() { DryRun = dryRun, FieldValidation = fieldValidation, DuplicateFields = duplicates };
         if (subresource == "log")
         {
             await LogAsync(context, type, ns, name!).ConfigureAwait(false);
@@ -75,23 +79,27 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
 
             case "POST" when name is null:
                 {
-                    var body = input(await HttpBodies.ReadObjectAsync(context).ConfigureAwait(false));
-                    var created = store.Create(type, ns, body, fieldManager, dryRun);
-                    await HttpBodies.WriteAsync(context, 201, output(created)).ConfigureAwait(false);
+                    var body = input(await HttpBodies.ReadObjectAsync(context, duplicates).ConfigureAwait(false));
+                    var write = Write();
+                    var created = store.Create(type, ns, body, fieldManager, write);
+                    await HttpBodies.WriteAsync(context, 201, output(created), write.Warnings).ConfigureAwait(false);
                     return;
                 }
 
             case "PUT" when name is not null:
                 {
-                    var body = input(await HttpBodies.ReadObjectAsync(context).ConfigureAwait(false));
-                    await HttpBodies.WriteAsync(context, 200, output(store.Replace(type, ns, name, body, status, fieldManager, dryRun))).ConfigureAwait(false);
+                    var body = input(await HttpBodies.ReadObjectAsync(context, duplicates).ConfigureAwait(false));
+                    var write = Write();
+                    var replaced = store.Replace(type, ns, name, body, status, fieldManager, write);
+                    await HttpBodies.WriteAsync(context, 200, output(replaced), write.Warnings).ConfigureAwait(false);
                     return;
                 }
 
             case "PATCH" when name is not null:
                 {
-                    var body = await HttpBodies.ReadJsonAsync(context).ConfigureAwait(false);
+                    var body = await HttpBodies.ReadJsonAsync(context, duplicates).ConfigureAwait(false);
                     var contentType = context.Request.ContentType ?? "";
+                    var write = Write();
                     JsonObject result;
                     if (events)
                     {
@@ -99,21 +107,21 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
                         var current = store.Get(type, ns, name);
                         var patched = JsonPatches.Apply(type, output(current), contentType, body);
                         patched["metadata"]!["resourceVersion"] = current["metadata"]?["resourceVersion"]?.DeepClone();
-                        result = store.Replace(type, ns, name, input(patched), status, fieldManager, dryRun);
+                        result = store.Replace(type, ns, name, input(patched), status, fieldManager, write);
                     }
                     else
                     {
-                        result = store.Patch(type, ns, name, contentType, body, status, fieldManager, HttpBodies.IsTrue(query["force"]), dryRun);
+                        result = store.Patch(type, ns, name, contentType, body, status, fieldManager, HttpBodies.IsTrue(query["force"]), write);
                     }
 
-                    await HttpBodies.WriteAsync(context, 200, output(result)).ConfigureAwait(false);
+                    await HttpBodies.WriteAsync(context, 200, output(result), write.Warnings).ConfigureAwait(false);
                     return;
                 }
 
             case "DELETE" when name is not null && !status:
                 {
                     var (policy, uid, rv) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
-                    await HttpBodies.WriteAsync(context, 200, output(store.Delete(type, ns, name, policy, uid, rv, dryRun))).ConfigureAwait(false);
+                    await HttpBodies.WriteAsync(context, 200, output(store.Delete(type, ns, name, policy, uid, rv, Write()))).ConfigureAwait(false);
                     return;
                 }
 
@@ -126,7 +134,7 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
                     {
                         try
                         {
-                            deleted.Add(output(store.Delete(type, (string?)item["metadata"]?["namespace"], (string)item["metadata"]!["name"]!, policy, null, null, dryRun)));
+                            deleted.Add(output(store.Delete(type, (string?)item["metadata"]?["namespace"], (string)item["metadata"]!["name"]!, policy, null, null, Write())));
                         }
                         catch (ApiStatusException e) when (e.Code == 404)
                         {
@@ -142,6 +150,18 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
             default:
                 throw new ApiStatusException(405, "MethodNotAllowed", $"{context.Request.Method} is not supported on {context.Request.Path}");
         }
+    }
+
+    /// <summary><c>fieldValidation</c>: "", Ignore, Warn or Strict; anything else is a 422 on the request's options.</summary>
+    private static string? FieldValidation(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        var value = values.FirstOrDefault();
+        if (value is null or "" or "Ignore" or "Warn" or "Strict")
+        {
+            return value;
+        }
+
+        throw new ApiStatusException(422, "Invalid", $"fieldValidation: Unsupported value: \"{value}\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"");
     }
 
     /// <summary><c>dryRun=All</c> (the only value kube accepts besides none) on a write; anything else is a 400 (reads ignore it).</summary>

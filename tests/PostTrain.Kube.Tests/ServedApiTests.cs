@@ -224,9 +224,52 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
         (await refused.Content.ReadAsStringAsync()).ShouldContain("accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
     }
 
+    [Fact]
+    public async Task Custom_resources_are_pruned_defaulted_and_validated_on_every_write_with_field_validation_as_asked()
+    {
+        var ns = fixture.NewNamespace();
+        await PostAsync("apis/apiextensions.k8s.io/v1/customresourcedefinitions", """
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"valves.example.com"},
+             "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"valves","singular":"valve","kind":"Valve"},
+              "versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{}},"schema":{"openAPIV3Schema":{"type":"object","properties":{
+                "spec":{"type":"object","required":["size"],"properties":{
+                  "size":{"type":"integer","minimum":1},
+                  "color":{"type":"string","enum":["red","blue"],"default":"red"},
+                  "pipe":{"type":"string","x-kubernetes-validations":[{"rule":"self == oldSelf","message":"pipe is immutable"}]}}},
+                "status":{"type":"object","properties":{"open":{"type":"boolean"}}}}}}}]}}
+            """);
+        var path = $"apis/example.com/v1/namespaces/{ns}/valves";
+
+        var negative = await SendAsync(HttpMethod.Post, path, """{"apiVersion":"example.com/v1","kind":"Valve","metadata":{"name":"v"},"spec":{"size":-1}}""");
+        negative.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await MessageAsync(negative)).ShouldContain("spec.size: Invalid value: -1: spec.size in body should be greater than or equal to 1");
+        var strict = await SendAsync(HttpMethod.Post, path + "?fieldValidation=Strict", """{"apiVersion":"example.com/v1","kind":"Valve","metadata":{"name":"v"},"spec":{"size":1,"sise":2}}""");
+        strict.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await MessageAsync(strict)).ShouldContain("strict decoding error: unknown field \"spec.sise\"");
+        var dryRun = await SendAsync(HttpMethod.Post, path + "?dryRun=All", """{"apiVersion":"example.com/v1","kind":"Valve","metadata":{"name":"v"},"spec":{}}""");
+        dryRun.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, "a dry run is validated too");
+
+        var warned = await SendAsync(HttpMethod.Post, path, """{"apiVersion":"example.com/v1","kind":"Valve","metadata":{"name":"v"},"spec":{"size":1,"sise":2,"pipe":"a"}}""");
+        warned.StatusCode.ShouldBe(HttpStatusCode.Created);
+        warned.Headers.GetValues("Warning").ShouldContain("299 - \"unknown field \\\"spec.sise\\\"\"");
+        var stored = JsonNode.Parse(await warned.Content.ReadAsStringAsync())!["spec"]!;
+        ((string?)stored["color"]).ShouldBe("red", "defaulted");
+        stored["sise"].ShouldBeNull("pruned");
+
+        var moved = await SendAsync(new HttpMethod("PATCH"), path + "/v", """{"spec":{"pipe":"b"}}""", "application/merge-patch+json");
+        moved.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await MessageAsync(moved)).ShouldContain("spec.pipe: Invalid value: \"string\": pipe is immutable");
+        var badStatus = await SendAsync(new HttpMethod("PATCH"), path + "/v/status", """{"status":{"open":"yes"}}""", "application/merge-patch+json");
+        badStatus.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await MessageAsync(badStatus)).ShouldContain("status.open");
+    }
+
     private static JsonObject Resource(JsonObject list, string name) =>
         (list["resources"] as JsonArray)!.OfType<JsonObject>().SingleOrDefault(r => (string?)r["name"] == name)
         ?? throw new ShouldAssertException($"{name} not in discovery");
+
+    private static async Task<string> MessageAsync(HttpResponseMessage response) =>
+        (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"] ?? "";
 
     private static List<string?> Strings(JsonNode? array) => (array as JsonArray ?? []).Select(n => (string?)n).ToList();
 

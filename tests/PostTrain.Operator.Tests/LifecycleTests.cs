@@ -143,24 +143,32 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
     {
         var ns = fixture.NewNamespace();
         await using var op = OperatorHarness.Start(fixture, ns);
+
+        // What the CRD's schema and rules catch, the API server refuses outright, naming the field.
         var zeroRate = Specs.Sft();
         zeroRate["training"]!["learningRate"] = 0;
-        await op.CreateAsync(JobKinds.Sft, "zero-rate", zeroRate);
+        (await Should.ThrowAsync<KubernetesApiException>(() => op.CreateAsync(JobKinds.Sft, "zero-rate", zeroRate))).Message.ShouldContain("spec.training.learningRate: Invalid value: 0");
         var wrongType = Specs.Sft();
         wrongType["training"]!["batchSize"] = "lots";
-        await op.CreateAsync(JobKinds.Sft, "wrong-type", wrongType);
+        (await Should.ThrowAsync<KubernetesApiException>(() => op.CreateAsync(JobKinds.Sft, "wrong-type", wrongType))).Message.ShouldContain("spec.training.batchSize");
         var bothSources = Specs.Sft();
         bothSources["model"]!["fromJob"] = new JsonObject { ["kind"] = "SftJob", ["name"] = "other" };
-        await op.CreateAsync(JobKinds.Sft, "both-sources", bothSources);
+        (await Should.ThrowAsync<KubernetesApiException>(() => op.CreateAsync(JobKinds.Sft, "both-sources", bothSources))).Message.ShouldContain("exactly one of source or fromJob must be set");
 
-        var status = await op.WaitForPhaseAsync(JobKinds.Sft, "zero-rate", JobPhase.Failed);
+        // What only the operator knows (sizes across fields, names that must not repeat), it fails itself.
+        var indivisible = Specs.Sft();
+        indivisible["training"]!["microBatchSize"] = 3;
+        await op.CreateAsync(JobKinds.Sft, "indivisible", indivisible);
+        var twice = Specs.Sft();
+        twice["env"] = new JsonArray(new JsonObject { ["name"] = "A", ["value"] = "1" }, new JsonObject { ["name"] = "A", ["value"] = "2" });
+        await op.CreateAsync(JobKinds.Sft, "twice", twice);
+
+        var status = await op.WaitForPhaseAsync(JobKinds.Sft, "indivisible", JobPhase.Failed);
         status.FindCondition("Failed")!.Reason.ShouldBe("InvalidSpec");
-        status.FindCondition("Failed")!.Message.ShouldContain("spec.training.learningRate");
-        status = await op.WaitForPhaseAsync(JobKinds.Sft, "wrong-type", JobPhase.Failed);
+        status.FindCondition("Failed")!.Message.ShouldContain("spec.training.microBatchSize");
+        status = await op.WaitForPhaseAsync(JobKinds.Sft, "twice", JobPhase.Failed);
         status.FindCondition("Failed")!.Reason.ShouldBe("InvalidSpec");
-        status.FindCondition("Failed")!.Message.ShouldContain("batchSize");
-        status = await op.WaitForPhaseAsync(JobKinds.Sft, "both-sources", JobPhase.Failed);
-        status.FindCondition("Failed")!.Message.ShouldContain("spec.model");
+        status.FindCondition("Failed")!.Message.ShouldContain("spec.env[1].name");
 
         (await op.Client.ConfigMaps.ListAsync(ns)).Items.ShouldBeEmpty();
         (await op.Client.Jobs.ListAsync(ns)).Items.ShouldBeEmpty();
@@ -168,9 +176,9 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         events.Items.ShouldContain(e => e.Reason == "InvalidSpec" && e.Type == "Warning");
 
         // Fixing the spec starts over.
-        await op.Jobs(JobKinds.Sft).UpdateAsync("zero-rate", r => r.Spec!["training"]!["learningRate"] = 1e-5, ns);
-        await op.WaitForBatchJobAsync("zero-rate-sft");
-        await op.WaitForPhaseAsync(JobKinds.Sft, "zero-rate", JobPhase.Pending);
+        await op.Jobs(JobKinds.Sft).UpdateAsync("indivisible", r => r.Spec!["training"]!["microBatchSize"] = 2, ns);
+        await op.WaitForBatchJobAsync("indivisible-sft");
+        await op.WaitForPhaseAsync(JobKinds.Sft, "indivisible", JobPhase.Pending);
     }
 
     [Fact]

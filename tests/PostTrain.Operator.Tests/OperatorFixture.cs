@@ -24,29 +24,14 @@ public sealed class OperatorFixture : IAsyncLifetime
     {
         Server = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200) });
         Client = NewClient();
-        foreach (var kind in JobKinds.All)
+        // The real CRDs, schemas and CEL rules included: the server enforces them on what the tests and the operator write.
+        Server.Registry.TryGet("apiextensions.k8s.io", "v1", "customresourcedefinitions", out var crds);
+        foreach (var kind in PostTrain.Api.CrdGenerator.KindTypes)
         {
-            await Client.CustomResourceDefinitions.CreateAsync(new CustomResourceDefinition
-            {
-                Metadata = new ObjectMeta { Name = $"{kind.Plural}.{kind.Group}" },
-                Spec = new CustomResourceDefinitionSpec
-                {
-                    Group = kind.Group,
-                    Scope = "Namespaced",
-                    Names = new CustomResourceDefinitionNames { Plural = kind.Plural, Singular = kind.Kind.ToLowerInvariant(), Kind = kind.Kind },
-                    Versions =
-                    [
-                        new CustomResourceDefinitionVersion
-                        {
-                            Name = kind.Version,
-                            Served = true,
-                            Storage = true,
-                            Subresources = new System.Text.Json.Nodes.JsonObject { ["status"] = new System.Text.Json.Nodes.JsonObject() },
-                        },
-                    ],
-                },
-            });
+            Server.Store.Create(crds, null, PostTrain.Api.CrdGenerator.Generate(kind, PostTrain.Api.Schema.XmlDocumentation.Empty), fieldManager: null);
         }
+
+        await Task.CompletedTask;
     }
 
     public async Task DisposeAsync()

@@ -132,16 +132,17 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.7.1.1");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
 
-        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["training"]!["learningRate"] = 0, ns);
+        // An edit the CRD's schema accepts but the operator does not (microBatchSize must divide batchSize).
+        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["training"]!["microBatchSize"] = 3, ns);
         var status = await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.False, "the invalid edit is reported");
         var condition = status.FindCondition(JobReconciler.SpecAppliedCondition)!;
         condition.Reason.ShouldBe("InvalidSpec");
-        condition.Message.ShouldContain("spec.training.learningRate");
+        condition.Message.ShouldContain("spec.training.microBatchSize");
         status.Phase.ShouldBe(JobPhase.Running, "the running workload is not abandoned");
 
         op.Workers.ByIp["10.7.1.1"] = new Workers.WorkerStatus { Progress = new Workers.WorkerProgress { Step = 5, TotalSteps = 10 } };
         await Eventually.TrueAsync(async () => (await op.StatusAsync(JobKinds.Sft, "sft")).Progress?.Step == 5, "progress still follows the worker");
-        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["training"]!.AsObject().Remove("learningRate"), ns);
+        await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["training"]!.AsObject().Remove("microBatchSize"), ns);
         await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.True, "the fix is accepted");
     }
 

@@ -13,6 +13,10 @@ internal sealed class CrdVersionSchema
 {
     private static readonly ConcurrentDictionary<string, CrdVersionSchema> Cache = new(StringComparer.Ordinal);
 
+    // Stored objects are never changed in place, so a version entry seen before maps to the schema parsed from it
+    // without serializing the schema again (the key above) on every write.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonObject, CrdVersionSchema> ByVersionObject = [];
+
     private CrdVersionSchema(string group, string kind, string version, SchemaNode? root, bool preserveUnknownFields)
     {
         Group = group;
@@ -47,10 +51,17 @@ internal sealed class CrdVersionSchema
         var kind = Text(spec["names"]?["kind"]) ?? throw new ArgumentException("spec.names.kind is required", nameof(crd));
         var versionObject = (spec["versions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(v => Text(v["name"]) == version)
             ?? throw new ArgumentException($"CustomResourceDefinition {kind}.{group} has no version {version}", nameof(version));
+        if (ByVersionObject.TryGetValue(versionObject, out var known))
+        {
+            return known;
+        }
+
         var schema = versionObject["schema"]?["openAPIV3Schema"] as JsonObject ?? spec["validation"]?["openAPIV3Schema"] as JsonObject;
         var preserve = spec["preserveUnknownFields"] is JsonValue p && p.GetValueKind() == JsonValueKind.True;
         var key = string.Join('\n', group, kind, version, preserve ? "1" : "0", schema?.ToJsonString() ?? "");
-        return Cache.GetOrAdd(key, _ => new CrdVersionSchema(group, kind, version, schema is null ? null : SchemaNode.Parse(schema), preserve));
+        var parsed = Cache.GetOrAdd(key, _ => new CrdVersionSchema(group, kind, version, schema is null ? null : SchemaNode.Parse(schema), preserve));
+        ByVersionObject.AddOrUpdate(versionObject, parsed);
+        return parsed;
     }
 
     private static string? Text(JsonNode? node) =>

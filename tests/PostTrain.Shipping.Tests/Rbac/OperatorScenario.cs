@@ -47,7 +47,7 @@ public static class OperatorScenario
             server.CreateNamespace(ns);
         }
 
-        await RegisterCrdsAsync(client);
+        RegisterCrds(server);
 
         var port = FreePort();
         var args = new List<string> { "--server", server.BaseAddress.ToString(), "--port", port.ToString(CultureInfo.InvariantCulture), "--lease-namespace", releaseNamespace, "--identity", "operator-0" };
@@ -162,21 +162,13 @@ public static class OperatorScenario
             p.Status.ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = exitCode, ["reason"] = exitCode == 0 ? "Completed" : "Error", ["message"] = result } } }];
         }, ns, status: true);
 
-    private static async Task RegisterCrdsAsync(KubernetesClient client)
+    /// <summary>The real CRDs (schemas and rules included), as helm's crds/ folder installs them.</summary>
+    private static void RegisterCrds(TestApiServer server)
     {
-        foreach (var kind in JobKinds.All)
+        server.Registry.TryGet("apiextensions.k8s.io", "v1", "customresourcedefinitions", out var crds);
+        foreach (var kind in PostTrain.Api.CrdGenerator.KindTypes)
         {
-            await client.CustomResourceDefinitions.CreateAsync(new CustomResourceDefinition
-            {
-                Metadata = new ObjectMeta { Name = $"{kind.Plural}.{kind.Group}" },
-                Spec = new CustomResourceDefinitionSpec
-                {
-                    Group = kind.Group,
-                    Scope = "Namespaced",
-                    Names = new CustomResourceDefinitionNames { Plural = kind.Plural, Singular = kind.Kind.ToLowerInvariant(), Kind = kind.Kind },
-                    Versions = [new CustomResourceDefinitionVersion { Name = kind.Version, Served = true, Storage = true, Subresources = new JsonObject { ["status"] = new JsonObject() } }],
-                },
-            });
+            server.Store.Create(crds, null, PostTrain.Api.CrdGenerator.Generate(kind, PostTrain.Api.Schema.XmlDocumentation.Empty), fieldManager: null);
         }
     }
 
