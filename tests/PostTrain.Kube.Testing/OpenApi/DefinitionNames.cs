@@ -137,26 +137,41 @@ internal static partial class DefinitionNames
         seeds.AddRange(models.Where(t => Split(t) is ("v1", var n) && MetaTypes.Contains(n) && !ModelName().Match(t.Name).Groups["package"].Success).Select(t => (t, MetaPackage)));
         seeds.AddRange(Kinds.OrderBy(k => k.Key.Group.Length == 0 ? 0 : 1).ThenBy(k => k.Key.Group, StringComparer.Ordinal).ThenBy(k => k.Key.Kind, StringComparer.Ordinal)
             .Select(k => (k.Value, PackageOfGroup(k.Key.Group))));
+
+        // A Go package holds one version, so a kind passes its package on only to types of its own version; a
+        // type of another version waits for a kind of that version. A second pass lends the leftovers a package.
         var visited = new HashSet<Type>();
         foreach (var (seed, package) in seeds)
         {
-            var queue = new Queue<(Type Type, string Package)>([(seed, package)]);
-            while (queue.TryDequeue(out var item))
+            if (visited.Add(seed))
             {
-                if (!visited.Add(item.Type))
-                {
-                    continue;
-                }
-
-                var own = packages.TryGetValue(item.Type, out var named) ? named : packages[item.Type] = item.Package;
-                foreach (var next in Referenced(item.Type).Where(n => !visited.Contains(n)))
-                {
-                    queue.Enqueue((next, own));
-                }
+                Spread(seed, package, sameVersionOnly: true);
             }
         }
 
+        foreach (var type in models.Where(visited.Contains).ToList())
+        {
+            Spread(type, packages[type], sameVersionOnly: false);
+        }
+
         return packages;
+
+        void Spread(Type from, string package, bool sameVersionOnly)
+        {
+            var queue = new Queue<(Type Type, string Package)>([(from, package)]);
+            while (queue.TryDequeue(out var item))
+            {
+                var own = packages.TryGetValue(item.Type, out var named) ? named : packages[item.Type] = item.Package;
+                var version = Split(item.Type).Version;
+                foreach (var next in Referenced(item.Type))
+                {
+                    if ((!sameVersionOnly || Split(next).Version == version) && visited.Add(next))
+                    {
+                        queue.Enqueue((next, own));
+                    }
+                }
+            }
+        }
     }
 
     [GeneratedRegex(@"^(?<package>[A-Z][a-z]+)?(?<version>[Vv]\d+(?:alpha\d+|beta\d+)?)(?<name>[A-Z]\w*)$")]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -17,7 +16,10 @@ internal static class ModelSchemas
     /// <summary>The reference prefix of OpenAPI v3 component schemas.</summary>
     public const string RefPrefix = "#/components/schemas/";
 
-    private static readonly ConcurrentDictionary<Type, (JsonObject Schema, Type[] References)> Cache = new();
+    // Schemas are built once per type and cloned into each document; JsonObject promises nothing about concurrent
+    // reads, so the cache is used under a lock (servers in parallel test classes share it).
+    private static readonly Dictionary<Type, (JsonObject Schema, Type[] References)> Cache = [];
+    private static readonly Lock CacheLock = new();
 
     /// <summary>Whether a type is a plain model: a class of k8s.Models serialized property by property.</summary>
     public static bool IsModel(Type type) =>
@@ -54,8 +56,18 @@ internal static class ModelSchemas
                 continue;
             }
 
-            var (schema, references) = Cache.GetOrAdd(type, Build);
-            schemas[name] = schema.DeepClone();
+            Type[] references;
+            lock (CacheLock)
+            {
+                if (!Cache.TryGetValue(type, out var cached))
+                {
+                    Cache[type] = cached = Build(type);
+                }
+
+                schemas[name] = cached.Schema.DeepClone();
+                references = cached.References;
+            }
+
             foreach (var next in references)
             {
                 queue.Enqueue(next);
