@@ -101,7 +101,7 @@ internal sealed class OpenApiEndpoint(ObjectStore store)
     {
         context.Response.StatusCode = StatusCodes.Status406NotAcceptable;
         context.Response.ContentType = "text/plain";
-        await context.Response.WriteAsync("this server serves OpenAPI documents as application/json only", context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync("acceptable here: application/json, and for /openapi/v2 also application/com.github.proto-openapi.spec.v2.v1.0+protobuf", context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteAsync(HttpContext context, SerializedDocument document, string contentType)

@@ -5,9 +5,7 @@ namespace PostTrain.Kube.Testing.OpenApi;
 /// <summary>The OpenAPI documents for one state of the served resources, serialized once.</summary>
 internal sealed class OpenApiSnapshot
 {
-    private readonly Lazy<JsonObject> _swagger;
-    private readonly Lazy<SerializedDocument> _v2;
-    private readonly Lazy<SerializedDocument> _v2Protobuf;
+    private readonly Lazy<(SerializedDocument Json, SerializedDocument Protobuf)> _v2;
 
     /// <summary>Serializes the group-version documents and the discovery document that points at them.</summary>
     public OpenApiSnapshot(string fingerprint, IReadOnlyDictionary<string, JsonObject> groupVersions)
@@ -21,9 +19,11 @@ internal sealed class OpenApiSnapshot
         }
 
         Discovery = SerializedDocument.Of(new JsonObject { ["paths"] = paths });
-        _swagger = new Lazy<JsonObject>(() => SwaggerConversion.Build(groupVersions.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Value)));
-        _v2 = new Lazy<SerializedDocument>(() => SerializedDocument.Of(_swagger.Value));
-        _v2Protobuf = new Lazy<SerializedDocument>(() => SerializedDocument.Of(SwaggerProtobuf.Encode(_swagger.Value)));
+        _v2 = new(() =>
+        {
+            var swagger = SwaggerConversion.Build(groupVersions.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Value));
+            return (SerializedDocument.Of(swagger), SerializedDocument.Of(SwaggerProtobuf.Encode(swagger)));
+        });
     }
 
     /// <summary>What the documents were built from (resources and CRD versions).</summary>
@@ -36,10 +36,10 @@ internal sealed class OpenApiSnapshot
     public SerializedDocument Discovery { get; }
 
     /// <summary>The Swagger 2.0 document, built on first use.</summary>
-    public SerializedDocument V2 => _v2.Value;
+    public SerializedDocument V2 => _v2.Value.Json;
 
     /// <summary>The Swagger 2.0 document in gnostic's protobuf encoding, built on first use.</summary>
-    public SerializedDocument V2Protobuf => _v2Protobuf.Value;
+    public SerializedDocument V2Protobuf => _v2.Value.Protobuf;
 
     /// <summary>The URL the discovery document gives for a group version: its path with the document's hash.</summary>
     public static string ServerRelativeUrl(string groupVersionPath, string hash) => $"/openapi/v3/{groupVersionPath}?hash={hash}";
