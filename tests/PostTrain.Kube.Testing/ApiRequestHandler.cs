@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using PostTrain.Kube.Testing.OpenApi;
 
 namespace PostTrain.Kube.Testing;
 
@@ -11,6 +12,7 @@ namespace PostTrain.Kube.Testing;
 internal sealed class ApiRequestHandler(ObjectStore store, FaultInjector faults, TestApiServerOptions options, ConcurrentQueue<RecordedRequest> requests)
 {
     private readonly ResourceRequests resources = new(store, options, new WatchStream(store, faults, options));
+    private readonly OpenApiEndpoint _openApi = new(store);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -71,6 +73,15 @@ internal sealed class ApiRequestHandler(ObjectStore store, FaultInjector faults,
                 return;
             case ["apis"]:
                 await WriteAsync(context, 200, Discovery.GroupList(store.Registry)).ConfigureAwait(false);
+                return;
+            case ["openapi", "v2"]:
+                await _openApi.ServeV2Async(context).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3"]:
+                await _openApi.ServeDiscoveryAsync(context).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3", .. var groupVersion]:
+                await _openApi.ServeGroupVersionAsync(context, string.Join('/', groupVersion)).ConfigureAwait(false);
                 return;
             case ["api", var v]:
                 await WriteAsync(context, 200, Discovery.ResourceList(store.Registry, "", v) ?? throw NotServed("", v)).ConfigureAwait(false);
