@@ -133,7 +133,10 @@ public sealed partial class ObjectStore
         {
             nextMeta["deletionTimestamp"] = Now();
             nextMeta["deletionGracePeriodSeconds"] = 0;
-            nextMeta["generation"] = Generation(nextMeta) + 1;
+            if (type.HasGeneration)
+            {
+                nextMeta["generation"] = Generation(nextMeta) + 1;
+            }
         }
 
         if (finalizers.Count > 0)

@@ -443,7 +443,12 @@ public sealed partial class ObjectStore
         obj["kind"] = type.Kind;
         meta["uid"] = Guid.NewGuid().ToString();
         meta["creationTimestamp"] = Now();
-        meta["generation"] = 1L;
+        meta.Remove("generation");
+        if (type.HasGeneration)
+        {
+            meta["generation"] = 1L;
+        }
+
         DefaultOnCreate(type, obj);
         if (applied && fieldManager is not null)
         {
@@ -563,7 +568,7 @@ public sealed partial class ObjectStore
 
         var nextMeta = (JsonObject)next["metadata"]!;
         nextMeta["resourceVersion"] = currentMeta["resourceVersion"]?.DeepClone();
-        if (!status && SpecChanged(type, current, next))
+        if (!status && type.HasGeneration && SpecChanged(type, current, next))
         {
             nextMeta["generation"] = Generation(currentMeta) + 1;
         }
@@ -601,9 +606,22 @@ public sealed partial class ObjectStore
 
     private void Commit(ResourceType type, string eventType, JsonObject? previous, JsonObject next)
     {
-        _version++;
         var meta = (JsonObject)next["metadata"]!;
-        meta["resourceVersion"] = _version.ToString(CultureInfo.InvariantCulture);
+        if (_dryRun)
+        {
+            // A dry run spends no resourceVersion: an update answers with the stored one, a create with none.
+            meta["resourceVersion"] = previous?["metadata"]?["resourceVersion"]?.DeepClone();
+            if (previous is null)
+            {
+                meta.Remove("resourceVersion");
+            }
+        }
+        else
+        {
+            _version++;
+            meta["resourceVersion"] = _version.ToString(CultureInfo.InvariantCulture);
+        }
+
         var key = Key(NamespaceOf(next), (string)meta["name"]!);
         Bucket(type)[key] = next;
         _byUid[(string)meta["uid"]!] = (type, key);

@@ -120,14 +120,16 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
 
             case "DELETE" when name is not null && !status:
                 {
-                    var (policy, uid, rv) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+                    var (policy, uid, rv, bodyDryRun) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+                    dryRun |= bodyDryRun;
                     await HttpBodies.WriteAsync(context, 200, output(store.Delete(type, ns, name, policy, uid, rv, Write()))).ConfigureAwait(false);
                     return;
                 }
 
             case "DELETE" when name is null:
                 {
-                    var (policy, _, _) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+                    var (policy, _, _, bodyDryRun) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+                    dryRun |= bodyDryRun;
                     var list = store.List(type, ns, Selector.ParseLabels(query["labelSelector"]), Selector.ParseFields(fieldSelector), null, null);
                     var deleted = new JsonArray();
                     foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
@@ -217,10 +219,12 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
         await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<(string? Policy, string? Uid, string? ResourceVersion)> ReadDeleteOptionsAsync(HttpContext context)
+    /// <summary>DeleteOptions from the query and the body (kubectl and client-go send dryRun and the policy in the body).</summary>
+    private static async Task<(string? Policy, string? Uid, string? ResourceVersion, bool DryRun)> ReadDeleteOptionsAsync(HttpContext context)
     {
         var policy = context.Request.Query["propagationPolicy"].FirstOrDefault();
         string? uid = null, rv = null;
+        var dryRun = false;
         if (await HttpBodies.ReadJsonAsync(context).ConfigureAwait(false) is JsonObject body)
         {
             policy = (string?)body["propagationPolicy"] ?? policy;
@@ -231,8 +235,12 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
 
             uid = (string?)body["preconditions"]?["uid"];
             rv = (string?)body["preconditions"]?["resourceVersion"];
+            if (body["dryRun"] is JsonArray values)
+            {
+                dryRun = DryRun(new Microsoft.Extensions.Primitives.StringValues([.. values.Select(v => (string?)v)]));
+            }
         }
 
-        return (policy, uid, rv);
+        return (policy, uid, rv, dryRun);
     }
 }

@@ -24,6 +24,14 @@ public sealed record ResourceType(
     /// <summary>The "resource.group" name kube-apiserver uses in messages ("pods", "jobs.batch").</summary>
     public string QualifiedName => StorageKey;
 
+    /// <summary>
+    /// Whether objects carry <c>metadata.generation</c> (bumped on spec changes): custom resources and the built-in
+    /// kinds whose registry strategy keeps one (workloads, pods, CRDs, PDBs, NetworkPolicies); ConfigMaps, Secrets,
+    /// Namespaces and the like have none.
+    /// </summary>
+    public bool HasGeneration => IsCustom || (Group, Plural) is ("", "pods") or ("apps", "deployments") or ("batch", "jobs")
+        or ("apiextensions.k8s.io", "customresourcedefinitions") or ("policy", "poddisruptionbudgets") or ("networking.k8s.io", "networkpolicies");
+
     /// <summary>The singular name discovery reports (kubectl accepts it: <c>kubectl get sftjob</c>).</summary>
     public string Singular { get; init; } = Kind.ToLowerInvariant();
 
