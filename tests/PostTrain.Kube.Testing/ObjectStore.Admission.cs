@@ -74,6 +74,36 @@ public sealed partial class ObjectStore
             case { Group: "apps", Plural: "deployments" }:
                 DefaultDeployment(type, obj);
                 break;
+            case { Group: "", Plural: "services" }:
+                DefaultService(obj);
+                break;
+        }
+    }
+
+    private static int _nextClusterIp;
+
+    /// <summary>core/v1 Service: type ClusterIP, a cluster IP from 10.96.0.0/12 unless headless, TCP and targetPort = port.</summary>
+    private static void DefaultService(JsonObject service)
+    {
+        var spec = service["spec"] as JsonObject ?? new JsonObject();
+        service["spec"] = spec;
+        spec["type"] ??= "ClusterIP";
+        spec["sessionAffinity"] ??= "None";
+        if (spec["clusterIP"] is null && (string?)spec["type"] != "ExternalName")
+        {
+            var n = Interlocked.Increment(ref _nextClusterIp);
+            spec["clusterIP"] = $"10.96.{(n / 254) % 256}.{(n % 254) + 1}";
+        }
+
+        if (spec["clusterIP"] is not null)
+        {
+            spec["clusterIPs"] ??= new JsonArray(spec["clusterIP"]!.DeepClone());
+        }
+
+        foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            port["protocol"] ??= "TCP";
+            port["targetPort"] ??= port["port"]?.DeepClone();
         }
     }
 

@@ -1,10 +1,12 @@
 using System.Globalization;
 using PostTrain.Kube.Testing;
 
-// Runs the test API server on its own, for debugging with curl:
-//   dotnet run --project tests/PostTrain.Kube.Testing -- --port 8001
-//   curl -s localhost:8001/api/v1/namespaces/default/configmaps
+// Runs the test API server on its own, for kubectl, helm and curl (docs/kube.md, "Standalone"):
+//   dotnet tests/PostTrain.Kube.Testing/bin/Release/net10.0/PostTrain.Kube.Testing.dll --port 8001 --kubeconfig /tmp/posttrain.kubeconfig
+//   KUBECONFIG=/tmp/posttrain.kubeconfig tools/bin/kubectl get namespaces
+const string Usage = "usage: PostTrain.Kube.Testing [--port N] [--kubeconfig PATH]   (serves the test API server on 127.0.0.1:N and writes a kubeconfig for it)";
 var port = 8001;
+string? kubeconfig = null;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var p))
@@ -12,20 +14,46 @@ for (var i = 0; i < args.Length; i++)
         port = p;
         i++;
     }
+    else if (args[i] == "--kubeconfig" && i + 1 < args.Length)
+    {
+        kubeconfig = args[++i];
+    }
     else if (args[i] is "-h" or "--help")
     {
-        Console.WriteLine("usage: PostTrain.Kube.Testing [--port N]   (serves the test API server on 127.0.0.1:N)");
+        Console.WriteLine(Usage);
         return 0;
     }
     else
     {
-        Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: PostTrain.Kube.Testing [--port N]");
+        Console.Error.WriteLine($"unknown argument '{args[i]}'; {Usage}");
         return 2;
     }
 }
 
 await using var server = await TestApiServer.StartAsync(new TestApiServerOptions { Port = port });
-Console.WriteLine($"test API server listening on {server.BaseAddress} (Ctrl+C to stop)");
+if (kubeconfig is not null)
+{
+    File.WriteAllText(kubeconfig, $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: posttrain-test
+          cluster:
+            server: {server.BaseAddress.ToString().TrimEnd('/')}
+        users:
+        - name: admin
+          user:
+            token: any
+        contexts:
+        - name: posttrain-test
+          context:
+            cluster: posttrain-test
+            user: admin
+        current-context: posttrain-test
+        """);
+}
+
+Console.WriteLine($"test API server listening on {server.BaseAddress}{(kubeconfig is null ? "" : $"; kubeconfig written to {kubeconfig}")} (Ctrl+C to stop)");
 var done = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -268,6 +268,19 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
         (list["resources"] as JsonArray)!.OfType<JsonObject>().SingleOrDefault(r => (string?)r["name"] == name)
         ?? throw new ShouldAssertException($"{name} not in discovery");
 
+    [Fact]
+    public async Task Services_get_a_cluster_ip_unless_headless_and_ports_default_to_tcp_and_their_port()
+    {
+        var ns = fixture.NewNamespace();
+        var plain = await PostAsync($"api/v1/namespaces/{ns}/services", """{"metadata":{"name":"metrics"},"spec":{"ports":[{"port":8080}]}}""");
+        ((string?)plain["spec"]!["type"]).ShouldBe("ClusterIP");
+        ((string?)plain["spec"]!["clusterIP"]).ShouldStartWith("10.96.");
+        ((string?)plain["spec"]!["ports"]![0]!["protocol"]).ShouldBe("TCP");
+        ((int)plain["spec"]!["ports"]![0]!["targetPort"]!).ShouldBe(8080);
+        var headless = await PostAsync($"api/v1/namespaces/{ns}/services", """{"metadata":{"name":"peers"},"spec":{"clusterIP":"None","ports":[{"port":29500}]}}""");
+        ((string?)headless["spec"]!["clusterIP"]).ShouldBe("None");
+    }
+
     private static async Task<string> MessageAsync(HttpResponseMessage response) =>
         (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"] ?? "";
 
