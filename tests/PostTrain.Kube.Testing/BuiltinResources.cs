@@ -11,7 +11,8 @@ public static class BuiltinResources
     public static IReadOnlyList<ResourceType> All { get; } =
     [
         new("", "v1", "namespaces", "Namespace", Namespaced: false, HasStatus: true) { ShortNames = ["ns"] },
-        new("", "v1", "pods", "Pod", Namespaced: true, HasStatus: true) { ShortNames = ["po"], Categories = ["all"], Subresources = ["log"] },
+        new("", "v1", "pods", "Pod", Namespaced: true, HasStatus: true) { ShortNames = ["po"], Categories = ["all"], Subresources = ["log", "binding"] },
+        new("", "v1", "nodes", "Node", Namespaced: false, HasStatus: true) { ShortNames = ["no"] },
         new("", "v1", "services", "Service", Namespaced: true, HasStatus: true) { ShortNames = ["svc"], Categories = ["all"] },
         new("", "v1", "configmaps", "ConfigMap", Namespaced: true, HasStatus: false) { ShortNames = ["cm"] },
         new("", "v1", "secrets", "Secret", Namespaced: true, HasStatus: false),

@@ -77,6 +77,9 @@ public sealed partial class ObjectStore
             case { Group: "", Plural: "services" }:
                 DefaultService(obj);
                 break;
+            case { Group: "", Plural: "pods" }:
+                DefaultPod(obj);
+                break;
         }
     }
 

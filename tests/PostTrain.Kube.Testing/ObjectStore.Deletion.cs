@@ -93,7 +93,7 @@ public sealed partial class ObjectStore
         _controllerWork.Writer.TryWrite(uid);
     }
 
-    private JsonObject DeleteLocked(ResourceType type, JsonObject current, string policy)
+    private JsonObject DeleteLocked(ResourceType type, JsonObject current, string policy, long? gracePeriodSeconds = null)
     {
         var meta = (JsonObject)current["metadata"]!;
         var uid = (string)meta["uid"]!;
@@ -116,6 +116,27 @@ public sealed partial class ObjectStore
         }
 
         var namespaceFinalizers = isNamespace ? Strings(current["spec"]?["finalizers"]) : [];
+        if (GracefulPodDeletion(type, current, gracePeriodSeconds) is { } grace)
+        {
+            // The kubelet stops the pod's containers within the grace period, then deletes it with a grace period of 0.
+            var graceful = Clone(current);
+            var gracefulMeta = (JsonObject)graceful["metadata"]!;
+            if (gracefulMeta["deletionTimestamp"] is null || JsonNumbers.Long(gracefulMeta["deletionGracePeriodSeconds"]) != grace)
+            {
+                gracefulMeta["deletionTimestamp"] = _time.GetUtcNow().UtcDateTime.AddSeconds(grace).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                gracefulMeta["deletionGracePeriodSeconds"] = grace;
+                if (finalizers.Count > 0)
+                {
+                    gracefulMeta["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray());
+                }
+
+                Commit(type, "MODIFIED", current, graceful);
+                Enqueue(uid);
+            }
+
+            return Find(type, NamespaceOf(graceful), (string)gracefulMeta["name"]!) ?? graceful;
+        }
+
         if (finalizers.Count == 0 && namespaceFinalizers.Count == 0)
         {
             RemoveLocked(type, current);

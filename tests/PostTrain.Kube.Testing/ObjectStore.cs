@@ -282,15 +282,15 @@ public sealed partial class ObjectStore
     /// Deletes an object. With finalizers it only gains a deletionTimestamp; Foreground waits for dependents;
     /// Background removes it and then its dependents; Orphan strips the owner reference from dependents.
     /// </summary>
-    public JsonObject Delete(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion, WriteOptions? options = null)
+    public JsonObject Delete(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion, WriteOptions? options = null, long? gracePeriodSeconds = null)
     {
         lock (_gate)
         {
-            return WithRequest(options, () => DeleteChecked(type, ns, name, propagationPolicy, preconditionUid, preconditionVersion));
+            return WithRequest(options, () => DeleteChecked(type, ns, name, propagationPolicy, preconditionUid, preconditionVersion, gracePeriodSeconds));
         }
     }
 
-    private JsonObject DeleteChecked(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion)
+    private JsonObject DeleteChecked(ResourceType type, string? ns, string name, string? propagationPolicy, string? preconditionUid, string? preconditionVersion, long? gracePeriodSeconds)
     {
         {
             var current = Find(type, ns, name) ?? throw ApiStatusException.NotFound(type, name);
@@ -311,7 +311,7 @@ public sealed partial class ObjectStore
                 throw ApiStatusException.BadRequest($"propagationPolicy \"{policy}\" is not one of Background, Foreground, Orphan");
             }
 
-            return Clone(DeleteLocked(type, current, policy));
+            return Clone(DeleteLocked(type, current, policy, gracePeriodSeconds));
         }
     }
 
@@ -596,7 +596,7 @@ public sealed partial class ObjectStore
             Registry.RegisterCustomResourceDefinition(next);
         }
 
-        if (nextMeta["deletionTimestamp"] is not null && Finalizers(next).Count == 0)
+        if (nextMeta["deletionTimestamp"] is not null && Finalizers(next).Count == 0 && !(type is { Group: "", Plural: "pods" } && JsonNumbers.Long(nextMeta["deletionGracePeriodSeconds"]) > 0))
         {
             RemoveLocked(type, next);
         }

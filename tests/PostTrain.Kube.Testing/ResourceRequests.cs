@@ -11,6 +11,8 @@ namespace PostTrain.Kube.Testing;
 /// </summary>
 internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions options, WatchStream watches)
 {
+    private static readonly HttpClient KubeletClient = new() { Timeout = Timeout.InfiniteTimeSpan };
+
     /// <summary>Serves one request on <paramref name="type"/>.</summary>
     public async Task HandleAsync(HttpContext context, ResourceType type, string? ns, string? name, string? subresource)
     {
@@ -25,6 +27,20 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
         if (subresource == "log")
         {
             await LogAsync(context, type, ns, name!).ConfigureAwait(false);
+            return;
+        }
+
+        if (subresource == "binding")
+        {
+            if (context.Request.Method != "POST")
+            {
+                throw new ApiStatusException(405, "MethodNotAllowed", $"{context.Request.Method} is not supported on {context.Request.Path}");
+            }
+
+            var binding = await HttpBodies.ReadObjectAsync(context).ConfigureAwait(false);
+            var node = (string?)binding["target"]?["name"] ?? throw ApiStatusException.Invalid(type, name, ("target.name", "Required value"));
+            store.Bind(type, ns ?? "", name!, node);
+            await HttpBodies.WriteAsync(context, 201, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }).ConfigureAwait(false);
             return;
         }
 
@@ -120,15 +136,15 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
 
             case "DELETE" when name is not null && !status:
                 {
-                    var (policy, uid, rv, bodyDryRun) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+                    var (policy, uid, rv, bodyDryRun, grace) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
                     dryRun |= bodyDryRun;
-                    await HttpBodies.WriteAsync(context, 200, output(store.Delete(type, ns, name, policy, uid, rv, Write()))).ConfigureAwait(false);
+                    await HttpBodies.WriteAsync(context, 200, output(store.Delete(type, ns, name, policy, uid, rv, Write(), grace))).ConfigureAwait(false);
                     return;
                 }
 
             case "DELETE" when name is null:
                 {
-                    var (policy, _, _, bodyDryRun) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+                    var (policy, _, _, bodyDryRun, grace) = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
                     dryRun |= bodyDryRun;
                     var list = store.List(type, ns, Selector.ParseLabels(query["labelSelector"]), Selector.ParseFields(fieldSelector), null, null);
                     var deleted = new JsonArray();
@@ -136,7 +152,7 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
                     {
                         try
                         {
-                            deleted.Add(output(store.Delete(type, (string?)item["metadata"]?["namespace"], (string)item["metadata"]!["name"]!, policy, null, null, Write())));
+                            deleted.Add(output(store.Delete(type, (string?)item["metadata"]?["namespace"], (string)item["metadata"]!["name"]!, policy, null, null, Write(), grace)));
                         }
                         catch (ApiStatusException e) when (e.Code == 404)
                         {
@@ -205,6 +221,18 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
             throw ApiStatusException.BadRequest($"container {container} is not valid for pod {name}");
         }
 
+        if (KubeletEndpoint(pod) is { } kubelet)
+        {
+            // As kube-apiserver does: the node's kubelet serves the container's log; stream its answer through.
+            var target = new Uri(kubelet, $"containerLogs/{Uri.EscapeDataString(ns ?? "")}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(container)}{context.Request.QueryString.Value}");
+            using var response = await KubeletClient.GetAsync(target, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted).ConfigureAwait(false);
+            context.Response.StatusCode = (int)response.StatusCode;
+            context.Response.ContentType = "text/plain";
+            await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
+            await body.CopyToAsync(context.Response.Body, 4096, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         var text = store.PodLog(ns ?? "", name, container);
         if (int.TryParse(context.Request.Query["tailLines"], NumberStyles.None, CultureInfo.InvariantCulture, out var tail))
         {
@@ -219,10 +247,37 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
         await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The kubelet endpoint of the node running <paramref name="pod"/>: the Node's first address and its
+    /// <c>status.daemonEndpoints.kubeletEndpoint.Port</c> (plain HTTP here); null when no node with an endpoint runs it.
+    /// </summary>
+    private Uri? KubeletEndpoint(JsonObject pod)
+    {
+        if ((string?)pod["spec"]?["nodeName"] is not { Length: > 0 } nodeName || !store.Registry.TryGet("", "v1", "nodes", out var nodes))
+        {
+            return null;
+        }
+
+        JsonObject node;
+        try
+        {
+            node = store.Get(nodes, null, nodeName);
+        }
+        catch (ApiStatusException e) when (e.Code == 404)
+        {
+            return null;
+        }
+
+        var port = JsonNumbers.Long(node["status"]?["daemonEndpoints"]?["kubeletEndpoint"]?["Port"]);
+        var address = (string?)(node["status"]?["addresses"] as JsonArray ?? []).FirstOrDefault()?["address"];
+        return port is > 0 && address is { Length: > 0 } ? new Uri($"http://{address}:{port}/") : null;
+    }
+
     /// <summary>DeleteOptions from the query and the body (kubectl and client-go send dryRun and the policy in the body).</summary>
-    private static async Task<(string? Policy, string? Uid, string? ResourceVersion, bool DryRun)> ReadDeleteOptionsAsync(HttpContext context)
+    private static async Task<(string? Policy, string? Uid, string? ResourceVersion, bool DryRun, long? GracePeriodSeconds)> ReadDeleteOptionsAsync(HttpContext context)
     {
         var policy = context.Request.Query["propagationPolicy"].FirstOrDefault();
+        long? grace = long.TryParse(context.Request.Query["gracePeriodSeconds"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var g) ? g : null;
         string? uid = null, rv = null;
         var dryRun = false;
         if (await HttpBodies.ReadJsonAsync(context).ConfigureAwait(false) is JsonObject body)
@@ -235,12 +290,13 @@ internal sealed class ResourceRequests(ObjectStore store, TestApiServerOptions o
 
             uid = (string?)body["preconditions"]?["uid"];
             rv = (string?)body["preconditions"]?["resourceVersion"];
+            grace = JsonNumbers.Long(body["gracePeriodSeconds"]) ?? grace;
             if (body["dryRun"] is JsonArray values)
             {
                 dryRun = DryRun(new Microsoft.Extensions.Primitives.StringValues([.. values.Select(v => (string?)v)]));
             }
         }
 
-        return (policy, uid, rv, dryRun);
+        return (policy, uid, rv, dryRun, grace);
     }
 }

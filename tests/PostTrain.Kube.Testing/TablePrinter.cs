@@ -136,6 +136,14 @@ internal static class TablePrinter
             "configmaps" => [name, new("Data", "integer", "", "Number of entries in data and binaryData.", 0, o => (long)((o["data"] as JsonObject)?.Count ?? 0) + ((o["binaryData"] as JsonObject)?.Count ?? 0)) { Typed = true }, age],
             "secrets" => [name, new("Type", "string", "", "The type of the secret.", 0, o => (string?)o["type"] ?? "Opaque"), new("Data", "integer", "", "Number of entries in data.", 0, o => (long)((o["data"] as JsonObject)?.Count ?? 0)) { Typed = true }, age],
             "namespaces" => [name, new("Status", "string", "", "The status of the namespace.", 0, o => (string?)o["status"]?["phase"] ?? "Active"), age],
+            "nodes" =>
+            [
+                name,
+                new("Status", "string", "", "The status of the node", 0, o => JsonPathColumn.Select(o, ".status.conditions[?(@.type==\"Ready\")].status").Select(JsonPathColumn.Text).FirstOrDefault() == "True" ? "Ready" : "NotReady"),
+                new("Roles", "string", "", "The roles of the node", 0, _ => "<none>"),
+                age,
+                new("Version", "string", "", "Kubelet Version reported by the node.", 0, o => (string?)o["status"]?["nodeInfo"]?["kubeletVersion"] ?? ""),
+            ],
             "persistentvolumeclaims" =>
             [
                 name,

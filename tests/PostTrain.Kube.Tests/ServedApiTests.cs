@@ -281,6 +281,80 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
         ((string?)headless["spec"]!["clusterIP"]).ShouldBe("None");
     }
 
+    [Fact]
+    public async Task Pods_start_pending_are_bound_to_nodes_and_deleted_gracefully_once_a_node_runs_them()
+    {
+        var ns = fixture.NewNamespace();
+        var pod = await PostAsync($"api/v1/namespaces/{ns}/pods", """{"metadata":{"name":"w"},"spec":{"containers":[{"name":"c","image":"x"}]}}""");
+        ((string?)pod["status"]!["phase"]).ShouldBe("Pending");
+        ((long)pod["spec"]!["terminationGracePeriodSeconds"]!).ShouldBe(30);
+        ((string?)pod["spec"]!["containers"]![0]!["terminationMessagePath"]).ShouldBe("/dev/termination-log");
+
+        var bound = await SendAsync(HttpMethod.Post, $"api/v1/namespaces/{ns}/pods/w/binding", """{"apiVersion":"v1","kind":"Binding","metadata":{"name":"w"},"target":{"apiVersion":"v1","kind":"Node","name":"node-a"}}""");
+        bound.StatusCode.ShouldBe(HttpStatusCode.Created, await bound.Content.ReadAsStringAsync());
+        ((string?)(await GetAsync($"api/v1/namespaces/{ns}/pods/w"))["spec"]!["nodeName"]).ShouldBe("node-a");
+        (await SendAsync(HttpMethod.Post, $"api/v1/namespaces/{ns}/pods/w/binding", """{"target":{"name":"node-b"}}""")).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+
+        // A running pod a node runs is deleted gracefully: it stays, marked, until the kubelet deletes it with grace 0.
+        await SendAsync(new HttpMethod("PATCH"), $"api/v1/namespaces/{ns}/pods/w/status", """{"status":{"phase":"Running"}}""", "application/merge-patch+json");
+        (await SendAsync(HttpMethod.Delete, $"api/v1/namespaces/{ns}/pods/w")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var terminating = await GetAsync($"api/v1/namespaces/{ns}/pods/w");
+        terminating["metadata"]!["deletionTimestamp"].ShouldNotBeNull();
+        ((long)terminating["metadata"]!["deletionGracePeriodSeconds"]!).ShouldBe(30);
+        await SendAsync(new HttpMethod("PATCH"), $"api/v1/namespaces/{ns}/pods/w/status", """{"status":{"phase":"Failed"}}""", "application/merge-patch+json");
+        (await SendAsync(HttpMethod.Get, $"api/v1/namespaces/{ns}/pods/w")).StatusCode.ShouldBe(HttpStatusCode.OK, "the final status does not remove it");
+        (await SendAsync(HttpMethod.Delete, $"api/v1/namespaces/{ns}/pods/w", """{"gracePeriodSeconds":0}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await SendAsync(HttpMethod.Get, $"api/v1/namespaces/{ns}/pods/w")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // A pod no node runs goes at once.
+        await PostAsync($"api/v1/namespaces/{ns}/pods", """{"metadata":{"name":"unscheduled"},"spec":{"containers":[{"name":"c","image":"x"}]}}""");
+        await SendAsync(HttpMethod.Delete, $"api/v1/namespaces/{ns}/pods/unscheduled");
+        (await SendAsync(HttpMethod.Get, $"api/v1/namespaces/{ns}/pods/unscheduled")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Logs_of_a_pod_on_a_node_with_a_kubelet_endpoint_come_from_that_kubelet()
+    {
+        var ns = fixture.NewNamespace();
+        using var kubelet = new System.Net.HttpListener();
+        var port = FreePort();
+        kubelet.Prefixes.Add($"http://127.0.0.1:{port}/");
+        kubelet.Start();
+        var serving = Task.Run(async () =>
+        {
+            var request = await kubelet.GetContextAsync();
+            var text = $"{request.Request.Url!.AbsolutePath} tail={request.Request.QueryString["tailLines"]}\n";
+            var bytes = Encoding.UTF8.GetBytes(text);
+            request.Response.OutputStream.Write(bytes);
+            request.Response.Close();
+        });
+        var node = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "node-logs" },
+            ["status"] = new JsonObject
+            {
+                ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = "127.0.0.1" }),
+                ["daemonEndpoints"] = new JsonObject { ["kubeletEndpoint"] = new JsonObject { ["Port"] = port } },
+            },
+        };
+        await PostAsync("api/v1/nodes", node.ToJsonString());
+        (await SendAsync(new HttpMethod("PATCH"), "api/v1/nodes/node-logs/status", node.ToJsonString(), "application/merge-patch+json")).StatusCode.ShouldBe(HttpStatusCode.OK, "a kubelet reports its node's status through /status");
+        await PostAsync($"api/v1/namespaces/{ns}/pods", """{"metadata":{"name":"w"},"spec":{"containers":[{"name":"worker","image":"x"}]}}""");
+        await SendAsync(HttpMethod.Post, $"api/v1/namespaces/{ns}/pods/w/binding", """{"target":{"name":"node-logs"}}""");
+        var log = await SendAsync(HttpMethod.Get, $"api/v1/namespaces/{ns}/pods/w/log?tailLines=5");
+        (await log.Content.ReadAsStringAsync()).ShouldBe($"/containerLogs/{ns}/w/worker tail=5\n");
+        await serving;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     private static async Task<string> MessageAsync(HttpResponseMessage response) =>
         (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"] ?? "";
 
