@@ -34,7 +34,8 @@ static int Usage(TextWriter w, int code)
           run FILE                 run the jobs in FILE (YAML manifests, one or many documents, or job.json)
                                    in dependency order on this machine
               --runs-dir DIR       outputs of jobs without spec.output.uri go to DIR/<job> (default: runs)
-              --port N             serve /metrics and /status on port N (default: $POSTTRAIN_PORT or 9090)
+              --port N             serve /metrics and /status on port N (default: $POSTTRAIN_PORT or 9090), on every
+                                   interface or on $POSTTRAIN_LISTEN_ADDRESS
               --no-server          do not serve /metrics and /status
               --termination-log F  write the result JSON to F (default: /dev/termination-log when it exists)
               --device D           auto (a GPU when there is one), cpu, or cuda (fail without one); $POSTTRAIN_DEVICE

@@ -143,15 +143,19 @@ public static class RunCommand
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The address /metrics and /status listen on: <c>POSTTRAIN_LISTEN_ADDRESS</c> (a node agent running several pods on one host gives each its pod IP), else every interface.</summary>
+    public const string ListenAddressVariable = "POSTTRAIN_LISTEN_ADDRESS";
+
     private static PrometheusHttpListener? StartServer(int port, JobProgress progress)
     {
         var options = new PrometheusOptions();
         options.Meters.Add(WorkerMetrics.MeterName);
-        var listener = new PrometheusHttpListener(port, options);
+        var host = Environment.GetEnvironmentVariable(ListenAddressVariable) is { Length: > 0 } address ? address : "+";
+        var listener = new PrometheusHttpListener(port, options, host);
         try
         {
             listener.MapGet("/status", "application/json", _ => ValueTask.FromResult(progress.StatusJson())).Start();
-            progress.Message($"serving /metrics and /status on port {port}");
+            progress.Message($"serving /metrics and /status on {(host == "+" ? "port " : host + ":")}{port}");
             return listener;
         }
         catch (Exception e) when (e is System.Net.HttpListenerException or InvalidOperationException)
