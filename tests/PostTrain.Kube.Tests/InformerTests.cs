@@ -81,8 +81,14 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
 
         using (fixture.Server.Faults.Partition(r => r.Query.ContainsKey("watch") && r.Path.Value!.Contains($"/namespaces/{ns}/", StringComparison.Ordinal)))
         {
-            fixture.Server.Faults.DropWatches();
-            await Eventually.TrueAsync(() => informer.LastError is not null, "the informer notices the outage");
+            // The informer's watch may still be opening (it passed the partition before it began): drop until it is cut.
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    fixture.Server.Faults.DropWatches();
+                    return informer.LastError is not null;
+                },
+                "the informer notices the outage");
             await fixture.Client.ConfigMaps.DeleteAsync("deleted-during-outage", ns);
             await fixture.Client.ConfigMaps.CreateAsync(Map("created-during-outage", ns));
             fixture.Server.Store.CompactHistory();
