@@ -102,6 +102,39 @@ public class RlMathTests
     }
 
     [Fact]
+    public void An_extreme_log_ratio_is_clamped_at_20_so_loss_and_gradients_stay_finite_even_where_masked()
+    {
+        // float32, as training computes. Unclamped, exp(100) is inf: A = −1 gives an infinite loss, and the masked
+        // position multiplies inf by 0 (NaN). Clamped, ρ = exp(20) = 4.85165e8.
+        var logp = T(100, -100, 0).To(ScalarType.Float32).WithRequiresGrad();
+        var (loss, _, _) = PolicyLoss.Compute(logp, T(0, 0, 0).To(ScalarType.Float32), T(-1, 1, 1).To(ScalarType.Float32), 0.2, 0.28);
+        var values = loss.ToArray<float>();
+        values[0].ShouldBe((float)Math.Exp(20), 1e3f);
+        values.ShouldAllBe(v => float.IsFinite(v));
+        var masked = (loss * T(0, 1, 1).To(ScalarType.Float32)).Sum();
+        float.IsFinite(masked.Item<float>()).ShouldBeTrue();
+        masked.Backward();
+        logp.Grad!.ToArray<float>().ShouldAllBe(g => float.IsFinite(g));
+    }
+
+    [Fact]
+    public void K3_clamps_its_log_ratio_at_20_before_exp_and_its_value_at_10()
+    {
+        // log π − log π_ref = −100: unclamped, exp(100) = inf in float32 and the gradient through the outer clamp is
+        // 0·inf = NaN. With the inner clamp: exp(20) − 20 − 1, clamped to 10, gradient 0.
+        var logp = T(-100, 100, 0.5).To(ScalarType.Float32).WithRequiresGrad();
+        var k3 = KlPenalty.Compute(KlEstimator.K3, logp, T(0, 0, 0).To(ScalarType.Float32));
+        var values = k3.ToArray<float>();
+        values[0].ShouldBe(10f);
+        values[1].ShouldBe(10f); // exp(−20) + 20 − 1 = 19, clamped
+        values[2].ShouldBe((float)(Math.Exp(-0.5) + 0.5 - 1), 1e-6f);
+        k3.Sum().Backward();
+        var grads = logp.Grad!.ToArray<float>();
+        grads.ShouldAllBe(g => float.IsFinite(g));
+        grads[2].ShouldBe((float)(1 - Math.Exp(-0.5)), 1e-6f); // d/dlogp (e^{−d} + d − 1) = 1 − e^{−d}
+    }
+
+    [Fact]
     public void Kl_estimators_match_their_formulas()
     {
         using var scope = TorchScope.NewDisposeScope();

@@ -2,11 +2,17 @@ using PostTrain.Torch;
 
 namespace PostTrain.Trainer.Rl;
 
-/// <summary>PPO's clipped surrogate with separate low/high clip ranges (clip-higher) and optional dual clip.</summary>
+/// <summary>PPO's clipped surrogate with separate low/high clip ranges (clip-higher) and optional dual clip; the log-ratio is clamped to ±20.</summary>
 public static class PolicyLoss
 {
     /// <summary>
-    /// Per-token loss [batch, seq]: max(−A·ρ, −A·clip(ρ, 1 − εlow, 1 + εhigh)) with ρ = exp(logp − oldLogp); when
+    /// The log-ratio log π − log π_old is clamped to ±this before exp, as verl does, so an extreme token gives a large
+    /// but finite ratio (exp(20) ≈ 4.9e8) instead of inf, whose 0·inf = NaN would reach the loss even where masked.
+    /// </summary>
+    public const double LogRatioClamp = 20;
+
+    /// <summary>
+    /// Per-token loss [batch, seq]: max(−A·ρ, −A·clip(ρ, 1 − εlow, 1 + εhigh)) with ρ = exp(clamp(logp − oldLogp, ±20)); when
     /// <paramref name="dualClip"/> c &gt; 1 is given, tokens with A &lt; 0 are further bounded by −A·c. Also returns the
     /// per-token indicators [batch, seq] (float 0/1) of where the clip was active and where the dual clip was.
     /// </summary>
@@ -20,7 +26,7 @@ public static class PolicyLoss
             throw new ArgumentOutOfRangeException(nameof(dualClip), c, "the dual-clip constant must be > 1");
         }
 
-        var ratio = (logProbs - oldLogProbs).Exp();
+        var ratio = (logProbs - oldLogProbs).Clamp(-LogRatioClamp, LogRatioClamp).Exp();
         var unclipped = -advantages * ratio;
         var clipped = -advantages * ratio.Clamp(1 - clipLow, 1 + clipHigh);
         var loss = PostTrain.Torch.Tensors.Maximum(unclipped, clipped);
