@@ -52,7 +52,7 @@ public sealed class CheckpointTests : IDisposable
         }
 
         var e = Should.Throw<CheckpointException>(() => HfCheckpoint.Load(path));
-        e.Message.ShouldContain("model.layers.1.mlp.up_proj.weight: missing from the checkpoint");
+        e.Message.ShouldContain("missing from the checkpoint: model.layers.1.mlp.up_proj.weight");
         e.Message.ShouldContain("model.norm.weight: shape [63] does not match the config's [64]");
     }
 

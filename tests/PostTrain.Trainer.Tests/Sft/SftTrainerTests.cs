@@ -95,6 +95,7 @@ public sealed class SftTrainerTests : IDisposable
             new SftTrainer(model, Options with { SaveEverySteps = 2 }, SftFixtures.PadId, observer: observer).Train(sequences, [], checkpoints));
         e.Step.ShouldBe(failingStep);
         e.Message.ShouldContain($"step {failingStep}");
+        e.Message.ShouldContain($"The newest checkpoint, checkpoint-{keptStep:D6} (step {keptStep}), has finite weights and is kept");
         CheckpointManager.StepOf(checkpoints.Latest()!).ShouldBe(keptStep);
         using var reloaded = Checkpoints.HfCheckpoint.Load(checkpoints.Latest()!);
         reloaded.Body.Norm.Weight.IsFinite().All().Item<bool>().ShouldBeTrue();
@@ -110,6 +111,41 @@ public sealed class SftTrainerTests : IDisposable
         var before = trainer.ValidationLoss(validation);
         var result = trainer.Train(sequences.Skip(8).ToList(), validation, new CheckpointManager(Path.Combine(_dir, "learn")));
         result.ValidationLoss!.Value.ShouldBeLessThan(before * 0.6);
+    }
+
+    [Fact]
+    public void A_corrupt_newest_checkpoint_is_moved_aside_and_the_run_resumes_from_the_newest_intact_one()
+    {
+        var sequences = SftFixtures.Sequences(10);
+        var options = Options with { SaveEverySteps = 2 };
+        var checkpoints = new CheckpointManager(Path.Combine(_dir, "corrupt"), keep: 3);
+        using (var cts = new CancellationTokenSource())
+        using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
+        {
+            new SftTrainer(model, options, SftFixtures.PadId, observer: new RecordingObserver { CancelAt = (4, cts) }).Train(sequences, [], checkpoints, cancellationToken: cts.Token);
+        }
+
+        checkpoints.Names().ShouldBe(["checkpoint-000002", "checkpoint-000004"]);
+        var weights = Path.Combine(checkpoints.PathFor(4), "model.safetensors");
+        File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..100]); // a disk that filled up mid-write, say
+        // A save killed mid-write leaves a temporary folder behind.
+        Directory.CreateDirectory(Path.Combine(checkpoints.OutputDirectory, ".tmp-checkpoint-000006-0123abcd"));
+
+        var observer = new RecordingObserver();
+        using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 99))
+        {
+            new SftTrainer(model, options, SftFixtures.PadId, observer: observer).Train(sequences, [], checkpoints).Step.ShouldBe(6);
+        }
+
+        observer.Messages.ShouldContain(m => m.StartsWith("removed 1 partial checkpoint folder(s)", StringComparison.Ordinal) && m.Contains(".tmp-checkpoint-000006-0123abcd", StringComparison.Ordinal));
+        var fallback = observer.Messages.Single(m => m.StartsWith("checkpoint-000004 cannot be loaded", StringComparison.Ordinal));
+        fallback.ShouldContain("model.safetensors");
+        fallback.ShouldContain("moved aside to corrupt-checkpoint-000004");
+        fallback.Length.ShouldBeLessThan(600, "one readable line, not a list of every missing tensor");
+        observer.Messages.ShouldContain(m => m.StartsWith("resumed from ", StringComparison.Ordinal) && m.EndsWith("checkpoint-000002 at step 2", StringComparison.Ordinal));
+        Directory.Exists(Path.Combine(checkpoints.OutputDirectory, "corrupt-checkpoint-000004")).ShouldBeTrue("kept for inspection");
+        Directory.EnumerateDirectories(checkpoints.OutputDirectory, ".tmp-*").ShouldBeEmpty();
+        checkpoints.Names().ShouldBe(["checkpoint-000002", "checkpoint-000004", "checkpoint-000006"]);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -140,8 +176,8 @@ public sealed class SftTrainerTests : IDisposable
         {
         }
 
-        public void OnMessage(string message)
-        {
-        }
+        public List<string> Messages { get; } = [];
+
+        public void OnMessage(string message) => Messages.Add(message);
     }
 }

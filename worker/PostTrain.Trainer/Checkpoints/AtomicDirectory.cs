@@ -1,8 +1,9 @@
 namespace PostTrain.Trainer.Checkpoints;
 
 /// <summary>
-/// Writes a directory under a temporary sibling name and renames it into place, so a reader sees either the old
-/// directory or the complete new one, never half of one.
+/// Writes a directory under a temporary sibling name, flushes it to storage, and renames it into place (then flushes
+/// the parent's entry), so a reader, or a machine after a power loss, sees either the old directory or the complete
+/// new one, never half of one.
 /// </summary>
 public static class AtomicDirectory
 {
@@ -26,6 +27,7 @@ public static class AtomicDirectory
         try
         {
             write(temporary);
+            Durability.SyncTree(temporary);
         }
         catch
         {
@@ -44,5 +46,7 @@ public static class AtomicDirectory
         {
             Directory.Move(temporary, full);
         }
+
+        Durability.SyncDirectory(parent);
     }
 }

@@ -68,6 +68,29 @@ public static class HfCheckpoint
         return model;
     }
 
+    /// <summary>
+    /// One readable line for a checkpoint that does not load: the first problems (an unreadable file comes first,
+    /// it is usually the cause), then the missing tensors summarised rather than listed one by one.
+    /// </summary>
+    private static string Describe(string directory, List<string> problems, List<string> missing)
+    {
+        const int Shown = 3;
+        var parts = problems.Take(Shown).ToList();
+        if (problems.Count > Shown)
+        {
+            parts.Add($"and {problems.Count - Shown} more problem(s)");
+        }
+
+        if (missing.Count > 0)
+        {
+            parts.Add(missing.Count <= Shown
+                ? $"missing from the checkpoint: {string.Join(", ", missing)}"
+                : $"{missing.Count} tensors missing from the checkpoint ({string.Join(", ", missing.Take(Shown))}, ...)");
+        }
+
+        return $"{directory}: {string.Join("; ", parts)}";
+    }
+
     /// <summary>Reads the weights of <paramref name="directory"/> into <paramref name="model"/>, checking every tensor.</summary>
     public static void LoadWeights(CausalLanguageModel model, string directory)
     {
@@ -122,10 +145,10 @@ public static class HfCheckpoint
             }
         }
 
-        problems.AddRange(expected.Keys.Where(k => !seen.Contains(k)).Order(StringComparer.Ordinal).Select(k => $"{k}: missing from the checkpoint"));
-        if (problems.Count > 0)
+        var missing = expected.Keys.Where(k => !seen.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        if (problems.Count > 0 || missing.Count > 0)
         {
-            throw new CheckpointException($"{directory}: {problems.Count} problem(s): {string.Join("; ", problems)}");
+            throw new CheckpointException(Describe(directory, problems, missing));
         }
     }
 

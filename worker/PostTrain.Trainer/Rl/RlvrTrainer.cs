@@ -105,16 +105,14 @@ public sealed class RlvrTrainer
         var scheduler = new LearningRateScheduler(optimizer, Schedule(_options.Steps * updatesPerStep), _options.LearningRate);
         var series = new Dictionary<string, List<StepValue>>(StringComparer.Ordinal);
         long step = 0, cursor = 0;
-        if (_options.Resume && checkpoints.Latest() is { } latest)
+        if (_ranks.IsWriter && checkpoints.RemoveLeftovers() is { Count: > 0 } leftovers)
         {
-            var state = TrainerState.Load(latest);
-            HfCheckpoint.LoadWeights(_policy, latest);
-            if (File.Exists(Path.Combine(latest, Lora.WeightsFile)))
-            {
-                Lora.LoadAdapterWeights(_policy, latest); // LoRA runs keep their adapter beside the frozen base
-            }
+            _observer.OnMessage($"removed {leftovers.Count} partial checkpoint folder(s) a killed save left behind: {string.Join(", ", leftovers)}");
+        }
 
-            optimizer.Load(Path.Combine(latest, CheckpointManager.OptimizerFile));
+        if (_options.Resume && checkpoints.LoadNewest(Load, _observer.OnMessage, moveAside: _ranks.IsWriter) is { } resumed)
+        {
+            var (latest, state) = resumed;
             step = state.Step;
             cursor = state.DataCursor;
             scheduler.SetStep(step * updatesPerStep);
@@ -126,10 +124,34 @@ public sealed class RlvrTrainer
             _observer.OnMessage($"resumed from {latest} at step {step}");
         }
 
+        TrainerState Load(string checkpoint)
+        {
+            var state = TrainerState.Load(checkpoint);
+            HfCheckpoint.LoadWeights(_policy, checkpoint);
+            if (File.Exists(Path.Combine(checkpoint, Lora.WeightsFile)))
+            {
+                Lora.LoadAdapterWeights(_policy, checkpoint); // LoRA runs keep their adapter beside the frozen base
+            }
+
+            if (!AllFinite(trainable))
+            {
+                throw new CheckpointException($"{checkpoint}: weights are not finite");
+            }
+
+            optimizer.Load(Path.Combine(checkpoint, CheckpointManager.OptimizerFile));
+            return state;
+        }
+
         _ranks.AgreeOnStep(step);
         string? lastSaved = step > 0 ? checkpoints.Latest() : null;
         string Save()
         {
+            // A checkpoint is only "good" if its weights are: an update can overflow them.
+            if (!AllFinite(trainable))
+            {
+                throw new TrainingDivergedException(step, $"weights are not finite after step {step}", checkpoints.Latest());
+            }
+
             var state = new TrainerState
             {
                 Step = step,
@@ -199,6 +221,10 @@ public sealed class RlvrTrainer
             if (totals.Kept > 0)
             {
                 update.Run(kept, optimizer, scheduler, trainable, step, metrics);
+                if (!double.IsFinite(metrics["loss"]))
+                {
+                    throw new TrainingDivergedException(step + 1, $"loss is {metrics["loss"]} at step {step + 1}", checkpoints.Latest());
+                }
             }
             else
             {
@@ -229,6 +255,13 @@ public sealed class RlvrTrainer
         }
 
         return new RlvrResult(step, rewardMean, lastSaved ?? Save(), Preempted: false);
+    }
+
+    private static bool AllFinite(IEnumerable<Parameter> parameters)
+    {
+        using var scope = TorchScope.NewDisposeScope();
+        using var noGrad = TorchOps.NoGrad();
+        return parameters.All(p => p.IsFinite().All().Item<bool>());
     }
 
     /// <summary>

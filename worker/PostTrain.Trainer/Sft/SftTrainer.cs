@@ -79,21 +79,37 @@ public sealed class SftTrainer
         _model.GradientCheckpointing = _compute.GradientCheckpointing;
         _ranks.BroadcastParameters(_model); // every rank starts from rank 0's weights
 
-        if (_options.Resume && checkpoints.Latest() is { } latest)
+        if (_ranks.IsWriter && checkpoints.RemoveLeftovers() is { Count: > 0 } leftovers)
         {
-            var state = TrainerState.Load(latest);
-            HfCheckpoint.LoadWeights(_model, latest);
-            if (File.Exists(Path.Combine(latest, Lora.WeightsFile)))
-            {
-                Lora.LoadAdapterWeights(_model, latest); // LoRA runs keep their adapter beside the frozen base
-            }
+            _observer.OnMessage($"removed {leftovers.Count} partial checkpoint folder(s) a killed save left behind: {string.Join(", ", leftovers)}");
+        }
 
-            optimizer.Load(Path.Combine(latest, CheckpointManager.OptimizerFile));
+        if (_options.Resume && checkpoints.LoadNewest(Load, _observer.OnMessage, moveAside: _ranks.IsWriter) is { } resumed)
+        {
+            var (latest, state) = resumed;
             step = state.Step;
             scheduler.SetStep(step);
             losses.AddRange(state.Losses);
             validationLosses.AddRange(state.ValidationLosses);
             _observer.OnMessage($"resumed from {latest} at step {step}");
+        }
+
+        TrainerState Load(string checkpoint)
+        {
+            var state = TrainerState.Load(checkpoint);
+            HfCheckpoint.LoadWeights(_model, checkpoint);
+            if (File.Exists(Path.Combine(checkpoint, Lora.WeightsFile)))
+            {
+                Lora.LoadAdapterWeights(_model, checkpoint); // LoRA runs keep their adapter beside the frozen base
+            }
+
+            if (!AllFinite(trainable))
+            {
+                throw new CheckpointException($"{checkpoint}: weights are not finite");
+            }
+
+            optimizer.Load(Path.Combine(checkpoint, CheckpointManager.OptimizerFile));
+            return state;
         }
 
         _ranks.AgreeOnStep(step);
@@ -103,7 +119,7 @@ public sealed class SftTrainer
             // A checkpoint is only "good" if its weights are: an update can overflow them while the loss was finite.
             if (!AllFinite(trainable))
             {
-                throw new TrainingDivergedException(step, $"weights are not finite after step {step}; stopping (the last good checkpoint is kept)");
+                throw new TrainingDivergedException(step, $"weights are not finite after step {step}", checkpoints.Latest());
             }
 
             // Ranks hold identical weights and optimizer state, so one copy is enough: rank 0 writes it, and the
@@ -132,7 +148,7 @@ public sealed class SftTrainer
             var (loss, tokens, gradNorm) = Accumulate(batch, trainable, step);
             if (!double.IsFinite(loss))
             {
-                throw new TrainingDivergedException(step + 1, loss);
+                throw new TrainingDivergedException(step + 1, $"loss is {loss} at step {step + 1}", checkpoints.Latest());
             }
 
             var learningRate = optimizer.LearningRate;
