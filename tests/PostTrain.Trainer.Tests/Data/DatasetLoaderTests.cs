@@ -65,6 +65,21 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Invalid_utf8_inside_a_string_names_file_line_and_byte_and_skip_invalid_skips_it()
+    {
+        var path = Write("utf8.jsonl", "");
+        await File.WriteAllBytesAsync(path, [.. "{\"prompt\": \"ok\"}\n{\"prompt\": \"bad "u8, 0xC3, 0x28, .. "\"}\n{\"prompt\": \"ok2\"}\n"u8]);
+
+        var error = await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(path, new DatasetLoadOptions(), CancellationToken.None));
+        error.Message.ShouldBe($"{path}:2: invalid UTF-8 at byte 17 of the line");
+        error.Line.ShouldBe(2);
+
+        var skipped = await DatasetLoader.LoadAsync(path, new DatasetLoadOptions { SkipInvalid = true }, CancellationToken.None);
+        skipped.Examples.Select(e => e.Prompt).ShouldBe(["ok", "ok2"]);
+        skipped.SkippedCount.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Json_arrays_are_read_and_errors_name_the_line_of_the_element()
     {
         var path = Write("set.json", "[\n  {\"prompt\": \"a\"},\n  {\"prompt\": \"b\", \"completion\": \"c\"},\n  {\"prompt\": 3}\n]\n");

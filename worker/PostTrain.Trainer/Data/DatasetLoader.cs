@@ -181,6 +181,12 @@ public static class DatasetLoader
 
         try
         {
+            // The JSON parser checks UTF-8 only where a string is read, and then fails without a file or line.
+            if (InvalidUtf8At(span) is { } offset)
+            {
+                throw new DatasetFormatException(source, lineNumber, $"invalid UTF-8 at byte {offset + 1} of the line");
+            }
+
             JsonDocument document;
             try
             {
@@ -200,6 +206,34 @@ public static class DatasetLoader
         {
             collector.Skip(e.Message);
         }
+    }
+
+    /// <summary>The offset of the first byte that is not valid UTF-8, or null when the line is valid.</summary>
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> line)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(line))
+        {
+            return null;
+        }
+
+        Span<char> sink = stackalloc char[256];
+        var consumed = 0;
+        while (consumed < line.Length)
+        {
+            var status = System.Text.Unicode.Utf8.ToUtf16(line[consumed..], sink, out var read, out _, replaceInvalidSequences: false, isFinalBlock: true);
+            if (status == System.Buffers.OperationStatus.InvalidData)
+            {
+                return consumed + read;
+            }
+
+            consumed += read;
+            if (status == System.Buffers.OperationStatus.Done)
+            {
+                break;
+            }
+        }
+
+        return consumed;
     }
 
     private static void ParseLine(string line, string source, int lineNumber, DatasetLoadOptions options, Collector collector)
