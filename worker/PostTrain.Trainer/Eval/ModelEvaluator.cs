@@ -116,18 +116,24 @@ public sealed class ModelEvaluator(CausalLanguageModel model, ITokenizer tokeniz
                 break;
             }
 
+            // The batch's greedy answers and samples are scored at once (the reward bounds its own concurrency).
+            var inputs = new List<RewardInput>(chunk.Length * (1 + options.Samples));
             for (var i = 0; i < chunk.Length; i++)
             {
-                var example = chunk[i];
-                var answer = greedy[i].Text ?? string.Empty;
-                var correct = await IsCorrectAsync(example, answer, options, cancellationToken).ConfigureAwait(false);
-                var samplesCorrect = 0;
+                inputs.Add(new RewardInput(chunk[i].PromptText, greedy[i].Text ?? string.Empty, chunk[i]));
                 for (var s = 0; s < options.Samples; s++)
                 {
-                    samplesCorrect += await IsCorrectAsync(example, sampled[(i * options.Samples) + s].Text ?? string.Empty, options, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                    inputs.Add(new RewardInput(chunk[i].PromptText, sampled[(i * options.Samples) + s].Text ?? string.Empty, chunk[i]));
                 }
+            }
 
-                items.Add(new EvalItem(example.Id, example.PromptText, answer, correct, samplesCorrect));
+            var scores = await RewardScoring.ScoreAllAsync(judge, inputs, cancellationToken).ConfigureAwait(false);
+            bool Correct(int index) => scores[index].Score >= options.CorrectThreshold - 1e-9;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var first = i * (1 + options.Samples);
+                var samplesCorrect = Enumerable.Range(first + 1, options.Samples).Count(Correct);
+                items.Add(new EvalItem(chunk[i].Id, chunk[i].PromptText, greedy[i].Text ?? string.Empty, Correct(first), samplesCorrect));
             }
         }
 
@@ -165,9 +171,4 @@ public sealed class ModelEvaluator(CausalLanguageModel model, ITokenizer tokeniz
 
     private sealed record RankItems(bool Cancelled, List<EvalItem> Items);
 
-    private async Task<bool> IsCorrectAsync(Example example, string answer, EvalOptions options, CancellationToken cancellationToken)
-    {
-        var score = await judge.ScoreAsync(new RewardInput(example.PromptText, answer, example), cancellationToken).ConfigureAwait(false);
-        return score.Score >= options.CorrectThreshold - 1e-9;
-    }
 }

@@ -322,12 +322,10 @@ public sealed class RlvrTrainer
                 generateSeconds += clock.Elapsed.TotalSeconds;
 
                 clock.Restart();
-                rollouts = new List<Rollout>(results.Count);
-                foreach (var (example, promptIds, result) in results)
-                {
-                    var score = await _reward.ScoreAsync(new RewardInput(example.PromptText, result.Text ?? string.Empty, example), cancellationToken).ConfigureAwait(false);
-                    rollouts.Add(new Rollout(example, promptIds, result.Tokens, result.Text ?? string.Empty, score.Score));
-                }
+                // All of the round's completions are scored at once; a reward that runs code bounds its own concurrency
+                // (CodeReward's MaxConcurrency), so one looping completion no longer delays every other one by its timeout.
+                var scores = await RewardScoring.ScoreAllAsync(_reward, results.Select(r => new RewardInput(r.Example.PromptText, r.Result.Text ?? string.Empty, r.Example)).ToList(), cancellationToken).ConfigureAwait(false);
+                rollouts = [.. results.Select((r, i) => new Rollout(r.Example, r.PromptIds, r.Result.Tokens, r.Result.Text ?? string.Empty, scores[i].Score))];
 
                 rewardSeconds += clock.Elapsed.TotalSeconds;
             }
