@@ -2,9 +2,9 @@ using System.Text.Json.Nodes;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
-using PostTrain.Operator.Workers;
 
 namespace PostTrain.Operator.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Models;
@@ -193,7 +194,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await first.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
         await first.DisposeAsync();
 
-        workers.ByIp["10.4.0.1"] = new Workers.WorkerStatus { Progress = new Workers.WorkerProgress { Step = 6, TotalSteps = 10 } };
+        workers.ByIp["10.4.0.1"] = new WorkerStatus { Progress = new WorkerProgress { Step = 6, TotalSteps = 10 } };
         await using var second = OperatorHarness.Start(fixture, ns, workers, "op-b");
         await Eventually.TrueAsync(async () => (await second.StatusAsync(JobKinds.Sft, "sft")).Progress?.Step == 6, "the new operator picks the job up");
         (await second.Client.Jobs.ListAsync(ns)).Items.Single().Metadata.Uid.ShouldBe(batch.Metadata.Uid);

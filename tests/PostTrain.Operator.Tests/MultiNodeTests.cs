@@ -1,6 +1,6 @@
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Operator.Resources;
-using PostTrain.Operator.Workers;
 using JobStatus = PostTrain.Api.Status.JobStatus;
 
 namespace PostTrain.Operator.Tests;

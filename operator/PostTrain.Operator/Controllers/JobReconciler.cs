@@ -6,6 +6,7 @@ using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Api.Status;
 using PostTrain.Api.Validation;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Events;
@@ -259,7 +260,7 @@ public sealed class JobReconciler : IReconciler
         if (complete)
         {
             // The result (metrics, table, final checkpoint) is rank 0's: the rank that evaluates and saves.
-            var result = results.Where(r => r.Result.Phase == "Succeeded" && (!multiNode || WorkerFailures.Rank(r.Pod) == 0)).OrderBy(r => WorkerFailures.Rank(r.Pod)).Select(r => r.Result).FirstOrDefault();
+            var result = results.Where(r => r.Result.Phase == WorkerPhases.Succeeded && (!multiNode || WorkerFailures.Rank(r.Pod) == 0)).OrderBy(r => WorkerFailures.Rank(r.Pod)).Select(r => r.Result).FirstOrDefault();
             var completedAt = batch.Status?.CompletionTime ?? now;
             if (result is null && now - completedAt < _context.Options.ResultGracePeriod)
             {
@@ -659,7 +660,7 @@ public sealed class JobReconciler : IReconciler
     {
         var worker = pod.Status?.ContainerStatuses?.Find(c => c.Name == ChildNames.WorkerContainer);
         var message = Message(worker?.State) ?? Message(worker?.LastState);
-        return WorkerResult.TryParse(message);
+        return WorkerJson.TryReadResult(message);
 
         static string? Message(JsonObject? state) =>
             state?["terminated"]?["message"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Models;
