@@ -243,7 +243,7 @@ public sealed class JobReconciler : IReconciler
         var failures = WorkerFailures.From(pods);
         await ReportNewFailuresAsync(resource, failures, multiNode, cancellationToken).ConfigureAwait(false);
         var results = pods
-            .Select(p => (Pod: p, Result: TerminatedResult(p)))
+            .Select(p => (Pod: p, Result: WorkerResults.FromPod(p)))
             .Where(r => r.Result is not null)
             .Select(r => (r.Pod, Result: r.Result!))
             .ToList();
@@ -466,7 +466,8 @@ public sealed class JobReconciler : IReconciler
                     var why = status.FindCondition(FailedCondition) is { } c ? $"{c.Reason}: {c.Message}" : "failed";
                     return (null, $"{display} failed ({why})");
                 case JobPhase.Succeeded when status.Checkpoint?.Uri is { Length: > 0 } uri:
-                    model.Source = uri;
+                    // A status recorded from an older worker may hold a pod-local path: chain its pvc:// form.
+                    model.Source = CheckpointLocations.Normalize(uri);
                     model.FromJob = null;
                     break;
                 case JobPhase.Succeeded:
@@ -655,17 +656,6 @@ public sealed class JobReconciler : IReconciler
             .Where(p => p.Metadata.Labels is { } l && l.GetValueOrDefault(ChildNames.KindLabel) == _kind.Kind && l.GetValueOrDefault(ChildNames.JobLabel) == resource.Metadata.Name)
             .ToList();
 
-    /// <summary>The worker's result from a pod's terminated container state (or its last terminated state).</summary>
-    internal static WorkerResult? TerminatedResult(Pod pod)
-    {
-        var worker = pod.Status?.ContainerStatuses?.Find(c => c.Name == ChildNames.WorkerContainer);
-        var message = Message(worker?.State) ?? Message(worker?.LastState);
-        return WorkerJson.TryReadResult(message);
-
-        static string? Message(JsonObject? state) =>
-            state?["terminated"]?["message"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
-    }
-
     private async Task ReportNewFailuresAsync(JobResource resource, IReadOnlyList<WorkerFailure> failures, bool multiNode, CancellationToken cancellationToken)
     {
         foreach (var failure in failures)
@@ -703,7 +693,7 @@ public sealed class JobReconciler : IReconciler
     {
         if (checkpoint?.Uri is { Length: > 0 } uri && (status.Checkpoint is null || checkpoint.Step >= status.Checkpoint.Step))
         {
-            status.Checkpoint = new CheckpointStatus { Uri = uri, Step = Math.Max(0, checkpoint.Step) };
+            status.Checkpoint = new CheckpointStatus { Uri = CheckpointLocations.Normalize(uri), Step = Math.Max(0, checkpoint.Step) };
         }
     }
 
