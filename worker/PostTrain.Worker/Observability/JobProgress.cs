@@ -20,6 +20,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     private string _phase = WorkerPhases.Pending;
     private WorkerProgress _progress = new();
     private WorkerCheckpoint? _checkpoint;
+    private Func<string, string> _checkpointUri = path => path;
     private int _logEvery = 1;
 
     /// <summary>Starts following a job.</summary>
@@ -27,7 +28,11 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     /// <param name="job">The job's name.</param>
     /// <param name="kind">The job's kind.</param>
     /// <param name="logEverySteps">Print a progress line every this many steps (when not on a terminal).</param>
-    public void Begin(string? ns, string job, string kind, int logEverySteps)
+    /// <param name="checkpointUri">
+    /// How a checkpoint directory the trainer saved is reported on /status (see <see cref="Running.JobEnvironment.CheckpointUri"/>);
+    /// unset reports the local path.
+    /// </param>
+    public void Begin(string? ns, string job, string kind, int logEverySteps, Func<string, string>? checkpointUri = null)
     {
         lock (_gate)
         {
@@ -36,6 +41,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
             _phase = WorkerPhases.Running;
             _progress = new WorkerProgress { Step = 0, Metrics = [] };
             _checkpoint = null;
+            _checkpointUri = checkpointUri ?? (path => path);
             _logEvery = Math.Max(1, logEverySteps);
             _clock.Restart();
         }
@@ -94,7 +100,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     {
         lock (_gate)
         {
-            _checkpoint = new WorkerCheckpoint { Uri = path, Step = step };
+            _checkpoint = new WorkerCheckpoint { Uri = _checkpointUri(path), Step = step };
         }
     }
 

@@ -22,7 +22,10 @@ public sealed record JobOutcome
     /// <summary>Final figures.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>The newest complete checkpoint, if the job trains.</summary>
+    /// <summary>
+    /// The newest complete checkpoint, if the job trains, in the URI form of the job's output
+    /// (<see cref="JobEnvironment.CheckpointUri"/>): <c>pvc://claim/path/checkpoint-N</c> for a <c>pvc://</c> output.
+    /// </summary>
     public string? CheckpointUri { get; init; }
 
     /// <summary>The step of that checkpoint.</summary>
