@@ -75,8 +75,8 @@ public static class ChildNames
     /// <summary>
     /// The volume name for a PersistentVolumeClaim: <c>pvc-&lt;claim&gt;</c>. A volume name is a DNS label and a claim
     /// name a DNS subdomain, so a claim with dots, or too long a name, becomes <c>pvc-</c>, its head with dots as
-    /// dashes, <c>-</c> and the first 8 hex digits of the SHA-256 of the claim name: distinct claims never share a
-    /// volume (<c>a.b</c> and <c>a-b</c> included).
+    /// dashes, <c>-</c> and the first 8 hex digits of the SHA-256 of the claim name, so distinct claims get distinct
+    /// volumes (<c>a.b</c> and <c>a-b</c> included; a clash would take a 32-bit hash collision).
     /// </summary>
     public static string ClaimVolume(string claim)
     {
