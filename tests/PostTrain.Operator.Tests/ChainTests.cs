@@ -2,9 +2,9 @@ using System.Text.Json.Nodes;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
-using PostTrain.Operator.Workers;
 
 namespace PostTrain.Operator.Tests;
 
@@ -35,7 +35,7 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
             Kind = "SftJob",
             Phase = "Running",
             Progress = new WorkerProgress { Step = 4, TotalSteps = 10, Eta = "1m0s", Metrics = new() { ["loss"] = 1.25 } },
-            Checkpoint = new WorkerCheckpoint { Uri = "pvc://ckpt/sft/step-4", Step = 4 },
+            Checkpoint = new WorkerCheckpoint { Uri = WorkerReports.Checkpoint("pvc://ckpt/sft", 4), Step = 4 },
         };
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.0.0.1");
         JobStatus running = new();
@@ -43,15 +43,15 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
         running.Phase.ShouldBe(JobPhase.Running);
         running.Progress!.Percent.ShouldBe(40);
         running.Progress.Metrics!["loss"].ShouldBe(1.25);
-        running.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/step-4");
+        running.Checkpoint!.Uri.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/sft", 4));
         running.StartTime.ShouldNotBeNull();
         running.IsConditionTrue("Progressing").ShouldBeTrue();
         running.FindCondition("Progressing")!.Message.ShouldBe("step 4/10");
 
-        await op.TerminatePodAsync("sft-a", 0, new { kind = "SftJob", name = "sft", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = "pvc://ckpt/sft/final", step = 10 }, message = "trained 10 steps" });
+        await op.TerminatePodAsync("sft-a", 0, new { kind = "SftJob", name = "sft", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = WorkerReports.Checkpoint("pvc://ckpt/sft", 10), step = 10 }, message = "trained 10 steps" });
         await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
         var sft = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Succeeded);
-        sft.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/final");
+        sft.Checkpoint!.Uri.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/sft", 10));
         sft.Checkpoint.Step.ShouldBe(10);
         sft.Result!.Metrics!["loss"].ShouldBe(0.5);
         sft.CompletionTime.ShouldNotBeNull();
@@ -61,7 +61,7 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
         // RLVR starts from the SFT checkpoint.
         var config = await WaitForConfigAsync(op, "rlvr-rlvr-config");
         var rendered = JobJson.Deserialize<RlvrJob>(config);
-        rendered.Spec.Model.Source.ShouldBe("pvc://ckpt/sft/final");
+        rendered.Spec.Model.Source.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/sft", 10));
         rendered.Spec.Model.FromJob.ShouldBeNull();
         rendered.Status.ShouldBeNull();
         var rlvrJob = await op.WaitForBatchJobAsync("rlvr-rlvr");
@@ -69,10 +69,10 @@ public sealed class ChainTests(OperatorFixture fixture) : IClassFixture<Operator
         rlvrJob.Spec.Template.Spec.Containers[0].VolumeMounts!.ShouldContain(m => m.MountPath == "/mnt/pvc/ckpt");
         (await op.StatusAsync(JobKinds.Eval, "eval")).Phase.ShouldBe(JobPhase.WaitingForDependency, "eval also needs the RLVR job");
 
-        await op.SucceedAsync(JobKinds.Rlvr, "rlvr", "10.0.0.2", "pvc://ckpt/rlvr/final", new() { ["reward_mean"] = 0.75 });
+        await op.SucceedAsync(JobKinds.Rlvr, "rlvr", "10.0.0.2", WorkerReports.Checkpoint("pvc://ckpt/rlvr", 10), new() { ["reward_mean"] = 0.75 });
 
         var evalConfig = JobJson.Deserialize<EvalJob>(await WaitForConfigAsync(op, "eval-eval-config"));
-        evalConfig.Spec.Models.Select(m => m.Source).ShouldBe(["builtin://tiny", "pvc://ckpt/sft/final", "pvc://ckpt/rlvr/final"]);
+        evalConfig.Spec.Models.Select(m => m.Source).ShouldBe(["builtin://tiny", WorkerReports.Checkpoint("pvc://ckpt/sft", 10), WorkerReports.Checkpoint("pvc://ckpt/rlvr", 10)]);
         var table = new List<JsonObject> { new() { ["model"] = "base", ["accuracy"] = 0.1 }, new() { ["model"] = "rlvr", ["accuracy"] = 0.4 } };
         await op.SucceedAsync(JobKinds.Eval, "eval", "10.0.0.3", checkpoint: null, new() { ["accuracy"] = 0.4 }, table);
         var eval = await op.StatusAsync(JobKinds.Eval, "eval");

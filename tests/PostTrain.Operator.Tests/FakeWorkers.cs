@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using PostTrain.Api.Worker;
 using PostTrain.Operator.Workers;
 
 namespace PostTrain.Operator.Tests;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Models;
@@ -24,14 +25,14 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
 
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.1.0.1");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
-        await op.TerminatePodAsync("sft-a", 1, new { kind = "SftJob", name = "sft", phase = "Failed", checkpoint = new { uri = "pvc://ckpt/sft/step-3", step = 3 }, message = "CUDA error: an illegal memory access" });
+        await op.TerminatePodAsync("sft-a", 1, new { kind = "SftJob", name = "sft", phase = "Failed", checkpoint = new { uri = WorkerReports.Checkpoint("pvc://ckpt/sft", 3), step = 3 }, message = "CUDA error: an illegal memory access" });
         await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 0, failed: 1);
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-b", "10.1.0.2");
 
         JobStatus status = new();
         await Eventually.TrueAsync(async () => (status = await op.StatusAsync(JobKinds.Sft, "sft")).FindCondition("Progressing")?.Message.Contains("retrying") == true, "the retry shows in the condition");
         status.Phase.ShouldBe(JobPhase.Running);
-        status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/step-3", "the failed attempt's checkpoint is where the retry resumes");
+        status.Checkpoint!.Uri.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/sft", 3), "the failed attempt's checkpoint is where the retry resumes");
         var after = await op.Client.Jobs.GetAsync("sft-sft", ns);
         after.Metadata.Uid.ShouldBe(batch.Metadata.Uid, "the retry runs in the same Job (same command, same job.json, resume auto)");
         (await op.Client.ConfigMaps.GetAsync("sft-sft-config", ns)).Data!["job.json"].ShouldBe(config.Data["job.json"]);
@@ -59,7 +60,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.2.0.1");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
         var disruption = new JsonArray { new JsonObject { ["type"] = "DisruptionTarget", ["status"] = "True", ["reason"] = "PreemptionByScheduler" } };
-        await op.TerminatePodAsync("sft-a", 143, new { kind = "SftJob", name = "sft", phase = "Preempted", checkpoint = new { uri = "pvc://ckpt/sft/step-7", step = 7 }, message = "preempted; saved step 7" }, disruption);
+        await op.TerminatePodAsync("sft-a", 143, new { kind = "SftJob", name = "sft", phase = "Preempted", checkpoint = new { uri = WorkerReports.Checkpoint("pvc://ckpt/sft", 7), step = 7 }, message = "preempted; saved step 7" }, disruption);
         // Ignore rule: the Job controller does not count the pod and starts a replacement.
         await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 0, failed: 0);
         JobStatus status = new();
@@ -67,7 +68,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         status.Phase.ShouldNotBe(JobPhase.Failed);
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-b", "10.2.0.2");
         status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
-        status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/step-7");
+        status.Checkpoint!.Uri.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/sft", 7));
         status.FindCondition("Progressing")!.Message.ShouldNotContain("retrying");
     }
 
@@ -127,7 +128,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         // 2 s: completionTime has whole-second precision, so the deletion may come up to a second early.
         spec["ttlSecondsAfterFinished"] = 2;
         await op.CreateAsync(JobKinds.Sft, "sft", spec);
-        await op.SucceedAsync(JobKinds.Sft, "sft", "10.3.0.1", "pvc://ckpt/sft/final");
+        await op.SucceedAsync(JobKinds.Sft, "sft", "10.3.0.1", WorkerReports.Checkpoint("pvc://ckpt/sft", 10));
 
         await Eventually.TrueAsync(async () => await op.Jobs(JobKinds.Sft).TryGetAsync("sft", ns) is null, "the TTL deletes the job", seconds: 8);
         await Eventually.TrueAsync(async () => await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns) is null && await op.Client.Jobs.TryGetAsync("sft-sft", ns) is null, "children go with it");
@@ -193,7 +194,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await first.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
         await first.DisposeAsync();
 
-        workers.ByIp["10.4.0.1"] = new Workers.WorkerStatus { Progress = new Workers.WorkerProgress { Step = 6, TotalSteps = 10 } };
+        workers.ByIp["10.4.0.1"] = new WorkerStatus { Progress = new WorkerProgress { Step = 6, TotalSteps = 10 } };
         await using var second = OperatorHarness.Start(fixture, ns, workers, "op-b");
         await Eventually.TrueAsync(async () => (await second.StatusAsync(JobKinds.Sft, "sft")).Progress?.Step == 6, "the new operator picks the job up");
         (await second.Client.Jobs.ListAsync(ns)).Items.Single().Metadata.Uid.ShouldBe(batch.Metadata.Uid);
@@ -268,9 +269,9 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await Task.Delay(400);
         (await op.StatusAsync(JobKinds.Sft, "sft")).Phase.ShouldBe(JobPhase.Running, "Succeeded is final: not recorded before the result with the checkpoint is seen");
 
-        await op.TerminatePodAsync("sft-a", 0, new { kind = "SftJob", name = "sft", phase = "Succeeded", checkpoint = new { uri = "pvc://ckpt/sft/final", step = 10 } });
+        await op.TerminatePodAsync("sft-a", 0, new { kind = "SftJob", name = "sft", phase = "Succeeded", checkpoint = new { uri = WorkerReports.Checkpoint("pvc://ckpt/sft", 10), step = 10 } });
         var status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Succeeded);
-        status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/final");
+        status.Checkpoint!.Uri.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/sft", 10));
     }
 
     [Fact]

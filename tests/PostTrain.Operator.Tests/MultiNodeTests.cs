@@ -1,6 +1,6 @@
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Operator.Resources;
-using PostTrain.Operator.Workers;
 using JobStatus = PostTrain.Api.Status.JobStatus;
 
 namespace PostTrain.Operator.Tests;
@@ -68,10 +68,10 @@ public sealed class MultiNodeTests(OperatorFixture fixture) : IClassFixture<Oper
         await Task.Delay(400);
         (await op.StatusAsync(JobKinds.Sft, "dist")).Phase.ShouldBe(JobPhase.Running, "Succeeded waits for rank 0's result, not any rank's");
 
-        await op.TerminatePodAsync("dist-sft-0-a", 0, new { kind = "SftJob", name = "dist", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = "pvc://ckpt/sft/final", step = 10 }, message = "rank 0 done" });
+        await op.TerminatePodAsync("dist-sft-0-a", 0, new { kind = "SftJob", name = "dist", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = WorkerReports.Checkpoint("pvc://ckpt/sft", 10), step = 10 }, message = "rank 0 done" });
         var status = await op.WaitForPhaseAsync(JobKinds.Sft, "dist", JobPhase.Succeeded);
         status.Result!.Metrics!["loss"].ShouldBe(0.5);
-        status.Checkpoint!.Uri.ShouldBe("pvc://ckpt/sft/final");
+        status.Checkpoint!.Uri.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/sft", 10));
         status.FindCondition("Complete")!.Message.ShouldBe("rank 0 done");
     }
 }

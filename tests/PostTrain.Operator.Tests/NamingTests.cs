@@ -27,15 +27,15 @@ public sealed partial class NamingTests(OperatorFixture fixture) : IClassFixture
         await op.CreateAsync(JobKinds.Sft, "x", Specs.Sft("pvc://ckpt/x"));
 
         await op.WaitForPhaseAsync(JobKinds.Rlvr, "x", JobPhase.WaitingForDependency);
-        await op.SucceedAsync(JobKinds.Sft, "x", "10.9.0.1", "pvc://ckpt/x/final");
+        await op.SucceedAsync(JobKinds.Sft, "x", "10.9.0.1", WorkerReports.Checkpoint("pvc://ckpt/x", 10));
 
         var sft = await op.Jobs(JobKinds.Sft).GetAsync("x", ns);
         var rlvr = await op.Jobs(JobKinds.Rlvr).GetAsync("x", ns);
         var eval = await op.Jobs(JobKinds.Eval).GetAsync("x", ns);
         var evalConfig = await WaitForConfigAsync(op, "x-eval-config");
-        JobJson.Deserialize<EvalJob>(evalConfig).Spec.Models[0].Source.ShouldBe("pvc://ckpt/x/final");
+        JobJson.Deserialize<EvalJob>(evalConfig).Spec.Models[0].Source.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/x", 10));
         var rlvrConfig = await WaitForConfigAsync(op, "x-rlvr-config");
-        JobJson.Deserialize<RlvrJob>(rlvrConfig).Spec.Model.Source.ShouldBe("pvc://ckpt/x/final");
+        JobJson.Deserialize<RlvrJob>(rlvrConfig).Spec.Model.Source.ShouldBe(WorkerReports.Checkpoint("pvc://ckpt/x", 10));
 
         foreach (var (owner, batchName, configName) in new[] { (sft, "x-sft", "x-sft-config"), (rlvr, "x-rlvr", "x-rlvr-config"), (eval, "x-eval", "x-eval-config") })
         {

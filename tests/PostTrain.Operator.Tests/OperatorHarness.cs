@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Models;
 using PostTrain.Kube.Queue;
@@ -119,10 +120,13 @@ public sealed class OperatorHarness : IAsyncDisposable
         return pod;
     }
 
-    /// <summary>The worker exits: the container terminates with the result JSON as its message.</summary>
+    /// <summary>
+    /// The worker exits: the container terminates with the result JSON as its message (a <see cref="WorkerResult"/>
+    /// written as the worker writes it, or any object in the same camelCase form).
+    /// </summary>
     public async Task TerminatePodAsync(string podName, int exitCode, object result, JsonArray? conditions = null)
     {
-        var message = JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        var message = result is WorkerResult document ? WorkerJson.Serialize(document) : JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web));
         await Client.Pods.UpdateAsync(podName, p =>
         {
             p.Status!.Phase = exitCode == 0 ? "Succeeded" : "Failed";
@@ -157,7 +161,10 @@ public sealed class OperatorHarness : IAsyncDisposable
             }
         }, Namespace, status: true);
 
-    /// <summary>Runs a job to success: a pod starts, the worker reports a checkpoint and exits 0.</summary>
+    /// <summary>
+    /// Runs a job to success: a pod starts, the worker reports <paramref name="checkpoint"/> (at step 10; see
+    /// <see cref="WorkerReports"/> for what a worker reports) and exits 0.
+    /// </summary>
     public async Task SucceedAsync(ResourceDescriptor kind, string job, string ip, string? checkpoint, Dictionary<string, double>? metrics = null, List<JsonObject>? table = null)
     {
         var batchName = ChildNames.BatchJob(job, kind.Kind);
@@ -165,15 +172,15 @@ public sealed class OperatorHarness : IAsyncDisposable
         var pod = batchName + "-pod";
         await StartPodAsync(kind, job, pod, ip);
         await WaitForPhaseAsync(kind, job, JobPhase.Running);
-        await TerminatePodAsync(pod, 0, new
+        await TerminatePodAsync(pod, 0, new WorkerResult
         {
-            kind = kind.Kind,
-            name = job,
-            phase = "Succeeded",
-            metrics = metrics ?? new Dictionary<string, double> { ["loss"] = 0.5 },
-            checkpoint = checkpoint is null ? null : new { uri = checkpoint, step = 10 },
-            table,
-            message = "done",
+            Kind = kind.Kind,
+            Name = job,
+            Phase = WorkerPhases.Succeeded,
+            Metrics = metrics ?? new Dictionary<string, double> { ["loss"] = 0.5 },
+            Checkpoint = checkpoint is null ? null : new WorkerCheckpoint { Uri = checkpoint, Step = 10 },
+            Table = table,
+            Message = "done",
         });
         await SetBatchStatusAsync(batchName, active: 0, succeeded: 1, failed: 0, condition: "Complete");
         await WaitForPhaseAsync(kind, job, JobPhase.Succeeded);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Operator.Controllers;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
@@ -126,7 +127,7 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
     {
         var ns = fixture.NewNamespace();
         await using var op = OperatorHarness.Start(fixture, ns);
-        op.Workers.ByIp["10.7.1.1"] = new Workers.WorkerStatus { Progress = new Workers.WorkerProgress { Step = 2, TotalSteps = 10 } };
+        op.Workers.ByIp["10.7.1.1"] = new WorkerStatus { Progress = new WorkerProgress { Step = 2, TotalSteps = 10 } };
         await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
         await op.WaitForBatchJobAsync("sft-sft");
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.7.1.1");
@@ -140,7 +141,7 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
         condition.Message.ShouldContain("spec.training.microBatchSize");
         status.Phase.ShouldBe(JobPhase.Running, "the running workload is not abandoned");
 
-        op.Workers.ByIp["10.7.1.1"] = new Workers.WorkerStatus { Progress = new Workers.WorkerProgress { Step = 5, TotalSteps = 10 } };
+        op.Workers.ByIp["10.7.1.1"] = new WorkerStatus { Progress = new WorkerProgress { Step = 5, TotalSteps = 10 } };
         await Eventually.TrueAsync(async () => (await op.StatusAsync(JobKinds.Sft, "sft")).Progress?.Step == 5, "progress still follows the worker");
         await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["training"]!.AsObject().Remove("microBatchSize"), ns);
         await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.True, "the fix is accepted");

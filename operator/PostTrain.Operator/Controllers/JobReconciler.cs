@@ -6,6 +6,7 @@ using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Api.Status;
 using PostTrain.Api.Validation;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Events;
@@ -242,7 +243,7 @@ public sealed class JobReconciler : IReconciler
         var failures = WorkerFailures.From(pods);
         await ReportNewFailuresAsync(resource, failures, multiNode, cancellationToken).ConfigureAwait(false);
         var results = pods
-            .Select(p => (Pod: p, Result: TerminatedResult(p)))
+            .Select(p => (Pod: p, Result: WorkerResults.FromPod(p)))
             .Where(r => r.Result is not null)
             .Select(r => (r.Pod, Result: r.Result!))
             .ToList();
@@ -259,7 +260,7 @@ public sealed class JobReconciler : IReconciler
         if (complete)
         {
             // The result (metrics, table, final checkpoint) is rank 0's: the rank that evaluates and saves.
-            var result = results.Where(r => r.Result.Phase == "Succeeded" && (!multiNode || WorkerFailures.Rank(r.Pod) == 0)).OrderBy(r => WorkerFailures.Rank(r.Pod)).Select(r => r.Result).FirstOrDefault();
+            var result = results.Where(r => r.Result.Phase == WorkerPhases.Succeeded && (!multiNode || WorkerFailures.Rank(r.Pod) == 0)).OrderBy(r => WorkerFailures.Rank(r.Pod)).Select(r => r.Result).FirstOrDefault();
             var completedAt = batch.Status?.CompletionTime ?? now;
             if (result is null && now - completedAt < _context.Options.ResultGracePeriod)
             {
@@ -465,7 +466,8 @@ public sealed class JobReconciler : IReconciler
                     var why = status.FindCondition(FailedCondition) is { } c ? $"{c.Reason}: {c.Message}" : "failed";
                     return (null, $"{display} failed ({why})");
                 case JobPhase.Succeeded when status.Checkpoint?.Uri is { Length: > 0 } uri:
-                    model.Source = uri;
+                    // A status recorded from an older worker may hold a pod-local path: chain its pvc:// form.
+                    model.Source = CheckpointLocations.Normalize(uri);
                     model.FromJob = null;
                     break;
                 case JobPhase.Succeeded:
@@ -654,17 +656,6 @@ public sealed class JobReconciler : IReconciler
             .Where(p => p.Metadata.Labels is { } l && l.GetValueOrDefault(ChildNames.KindLabel) == _kind.Kind && l.GetValueOrDefault(ChildNames.JobLabel) == resource.Metadata.Name)
             .ToList();
 
-    /// <summary>The worker's result from a pod's terminated container state (or its last terminated state).</summary>
-    internal static WorkerResult? TerminatedResult(Pod pod)
-    {
-        var worker = pod.Status?.ContainerStatuses?.Find(c => c.Name == ChildNames.WorkerContainer);
-        var message = Message(worker?.State) ?? Message(worker?.LastState);
-        return WorkerResult.TryParse(message);
-
-        static string? Message(JsonObject? state) =>
-            state?["terminated"]?["message"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
-    }
-
     private async Task ReportNewFailuresAsync(JobResource resource, IReadOnlyList<WorkerFailure> failures, bool multiNode, CancellationToken cancellationToken)
     {
         foreach (var failure in failures)
@@ -702,7 +693,7 @@ public sealed class JobReconciler : IReconciler
     {
         if (checkpoint?.Uri is { Length: > 0 } uri && (status.Checkpoint is null || checkpoint.Step >= status.Checkpoint.Step))
         {
-            status.Checkpoint = new CheckpointStatus { Uri = uri, Step = Math.Max(0, checkpoint.Step) };
+            status.Checkpoint = new CheckpointStatus { Uri = CheckpointLocations.Normalize(uri), Step = Math.Max(0, checkpoint.Step) };
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PostTrain.Operator.Workers;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -21,7 +22,9 @@ public enum FieldMutability
 
 /// <summary>
 /// The spec fields that differ between the job.json a job's children were created from and the job.json its
-/// current spec renders, and when each may still change (<see cref="FieldMutability"/>).
+/// current spec renders, and when each may still change (<see cref="FieldMutability"/>). A model <c>source</c> that
+/// an older operator chained as a pod-local checkpoint path equals its <c>pvc://</c> form
+/// (<see cref="CheckpointLocations.Normalize"/>), so an upgrade reports no change for it.
 /// </summary>
 public static class SpecDrift
 {
@@ -81,9 +84,25 @@ public static class SpecDrift
             return;
         }
 
-        if (!JsonNode.DeepEquals(a, b))
+        if (!Equivalent(a, b, path[(path.LastIndexOf('.') + 1)..]))
         {
             changed.Add(path);
+        }
+    }
+
+    /// <summary>Deep equality, except that the strings of a <c>source</c> member compare by their chained form.</summary>
+    private static bool Equivalent(JsonNode? a, JsonNode? b, string key)
+    {
+        switch (a, b)
+        {
+            case (JsonObject x, JsonObject y):
+                return x.Count == y.Count && x.All(p => y.TryGetPropertyValue(p.Key, out var other) && Equivalent(p.Value, other, p.Key));
+            case (JsonArray x, JsonArray y):
+                return x.Count == y.Count && x.Zip(y).All(p => Equivalent(p.First, p.Second, key));
+            case (JsonValue x, JsonValue y) when key == "source" && x.TryGetValue<string>(out var left) && y.TryGetValue<string>(out var right):
+                return CheckpointLocations.Normalize(left) == CheckpointLocations.Normalize(right);
+            default:
+                return JsonNode.DeepEquals(a, b);
         }
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
-using PostTrain.Operator.Workers;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -42,8 +42,8 @@ public static class WorkerFailures
             }
 
             var raw = terminated["message"] is JsonValue m && m.TryGetValue<string>(out var text) ? text : null;
-            var result = WorkerResult.TryParse(raw);
-            if (result?.Phase == "Preempted")
+            var result = WorkerJson.TryReadResult(raw);
+            if (result?.Phase == WorkerPhases.Preempted)
             {
                 continue;
             }

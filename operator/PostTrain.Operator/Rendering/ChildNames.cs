@@ -72,8 +72,26 @@ public static class ChildNames
         return Fit(char.IsAsciiDigit(name[0]) ? "pt-" + name : name, MaxLabelLength);
     }
 
-    /// <summary>The volume name for a PersistentVolumeClaim.</summary>
-    public static string ClaimVolume(string claim) => Fit("pvc-" + claim.Replace('.', '-'), MaxLabelLength);
+    /// <summary>
+    /// The volume name for a PersistentVolumeClaim: <c>pvc-&lt;claim&gt;</c>. A volume name is a DNS label and a claim
+    /// name a DNS subdomain, so a claim with dots, or too long a name, becomes <c>pvc-</c>, its head with dots as
+    /// dashes, <c>-</c> and the first 8 hex digits of the SHA-256 of the claim name, so distinct claims get distinct
+    /// volumes (<c>a.b</c> and <c>a-b</c> included; a clash would take a 32-bit hash collision).
+    /// </summary>
+    public static string ClaimVolume(string claim)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(claim);
+        var name = "pvc-" + claim;
+        if (name.Length <= MaxLabelLength && !claim.Contains('.', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(claim)))[..HashLength];
+        var head = name.Replace('.', '-');
+        head = head[..Math.Min(head.Length, MaxLabelLength - HashLength - 1)].TrimEnd('-');
+        return head + "-" + hash;
+    }
 
     /// <summary>
     /// <paramref name="name"/> when it has at most <paramref name="maxLength"/> characters; otherwise its head cut so

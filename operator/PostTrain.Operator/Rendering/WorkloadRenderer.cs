@@ -132,7 +132,14 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         return JobJson.Serialize(copy);
     }
 
-    /// <summary>The PersistentVolumeClaims a job reads or writes (models, dataset, output), each once.</summary>
+    /// <summary>
+    /// The PersistentVolumeClaims a job reads or writes, each once, in name order: those its <c>pvc://</c> sources
+    /// name (the model, the reference model, every evaluated model, the dataset) and its output. A resolved job's
+    /// model sources include the checkpoints of its <c>fromJob</c> dependencies, so their claims are mounted even when
+    /// the job's own output is elsewhere or unset.
+    /// </summary>
+    /// <param name="job">The job, with every fromJob resolved to a source.</param>
+    /// <returns>The claim names.</returns>
     public static IReadOnlyList<string> Claims(PostTrainJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -177,7 +184,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         foreach (var claim in Claims(job))
         {
             volumes.Add(new Volume { Name = ChildNames.ClaimVolume(claim), PersistentVolumeClaim = new JsonObject { ["claimName"] = claim } });
-            mounts.Add(new VolumeMount { Name = ChildNames.ClaimVolume(claim), MountPath = "/mnt/pvc/" + claim });
+            mounts.Add(new VolumeMount { Name = ChildNames.ClaimVolume(claim), MountPath = PvcPaths.MountPath(claim) });
         }
 
         var container = new Container

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PostTrain.Api.Worker;
 
 namespace PostTrain.Operator.Workers;
 
@@ -26,7 +27,7 @@ public sealed class HttpWorkerStatusClient : IWorkerStatusClient, IDisposable
         var host = podIp.Contains(':', StringComparison.Ordinal) ? $"[{podIp}]" : podIp;
         try
         {
-            return await _http.GetFromJsonAsync<WorkerStatus>(new Uri($"http://{host}:{port}/status"), WorkerJson.Options, cancellationToken).ConfigureAwait(false);
+            return await _http.GetFromJsonAsync(new Uri($"http://{host}:{port}/status"), WorkerJsonContext.Default.WorkerStatus, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -1,3 +1,5 @@
+using PostTrain.Api.Worker;
+
 namespace PostTrain.Operator.Workers;
 
 /// <summary>Reads a running worker's /status. Injectable so tests can fake workers.</summary>

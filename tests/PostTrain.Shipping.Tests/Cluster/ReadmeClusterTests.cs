@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Models;
@@ -73,8 +74,8 @@ public sealed class ReadmeClusterTests
             async () =>
             {
                 await watching.Task.WaitAsync(stop.Token);
-                await kubelet.CompleteAsync(JobNamespace, ChildNames.BatchJob("sft-gsm8k", "SftJob"), Result("SftJob", "sft-gsm8k", "pvc://checkpoints/sft-gsm8k/final", new() { ["loss"] = 0.61 }), "step 10 loss 0.61\n", stop.Token);
-                await kubelet.CompleteAsync(JobNamespace, ChildNames.BatchJob("rlvr-gsm8k", "RlvrJob"), Result("RlvrJob", "rlvr-gsm8k", "pvc://checkpoints/rlvr-gsm8k/final", new() { ["reward_mean"] = 0.58 }), "step 10 reward 0.58\n", stop.Token);
+                await kubelet.CompleteAsync(JobNamespace, ChildNames.BatchJob("sft-gsm8k", "SftJob"), Result("SftJob", "sft-gsm8k", "pvc://checkpoints/sft-gsm8k/checkpoint-000010", new() { ["loss"] = 0.61 }), "step 10 loss 0.61\n", stop.Token);
+                await kubelet.CompleteAsync(JobNamespace, ChildNames.BatchJob("rlvr-gsm8k", "RlvrJob"), Result("RlvrJob", "rlvr-gsm8k", "pvc://checkpoints/rlvr-gsm8k/checkpoint-000010", new() { ["reward_mean"] = 0.58 }), "step 10 reward 0.58\n", stop.Token);
                 await kubelet.CompleteAsync(JobNamespace, ChildNames.BatchJob("eval-gsm8k", "EvalJob"), Result("EvalJob", "eval-gsm8k", null, new() { ["accuracy"] = 0.55 }, table), "accuracy 0.55\n", stop.Token);
             },
             stop.Token);

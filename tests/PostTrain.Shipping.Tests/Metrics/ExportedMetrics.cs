@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Metrics;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Models;

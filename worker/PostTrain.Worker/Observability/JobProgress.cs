@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using PostTrain.Api.Status;
+using PostTrain.Api.Worker;
 using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Observability;
@@ -16,21 +17,31 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     private readonly Stopwatch _clock = new();
     private string _job = "";
     private string _kind = "";
-    private string _phase = "Pending";
-    private ProgressStatus _progress = new();
-    private CheckpointStatus? _checkpoint;
+    private string _phase = WorkerPhases.Pending;
+    private WorkerProgress _progress = new();
+    private WorkerCheckpoint? _checkpoint;
+    private Func<string, string> _checkpointUri = path => path;
     private int _logEvery = 1;
 
     /// <summary>Starts following a job.</summary>
-    public void Begin(string? ns, string job, string kind, int logEverySteps)
+    /// <param name="ns">The job's namespace (a metrics label), if any.</param>
+    /// <param name="job">The job's name.</param>
+    /// <param name="kind">The job's kind.</param>
+    /// <param name="logEverySteps">Print a progress line every this many steps (when not on a terminal).</param>
+    /// <param name="checkpointUri">
+    /// How a checkpoint directory the trainer saved is reported on /status (see <see cref="Running.JobEnvironment.CheckpointUri"/>);
+    /// unset reports the local path.
+    /// </param>
+    public void Begin(string? ns, string job, string kind, int logEverySteps, Func<string, string>? checkpointUri = null)
     {
         lock (_gate)
         {
             _job = job;
             _kind = kind;
-            _phase = "Running";
-            _progress = new ProgressStatus { Step = 0, Metrics = [] };
+            _phase = WorkerPhases.Running;
+            _progress = new WorkerProgress { Step = 0, Metrics = [] };
             _checkpoint = null;
+            _checkpointUri = checkpointUri ?? (path => path);
             _logEvery = Math.Max(1, logEverySteps);
             _clock.Restart();
         }
@@ -62,7 +73,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
         {
             var elapsed = _clock.Elapsed;
             var eta = step > 0 && totalSteps > step ? TimeSpan.FromSeconds(elapsed.TotalSeconds / step * (totalSteps - step)) : TimeSpan.Zero;
-            _progress = new ProgressStatus
+            _progress = new WorkerProgress
             {
                 Step = step,
                 TotalSteps = totalSteps,
@@ -89,7 +100,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     {
         lock (_gate)
         {
-            _checkpoint = new CheckpointStatus { Uri = path, Step = step };
+            _checkpoint = new WorkerCheckpoint { Uri = _checkpointUri(path), Step = step };
         }
     }
 
@@ -108,21 +119,33 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     public void Message(string message) => OnMessage(message);
 
     /// <summary>The <c>/status</c> document: job, phase, progress and newest checkpoint.</summary>
-    public string StatusJson()
+    /// <returns>The document.</returns>
+    public WorkerStatus Status()
     {
         lock (_gate)
         {
-            var doc = new System.Text.Json.Nodes.JsonObject
+            return new WorkerStatus
             {
-                ["job"] = _job,
-                ["kind"] = _kind,
-                ["phase"] = _phase,
-                ["progress"] = System.Text.Json.JsonSerializer.SerializeToNode(_progress, StatusJsonContext.Default.ProgressStatus),
-                ["checkpoint"] = _checkpoint is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(_checkpoint, StatusJsonContext.Default.CheckpointStatus),
+                Job = _job,
+                Kind = _kind,
+                Phase = _phase,
+                Progress = new WorkerProgress
+                {
+                    Step = _progress.Step,
+                    TotalSteps = _progress.TotalSteps,
+                    Percent = _progress.Percent,
+                    Eta = _progress.Eta,
+                    LastUpdateTime = _progress.LastUpdateTime,
+                    Metrics = _progress.Metrics is null ? null : new(_progress.Metrics, StringComparer.Ordinal),
+                },
+                Checkpoint = _checkpoint is null ? null : new WorkerCheckpoint { Uri = _checkpoint.Uri, Step = _checkpoint.Step },
             };
-            return doc.ToJsonString();
         }
     }
+
+    /// <summary>The <c>/status</c> document as JSON (<see cref="WorkerJson.Serialize(WorkerStatus)"/>).</summary>
+    /// <returns>The JSON text.</returns>
+    public string StatusJson() => WorkerJson.Serialize(Status());
 
     private string Line(long step, long total, IReadOnlyDictionary<string, double> values, TimeSpan eta)
     {
@@ -142,9 +165,3 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
         return sb.ToString();
     }
 }
-
-/// <summary>Source-generated JSON for the status document (the worker is published trimmed).</summary>
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(ProgressStatus))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(CheckpointStatus))]
-internal sealed partial class StatusJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

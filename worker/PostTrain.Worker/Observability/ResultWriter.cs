@@ -1,12 +1,13 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using PostTrain.Api.Worker;
 using PostTrain.Worker.Running;
 
 namespace PostTrain.Worker.Observability;
 
 /// <summary>
-/// Writes each job's result JSON into its output directory and, in a pod, the last one to the termination message
-/// path, where the operator reads it without needing access to logs or volumes.
+/// Writes each job's result (<see cref="WorkerResult"/>, as <see cref="WorkerJson"/> writes it) into its output
+/// directory and, in a pod, the last one to the termination message path, where the operator reads it without
+/// needing access to logs or volumes.
 /// </summary>
 public static class ResultWriter
 {
@@ -16,35 +17,86 @@ public static class ResultWriter
     /// <summary>The default termination message path of a Kubernetes container.</summary>
     public const string DefaultTerminationPath = "/dev/termination-log";
 
-    /// <summary>Writes the result where the operator looks for it. Tables are dropped first when it would not fit.</summary>
-    public static void WriteTerminationMessage(JobOutcome outcome, string path)
+    private const string Ellipsis = "...";
+
+    /// <summary>
+    /// The termination message: the result JSON in at most <see cref="TerminationMessageLimit"/> UTF-8 bytes. What
+    /// does not fit goes, in this order: the table, the end of the message, the metrics, the rest of the message;
+    /// kind, name, phase and checkpoint always stay.
+    /// </summary>
+    /// <param name="outcome">How the job ended.</param>
+    /// <returns>The compact JSON text.</returns>
+    public static string TerminationMessage(JobOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var text = outcome.ToResultJson().ToJsonString();
-        if (Encoding.UTF8.GetByteCount(text) > TerminationMessageLimit)
+        var full = outcome.ToResult();
+        var text = WorkerJson.Serialize(full);
+        if (Fits(text))
         {
-            text = outcome.ToResultJson(includeTable: false).ToJsonString();
+            return text;
         }
 
-        if (Encoding.UTF8.GetByteCount(text) > TerminationMessageLimit)
-        {
-            var minimal = new JsonObject { ["kind"] = outcome.Kind, ["name"] = outcome.Name, ["phase"] = outcome.Phase };
-            if (outcome.CheckpointUri is not null)
-            {
-                minimal["checkpoint"] = new JsonObject { ["uri"] = outcome.CheckpointUri, ["step"] = outcome.CheckpointStep };
-            }
-
-            text = minimal.ToJsonString();
-        }
-
-        File.WriteAllText(path, text);
+        var withoutTable = outcome.ToResult(includeTable: false);
+        var minimal = new WorkerResult { Kind = outcome.Kind, Name = outcome.Name, Phase = outcome.Phase, Checkpoint = withoutTable.Checkpoint, Message = outcome.Message };
+        return FitMessage(withoutTable) ?? FitMessage(minimal) ?? WorkerJson.Serialize(new WorkerResult { Kind = minimal.Kind, Name = minimal.Name, Phase = minimal.Phase, Checkpoint = minimal.Checkpoint });
     }
 
-    /// <summary>Writes <c>result.json</c> next to the job's checkpoints.</summary>
+    /// <summary>Writes the result where the operator looks for it (see <see cref="TerminationMessage"/>).</summary>
+    /// <param name="outcome">How the job ended.</param>
+    /// <param name="path">The termination message path.</param>
+    public static void WriteTerminationMessage(JobOutcome outcome, string path) => File.WriteAllText(path, TerminationMessage(outcome));
+
+    /// <summary>Writes <c>result.json</c> (indented, table included) next to the job's checkpoints.</summary>
+    /// <param name="outcome">How the job ended.</param>
+    /// <param name="directory">The job's output directory.</param>
     public static void WriteToDirectory(JobOutcome outcome, string directory)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "result.json"), outcome.ToResultJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, "result.json"), WorkerJson.Serialize(outcome.ToResult(), indented: true));
     }
+
+    /// <summary>The result as JSON within the limit, its message cut to the longest head that fits; null when even none fits.</summary>
+    private static string? FitMessage(WorkerResult result)
+    {
+        var text = WorkerJson.Serialize(result);
+        if (Fits(text))
+        {
+            return text;
+        }
+
+        if (result.Message is not { Length: > 0 } message)
+        {
+            return null;
+        }
+
+        string? best = null;
+        var (low, high) = (0, message.Length - 1);
+        while (low <= high)
+        {
+            var length = low + ((high - low) / 2);
+            var head = message[..length];
+            if (head.Length > 0 && char.IsHighSurrogate(head[^1]))
+            {
+                head = head[..^1];
+            }
+
+            result.Message = head + Ellipsis;
+            text = WorkerJson.Serialize(result);
+            if (Fits(text))
+            {
+                best = text;
+                low = length + 1;
+            }
+            else
+            {
+                high = length - 1;
+            }
+        }
+
+        result.Message = message;
+        return best;
+    }
+
+    private static bool Fits(string text) => Encoding.UTF8.GetByteCount(text) <= TerminationMessageLimit;
 }

@@ -62,6 +62,32 @@ public sealed record JobEnvironment(SourceLoading Sources, JobProgress Progress,
     }
 
     /// <summary>
+    /// How a checkpoint directory this job wrote is reported (result JSON, /status, and fromJob within one run): in the
+    /// URI form of the job's output, so another job, in another pod, can name it as a source. A <c>pvc://claim/path</c>
+    /// output reports <c>pvc://claim/path/checkpoint-N</c> (the inverse of mounting, <see cref="PvcPaths.TryToUri"/>
+    /// with <see cref="PvcRoot"/>), a <c>file://</c> output a <c>file://</c> URI, and a plain or unset output the
+    /// absolute path.
+    /// </summary>
+    /// <param name="output">The job's output.</param>
+    /// <param name="localPath">The checkpoint directory as the trainer wrote it.</param>
+    /// <returns>The URI to report.</returns>
+    public string CheckpointUri(OutputSpec output, string localPath)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentException.ThrowIfNullOrEmpty(localPath);
+        var path = Path.GetFullPath(localPath);
+        var uri = output.Uri ?? "";
+        if (uri.StartsWith("pvc://", StringComparison.Ordinal))
+        {
+            return PvcPaths.TryToUri(path, Path.GetFullPath(PvcRoot), out var pvc)
+                ? pvc
+                : throw new InvalidOperationException($"checkpoint {path} of output {uri} is not under the claims' root {PvcRoot}");
+        }
+
+        return uri.StartsWith("file://", StringComparison.Ordinal) ? FileUri(path) : path;
+    }
+
+    /// <summary>
     /// The data-parallel group of this process's jobs: joined once, on the first job that needs it, from MASTER_ADDR,
     /// MASTER_PORT, RANK and WORLD_SIZE, and kept for every later job of the run (ranks run the same jobs in the same
     /// order). NCCL on a CUDA device, Gloo on the CPU. A group of one when WORLD_SIZE is 1.
@@ -86,6 +112,10 @@ public sealed record JobEnvironment(SourceLoading Sources, JobProgress Progress,
 
     /// <summary>Leaves the process group.</summary>
     public void Dispose() => _group?.Dispose();
+
+    /// <summary><c>file:///absolute/path</c>, each segment escaped (the source parsers unescape file:// paths).</summary>
+    private static string FileUri(string absolutePath) =>
+        "file://" + string.Join('/', absolutePath.Split('/').Select(Uri.EscapeDataString));
 
     private static int EnvironmentInt(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;

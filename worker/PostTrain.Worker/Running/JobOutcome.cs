@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PostTrain.Api.Worker;
 using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Running;
@@ -21,7 +22,10 @@ public sealed record JobOutcome
     /// <summary>Final figures.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>The newest complete checkpoint, if the job trains.</summary>
+    /// <summary>
+    /// The newest complete checkpoint, if the job trains, in the URI form of the job's output
+    /// (<see cref="JobEnvironment.CheckpointUri"/>): <c>pvc://claim/path/checkpoint-N</c> for a <c>pvc://</c> output.
+    /// </summary>
     public string? CheckpointUri { get; init; }
 
     /// <summary>The step of that checkpoint.</summary>
@@ -34,33 +38,22 @@ public sealed record JobOutcome
     public IReadOnlyDictionary<string, IReadOnlyList<StepValue>> Series { get; init; } = new Dictionary<string, IReadOnlyList<StepValue>>();
 
     /// <summary>True when the job succeeded.</summary>
-    public bool Succeeded => Phase == "Succeeded";
+    public bool Succeeded => Phase == WorkerPhases.Succeeded;
 
-    /// <summary>The result JSON the operator reads from the termination message.</summary>
-    public JsonObject ToResultJson(bool includeTable = true)
+    /// <summary>
+    /// The result document the operator reads from the termination message (and <c>result.json</c>): final metrics
+    /// (finite ones, rounded to 6 decimals), the checkpoint, the table and the message.
+    /// </summary>
+    /// <param name="includeTable">False leaves the table out (a termination message has room for 4096 bytes only).</param>
+    /// <returns>The result.</returns>
+    public WorkerResult ToResult(bool includeTable = true) => new()
     {
-        var json = new JsonObject
-        {
-            ["kind"] = Kind,
-            ["name"] = Name,
-            ["phase"] = Phase,
-            ["metrics"] = new JsonObject(Metrics.Where(kv => double.IsFinite(kv.Value)).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value, 6)))),
-        };
-        if (Message is not null)
-        {
-            json["message"] = Message;
-        }
-
-        if (CheckpointUri is not null)
-        {
-            json["checkpoint"] = new JsonObject { ["uri"] = CheckpointUri, ["step"] = CheckpointStep };
-        }
-
-        if (includeTable && Table.Count > 0)
-        {
-            json["table"] = new JsonArray([.. Table.Select(r => (JsonNode)r.DeepClone())]);
-        }
-
-        return json;
-    }
+        Kind = Kind,
+        Name = Name,
+        Phase = Phase,
+        Metrics = Metrics.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 6), StringComparer.Ordinal),
+        Checkpoint = CheckpointUri is null ? null : new WorkerCheckpoint { Uri = CheckpointUri, Step = CheckpointStep },
+        Table = includeTable && Table.Count > 0 ? [.. Table.Select(r => r.DeepClone().AsObject())] : null,
+        Message = Message,
+    };
 }

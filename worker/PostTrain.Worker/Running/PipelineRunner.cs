@@ -31,7 +31,7 @@ public sealed class PipelineRunner(JobEnvironment env)
             }
             else
             {
-                env.Progress.Begin(job.Metadata.Namespace, name, job.Kind, LogEvery(job));
+                env.Progress.Begin(job.Metadata.Namespace, name, job.Kind, LogEvery(job), path => env.CheckpointUri(job.CommonSpec.Output, path));
                 try
                 {
                     outcome = await RunOneAsync(job, byKey, cancellationToken).ConfigureAwait(false);

@@ -116,7 +116,7 @@ public static class RlvrJobRunner
             Name = job.Metadata.Name!,
             Phase = result.Preempted ? "Preempted" : "Succeeded",
             Metrics = metrics,
-            CheckpointUri = result.CheckpointPath,
+            CheckpointUri = env.CheckpointUri(spec.Output, result.CheckpointPath),
             CheckpointStep = result.Step,
             Series = state.Series,
         };

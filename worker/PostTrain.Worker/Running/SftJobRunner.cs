@@ -85,7 +85,7 @@ public static class SftJobRunner
             Name = job.Metadata.Name!,
             Phase = result.Preempted ? "Preempted" : "Succeeded",
             Metrics = metrics,
-            CheckpointUri = result.CheckpointPath,
+            CheckpointUri = env.CheckpointUri(spec.Output, result.CheckpointPath),
             CheckpointStep = result.Step,
             Series = new Dictionary<string, IReadOnlyList<StepValue>> { ["loss"] = state?.Losses ?? [], ["validation_loss"] = state?.ValidationLosses ?? [] },
         };
