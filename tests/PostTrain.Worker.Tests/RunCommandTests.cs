@@ -75,8 +75,8 @@ public sealed class RunCommandTests : IDisposable
         var broken = Manifests.Sft("s", 3).Replace("builtin://arithmetic?split=sft&count=40", "/nonexistent/data.jsonl", StringComparison.Ordinal);
         var file = Write("fail.yaml", broken, Manifests.Rlvr("r", "s", 1));
         var (code, _, stderr) = WorkerProcess.Run(_dir, "", "run", file, "--runs-dir", "out", "--no-server");
-        code.ShouldBe(1);
-        stderr.ShouldContain("SftJob/s: Failed");
+        code.ShouldBe(2, "a missing dataset is input the user must fix: not retried");
+        stderr.ShouldContain("SftJob/s: Failed: InvalidInput:");
         stderr.ShouldContain("/nonexistent/data.jsonl");
         stderr.ShouldContain("RlvrJob/r: Failed: DependencyFailed: SftJob/s ended Failed");
     }
@@ -163,9 +163,9 @@ public sealed class RunCommandTests : IDisposable
 
         // Another learning rate under the same output: refused, naming the field, and the checkpoint stays.
         var otherRate = Manifests.Sft("s", 2).Replace("learningRate: 3e-3", "learningRate: 1e-3", StringComparison.Ordinal);
-        var refused = Run(otherRate, 1);
+        var refused = Run(otherRate, 2);
         refused.ShouldContain("different spec (changed: spec.training.learningRate)");
-        refused.ShouldContain("spec.resume: never");
+        refused.ShouldContain("write to another spec.output.uri");
         checkpoints.Latest().ShouldBe(first);
         File.Exists(Path.Combine(first, "model.safetensors")).ShouldBeTrue();
 
@@ -173,9 +173,12 @@ public sealed class RunCommandTests : IDisposable
         Run(Manifests.Sft("s", 3), 0).ShouldContain("at step 2");
         CheckpointManager.StepOf(checkpoints.Latest()!).ShouldBe(3);
 
-        // resume: never starts over under the new spec, which becomes the recorded one.
-        var startOver = Run(otherRate.Replace("  seed: 3", "  resume: never\n  seed: 3", StringComparison.Ordinal), 0);
-        startOver.ShouldNotContain("at step");
+        // resume: never beside those checkpoints is refused too (it would mix two runs, and keep-newest would delete
+        // its own new checkpoints); a fresh output starts over under the new spec, which becomes the recorded one.
+        var never = otherRate.Replace("  seed: 3", "  resume: never\n  seed: 3", StringComparison.Ordinal);
+        Run(never, 2).ShouldContain("already holds checkpoints (checkpoint-000002, checkpoint-000003)");
+        Directory.Delete(Path.Combine(_dir, "out", "s"), recursive: true);
+        Run(never, 0).ShouldNotContain("at step");
         File.ReadAllText(Path.Combine(_dir, "out", "s", "job-spec.json")).ShouldContain("0.001");
     }
 

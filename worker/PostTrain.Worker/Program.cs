@@ -25,6 +25,14 @@ catch (PostTrain.Worker.Running.InvalidEnvironmentException e)
     Console.Error.WriteLine($"posttrain-worker: InvalidEnvironment: {e.Message}");
     return WorkerExitCodes.InvalidEnvironment;
 }
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    // One line, not a stack trace and exit 134; input the user must fix exits 2 so the operator does not retry it.
+    var invalid = PostTrain.Worker.Running.JobFailures.IsInvalidInput(e);
+    Console.Error.WriteLine($"posttrain-worker: {(invalid ? "InvalidInput: " : string.Empty)}{PostTrain.Worker.Running.JobFailures.Describe(e)}");
+    PostTrain.Worker.Running.JobFailures.TraceIfAsked(e, Console.Error);
+    return invalid ? WorkerExitCodes.InvalidInput : WorkerExitCodes.Failed;
+}
 
 static int Usage(TextWriter w, int code)
 {

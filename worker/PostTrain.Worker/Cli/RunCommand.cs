@@ -24,6 +24,11 @@ public static class RunCommand
         var file = a.Positional[0];
         var runsDirectory = a.String("runs-dir", Environment.GetEnvironmentVariable("POSTTRAIN_RUNS_DIR") ?? "runs")!;
         var port = a.Int("port", int.TryParse(Environment.GetEnvironmentVariable("POSTTRAIN_PORT"), out var p) ? p : 9090);
+        if (port is < 1 or > 65535)
+        {
+            throw new UsageException($"--port (or POSTTRAIN_PORT): {port} is not a TCP port (1-65535); --no-server serves nothing");
+        }
+
         var noServer = a.Flag("no-server");
         var terminationLog = a.String("termination-log", Environment.GetEnvironmentVariable("POSTTRAIN_TERMINATION_LOG") ?? (File.Exists(ResultWriter.DefaultTerminationPath) ? ResultWriter.DefaultTerminationPath : null));
         terminationLog = string.IsNullOrEmpty(terminationLog) ? null : terminationLog; // empty: this rank writes none
@@ -99,9 +104,25 @@ public static class RunCommand
             return WorkerExitCodes.InvalidInput;
         }
 
-        foreach (var (job, outcome) in jobs.Join(outcomes, j => j.Metadata.Name, o => o.Name, (j, o) => (j, o)))
+        try
         {
-            ResultWriter.WriteToDirectory(outcome, env.OutputDirectory(outcome.Name, job.CommonSpec.Output));
+            foreach (var (job, outcome) in jobs.Join(outcomes, j => j.Metadata.Name, o => o.Name, (j, o) => (j, o)))
+            {
+                ResultWriter.WriteToDirectory(outcome, env.OutputDirectory(outcome.Name, job.CommonSpec.Output));
+            }
+        }
+        catch (IOException e)
+        {
+            // The outputs are written; only result.json could not be: say so, keep the termination message.
+            Console.Error.WriteLine($"posttrain-worker: cannot write result.json: {JobFailures.Describe(e)}");
+            if (JobFailures.IsDiskFull(e))
+            {
+                outcomes = [.. outcomes.Select(o => o.Succeeded ? o : o with { InvalidInput = true })];
+                if (outcomes.All(o => o.Succeeded))
+                {
+                    return WorkerExitCodes.InvalidInput;
+                }
+            }
         }
 
         if (terminationLog is not null && outcomes.Count > 0)
@@ -133,6 +154,7 @@ public static class RunCommand
 
         return outcomes.Any(o => o.Phase == "Preempted") ? WorkerExitCodes.Preempted
             : outcomes.All(o => o.Succeeded) && outcomes.Count == jobs.Count ? WorkerExitCodes.Succeeded
+            : outcomes.Any(o => o.InvalidInput) ? WorkerExitCodes.InvalidInput
             : WorkerExitCodes.Failed;
     }
 

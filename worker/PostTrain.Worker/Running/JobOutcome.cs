@@ -19,6 +19,9 @@ public sealed record JobOutcome
     /// <summary>Why it failed, if it did.</summary>
     public string? Message { get; init; }
 
+    /// <summary>True when it failed on input the user must fix (<see cref="JobFailures.IsInvalidInput"/>): exit 2, not retried.</summary>
+    public bool InvalidInput { get; init; }
+
     /// <summary>Final figures.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 

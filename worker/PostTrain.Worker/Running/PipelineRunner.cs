@@ -41,10 +41,14 @@ public sealed class PipelineRunner(JobEnvironment env)
                     // This process, or another rank of the job (which then cancels the ones waiting on it), was stopped.
                     outcome = new JobOutcome { Kind = job.Kind, Name = name, Phase = "Preempted", Message = "cancelled" };
                 }
-                catch (Exception e) when (e is InvalidDataException or TrainingDivergedException or TrainingOutOfMemoryException or IOException or ArgumentException or InvalidOperationException or PostTrain.Torch.TorchException or HttpRequestException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    outcome = new JobOutcome { Kind = job.Kind, Name = name, Phase = "Failed", Message = e.Message };
-                    env.Progress.Message($"{job.Kind}/{name} failed: {e.Message}");
+                    // Every failure becomes the job's outcome with a one-line message: no stack trace, no exit 134.
+                    var invalidInput = JobFailures.IsInvalidInput(e);
+                    var message = (invalidInput ? "InvalidInput: " : string.Empty) + JobFailures.Describe(e);
+                    outcome = new JobOutcome { Kind = job.Kind, Name = name, Phase = "Failed", Message = message, InvalidInput = invalidInput };
+                    env.Progress.Message($"{job.Kind}/{name} failed: {message}");
+                    JobFailures.TraceIfAsked(e, Console.Error);
                 }
 
                 env.Progress.End(outcome.Phase);

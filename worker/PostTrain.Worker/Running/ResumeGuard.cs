@@ -54,7 +54,7 @@ public static class ResumeGuard
     /// <param name="outputDirectory">The folder it resumes from and writes checkpoints to.</param>
     /// <param name="resuming">True when the job is about to resume from a checkpoint in that folder.</param>
     /// <param name="write">True to record the spec.</param>
-    /// <exception cref="InvalidOperationException">The checkpoints were written under a different spec.</exception>
+    /// <exception cref="JobInputException">The checkpoints were written under a different spec.</exception>
     /// <exception cref="InvalidDataException">The recorded spec is not JSON.</exception>
     public static void Check(PostTrainJob job, string outputDirectory, bool resuming, bool write)
     {
@@ -78,9 +78,9 @@ public static class ResumeGuard
             Differences(recorded, current, "spec", changed);
             if (changed.Count > 0)
             {
-                throw new InvalidOperationException(
+                throw new JobInputException(
                     $"{job.Kind}/{job.Metadata.Name}: {outputDirectory} holds checkpoints written under a different spec (changed: {string.Join(", ", changed)}); " +
-                    "they are left as they are. To start over, delete that folder, write to another spec.output.uri, or set spec.resume: never");
+                    "they are left as they are. To start over, delete that folder or write to another spec.output.uri");
             }
         }
 

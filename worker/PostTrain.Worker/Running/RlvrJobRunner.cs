@@ -23,8 +23,7 @@ public static class RlvrJobRunner
         var algorithm = spec.Algorithm;
         var output = env.JobOutputDirectory(job.Metadata.Name!, spec.Output); // every rank resumes from it; rank 0 alone writes
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
-        // Before anything loads: checkpoints of another spec fail the job at once.
-        ResumeGuard.Check(job, output, resuming: spec.Resume == ResumePolicy.Auto && checkpoints.Latest() is not null, write: env.Rank == 0);
+        using var writer = await OutputFolder.PrepareAsync(job, env, checkpoints, spec.Resume, cancellationToken).ConfigureAwait(false);
         // The policy keeps float32 master weights whatever the precision (bf16 is autocast compute); the frozen
         // reference is loaded as its spec says.
         using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);

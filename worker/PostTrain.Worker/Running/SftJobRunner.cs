@@ -24,8 +24,7 @@ public static class SftJobRunner
         var seed = (ulong)spec.Seed;
         var output = env.JobOutputDirectory(job.Metadata.Name!, spec.Output);
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
-        // Before anything loads: checkpoints of another spec fail the job at once.
-        ResumeGuard.Check(job, output, resuming: spec.Resume == ResumePolicy.Auto && checkpoints.Latest() is not null, write: env.Rank == 0);
+        using var writer = await OutputFolder.PrepareAsync(job, env, checkpoints, spec.Resume, cancellationToken).ConfigureAwait(false);
         // The trained weights are the float32 master copy whatever the precision; bf16 is autocast compute.
         using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);
         loaded.ApplyLora(training.Lora, seed);
