@@ -14,7 +14,7 @@ namespace PostTrain.NodeAgent.Jobs;
 /// <c>completions</c> succeed, NonIndexed or Indexed (one pod per index; completedIndexes); counts failed pods against
 /// backoffLimit, applying podFailurePolicy rules first (FailJob, Ignore, Count; FailIndex counts, since
 /// backoffLimitPerIndex is not supported); honours podReplacementPolicy (Failed: no replacement while the old pod is
-/// still terminating), suspend (active pods deleted, Suspended condition, startTime reset on resume),
+/// still terminating), suspend (active pods deleted and not counted, Suspended condition, startTime reset on resume),
 /// activeDeadlineSeconds, and the exponential backoff between failed pods. A finishing Job gets SuccessCriteriaMet or
 /// FailureTarget first, its remaining pods are deleted, and Complete (with completionTime) or Failed follows once no
 /// pod is left running. Status counts are kept in memory (see <see cref="JobTracker"/>), so a pod that vanished
@@ -58,7 +58,7 @@ internal sealed class JobController(
         var sync = new JobSync(job, tracker, owned, now);
         if (sync.State.IsFinished)
         {
-            await DeletePodsAsync(sync, sync.Active, cancellationToken).ConfigureAwait(false);
+            await DeletePodsAsync(sync, sync.Active, countAsFailures: true, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Done;
         }
 
@@ -103,7 +103,9 @@ internal sealed class JobController(
         if (failure is { } why)
         {
             state.SetCondition("FailureTarget", "True", why.Reason, why.Message, now);
-            await DeletePodsAsync(sync, sync.Active, cancellationToken).ConfigureAwait(false);
+
+            // as kube: the pods still running when a Job fails end as failures of it
+            await DeletePodsAsync(sync, sync.Active, countAsFailures: true, cancellationToken).ConfigureAwait(false);
             if (sync.Active.Count == 0 && sync.Terminating == 0)
             {
                 state.SetCondition("Failed", "True", why.Reason, why.Message, now);
@@ -115,7 +117,7 @@ internal sealed class JobController(
         if (sync.SuccessCriteriaMet)
         {
             state.SetCondition("SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
-            await DeletePodsAsync(sync, sync.Active, cancellationToken).ConfigureAwait(false);
+            await DeletePodsAsync(sync, sync.Active, countAsFailures: false, cancellationToken).ConfigureAwait(false);
             if (sync.Active.Count == 0 && sync.Terminating == 0)
             {
                 state.SetCondition("Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
@@ -128,13 +130,7 @@ internal sealed class JobController(
         if (sync.Suspended)
         {
             state.SetCondition("Suspended", "True", "JobSuspended", "Job suspended", now);
-            await DeletePodsAsync(sync, sync.Active, cancellationToken).ConfigureAwait(false);
-            if (sync.Active.Count == 0 && sync.Terminating == 0)
-            {
-                // as kube: a suspended Job with nothing running has not started, so its scheduling directives may change
-                state.StartTime = null;
-            }
-
+            await DeletePodsAsync(sync, sync.Active, countAsFailures: false, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -192,7 +188,7 @@ internal sealed class JobController(
         if (sync.Active.Count > want)
         {
             var extra = sync.Active.OrderBy(p => JobSync.IsReady(p)).ThenByDescending(p => p.Metadata.CreationTimestamp).Take(sync.Active.Count - want).ToList();
-            await DeletePodsAsync(sync, extra, cancellationToken).ConfigureAwait(false);
+            await DeletePodsAsync(sync, extra, countAsFailures: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -211,7 +207,7 @@ internal sealed class JobController(
             }
         }
 
-        await DeletePodsAsync(sync, surplus, cancellationToken).ConfigureAwait(false);
+        await DeletePodsAsync(sync, surplus, countAsFailures: false, cancellationToken).ConfigureAwait(false);
         var blocked = sync.OnlyReplaceFailed ? sync.TerminatingPods.Select(JobPods.Index).OfType<int>().ToHashSet() : [];
         var slots = parallelism - sync.Active.Count - (sync.OnlyReplaceFailed ? sync.Terminating : 0);
         for (var index = 0; index < completions && slots > 0; index++)
@@ -232,7 +228,7 @@ internal sealed class JobController(
         await events.RecordAsync(sync.Job, EventRecorder.Normal, "SuccessfulCreate", "Create", $"Created pod: {created.Metadata.Name}", created, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task DeletePodsAsync(JobSync sync, IReadOnlyList<Pod> victims, CancellationToken cancellationToken)
+    private async Task DeletePodsAsync(JobSync sync, IReadOnlyList<Pod> victims, bool countAsFailures, CancellationToken cancellationToken)
     {
         foreach (var pod in victims.ToList())
         {
@@ -245,7 +241,7 @@ internal sealed class JobController(
                 // already gone
             }
 
-            sync.Tracker.ExpectDeletion(pod.Metadata.Uid!, sync.Now);
+            sync.Tracker.ExpectDeletion(pod.Metadata.Uid!, sync.Now, countAsFailures);
             sync.Deleted(pod);
             await events.RecordAsync(sync.Job, EventRecorder.Normal, "SuccessfulDelete", "Delete", $"Deleted pod: {pod.Metadata.Name}", pod, cancellationToken).ConfigureAwait(false);
         }

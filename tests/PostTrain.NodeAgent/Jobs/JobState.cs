@@ -16,7 +16,7 @@ internal sealed class JobState
     /// <summary>Indexes that succeeded (Indexed Jobs).</summary>
     public SortedSet<int> CompletedIndexes { get; private init; } = [];
 
-    /// <summary>When the Job started (reset on resume, cleared once suspended with no pods left).</summary>
+    /// <summary>When the Job started (first unsuspended), reset when it resumes.</summary>
     public DateTimeOffset? StartTime { get; set; }
 
     /// <summary>When the Job completed.</summary>

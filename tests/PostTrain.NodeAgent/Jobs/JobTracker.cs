@@ -5,8 +5,8 @@ namespace PostTrain.NodeAgent.Jobs;
 /// <summary>
 /// What the Job controller remembers of one Job between syncs, in memory (kube keeps it with the
 /// batch.kubernetes.io/job-tracking finalizer instead, which the agent does not use): the last status it wrote, which
-/// pods' ends that status already counts, pods it deleted itself (suspend, completion, failure, scale-down: not
-/// failures), pods that vanished before being counted (counted as failed), its backoff, and the pod creations and
+/// pods' ends that status already counts, pods it deleted itself for a suspension, a completion or a
+/// scale-down (their ends are not counted, as kube removes their tracking finalizer first), pods that vanished before being counted (counted as failed), its backoff, and the pod creations and
 /// deletions it has yet to see in the cache (controller expectations).
 /// </summary>
 internal sealed class JobTracker(string key, string uid)
@@ -99,13 +99,19 @@ internal sealed class JobTracker(string key, string uid)
         }
     }
 
-    /// <summary>Expects to see pod <paramref name="podUid"/> marked for deletion (or gone) in the cache.</summary>
-    public void ExpectDeletion(string podUid, DateTimeOffset now)
+    /// <summary>
+    /// Expects to see pod <paramref name="podUid"/> marked for deletion (or gone) in the cache. Unless
+    /// <paramref name="countsAsFailure"/> (a failing Job's remaining pods), its end will not be counted.
+    /// </summary>
+    public void ExpectDeletion(string podUid, DateTimeOffset now, bool countsAsFailure)
     {
         lock (Gate)
         {
             _expectedDeletions[podUid] = now;
-            DeletedByController.Add(podUid);
+            if (!countsAsFailure)
+            {
+                DeletedByController.Add(podUid);
+            }
         }
     }
 
