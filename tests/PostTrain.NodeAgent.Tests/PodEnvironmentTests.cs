@@ -93,6 +93,20 @@ public sealed class PodEnvironmentTests(ClusterFixture cluster)
         (await cluster.LogAsync(ns, "waits")).ShouldBe("token=finally\n");
     }
 
+    [Fact]
+    public async Task A_hostNetwork_pod_shares_the_node_address()
+    {
+        var ns = cluster.NewNamespace();
+        var container = Manifests.Shell("echo \"$POD_IP $POSTTRAIN_LISTEN_ADDRESS\"");
+        container.Env = [new EnvVar { Name = "POD_IP", ValueFrom = Manifests.FieldRef("status.podIP") }];
+        var pod = Manifests.Pod(ns, "host", container);
+        pod.Spec.ExtensionData = new() { ["hostNetwork"] = System.Text.Json.JsonSerializer.SerializeToElement(true) };
+        await cluster.Client.Pods.CreateAsync(pod);
+
+        (await cluster.EndedPodAsync(ns, "host")).Status!.PodIP.ShouldBe("127.0.0.1");
+        (await cluster.LogAsync(ns, "host")).ShouldBe("127.0.0.1 127.0.0.1\n");
+    }
+
     private static Dictionary<string, string> Parse(string env) =>
         env.Split('\n').Where(l => l.Contains('=', StringComparison.Ordinal)).Select(l => l.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
 }

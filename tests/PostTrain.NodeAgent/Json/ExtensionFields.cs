@@ -15,6 +15,10 @@ internal static class ExtensionFields
     public static string? Text(this Dictionary<string, JsonElement>? data, string name) =>
         data is not null && data.TryGetValue(name, out var element) && element.ValueKind == JsonValueKind.String ? element.GetString() : null;
 
+    /// <summary>The boolean field <paramref name="name"/> of an extension-data bag, or null.</summary>
+    public static bool? Flag(this Dictionary<string, JsonElement>? data, string name) =>
+        data is not null && data.TryGetValue(name, out var element) && element.ValueKind is JsonValueKind.True or JsonValueKind.False ? element.GetBoolean() : null;
+
     /// <summary>A string member of a JSON object, or null.</summary>
     public static string? Text(this JsonNode? node, string name) =>
         node is JsonObject obj && obj[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;

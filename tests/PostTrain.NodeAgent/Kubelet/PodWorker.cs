@@ -222,7 +222,8 @@ internal sealed class PodWorker : IAsyncDisposable
 
     private async Task<bool> PrepareAsync(CancellationToken cancellationToken)
     {
-        PodIP = _ctx.Addresses.Allocate(Uid);
+        // a hostNetwork pod shares the node's address (and its ports); every other pod gets a loopback address of its own
+        PodIP = Pod.Spec.ExtensionData.Flag("hostNetwork") == true ? PodLaunchPlanner.HostIp : _ctx.Addresses.Allocate(Uid);
         _startTime = DateTimeOffset.UtcNow;
         Directory.CreateDirectory(PodDirectory);
         UpdateConditions();
