@@ -38,7 +38,7 @@ internal sealed class PodWorker : IAsyncDisposable
     private Pod _pod;
     private Task _run = Task.CompletedTask;
     private string? _lastReport;
-    private TimeSpan? _shutdownGrace;
+    private long _shutdownGraceTicks = -1;
     private DateTimeOffset _startTime;
     private volatile string _phase = Pending;
     private (string Reason, string Message)? _podReason;
@@ -94,7 +94,10 @@ internal sealed class PodWorker : IAsyncDisposable
 
     private Pod Pod => Volatile.Read(ref _pod);
 
-    private bool TerminationRequested => Pod.Metadata.DeletionTimestamp is not null || _shutdownGrace is not null;
+    private bool TerminationRequested => Pod.Metadata.DeletionTimestamp is not null || ShutdownGrace is not null;
+
+    /// <summary>The grace period of a node shutdown in progress, if one is.</summary>
+    private TimeSpan? ShutdownGrace => Volatile.Read(ref _shutdownGraceTicks) is >= 0 and var ticks ? TimeSpan.FromTicks(ticks) : null;
 
     private string RestartPolicy => Pod.Spec.RestartPolicy ?? "Always";
 
@@ -111,7 +114,7 @@ internal sealed class PodWorker : IAsyncDisposable
     /// <summary>Ends the pod for a node shutdown (SIGTERM, at most <paramref name="grace"/>, SIGKILL) and reports it; completes when reported.</summary>
     public Task ShutdownAsync(TimeSpan grace)
     {
-        _shutdownGrace = grace;
+        Volatile.Write(ref _shutdownGraceTicks, Math.Max(0, grace.Ticks));
         _wake.Set();
         return _terminal.Task;
     }
@@ -519,7 +522,7 @@ internal sealed class PodWorker : IAsyncDisposable
             var own = TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30);
             if (pod.Metadata.DeletionTimestamp is null)
             {
-                return _shutdownGrace is { } node && node < own ? node : own;
+                return ShutdownGrace is { } node && node < own ? node : own;
             }
 
             return TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
@@ -528,8 +531,12 @@ internal sealed class PodWorker : IAsyncDisposable
         var running = All.Where(c => c.Process is not null).ToList();
         foreach (var container in running)
         {
-            await _ctx.Events.RecordAsync(Pod, EventRecorder.Normal, "Killing", "Killing", $"Stopping container {container.Name}", cancellationToken: cancellationToken).ConfigureAwait(false);
             container.Process!.Terminate();
+        }
+
+        foreach (var container in running)
+        {
+            await _ctx.Events.RecordAsync(Pod, EventRecorder.Normal, "Killing", "Killing", $"Stopping container {container.Name}", cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var container in All)
