@@ -40,7 +40,8 @@ public sealed class WorkerPodTests(ClusterFixture cluster)
             Command = ["posttrain-worker", "run", "/etc/posttrain/job.json"],
             Env =
             [
-                new EnvVar { Name = "POSTTRAIN_PORT", Value = "9090" },
+                // the operator's 9090 would work too (each pod listens on its own IP), but other test projects' workers may hold *:9090
+                new EnvVar { Name = "POSTTRAIN_PORT", Value = TestPorts.Free().ToString(CultureInfo.InvariantCulture) },
                 new EnvVar { Name = "POSTTRAIN_DEVICE", Value = "cpu" },
                 new EnvVar { Name = "POSTTRAIN_NPROC_PER_NODE", Value = "1" },
                 new EnvVar { Name = "WORLD_SIZE", Value = "2" },
