@@ -53,6 +53,21 @@ public sealed class PodLifecycleTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Args_alone_are_the_command_line_of_an_image_without_entrypoint_and_a_missing_executable_is_a_StartError()
+    {
+        var ns = cluster.NewNamespace();
+        await cluster.Client.Pods.CreateAsync(Manifests.Pod(ns, "args", new Container { Name = "c", Image = ClusterFixture.HostImage, Args = ["sh", "-c", "echo from args"] }));
+        await cluster.Client.Pods.CreateAsync(Manifests.Pod(ns, "missing", new Container { Name = "c", Image = ClusterFixture.HostImage, Command = ["no-such-program-here"] }));
+
+        (await cluster.EndedPodAsync(ns, "args")).Status!.Phase.ShouldBe("Succeeded");
+        (await cluster.LogAsync(ns, "args")).ShouldBe("from args\n");
+        var missing = ClusterFixture.Terminated(await cluster.EndedPodAsync(ns, "missing"));
+        ((string?)missing["reason"]).ShouldBe("StartError");
+        ((int)missing["exitCode"]!).ShouldBe(128);
+        ((string?)missing["message"]).ShouldBe("exec: \"no-such-program-here\": executable file not found in $PATH");
+    }
+
+    [Fact]
     public async Task An_OnFailure_pod_restarts_its_container_in_place_and_serves_the_previous_log()
     {
         var ns = cluster.NewNamespace();

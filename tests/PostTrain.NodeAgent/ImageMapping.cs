@@ -18,7 +18,10 @@ public sealed record ImageMapping
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Commands { get; init; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
-    /// <summary>The image's entrypoint, used when a container sets no command (as the image's ENTRYPOINT would be).</summary>
+    /// <summary>
+    /// The image's ENTRYPOINT, used when a container sets no command (its args follow it); empty: a container's args
+    /// are its whole command line, as for an image without ENTRYPOINT.
+    /// </summary>
     public IReadOnlyList<string> Entrypoint { get; init; } = [];
 
     /// <summary>The repository of an image reference: without <c>@digest</c> and without <c>:tag</c>.</summary>

@@ -22,13 +22,16 @@ internal sealed class ImageResolver(IReadOnlyList<ImageMapping> mappings, bool r
                 $"image \"{image}\" is not mapped to a host command on node \"{nodeName}\": the node agent pulls no images; map its repository (NodeAgentOptions.Images, --image) or let unmapped images run their commands on the host (--run-unmapped-images)");
         }
 
+        // As a container runtime does: command replaces the image's ENTRYPOINT, args its CMD; with no ENTRYPOINT the
+        // args are the whole command line (kubectl run IMAGE -- sh -c ...).
         var entrypoint = container.Command is { Count: > 0 } command ? command : mapping?.Entrypoint ?? [];
-        if (entrypoint.Count == 0)
+        List<string> argv = [.. entrypoint, .. container.Args ?? []];
+        if (argv.Count == 0)
         {
-            throw PodSetupException.Fail("StartError", $"container {container.Name} sets no command and the node agent knows no entrypoint for image \"{image}\"");
+            throw PodSetupException.Fail("StartError", $"container {container.Name} sets neither command nor args, and the node agent does not know the CMD of image \"{image}\"");
         }
 
-        return [.. entrypoint, .. container.Args ?? []];
+        return argv;
     }
 
     /// <summary>
