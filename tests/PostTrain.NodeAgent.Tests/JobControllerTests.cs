@@ -149,6 +149,24 @@ public sealed class JobControllerTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_pod_force_deleted_before_it_ended_counts_as_failed_and_is_replaced()
+    {
+        var ns = cluster.NewNamespace();
+        var go = Path.Combine(cluster.DataDirectory, ns + "-go");
+        await cluster.Client.Jobs.CreateAsync(Manifests.Job(ns, "vanishing", Manifests.Shell("while [ ! -e \"$GO\" ]; do sleep 0.05; done", "c", ("GO", go)), backoffLimit: 2));
+        var first = (await Poll.UntilAsync(() => cluster.JobPodsAsync(ns, "vanishing"), p => p.Count == 1 && p[0].Status?.Phase == "Running", "first pod runs"))[0];
+
+        await cluster.Client.Pods.DeleteAsync(first.Metadata.Name!, ns, new DeleteOptions { GracePeriodSeconds = 0 });
+        await Poll.UntilAsync(() => cluster.JobPodsAsync(ns, "vanishing"), p => p.Count == 1 && p[0].Metadata.Uid != first.Metadata.Uid && p[0].Status?.Phase == "Running", "a replacement runs");
+        (await cluster.Client.Jobs.GetAsync("vanishing", ns)).Status!.Failed.ShouldBe(1);
+
+        await File.WriteAllTextAsync(go, "");
+        var done = await cluster.JobConditionAsync(ns, "vanishing", "Complete");
+        done.Status!.Succeeded.ShouldBe(1);
+        done.Status.Failed.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_job_past_its_active_deadline_fails_with_DeadlineExceeded_and_its_pods_are_stopped()
     {
         var ns = cluster.NewNamespace();
