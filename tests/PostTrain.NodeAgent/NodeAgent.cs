@@ -122,7 +122,8 @@ public sealed partial class NodeAgent : IAsyncDisposable
             await registration.RegisterAsync(cancellationToken).ConfigureAwait(false);
 
             var informerOptions = new InformerOptions { InitialBackoff = TimeSpan.FromMilliseconds(200), MaxBackoff = TimeSpan.FromSeconds(5) };
-            var controllerOptions = new ControllerOptions { Workers = 4, RateLimiter = new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(5)) };
+            // each controller its own rate limiter: failures are counted per key, and a pod and a Job may share one
+            ControllerOptions Controller() => new() { Workers = 4, RateLimiter = new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(5)) };
             var podInformer = new Informer<Pod>(client.Pods, informerOptions, logger);
             podInformer.Cache.AddIndex(JobPods.JobUidIndex, JobPods.JobUid);
             var images = new ImageResolver([.. options.Images, ImageMapping.PostTrainWorker(DotnetHost(), workerDll)], options.RunUnmappedImages, options.NodeName);
@@ -130,7 +131,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
             var kubeletEvents = new EventRecorder(client, "kubelet", options.NodeName, logger);
             kubelet = new KubeletService(new KubeletContext(client, options, planner, new PodAddressPool(options.PodCidr), kubeletEvents, podsDirectory, logger), podInformer.Cache, options.NodeName);
             var manager = new ControllerManager(logger: logger);
-            manager.Add(new Controller<Pod>("kubelet", podInformer, kubelet, controllerOptions, logger));
+            manager.Add(new Controller<Pod>("kubelet", podInformer, kubelet, Controller(), logger));
             var informers = new List<IInformer> { podInformer };
             if (options.ControlPlane)
             {
@@ -140,10 +141,10 @@ public sealed partial class NodeAgent : IAsyncDisposable
                 podInformer.AddHandler(new ResourceEventHandler<Pod> { OnDelete = (pod, _) => trackers.PodRemoved(pod) });
                 var schedulerEvents = new EventRecorder(client, "default-scheduler", options.NodeName, logger);
                 var jobEvents = new EventRecorder(client, "job-controller", options.NodeName, logger);
-                manager.Add(new Controller<Pod>("scheduler", podInformer, new PodScheduler(client, podInformer.Cache, claimInformer.Cache, options.NodeName, registration.Labels, schedulerEvents, options.ConfigRetryInterval, logger), controllerOptions, logger).Watches(claimInformer, claim => PendingPodsClaiming(podInformer.Cache, claim)));
-                manager.Add(new Controller<Job>("job-controller", jobInformer, new JobController(client, jobInformer.Cache, podInformer.Cache, trackers, jobEvents, options, logger), controllerOptions, logger).Owns(podInformer));
-                manager.Add(new Controller<Job>("ttl-after-finished-controller", jobInformer, new TtlAfterFinishedController(client, jobInformer.Cache, logger), controllerOptions, logger));
-                manager.Add(new Controller<PersistentVolumeClaim>("persistentvolume-binder", claimInformer, new PersistentVolumeBinder(client, claimInformer.Cache, claimsDirectory), controllerOptions, logger));
+                manager.Add(new Controller<Pod>("scheduler", podInformer, new PodScheduler(client, podInformer.Cache, claimInformer.Cache, options.NodeName, registration.Labels, schedulerEvents, options.ConfigRetryInterval, logger), Controller(), logger).Watches(claimInformer, claim => PendingPodsClaiming(podInformer.Cache, claim)));
+                manager.Add(new Controller<Job>("job-controller", jobInformer, new JobController(client, jobInformer.Cache, podInformer.Cache, trackers, jobEvents, options, logger), Controller(), logger).Owns(podInformer));
+                manager.Add(new Controller<Job>("ttl-after-finished-controller", jobInformer, new TtlAfterFinishedController(client, jobInformer.Cache, logger), Controller(), logger));
+                manager.Add(new Controller<PersistentVolumeClaim>("persistentvolume-binder", claimInformer, new PersistentVolumeBinder(client, claimInformer.Cache, claimsDirectory), Controller(), logger));
                 informers.Add(jobInformer);
                 informers.Add(claimInformer);
             }
