@@ -86,6 +86,13 @@ public sealed class ChainTests(ClusterFixture cluster) : IDisposable
         var rlvrConfig = (await cluster.Client.ConfigMaps.GetAsync(ChildNames.ConfigMap("rlvr", JobKinds.Rlvr.Kind), ns)).Data!["job.json"];
         JsonNode.Parse(rlvrConfig)!["spec"]!["model"]!["source"]!.GetValue<string>().ShouldBe("pvc://sft-ckpt/sft/checkpoint-000060");
 
+        // A finished job's progress shows its end, whether or not a poll caught the worker running: kubectl get shows the final loss.
+        sft.Progress!.Step.ShouldBe(60);
+        sft.Progress.Percent.ShouldBe(100);
+        sft.Progress.Metrics!["loss"].ShouldBe(sft.Result!.Metrics!["loss"]);
+        rlvr.Progress!.Step.ShouldBe(3);
+        rlvr.Progress.Metrics!["reward_mean"].ShouldBe(rlvr.Result!.Metrics!["reward_mean"]);
+
         // Bit for bit the same weights as the local run, and the same final figures.
         foreach (var (claim, job, checkpoint) in new[] { ("sft-ckpt", "sft", "checkpoint-000060"), ("rl-ckpt", "rlvr", "checkpoint-000003") })
         {
