@@ -6,11 +6,12 @@ namespace PostTrain.EndToEnd.Tests;
 /// <summary>The built <c>posttrain-worker</c>, run on this machine as a user runs it without a cluster.</summary>
 internal static class WorkerCommand
 {
+    /// <summary>The build configuration of these tests (and of everything built with them).</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+
     /// <summary>The worker built beside these tests (the same one the node agent runs for the worker image).</summary>
-    public static string Dll { get; } = Path.Combine(
-        TestPaths.RepoRoot, "worker", "PostTrain.Worker", "bin",
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release",
-        "net10.0", "posttrain-worker.dll");
+    public static string Dll { get; } = Path.Combine(TestPaths.RepoRoot, "worker", "PostTrain.Worker", "bin", Configuration, "net10.0", "posttrain-worker.dll");
 
     /// <summary>Runs <c>posttrain-worker ARGS</c> in <paramref name="directory"/> and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string directory, IReadOnlyDictionary<string, string> environment, params string[] args)
