@@ -39,4 +39,30 @@ internal static class JinjaOracle
         results.Count.ShouldBe(cases.Count, stderr.Result);
         return results;
     }
+
+    /// <summary>The variables transformers passes: the config's special tokens, messages, tools and documents (None), add_generation_prompt, then the extras.</summary>
+    public static JsonObject Variables(IReadOnlyDictionary<string, object?> specialTokens, JsonArray messages, bool addGenerationPrompt, JsonObject extra)
+    {
+        var variables = new JsonObject();
+        foreach (var (k, v) in specialTokens)
+        {
+            variables[k] = v switch
+            {
+                string s => JsonValue.Create(s),
+                IEnumerable<object?> list => new JsonArray([.. list.Select(x => (JsonNode?)JsonValue.Create((string?)x))]),
+                _ => null,
+            };
+        }
+
+        variables["messages"] = messages.DeepClone();
+        variables["tools"] = null;
+        variables["documents"] = null;
+        variables["add_generation_prompt"] = addGenerationPrompt;
+        foreach (var (k, v) in extra)
+        {
+            variables[k] = v?.DeepClone();
+        }
+
+        return variables;
+    }
 }

@@ -1,7 +1,7 @@
 namespace PostTrain.Trainer.Tokenizers.Chat.Jinja;
 
 /// <summary>
-/// Jinja2's built-in tests (<c>value is defined</c>, <c>is string</c>, <c>is divisibleby(3)</c>, ...) with Jinja2's
+/// Jinja2's built-in tests, all of them (<c>value is defined</c>, <c>is string</c>, <c>is divisibleby(3)</c>, ...) with Jinja2's
 /// semantics: <c>number</c> counts booleans, <c>integer</c> does not; undefined is iterable and a sequence, as Jinja2's
 /// Undefined is. Tests not listed in <see cref="IsKnown"/> fail when the template is parsed.
 /// </summary>
@@ -52,9 +52,6 @@ internal static class JinjaBuiltinTests
 
     /// <summary>Whether the test is implemented.</summary>
     public static bool IsKnown(string name) => Tests.ContainsKey(name);
-
-    /// <summary>Whether Jinja2 has the test but this renderer does not implement it (none at present).</summary>
-    public static bool IsUnsupportedJinjaTest(string name) => false;
 
     /// <summary>Applies test <paramref name="name"/> to <paramref name="value"/>.</summary>
     public static bool Apply(JinjaRuntime runtime, string name, object? value, JinjaArguments arguments) =>

@@ -823,9 +823,7 @@ internal sealed class JinjaParser
         var name = Expect(JinjaTokenKind.Name, "a test name");
         if (!JinjaBuiltinTests.IsKnown(name.Text))
         {
-            throw Fail(name, JinjaBuiltinTests.IsUnsupportedJinjaTest(name.Text)
-                ? $"the test '{name.Text}' is not supported by this renderer"
-                : $"unknown test '{name.Text}'");
+            throw Fail(name, $"unknown test '{name.Text}'");
         }
 
         JinjaArgumentList arguments;
