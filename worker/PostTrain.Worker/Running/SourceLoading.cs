@@ -19,7 +19,7 @@ namespace PostTrain.Worker.Running;
 public sealed class SourceLoading(SourceResolver resolver)
 {
     private static readonly string[] ModelFiles =
-        ["config.json", "*.safetensors", "model.safetensors.index.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.bpe", "encoder.json", Lora.ConfigFile];
+        ["config.json", "*.safetensors", "model.safetensors.index.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", ChatTemplateFiles.JinjaFileName, "special_tokens_map.json", "vocab.bpe", "encoder.json", Lora.ConfigFile];
 
     /// <summary>
     /// Loads the model <paramref name="source"/> names. <c>builtin://tiny</c> builds the tiny model with fresh weights
