@@ -39,18 +39,23 @@ public static class ChatTemplateFiles
         var jinjaFile = Path.Combine(directory, JinjaFileName);
         if (File.Exists(jinjaFile))
         {
-            return Parse(File.ReadAllText(jinjaFile), variables, jinjaFile);
+            return Parse(File.ReadAllText(jinjaFile), variables, JinjaFileName, jinjaFile);
         }
 
         if (File.Exists(config) && TokenizerConfig.Read(config).ChatTemplate is { } source)
         {
-            return Parse(source, variables, $"{config} (chat_template)");
+            return Parse(source, variables, $"{Path.GetFileName(config)} (chat_template)", $"{config} (chat_template)");
         }
 
         return null;
     }
 
-    private static JinjaChatTemplate Parse(string source, IReadOnlyDictionary<string, object?> variables, string origin)
+    /// <summary>
+    /// Parses a template. Its <see cref="JinjaChatTemplate.Origin"/> is the file's name (<paramref name="origin"/>), which
+    /// the jobs log: a path inside the pod would mean nothing to the user. A parse error names the whole path
+    /// (<paramref name="where"/>), the file to fix.
+    /// </summary>
+    private static JinjaChatTemplate Parse(string source, IReadOnlyDictionary<string, object?> variables, string origin, string where)
     {
         try
         {
@@ -58,7 +63,7 @@ public static class ChatTemplateFiles
         }
         catch (JinjaSyntaxException e)
         {
-            throw new InvalidDataException($"{origin}: the chat template cannot be used: {e.Message}", e);
+            throw new InvalidDataException($"{where}: the chat template cannot be used: {e.Message}", e);
         }
     }
 
