@@ -58,5 +58,33 @@ public sealed class ModelTemplateEncodingTests : IDisposable
         template.EndOfTurnId(tokenizer).ShouldBe(tokenizer.TokenToId("<|im_end|>")!.Value);
     }
 
+    [Fact]
+    public void With_enable_thinking_false_the_prompt_carries_the_empty_think_block_and_training_starts_after_it()
+    {
+        File.Copy(Path.Combine(TokenizerTestData.Folder, "qwen3", "tokenizer.json"), Path.Combine(_dir, "tokenizer.json"));
+        File.Copy(Path.Combine(ChatTemplateTestData.Folder, "qwen3", "tokenizer_config.json"), Path.Combine(_dir, "tokenizer_config.json"));
+        var tokenizer = TokenizerLoader.FromFile(_dir);
+        var template = ChatTemplate.FromDirectory(_dir).ShouldBeOfType<JinjaChatTemplate>()
+            .WithVariables(new Dictionary<string, object?> { ["enable_thinking"] = false });
+        var messages = new JsonArray(
+            new JsonObject { ["role"] = "user", ["content"] = "What is 3 + 5?" },
+            new JsonObject { ["role"] = "assistant", ["content"] = "#### 8" });
+        var (source, specialTokens) = ChatTemplateTestData.Raw("qwen3");
+        var extra = new JsonObject { ["enable_thinking"] = false };
+        var expected = JinjaOracle.Render(
+        [
+            (source, JinjaOracle.Variables(specialTokens, messages, addGenerationPrompt: false, extra)),
+            (source, JinjaOracle.Variables(specialTokens, new JsonArray(messages[0]!.DeepClone()), addGenerationPrompt: true, extra)),
+        ]);
+        var promptText = expected[1].Rendered.ShouldNotBeNull();
+        promptText.ShouldEndWith("<|im_start|>assistant\n<think>\n\n</think>\n\n");
+
+        ChatMessage[] conversation = [ChatMessage.User("What is 3 + 5?"), ChatMessage.Assistant("#### 8")];
+        var encoding = template.Encode(tokenizer, conversation);
+        encoding.InputIds.ShouldBe(tokenizer.Encode(expected[0].Rendered.ShouldNotBeNull()));
+        tokenizer.Decode([.. encoding.InputIds.Where((_, i) => encoding.AssistantMask[i] == 1)]).ShouldBe("#### 8<|im_end|>");
+        template.EncodeGenerationPrompt(tokenizer, conversation[..1]).ShouldBe(tokenizer.Encode(promptText));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
