@@ -1,7 +1,7 @@
 using PostTrain.Worker.Cli;
 
 // posttrain-worker: runs SftJob, RlvrJob and EvalJob manifests (or the operator's job.json) on this machine,
-// and offers tokenize/generate/score for people debugging a checkpoint.
+// offers tokenize/generate/score for people debugging a checkpoint, and dataset for checking data before a run.
 try
 {
     return args.Length == 0 ? Usage(Console.Error, 2) : args[0] switch
@@ -10,6 +10,7 @@ try
         "tokenize" => await DebugCommands.TokenizeAsync(args[1..]),
         "generate" => await DebugCommands.GenerateAsync(args[1..]),
         "score" => await DebugCommands.ScoreAsync(args[1..]),
+        "dataset" => await DatasetCommand.ExecuteAsync(args[1..]),
         "-h" or "--help" or "help" => Usage(Console.Out, 0),
         "--version" => Version(),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
@@ -52,6 +53,14 @@ static int Usage(TextWriter w, int code)
           generate --model SRC --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
                    [--seed S] [--raw]  (--raw: no chat template)
           score --model SRC        JSON lines {"text": ...} or {"ids": [...]} in, per-token log-probabilities out
+          dataset --source URI [--format F] [--config C] [--split S] [--limit N] [--seed S] [--skip-invalid]
+                  [--job FILE [--name JOB]]
+                                   print the records a job would train on, one JSON object a line, through the
+                                   same loader as run: F is messages, promptCompletion, gsm8k, mbpp or parquet
+                                   (default messages), S defaults to train, --limit N is maxSamples (a sample drawn
+                                   by --seed, default 42); --job takes the dataset, fields and seed of a job in
+                                   FILE, and the other options override them. A bad record exits 2 naming
+                                   file:line (or file: row N (row group G of M)) and the field
 
         Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 3 the machine cannot run the
         job (a GPU job without a usable GPU), 143 stopped by SIGTERM after saving a checkpoint (resume with the

@@ -202,6 +202,12 @@ public sealed class DatasetLoaderTests : IDisposable
         sampled.Examples.Select(e => e.Prompt).ShouldBeSubsetOf(twinTrain);
         sampled.Examples.Select(e => twinTrain.IndexOf(e.Prompt!)).ShouldBeInOrder(SortDirection.Ascending);
         sampled.Examples.Select(e => e.Source).Distinct().Count().ShouldBe(2);
+
+        // A jsonl copy beside its parquet would train on every record twice: refused, unless the format says parquet.
+        File.Copy(Path.Combine(shards, "test-00000-of-00001.jsonl"), Path.Combine(folder, "test-00000-of-00001.jsonl"));
+        (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(root, new DatasetLoadOptions { Split = "test" }, CancellationToken.None)))
+            .Message.ShouldBe($"{root}: the files chosen mix 1 parquet file(s) (main/test-00000-of-00001.parquet) with 1 JSON file(s) (main/test-00000-of-00001.jsonl): set the format to parquet to read only the parquet files, or point the source at one kind");
+        (await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { Split = "test", FileType = DatasetFileType.Parquet }, CancellationToken.None)).Examples.Count.ShouldBe(100);
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public static class DatasetLoader
         }
 
         var selected = DatasetFileSelector.Select(files, options.Split, options.Config, path);
+        CheckOneKind(selected, path);
         return await LoadFilesAsync([.. selected.Select(f => Path.Combine(path, f.Replace('/', Path.DirectorySeparatorChar)))], options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -58,6 +59,22 @@ public static class DatasetLoader
         return !relativePath.EndsWith(".partial", StringComparison.Ordinal)
             && !MetadataFileNames.Contains(Path.GetFileName(relativePath))
             && FilePattern.IsMatchAny(relativePath, Patterns(options));
+    }
+
+    /// <summary>
+    /// Throws when the files chosen from a folder or repository mix parquet with JSON: they are most likely two copies
+    /// of one dataset (a conversion beside its source), and reading both would train on every record twice.
+    /// </summary>
+    internal static void CheckOneKind(IReadOnlyCollection<string> files, string where)
+    {
+        var parquet = files.Where(f => f.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (parquet.Count > 0 && parquet.Count < files.Count)
+        {
+            var json = files.Except(parquet).ToList();
+            throw new DatasetFormatException(
+                $"{where}: the files chosen mix {parquet.Count} parquet file(s) ({parquet[0]}{(parquet.Count > 1 ? ", ..." : string.Empty)}) with {json.Count} JSON file(s) ({json[0]}{(json.Count > 1 ? ", ..." : string.Empty)}): " +
+                "set the format to parquet to read only the parquet files, or point the source at one kind");
+        }
     }
 
     /// <summary>Loads the files in the order given, as one dataset (one sample across all of them).</summary>

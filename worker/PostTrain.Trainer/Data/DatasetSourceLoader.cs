@@ -86,6 +86,7 @@ public sealed class DatasetSourceLoader
 
         var where = $"dataset {repository}{(prefix.Length > 0 ? "/" + source.Path : string.Empty)}";
         var selected = DatasetFileSelector.Select(data, options.Split, options.Config, where);
+        DatasetLoader.CheckOneKind(selected, where);
         var local = new List<string>(selected.Count);
         foreach (var file in selected)
         {

@@ -16,8 +16,11 @@ public static class EvalJobRunner
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(env);
         var spec = job.Spec;
-        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
-        IRewardFunction judge = spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp
+        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, spec.Seed, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        // Code items are judged by their tests, whether the format says mbpp or the records did (format: parquet).
+        var codeItems = spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp
+            || (examples.Count > 0 && examples.All(e => e.Format == PostTrain.Trainer.Data.DatasetFormat.Mbpp));
+        IRewardFunction judge = codeItems
             ? new CodeReward(new CodeRewardOptions { AllOrNothing = true })
             : new MathReward(AnswerExtractionMode.Strict);
         var passAtK = spec.Metrics.PassAtK;

@@ -34,7 +34,7 @@ public static class RlvrJobRunner
         policy.Model.To(env.Device);
         reference?.Model.To(env.Device);
 
-        var loadedPrompts = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        var loadedPrompts = await env.Sources.LoadDatasetAsync(spec.Dataset, spec.Seed, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         // Validation, when asked for, holds out 5% of the prompts (at most 256) that the policy never trains on.
         var validationFraction = spec.Training.EvalEverySteps > 0 && loadedPrompts.Count >= 20 ? Math.Min(0.05, 256.0 / loadedPrompts.Count) : 0;
         var (prompts, validation) = validationFraction > 0 ? TrainValidationSplit.Split(loadedPrompts, validationFraction, (int)seed) : (loadedPrompts, []);

@@ -30,7 +30,7 @@ public static class SftJobRunner
         loaded.ApplyLora(training.Lora, seed);
         loaded.Model.To(env.Device);
 
-        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, spec.Seed, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         var encoder = new SftEncoder(loaded.Tokenizer, loaded.Template, training.MaxSeqLength);
         var sequences = examples.Select(encoder.Encode).ToList();
         var validationFraction = sequences.Count >= 20 ? Math.Min(0.05, 256.0 / sequences.Count) : 0;

@@ -7,7 +7,6 @@ using PostTrain.Trainer.Sources;
 using PostTrain.Trainer.Tokenizers;
 using PostTrain.Trainer.Tokenizers.Builtin;
 using PostTrain.Trainer.Tokenizers.Chat;
-using TrainerFormat = PostTrain.Trainer.Data.DatasetFormat;
 using TrainerSourceUri = PostTrain.Trainer.Sources.SourceUri;
 
 namespace PostTrain.Worker.Running;
@@ -68,43 +67,26 @@ public sealed class SourceLoading(SourceResolver resolver)
         }
     }
 
-    /// <summary>Loads a dataset and reports skipped lines through <paramref name="warn"/>.</summary>
-    public async Task<IReadOnlyList<Example>> LoadDatasetAsync(DatasetSpec spec, Action<string> warn, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads a job's dataset (<see cref="DatasetLoading"/>: its config and split, and a <c>maxSamples</c> sample drawn by
+    /// <paramref name="seed"/>), and reports skipped records and the sample's size through <paramref name="warn"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<Example>> LoadDatasetAsync(DatasetSpec spec, long seed, Action<string> warn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(warn);
-        var uri = spec.Source;
-        if (uri.StartsWith("builtin://", StringComparison.Ordinal) && !uri.Contains("split=", StringComparison.Ordinal) && spec.Split != "train")
-        {
-            uri += (uri.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "split=" + spec.Split;
-        }
-
-        var options = new DatasetLoadOptions
-        {
-            Format = spec.Format switch
-            {
-                Api.Model.DatasetFormat.Messages => TrainerFormat.Messages,
-                Api.Model.DatasetFormat.PromptCompletion => TrainerFormat.PromptCompletion,
-                Api.Model.DatasetFormat.Gsm8k => TrainerFormat.Gsm8k,
-                Api.Model.DatasetFormat.Mbpp => TrainerFormat.Mbpp,
-                _ => TrainerFormat.Auto,
-            },
-            Fields = new FieldNames
-            {
-                Prompt = spec.Fields?.Prompt,
-                Completion = spec.Fields?.Completion,
-                Messages = spec.Fields?.Messages,
-                Tests = spec.Fields?.Tests,
-            },
-            SkipInvalid = spec.SkipInvalid,
-        };
-        var result = await new DatasetSourceLoader(resolver).LoadAsync(uri, options, cancellationToken).ConfigureAwait(false);
+        var result = await new DatasetSourceLoader(resolver).LoadAsync(DatasetLoading.SourceOf(spec), DatasetLoading.OptionsOf(spec, seed), cancellationToken).ConfigureAwait(false);
         if (result.SkippedCount > 0)
         {
             warn($"{spec.Source}: skipped {result.SkippedCount} invalid record(s) (skipInvalid: true); first: {string.Join(" | ", result.Warnings.Take(3))}");
         }
 
-        return spec.MaxSamples is { } max ? [.. result.Examples.Take(max)] : result.Examples;
+        if (result.ValidCount > result.Examples.Count)
+        {
+            warn($"{spec.Source}: a sample of {result.Examples.Count} of {result.ValidCount} records (maxSamples: {spec.MaxSamples}, seed {seed})");
+        }
+
+        return result.Examples;
     }
 
     /// <summary>On a CPU-only machine half-precision checkpoints are upcast: CPU kernels are slow or missing in bf16.</summary>
