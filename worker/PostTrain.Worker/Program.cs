@@ -11,6 +11,7 @@ try
         "generate" => await DebugCommands.GenerateAsync(args[1..]),
         "score" => await DebugCommands.ScoreAsync(args[1..]),
         "dataset" => await DatasetCommand.ExecuteAsync(args[1..]),
+        "merge-adapter" => await MergeAdapterCommand.ExecuteAsync(args[1..]),
         "-h" or "--help" or "help" => Usage(Console.Out, 0),
         "--version" => Version(),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
@@ -61,6 +62,10 @@ static int Usage(TextWriter w, int code)
                                    by --seed, default 42); --job takes the dataset, fields and seed of a job in
                                    FILE, and the other options override them. A bad record exits 2 naming
                                    file:line (or file: row N (row group G of M)) and the field
+          merge-adapter --model SRC [--adapter URI] --output DIR
+                                   fold a PEFT LoRA adapter into its base and save a plain Hugging Face checkpoint
+                                   in DIR (new or empty): SRC is a LoRA job's checkpoint, an adapter-only folder
+                                   (its base_model_name_or_path names the base) or, with --adapter, the base
 
         Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 3 the machine cannot run the
         job (a GPU job without a usable GPU), 143 stopped by SIGTERM after saving a checkpoint (resume with the

@@ -20,11 +20,16 @@ public sealed class SourceLoading(SourceResolver resolver)
     private static readonly string[] ModelFiles =
         ["config.json", "*.safetensors", "model.safetensors.index.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.bpe", "encoder.json", Lora.ConfigFile];
 
+    private static readonly string[] AdapterFiles = [Lora.ConfigFile, Lora.WeightsFile];
+
     /// <summary>
-    /// Loads the model <paramref name="source"/> names. <c>builtin://tiny</c> builds the tiny model with fresh weights
-    /// from <paramref name="seed"/>; a directory with a PEFT adapter is loaded with the adapter merged.
+    /// Loads the model <paramref name="source"/> names, then merges <paramref name="adapter"/> (a PEFT adapter's URI)
+    /// into its weights when given. <c>builtin://tiny</c> builds the tiny model with fresh weights from
+    /// <paramref name="seed"/>. A checkpoint directory that also holds a PEFT adapter (a LoRA job's checkpoint) is loaded
+    /// with the adapter merged; an adapter-only directory (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>)
+    /// is merged onto the base its <c>base_model_name_or_path</c> names (a path, or a repository id read from the hub).
     /// </summary>
-    public async Task<LoadedModel> LoadModelAsync(string source, ModelDtype dtype, ulong seed, CancellationToken cancellationToken)
+    public async Task<LoadedModel> LoadModelAsync(string source, ModelDtype dtype, ulong seed, CancellationToken cancellationToken, string? adapter = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
         var scalar = dtype switch
@@ -34,6 +39,29 @@ public sealed class SourceLoading(SourceResolver resolver)
             ModelDtype.Float32 => ScalarType.Float32,
             _ => (ScalarType?)null,
         };
+        var loaded = await LoadAsync(source, scalar, seed, adapterOnly: true, cancellationToken).ConfigureAwait(false);
+        if (adapter is null)
+        {
+            return loaded;
+        }
+
+        try
+        {
+            var directory = await resolver.ResolveAsync(TrainerSourceUri.Parse(adapter), HubRepoKind.Model, AdapterFiles, cancellationToken).ConfigureAwait(false);
+            Lora.MergeAdapter(loaded.Model, directory);
+            loaded.MergedAdapters.Add(adapter);
+            loaded.BaseModel = PeftBaseModel.FromSource(adapter, directory);
+            return loaded;
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<LoadedModel> LoadAsync(string source, ScalarType? scalar, ulong seed, bool adapterOnly, CancellationToken cancellationToken)
+    {
         if (source == BuiltinModels.TinyUri)
         {
             var tokenizer = BuiltinTokenizers.Arithmetic;
@@ -47,22 +75,66 @@ public sealed class SourceLoading(SourceResolver resolver)
         }
 
         var directory = await resolver.ResolveAsync(TrainerSourceUri.Parse(source), HubRepoKind.Model, ModelFiles, cancellationToken).ConfigureAwait(false);
+        if (Lora.IsAdapterOnly(directory))
+        {
+            return adapterOnly
+                ? await LoadAdapterOnlyAsync(source, directory, scalar, seed, cancellationToken).ConfigureAwait(false)
+                : throw new InvalidDataException($"{source}: the base of an adapter is itself an adapter without a model (no config.json)");
+        }
+
         var loaded = HfCheckpoint.Load(directory, scalar ?? (RuntimeDefaultsToFloat32 ? ScalarType.Float32 : null));
         try
         {
-            if (Lora.ReadSettings(directory) is { } adapter)
+            if (File.Exists(Path.Combine(directory, Lora.ConfigFile)))
             {
-                Lora.Apply(loaded, adapter, seed);
-                Lora.LoadAdapterWeights(loaded, directory);
-                Lora.Merge(loaded);
+                Lora.MergeAdapter(loaded, directory); // a LoRA job's checkpoint: the frozen base and its adapter
             }
 
             var tokenizer = TokenizerLoader.FromFile(directory);
-            return new LoadedModel(loaded, tokenizer, ChatTemplate.Detect(tokenizer, directory), source);
+            var result = new LoadedModel(loaded, tokenizer, ChatTemplate.Detect(tokenizer, directory), source) { BaseModel = PeftBaseModel.FromSource(source, directory) };
+            if (File.Exists(Path.Combine(directory, Lora.ConfigFile)))
+            {
+                result.MergedAdapters.Add(source);
+            }
+
+            return result;
         }
         catch
         {
             loaded.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<LoadedModel> LoadAdapterOnlyAsync(string source, string directory, ScalarType? scalar, ulong seed, CancellationToken cancellationToken)
+    {
+        var config = PeftAdapterConfig.Read(directory)!;
+        string baseSource;
+        try
+        {
+            baseSource = config.BaseModel?.ToSourceUri()
+                ?? throw new InvalidDataException("base_model_name_or_path is not set: name the base model there (a path or a repository id), or give the base as the model and this adapter as its adapter");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{source}: {Lora.ConfigFile}: {e.Message}", e);
+        }
+
+        var baseModel = await LoadAsync(baseSource, scalar, seed, adapterOnly: false, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Lora.MergeAdapter(baseModel.Model, directory);
+            var ownTokenizer = File.Exists(Path.Combine(directory, "tokenizer.json"));
+            var tokenizer = ownTokenizer ? TokenizerLoader.FromFile(directory) : baseModel.Tokenizer;
+            var template = ownTokenizer ? ChatTemplate.Detect(tokenizer, directory) : baseModel.Template;
+            var result = new LoadedModel(baseModel.Model, tokenizer, template, source) { BaseModel = PeftBaseModel.FromSource(source, directory) };
+            result.MergedAdapters.AddRange(baseModel.MergedAdapters);
+            result.MergedAdapters.Add(source);
+            return result;
+        }
+        catch
+        {
+            baseModel.Dispose();
             throw;
         }
     }
