@@ -30,13 +30,13 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string LoraJob(string name) => $$"""
+    private string LoraJob(string name, string? adapter = null) => $$"""
         apiVersion: posttrain.dev/v1alpha1
         kind: SftJob
         metadata: {name: {{name}}}
         spec:
           seed: 3
-          model: {source: "{{_base}}"}
+          model: {source: "{{_base}}"{{(adapter is null ? string.Empty : $", adapter: \"{adapter}\"")}} }
           dataset: {source: "builtin://arithmetic?split=sft&count=16", format: gsm8k}
           training: {maxSteps: 2, batchSize: 8, microBatchSize: 8, learningRate: 1e-2, maxSeqLength: 96, logEverySteps: 1, precision: fp32, lora: {rank: 4, alpha: 8} }
         """;
@@ -92,6 +92,25 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
         var changed = Changed(Weights(_base), merged);
         changed.Count.ShouldBe(keys.Count / 2);
         changed.Select(name => $"base_model.model.{name.Replace(".weight", ".lora_A.weight", StringComparison.Ordinal)}").ShouldBe(keys.Where(k => k.Contains(".lora_A.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_job_s_model_adapter_is_merged_into_its_base_before_training()
+    {
+        var first = Path.Combine(_dir, "first.yaml");
+        File.WriteAllText(first, LoraJob("first"));
+        Worker("run", first, "--runs-dir", "out", "--no-server").Code.ShouldBe(0);
+        var adapter = Directory.GetDirectories(Path.Combine(_dir, "out", "first"), "checkpoint-*").Single();
+        Worker("merge-adapter", "--model", _base, "--adapter", adapter, "--output", "merged").Code.ShouldBe(0);
+
+        // A second LoRA job on model {source: base, adapter: the first job's checkpoint}: its frozen base is the merge.
+        var second = Path.Combine(_dir, "second.yaml");
+        File.WriteAllText(second, LoraJob("second", adapter));
+        var (code, stderr) = Worker("run", second, "--runs-dir", "out", "--no-server");
+        code.ShouldBe(0, stderr);
+        var checkpoint = Directory.GetDirectories(Path.Combine(_dir, "out", "second"), "checkpoint-*").Single();
+        Changed(Weights(checkpoint), Weights(Path.Combine(_dir, "merged"))).ShouldBeEmpty();
+        JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, Lora.ConfigFile)))!["base_model_name_or_path"]!.GetValue<string>().ShouldBe(adapter);
     }
 
     [Fact]

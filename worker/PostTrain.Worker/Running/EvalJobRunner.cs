@@ -48,7 +48,7 @@ public static class EvalJobRunner
         {
             var m = spec.Models[i];
             var source = sources[m.Name];
-            using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken).ConfigureAwait(false);
+            using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken, m.Adapter).ConfigureAwait(false);
             loaded.Model.To(env.Device);
             var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, loaded.Template, judge, loaded.PadTokenId, loaded.EosTokenIds) { Ranks = ranks };
             var outcome = await evaluator.EvaluateAsync(examples, options, cancellationToken).ConfigureAwait(false);

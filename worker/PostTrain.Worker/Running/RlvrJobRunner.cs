@@ -26,9 +26,9 @@ public static class RlvrJobRunner
         using var writer = await OutputFolder.PrepareAsync(job, env, checkpoints, spec.Resume, cancellationToken).ConfigureAwait(false);
         // The policy keeps float32 master weights whatever the precision (bf16 is autocast compute); the frozen
         // reference is loaded as its spec says.
-        using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);
+        using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken, spec.Model.Adapter).ConfigureAwait(false);
         using var reference = algorithm.Kl.Coef > 0
-            ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.ReferenceModel?.Dtype ?? spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false)
+            ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.ReferenceModel?.Dtype ?? spec.Model.Dtype, seed, cancellationToken, spec.ReferenceModel is { } referenceModel ? referenceModel.Adapter : spec.Model.Adapter).ConfigureAwait(false)
             : null;
         policy.ApplyLora(spec.Training.Lora, seed);
         policy.Model.To(env.Device);

@@ -26,7 +26,7 @@ public static class SftJobRunner
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
         using var writer = await OutputFolder.PrepareAsync(job, env, checkpoints, spec.Resume, cancellationToken).ConfigureAwait(false);
         // The trained weights are the float32 master copy whatever the precision; bf16 is autocast compute.
-        using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);
+        using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken, spec.Model.Adapter).ConfigureAwait(false);
         loaded.ApplyLora(training.Lora, seed);
         loaded.Model.To(env.Device);
 
