@@ -4,6 +4,7 @@ using PostTrain.Torch;
 using PostTrain.Torch.Serialization;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Models;
+using PostTrain.Trainer.Tests.Sources;
 using PostTrain.Trainer.Tokenizers.Builtin;
 using PostTrain.Trainer.Tokenizers.Chat;
 using PostTrain.Worker.Running;
@@ -111,6 +112,47 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
         var checkpoint = Directory.GetDirectories(Path.Combine(_dir, "out", "second"), "checkpoint-*").Single();
         Changed(Weights(checkpoint), Weights(Path.Combine(_dir, "merged"))).ShouldBeEmpty();
         JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, Lora.ConfigFile)))!["base_model_name_or_path"]!.GetValue<string>().ShouldBe(adapter);
+    }
+
+    [Fact]
+    public async Task An_adapter_repository_on_the_hub_loads_onto_the_base_repository_its_config_names()
+    {
+        var local = Directory.CreateDirectory(Path.Combine(_dir, "local-adapter")).FullName;
+        using (var model = HfCheckpoint.Load(_base))
+        {
+            var settings = new LoraSettings(2, 4, 0, ["q_proj", "up_proj"]);
+            Lora.Apply(model, settings, 9);
+            using var scope = TorchScope.NewDisposeScope();
+            using var noGrad = TorchOps.NoGrad();
+            using var generator = new Generator(10);
+            foreach (var (_, p) in model.NamedParameters().Where(p => p.Name.Contains("lora_B", StringComparison.Ordinal)))
+            {
+                p.AddInPlace(TorchOps.RandN(p.Shape, ScalarType.Float32, null, generator) * 0.1);
+            }
+
+            Lora.SaveAdapter(model, settings, local, new PeftBaseModel("org/base"));
+        }
+
+        await using var hub = new FakeHub();
+        foreach (var file in Directory.GetFiles(_base))
+        {
+            hub.Files[$"org/base/main/{Path.GetFileName(file)}"] = File.ReadAllBytes(file);
+        }
+
+        foreach (var file in Directory.GetFiles(local))
+        {
+            hub.Files[$"org/math-lora/main/{Path.GetFileName(file)}"] = File.ReadAllBytes(file);
+        }
+
+        var environment = new Dictionary<string, string> { ["HF_ENDPOINT"] = hub.Endpoint, ["POSTTRAIN_CACHE"] = Path.Combine(_dir, "cache") };
+        var (code, _, stderr) = WorkerProcess.Run(_dir, environment, "merge-adapter", "--model", "hf://org/math-lora", "--output", "from-hub");
+        code.ShouldBe(0, stderr);
+        Worker("merge-adapter", "--model", _base, "--adapter", local, "--output", "from-local").Code.ShouldBe(0);
+
+        Changed(Weights(Path.Combine(_dir, "from-hub")), Weights(Path.Combine(_dir, "from-local"))).ShouldBeEmpty();
+        Changed(Weights(_base), Weights(Path.Combine(_dir, "from-hub"))).Count.ShouldBe(2 * BuiltinModels.Tiny(BuiltinTokenizers.Arithmetic).NumHiddenLayers);
+        hub.Requests.Select(r => r.Path).ShouldContain("org/base/resolve/main/model.safetensors");
+        hub.Requests.Select(r => r.Path).ShouldContain("org/math-lora/resolve/main/adapter_model.safetensors");
     }
 
     [Fact]
