@@ -16,8 +16,11 @@ public static class EvalJobRunner
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(env);
         var spec = job.Spec;
-        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
-        IRewardFunction judge = spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp
+        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, spec.Seed, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        // Code items are judged by their tests, whether the format says mbpp or the records did (format: parquet).
+        var codeItems = spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp
+            || (examples.Count > 0 && examples.All(e => e.Format == PostTrain.Trainer.Data.DatasetFormat.Mbpp));
+        IRewardFunction judge = codeItems
             ? new CodeReward(new CodeRewardOptions { AllOrNothing = true })
             : new MathReward(AnswerExtractionMode.Strict);
         var passAtK = spec.Metrics.PassAtK;
@@ -45,7 +48,7 @@ public static class EvalJobRunner
         {
             var m = spec.Models[i];
             var source = sources[m.Name];
-            using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken).ConfigureAwait(false);
+            using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken, m.Adapter).ConfigureAwait(false);
             env.Progress.Message($"EvalJob/{job.Metadata.Name}: {m.Name}: chat template: {loaded.Template.Description}");
             loaded.Model.To(env.Device);
             var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, loaded.Template, judge, loaded.PadTokenId, loaded.EosTokenIds) { Ranks = ranks };
