@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PostTrain.Api.Schema;
 
 namespace PostTrain.Api.Model;
@@ -9,6 +10,15 @@ public abstract class JobSpecBase
     [Required]
     [ValidationRule("self == oldSelf", Message = "dataset is immutable")]
     public DatasetSpec Dataset { get; set; } = new();
+
+    /// <summary>
+    /// Extra variables for the model's own chat template wherever the job's conversations become tokens (SFT examples,
+    /// RLVR prompts, Eval prompts), as Hugging Face's apply_chat_template(**kwargs) takes them, e.g.
+    /// {enable_thinking: false} for Qwen3. Only for a model whose tokenizer_config.json or chat_template.jinja has a
+    /// template; they win over the template's other variables.
+    /// </summary>
+    [PreserveUnknownFields]
+    public JsonObject? ChatTemplateKwargs { get; set; }
 
     /// <summary>Where checkpoints (or, for EvalJob, result files) are written.</summary>
     public OutputSpec Output { get; set; } = new();

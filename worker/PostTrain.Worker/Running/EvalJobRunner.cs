@@ -49,9 +49,10 @@ public static class EvalJobRunner
             var m = spec.Models[i];
             var source = sources[m.Name];
             using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken, m.Adapter).ConfigureAwait(false);
-            env.Progress.Message($"EvalJob/{job.Metadata.Name}: {m.Name}: chat template: {loaded.Template.Description}");
+            var template = ChatTemplateKwargs.Apply(loaded.Template, spec.ChatTemplateKwargs);
+            env.Progress.Message($"EvalJob/{job.Metadata.Name}: {m.Name}: chat template: {template.Description}");
             loaded.Model.To(env.Device);
-            var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, loaded.Template, judge, loaded.PadTokenId, loaded.EosTokenIds) { Ranks = ranks };
+            var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, template, judge, loaded.PadTokenId, loaded.EosTokenIds) { Ranks = ranks };
             var outcome = await evaluator.EvaluateAsync(examples, options, cancellationToken).ConfigureAwait(false);
             var row = new JsonObject { ["model"] = m.Name, ["source"] = source, ["examples"] = examples.Count, ["accuracy"] = Math.Round(outcome.Accuracy, 4) };
             foreach (var (k, value) in outcome.PassAtK)

@@ -30,7 +30,8 @@ public static class RlvrJobRunner
         using var reference = algorithm.Kl.Coef > 0
             ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.ReferenceModel?.Dtype ?? spec.Model.Dtype, seed, cancellationToken, spec.ReferenceModel is { } referenceModel ? referenceModel.Adapter : spec.Model.Adapter).ConfigureAwait(false)
             : null;
-        env.Progress.Message($"RlvrJob/{job.Metadata.Name}: chat template: {policy.Template.Description}");
+        var template = ChatTemplateKwargs.Apply(policy.Template, spec.ChatTemplateKwargs);
+        env.Progress.Message($"RlvrJob/{job.Metadata.Name}: chat template: {template.Description}");
         policy.ApplyLora(spec.Training.Lora, seed);
         policy.Model.To(env.Device);
         reference?.Model.To(env.Device);
@@ -97,9 +98,9 @@ public static class RlvrJobRunner
             env.Progress.Message($"RlvrJob/{job.Metadata.Name}: rank {group.Rank} of {group.WorldSize} (data parallel, {group.Backend}; {options.PromptsPerStep / group.WorldSize} prompts per rank per step)");
         }
 
-        var longest = (prompts.Count == 0 ? 0 : prompts.Max(p => policy.Template.EncodeGenerationPrompt(policy.Tokenizer, RlvrTrainer.PromptMessages(p)).Length)) + options.MaxNewTokens;
+        var longest = (prompts.Count == 0 ? 0 : prompts.Max(p => template.EncodeGenerationPrompt(policy.Tokenizer, RlvrTrainer.PromptMessages(p)).Length)) + options.MaxNewTokens;
         env.Progress.Message($"RlvrJob/{job.Metadata.Name}: {compute}; {MemoryEstimate.ForTraining(policy.Model, options.MicroBatchSize, longest, compute, reference?.Model)}");
-        var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, policy.Template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress, compute, group);
+        var trainer = new RlvrTrainer(policy.Model, reference?.Model, policy.Tokenizer, template, reward, options, policy.PadTokenId, policy.EosTokenIds, env.Progress, compute, group);
         var result = await OutOfMemory.ExplainAsync(() => trainer.TrainAsync(prompts, checkpoints, policy.WriteCheckpointExtras, cancellationToken, validation), options.MicroBatchSize, longest, checkpoints).ConfigureAwait(false);
 
         // Other ranks may not see rank 0's output (no shared volume): their outcome then carries no curves.

@@ -27,12 +27,13 @@ public static class SftJobRunner
         using var writer = await OutputFolder.PrepareAsync(job, env, checkpoints, spec.Resume, cancellationToken).ConfigureAwait(false);
         // The trained weights are the float32 master copy whatever the precision; bf16 is autocast compute.
         using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken, spec.Model.Adapter).ConfigureAwait(false);
-        env.Progress.Message($"SftJob/{job.Metadata.Name}: chat template: {loaded.Template.Description}");
+        var template = ChatTemplateKwargs.Apply(loaded.Template, spec.ChatTemplateKwargs);
+        env.Progress.Message($"SftJob/{job.Metadata.Name}: chat template: {template.Description}");
         loaded.ApplyLora(training.Lora, seed);
         loaded.Model.To(env.Device);
 
         var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, spec.Seed, env.Progress.Message, cancellationToken).ConfigureAwait(false);
-        var encoder = new SftEncoder(loaded.Tokenizer, loaded.Template, training.MaxSeqLength);
+        var encoder = new SftEncoder(loaded.Tokenizer, template, training.MaxSeqLength);
         var sequences = examples.Select(encoder.Encode).ToList();
         var validationFraction = sequences.Count >= 20 ? Math.Min(0.05, 256.0 / sequences.Count) : 0;
         var (train, validation) = validationFraction > 0 ? TrainValidationSplit.Split(sequences, validationFraction, (int)seed) : (sequences, []);
