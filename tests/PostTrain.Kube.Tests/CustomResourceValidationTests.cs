@@ -219,7 +219,7 @@ public sealed class CustomResourceValidationTests
     {
         var r = Validate(SftCrd, Job("SftJob", """{"dataset":{"format":"foo"}}"""));
 
-        Messages(r).ShouldBe(["spec.dataset.format: Unsupported value: \"foo\": supported values: \"messages\", \"promptCompletion\", \"gsm8k\", \"mbpp\"", Blocked]);
+        Messages(r).ShouldBe(["spec.dataset.format: Unsupported value: \"foo\": supported values: \"messages\", \"promptCompletion\", \"gsm8k\", \"mbpp\", \"parquet\"", Blocked]);
         r.Errors[0].Reason.ShouldBe("FieldValueNotSupported");
     }
 
