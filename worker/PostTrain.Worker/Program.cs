@@ -10,6 +10,8 @@ try
         "tokenize" => await DebugCommands.TokenizeAsync(args[1..]),
         "generate" => await DebugCommands.GenerateAsync(args[1..]),
         "score" => await DebugCommands.ScoreAsync(args[1..]),
+        "reward" => await RewardCommand.ExecuteAsync(args[1..]),
+        "sandbox-server" => await SandboxServerCommand.ExecuteAsync(args[1..]),
         "-h" or "--help" or "help" => Usage(Console.Out, 0),
         "--version" => Version(),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
@@ -52,6 +54,12 @@ static int Usage(TextWriter w, int code)
           generate --model SRC --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
                    [--seed S] [--raw]  (--raw: no chat template)
           score --model SRC        JSON lines {"text": ...} or {"ids": [...]} in, per-token log-probabilities out
+          reward --spec FILE       score completions with the rewards of FILE (an RlvrJob's reward list, YAML or
+                                   JSON), as training does, code sandbox included: JSON lines {"completion": ...,
+                                   "answer": ..., "tests": [...]} in, {"score", "parts", "failed", "why"} out
+          sandbox-server --socket PATH [--max-concurrency N]
+                                   serve code-reward runs on a Unix socket (the cluster's sandbox sidecar; the
+                                   worker uses it when $POSTTRAIN_SANDBOX_SOCKET names it)
 
         Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 3 the machine cannot run the
         job (a GPU job without a usable GPU), 143 stopped by SIGTERM after saving a checkpoint (resume with the

@@ -17,9 +17,19 @@ public static class EvalJobRunner
         ArgumentNullException.ThrowIfNull(env);
         var spec = job.Spec;
         var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
-        IRewardFunction judge = spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp
-            ? new CodeReward(new CodeRewardOptions { AllOrNothing = true })
-            : new MathReward(AnswerExtractionMode.Strict);
+        IRewardFunction judge;
+        if (spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp)
+        {
+            var code = new CodeRewardOptions { AllOrNothing = true };
+            var sandbox = CodeSandboxes.Create(code.Sandbox);
+            await CodeSandboxes.DescribeAsync([sandbox], env.Progress.Message, cancellationToken).ConfigureAwait(false);
+            judge = new CodeReward(code, sandbox);
+        }
+        else
+        {
+            judge = new MathReward(AnswerExtractionMode.Strict);
+        }
+
         var passAtK = spec.Metrics.PassAtK;
         var options = new EvalOptions
         {

@@ -26,6 +26,7 @@ public static class JobFailures
         JobInputException or DatasetFormatException or CheckpointException or ModelConfigException or ManifestException => true,
         FileNotFoundException or DirectoryNotFoundException => true,
         InvalidDataException => true,
+        Trainer.Rewards.Sandbox.SandboxUnavailableException => true,
         IOException io when IsDiskFull(io) => true,
         _ => false,
     };
