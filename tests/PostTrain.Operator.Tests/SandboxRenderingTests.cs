@@ -26,7 +26,7 @@ public sealed class SandboxRenderingTests(OperatorFixture fixture) : IClassFixtu
         var spec = Specs.Rlvr("unused");
         spec["model"] = new JsonObject { ["source"] = model };
         spec["dataset"] = new JsonObject { ["source"] = "pvc://data/mbpp.jsonl", ["format"] = "mbpp" };
-        spec["reward"] = Specs.Parse("""{"x": [{"type": "code"}, {"type": "regex", "pattern": "def "}]}""")["x"]!.DeepClone();
+        spec["reward"] = Specs.Parse("""{"x": [{"type": "code", "timeoutSeconds": 30}, {"type": "code", "name": "big", "memoryMb": 768}, {"type": "regex", "pattern": "def "}]}""")["x"]!.DeepClone();
         spec["hfTokenSecret"] = new JsonObject { ["name"] = "hf" };
         spec["env"] = Specs.Parse("""{"x": [{"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "k", "key": "v"}}}]}""")["x"]!.DeepClone();
         return spec;
@@ -47,7 +47,7 @@ public sealed class SandboxRenderingTests(OperatorFixture fixture) : IClassFixtu
         var sidecar = pod.InitContainers.ShouldHaveSingleItem();
         sidecar.Name.ShouldBe(ChildNames.SandboxContainer);
         sidecar.Image.ShouldBe("img:2");
-        sidecar.Command.ShouldBe(["posttrain-worker", "sandbox-server", "--socket", ChildNames.SandboxSocket]);
+        sidecar.Command.ShouldBe(["posttrain-worker", "sandbox-server", "--socket", ChildNames.SandboxSocket, "--max-timeout-seconds", "30", "--max-memory-mb", "768"]);
         sidecar.ExtensionData!["restartPolicy"].GetString().ShouldBe("Always", "a native sidecar: the pod completes with the worker");
         var security = sidecar.ExtensionData["securityContext"];
         security.GetProperty("runAsUser").GetInt64().ShouldBe(65532);

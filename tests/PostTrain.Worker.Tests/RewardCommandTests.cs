@@ -141,6 +141,43 @@ public sealed class RewardCommandTests : IDisposable
         (stdout + stderr).ShouldNotContain(Secret);
     }
 
+    [Fact]
+    public void A_sandbox_server_without_kernel_isolation_kills_escaped_processes_and_keeps_the_token_out_of_reach()
+    {
+        // The cluster's sidecar where the container runtime allows no namespaces: the container is the boundary, the
+        // server a subreaper that kills what escaped a run's process group, the code still behind rlimits and seccomp.
+        var socket = Path.Combine(_dir, "plain.sock");
+        var serverEnvironment = new Dictionary<string, string> { ["POSTTRAIN_SANDBOX_ISOLATION"] = "none", ["HF_TOKEN"] = Secret };
+        using var server = new WorkerProcess(_dir, serverEnvironment, string.Empty, "sandbox-server", "--socket", socket, "--max-timeout-seconds", "20");
+        var tag = "pt" + Guid.NewGuid().ToString("N")[..12];
+        var escape = $"import os, ctypes, time\nif os.fork() == 0:\n    os.setsid()\n    ctypes.CDLL(None).prctl(15, b'{tag}', 0, 0, 0)\n    time.sleep(60)\n    os._exit(0)\ntime.sleep(0.3)\ndef add(a, b):\n    return 0";
+        var lines = string.Join('\n',
+            Line(escape),
+            Line($"import os\nleaks = []\nfor pid in (os.getppid(), {server.Id}):\n    try:\n        leaks.append(open('/proc/%d/environ' % pid, 'rb').read())\n    except OSError:\n        pass\nprint(leaks)\ndef add(a, b):\n    return 0"),
+            Line("def add(a, b):\n    return a + b"));
+        using var worker = new WorkerProcess(_dir, new Dictionary<string, string> { ["POSTTRAIN_SANDBOX_SOCKET"] = socket }, lines + "\n", "reward", "--spec", Write("code.yaml", "- type: code\n"));
+        var (code, stdout, stderr) = worker.Wait(TimeSpan.FromMinutes(3));
+
+        code.ShouldBe(0, stderr + server.Output);
+        stderr.ShouldContain("the sandbox container (own uid, no secrets, read-only root) and NO kernel isolation");
+        var scores = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["score"]!.GetValue<double>()).ToList();
+        scores.ShouldBe([0.0, 0.0, 1.0], stdout);
+        (stdout + stderr).ShouldNotContain(Secret);
+        Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)).ShouldNotContain(d => Comm(d) == tag, "a setsid escapee outlived its run");
+    }
+
+    private static string Comm(string procDirectory)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(procDirectory, "comm")).Trim();
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static string Line(string completion) => new JsonObject { ["completion"] = completion, ["tests"] = AddTests.DeepClone() }.ToJsonString();

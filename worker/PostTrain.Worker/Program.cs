@@ -57,9 +57,10 @@ static int Usage(TextWriter w, int code)
           reward --spec FILE       score completions with the rewards of FILE (an RlvrJob's reward list, YAML or
                                    JSON), as training does, code sandbox included: JSON lines {"completion": ...,
                                    "answer": ..., "tests": [...]} in, {"score", "parts", "failed", "why"} out
-          sandbox-server --socket PATH [--max-concurrency N]
+          sandbox-server --socket PATH [--max-concurrency N] [--max-timeout-seconds S] [--max-memory-mb M]
                                    serve code-reward runs on a Unix socket (the cluster's sandbox sidecar; the
-                                   worker uses it when $POSTTRAIN_SANDBOX_SOCKET names it)
+                                   worker uses it when $POSTTRAIN_SANDBOX_SOCKET names it); runs may ask for at
+                                   most S seconds (default 3600) and M MiB (default 4096)
 
         Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 3 the machine cannot run the
         job (a GPU job without a usable GPU), 143 stopped by SIGTERM after saving a checkpoint (resume with the

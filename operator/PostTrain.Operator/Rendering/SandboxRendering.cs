@@ -64,16 +64,35 @@ public static class SandboxRendering
         (new VolumeMount { Name = SocketVolume, MountPath = ChildNames.SandboxSocketDirectory },
          new KubeEnvVar { Name = SocketVariable, Value = ChildNames.SandboxSocket });
 
-    /// <summary>The sidecar, a native sidecar (init container that keeps running) in <paramref name="image"/>.</summary>
-    public static Container Sidecar(string image, WorkloadOptions options)
+    /// <summary>
+    /// The highest time and memory a run of the job's code rewards asks for (the sidecar refuses more): an EvalJob on
+    /// MBPP uses the code reward's defaults.
+    /// </summary>
+    public static (int TimeoutSeconds, int MemoryMb) Ceiling(PostTrainJob job)
     {
+        ArgumentNullException.ThrowIfNull(job);
+        var code = job is RlvrJob rlvr ? rlvr.Spec.Reward.Where(r => r.Type == Api.Rlvr.RewardType.Code).ToList() : [];
+        var defaults = new Api.Rlvr.RewardSpec { Type = Api.Rlvr.RewardType.Code };
+        return code.Count == 0
+            ? (defaults.EffectiveTimeoutSeconds, Math.Max(defaults.EffectiveMemoryMb, 1024))
+            : (code.Max(r => r.EffectiveTimeoutSeconds), code.Max(r => r.EffectiveMemoryMb));
+    }
+
+    /// <summary>The sidecar for <paramref name="job"/>, a native sidecar (init container that keeps running) in <paramref name="image"/>.</summary>
+    public static Container Sidecar(PostTrainJob job, string image, WorkloadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(options);
-        var uid = options.SandboxUid.ToString(CultureInfo.InvariantCulture);
+        var (timeout, memory) = Ceiling(job);
         return new Container
         {
             Name = ChildNames.SandboxContainer,
             Image = image,
-            Command = ["posttrain-worker", "sandbox-server", "--socket", ChildNames.SandboxSocket],
+            Command =
+            [
+                "posttrain-worker", "sandbox-server", "--socket", ChildNames.SandboxSocket,
+                "--max-timeout-seconds", timeout.ToString(CultureInfo.InvariantCulture), "--max-memory-mb", memory.ToString(CultureInfo.InvariantCulture),
+            ],
             // Nothing of the job's environment: no HF_TOKEN, no user env, no secret reference.
             Env =
             [

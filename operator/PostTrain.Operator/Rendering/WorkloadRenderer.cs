@@ -234,7 +234,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         var pod = new PodSpec
         {
             Containers = [container],
-            InitContainers = sandboxed ? [SandboxRendering.Sidecar(image, Options)] : null,
+            InitContainers = sandboxed ? [SandboxRendering.Sidecar(job, image, Options)] : null,
             Volumes = volumes,
             RestartPolicy = "Never",
             NodeSelector = scheduling?.NodeSelector is { Count: > 0 } selector ? new(selector) : null,

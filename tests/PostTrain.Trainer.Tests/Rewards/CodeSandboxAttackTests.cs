@@ -414,6 +414,52 @@ public sealed class CodeSandboxAttackTests : IDisposable
         result.Output.ShouldContain("io_uring_setup -1 1");
     }
 
+    [Fact]
+    public void Without_isolation_code_rewards_are_refused_unless_the_job_allows_them_and_the_refusal_says_why()
+    {
+        var options = new PythonSandboxOptions { Isolation = SandboxIsolation.None };
+        var refusal = Should.Throw<SandboxUnavailableException>(() => new PythonSandbox(options)).Message;
+        refusal.ShouldContain("need an isolated sandbox");
+        refusal.ShouldContain("allowUnisolatedCode: true");
+        refusal.ShouldContain("isolation 'none' was asked for");
+
+        var factory = new RewardFactory(sandbox: options);
+        Should.Throw<SandboxUnavailableException>(() => factory.Create(new RewardSpec { Kind = "code" }, "spec.reward[0]")).Message.ShouldStartWith("spec.reward[0]: ");
+        using var allowed = (CodeReward)factory.Create(new RewardSpec { Kind = "code", AllowUnisolatedCode = true }, "spec.reward[0]");
+        allowed.Sandbox.Isolation.ShouldStartWith("NO kernel isolation");
+    }
+
+    [Fact]
+    public async Task Without_isolation_the_token_stays_out_of_reach_but_world_readable_files_of_the_host_do_not()
+    {
+        // What the weaker mode (allowUnisolatedCode: true) does and does not protect, asserted so the docs stay true.
+        var sandbox = Sandbox(SandboxIsolation.None)!;
+        var attack = $$"""
+            import os
+            secret = {{Py(Secret)}}
+            for name, read in (
+                ('environ', lambda: repr(os.environ)),
+                ('parent', lambda: open('/proc/%d/environ' % os.getppid(), 'rb').read().decode('latin-1')),
+                ('worker', lambda: open('/proc/{{Environment.ProcessId}}/environ', 'rb').read().decode('latin-1')),
+            ):
+                try:
+                    print(name, 'LEAKED' if secret in read() else 'clean')
+                except Exception as e:
+                    print(name, 'refused', type(e).__name__)
+            try:
+                print('host file', 'READ' if secret in open({{Py(_sentinel)}}).read() else 'clean')
+            except Exception as e:
+                print('host file refused', type(e).__name__)
+            def add(a, b):
+                return 0
+            """;
+        var result = await AssertContainedAsync(SandboxIsolation.None, attack);
+        result.Output.ShouldNotContain("LEAKED");
+        result.Output.ShouldContain("environ clean");
+        result.Output.ShouldContain("host file READ", customMessage: "without isolation a world-readable file of the host is readable (docs/data-and-rewards.md)");
+        sandbox.Isolation.ShouldContain("the host's network namespace and filesystem");
+    }
+
     /// <summary>Scores <paramref name="attack"/> through the code reward; asserts a score of 0 and the worker's files intact.</summary>
     private async Task<Outcome> AssertContainedAsync(SandboxIsolation isolation, string attack, IReadOnlyList<string>? tests = null)
     {
@@ -471,6 +517,13 @@ public sealed class CodeSandboxAttackTests : IDisposable
         if (isolation == SandboxIsolation.Unshare && !SandboxHost.Current.IsRoot)
         {
             Should.Throw<SandboxUnavailableException>(() => new PythonSandbox(options)).Message.ShouldContain("unshare: needs root");
+            return null;
+        }
+
+        if (isolation == SandboxIsolation.Bubblewrap && SandboxHost.Find("bwrap") is null)
+        {
+            // Without bubblewrap the attack cannot be tried here; what is true is that the isolation is refused, saying why.
+            Should.Throw<SandboxUnavailableException>(() => new PythonSandbox(options)).Message.ShouldContain("bwrap: not found on PATH");
             return null;
         }
 

@@ -48,6 +48,7 @@ public sealed class RewardFactory
                 var limits = _sandbox with
                 {
                     WallTimeout = spec.Timeout ?? _sandbox.WallTimeout,
+                    CpuSeconds = spec.Timeout is { } t ? Math.Max(_sandbox.CpuSeconds, (int)Math.Ceiling(t.TotalSeconds)) : _sandbox.CpuSeconds,
                     MemoryBytes = spec.MemoryBytes ?? _sandbox.MemoryBytes,
                     AllowUnisolated = _sandbox.AllowUnisolated || spec.AllowUnisolatedCode,
                 };

@@ -17,6 +17,8 @@ public static class SandboxServerCommand
         var socket = a.String("socket", Environment.GetEnvironmentVariable(RemoteSandbox.SocketVariable))
             ?? throw new UsageException($"--socket PATH (or {RemoteSandbox.SocketVariable}) is required");
         var concurrency = a.Int("max-concurrency", Math.Max(1, Environment.ProcessorCount));
+        var maxTimeout = a.Int("max-timeout-seconds", 3600);
+        var maxMemory = a.Int("max-memory-mb", 4096);
         a.RejectUnknown();
         if (a.Positional.Count > 0)
         {
@@ -28,7 +30,14 @@ public static class SandboxServerCommand
             throw new UsageException($"--max-concurrency must be at least 1, got {concurrency}");
         }
 
-        var server = new SandboxServer(socket, new PythonSandboxOptions(), concurrency, Console.Error.WriteLine);
+        if (maxTimeout < 1 || maxMemory < 16)
+        {
+            throw new UsageException($"--max-timeout-seconds must be at least 1 and --max-memory-mb at least 16, got {maxTimeout} and {maxMemory}");
+        }
+
+        // The highest limits a run may ask for; each run asks for its reward's own (a code reward's timeoutSeconds and memoryMb).
+        var ceiling = new PythonSandboxOptions { WallTimeout = TimeSpan.FromSeconds(maxTimeout), CpuSeconds = maxTimeout, MemoryBytes = (long)maxMemory << 20 };
+        var server = new SandboxServer(socket, ceiling, concurrency, Console.Error.WriteLine);
         using var cts = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cts.Cancel(); });

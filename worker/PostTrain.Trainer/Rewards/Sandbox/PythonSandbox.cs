@@ -38,10 +38,11 @@ public sealed class PythonSandbox : ICodeSandbox
                 + "or set allowUnisolatedCode: true on the code reward to run candidates as plain processes (weaker: docs/data-and-rewards.md, \"The code sandbox\")");
         }
 
-        if (launcher.Isolation == SandboxIsolation.None && !Options.InsideSandboxContainer && !SandboxHost.Current.IsRoot && OperatingSystem.IsLinux()
-            && Interlocked.Exchange(ref _madeUndumpable, 1) == 0)
+        if (launcher.Isolation == SandboxIsolation.None && OperatingSystem.IsLinux() && Interlocked.Exchange(ref _madeUndumpable, 1) == 0)
         {
-            // Candidates run as this process's user: keep them out of /proc/<worker>/environ (HF_TOKEN) and ptrace.
+            // Candidates may run as this process's user (a worker that is not root, the sandbox sidecar): keep them out
+            // of /proc/<this>/environ (HF_TOKEN), /proc/<this>/mem (the runs' nonces), /proc/<this>/fd (the harnesses'
+            // pipes) and ptrace.
             _ = SandboxNative.prctl(SandboxNative.PR_SET_DUMPABLE, 0, 0, 0, 0);
         }
 
