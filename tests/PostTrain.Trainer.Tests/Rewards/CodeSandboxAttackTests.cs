@@ -279,7 +279,7 @@ public sealed class CodeSandboxAttackTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Isolations))]
+    [MemberData(nameof(AllIsolations))]
     public async Task Processes_started_with_setsid_do_not_outlive_the_run(SandboxIsolation isolation)
     {
         var tag = "pt" + Guid.NewGuid().ToString("N")[..12];
@@ -303,6 +303,33 @@ public sealed class CodeSandboxAttackTests : IDisposable
         var result = await AssertContainedAsync(isolation, attack);
         result.Completed.ShouldBeTrue(result.Output);
         result.Output.ShouldContain("escapees started");
+        (await SurvivorsAsync(tag)).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(AllIsolations))]
+    public async Task Processes_left_by_a_run_killed_at_the_time_limit_do_not_survive_it(SandboxIsolation isolation)
+    {
+        var tag = "pt" + Guid.NewGuid().ToString("N")[..12];
+        var attack = $$"""
+            import os, ctypes, time
+            if os.fork() == 0:
+                os.setsid()
+                ctypes.CDLL(None).prctl(15, b'{{tag}}', 0, 0, 0)
+                time.sleep(60)
+                os._exit(0)
+            while True:
+                pass
+            """;
+        var sandbox = Sandbox(isolation, o => o with { PerTestTimeout = null, WallTimeout = TimeSpan.FromSeconds(3) });
+        if (sandbox is null)
+        {
+            return;
+        }
+
+        var result = await sandbox.RunAsync(attack, AddTests, null, CancellationToken.None);
+        result.TimedOut.ShouldBeTrue(result.Output);
+        result.PassedCount.ShouldBe(0);
         (await SurvivorsAsync(tag)).ShouldBeEmpty();
     }
 

@@ -6,6 +6,7 @@ namespace PostTrain.Trainer.Rewards.Sandbox;
 internal static partial class SandboxNative
 {
     public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
     public const int PR_SET_DUMPABLE = 4;
     public const int PR_SET_CHILD_SUBREAPER = 36;
     public const int WNOHANG = 1;

@@ -20,6 +20,9 @@ internal static class SandboxRun
     /// <summary>How long the output pipes may stay open after the harness has gone (only a process that escaped the isolation-less mode can hold them).</summary>
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a harness told to stop (SIGTERM) has to kill what its run started before it gets SIGKILL.</summary>
+    private static readonly TimeSpan TermGrace = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs <paramref name="code"/> and <paramref name="tests"/> with <paramref name="launcher"/>.</summary>
     public static async Task<SandboxResult> ExecuteAsync(SandboxLauncher launcher, PythonSandboxOptions options, string code, IReadOnlyList<string> tests, string? setupCode, CancellationToken cancellationToken)
     {
@@ -159,7 +162,12 @@ internal static class SandboxRun
         {
             if (!exited)
             {
-                Kill(process, launcher, reports);
+                await StopAsync(process, reports).ConfigureAwait(false);
+            }
+            else if (launcher.Isolation == SandboxIsolation.None)
+            {
+                // A candidate running as the harness's uid may have killed the harness: its groups die anyway.
+                KillCandidateGroups(reports);
             }
         }
 
@@ -278,28 +286,52 @@ internal static class SandboxRun
         return stream.ToArray();
     }
 
-    private static void Kill(Process process, SandboxLauncher launcher, SandboxOutputReader reports)
+    /// <summary>
+    /// Stops a run that is still going: SIGTERM first, on which the harness kills and reaps every process the run
+    /// started (it is their subreaper), then after <see cref="TermGrace"/> SIGKILL for whatever is left.
+    /// </summary>
+    private static async Task StopAsync(Process process, SandboxOutputReader reports)
+    {
+        if (OperatingSystem.IsLinux() && SandboxNative.kill(process.Id, SandboxNative.SIGTERM) == 0)
+        {
+            try
+            {
+                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TermGrace, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Stuck (in C code, or its handler is slow): SIGKILL below.
+            }
+        }
+
+        Kill(process, reports);
+    }
+
+    private static void KillCandidateGroups(SandboxOutputReader reports)
+    {
+        foreach (var line in reports.HarnessLines)
+        {
+            if (line.StartsWith("PGID ", StringComparison.Ordinal) && int.TryParse(line.AsSpan(5), CultureInfo.InvariantCulture, out var pgid) && pgid > 1)
+            {
+                _ = SandboxNative.kill(-pgid, SandboxNative.SIGKILL);
+            }
+        }
+    }
+
+    private static void Kill(Process process, SandboxOutputReader reports)
     {
         try
         {
-            // The harness leads its own process group (setsid); its candidate processes die with it (their parent-death
-            // signal, and under bwrap or unshare their pid namespace). Without isolation a candidate's own children stay
-            // in the candidate's process group, which the harness named: kill that too.
+            // The harness leads its own process group (setsid). Its candidate processes lead the groups it named: under
+            // unshare that group holds the namespace's first process (whose parent-death signal the uid change cleared),
+            // and its death ends the namespace; under bwrap --die-with-parent does the same; without isolation the
+            // candidate's own children are in it.
             if (SandboxHost.Current.Setsid is not null && OperatingSystem.IsLinux())
             {
                 _ = SandboxNative.kill(-process.Id, SandboxNative.SIGKILL);
             }
 
-            if (launcher.Isolation == SandboxIsolation.None)
-            {
-                foreach (var line in reports.HarnessLines)
-                {
-                    if (line.StartsWith("PGID ", StringComparison.Ordinal) && int.TryParse(line.AsSpan(5), CultureInfo.InvariantCulture, out var pgid) && pgid > 1)
-                    {
-                        _ = SandboxNative.kill(-pgid, SandboxNative.SIGKILL);
-                    }
-                }
-            }
+            KillCandidateGroups(reports);
 
             if (!process.HasExited)
             {

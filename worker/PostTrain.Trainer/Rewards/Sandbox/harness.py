@@ -1,11 +1,11 @@
 # The trusted side of the code sandbox (docs/data-and-rewards.md, "The code sandbox"). It runs outside the isolation
 # that holds the candidate, reads its job as JSON on stdin, and reports on stdout in lines that start with a nonce:
-#   PGID n           the process group of a candidate process it started (the worker kills it at the end too)
+#   PGID n           the process group of a candidate process it started (the worker kills it when it stops a run)
 #   SANDBOX why      the candidate process could not be started (the isolation failed, not the program)
 #   SECCOMP why      the candidate process runs without its seccomp filter
 #   PROGRAM type     the program (or the dataset's setup code) raised before any test ran
 #   PASS i / FAIL i type
-#   DONE
+#   DONE             after every process the run started is gone (this process is their subreaper)
 # The program runs in another process (runner.py, inside the isolation), never here. The tests run here: every name a
 # test uses that neither the test, the setup code nor the builtins define is looked up in the candidate process,
 # and what comes back is plain data (numbers, strings, bytes, lists, tuples, dicts, sets) rebuilt here, or a handle
@@ -53,7 +53,51 @@ def _die_with_parent():
     _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the harness is single-threaded, so its death is the parent's
 
 
+def _children():
+    me = os.getpid()
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as f:
+                stat = f.read()
+            # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+            if int(stat[stat.rindex(b")") + 2:].split()[1]) == me:
+                found.append(int(name))
+        except (OSError, ValueError, IndexError):
+            pass
+    return found
+
+
+def _kill_descendants():
+    # This process is a child subreaper: whatever a candidate started and left behind (setsid included) was
+    # reparented here when its parent died. Kill and reap until none is left.
+    for _ in range(100):
+        found = _children()
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in found:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
 def _main():
+    _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: descendants that leave the candidate's process group come back here
+
+    def on_term(signum, frame):
+        # The worker's wall-clock limit: kill everything this run started, then go.
+        _kill_descendants()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
     job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -431,6 +475,7 @@ def _main():
 
 
 _report = _main()
+_kill_descendants()
 _report("DONE")
 sys.stdout.flush()
 sys.stderr.flush()
