@@ -118,7 +118,26 @@ public sealed class RewardCommandTests : IDisposable
         code.ShouldBe(2, stdout + stderr);
         (stdout + stderr).ShouldContain("allowUnisolatedCode: true");
         (stdout + stderr).ShouldContain("need an isolated sandbox");
+
+        // An EvalJob on MBPP runs the model's code too: refused the same way, unless its spec allows it.
+        var (refusedCode, refusedOut, refusedErr) = WorkerProcess.Run(_dir, environment, "run", Eval("eval-refused", string.Empty), "--runs-dir", "out", "--no-server");
+        refusedCode.ShouldBe(2, refusedOut + refusedErr);
+        (refusedOut + refusedErr).ShouldContain("need an isolated sandbox");
+        var (allowedCode, allowedOut, allowedErr) = WorkerProcess.Run(_dir, environment, "run", Eval("eval-allowed", "allowUnisolatedCode: true"), "--runs-dir", "out", "--no-server");
+        allowedCode.ShouldBe(0, allowedOut + allowedErr);
+        allowedOut.ShouldContain("NO kernel isolation");
     }
+
+    private string Eval(string name, string allow) => Write(name + ".yaml", $$"""
+        apiVersion: posttrain.dev/v1alpha1
+        kind: EvalJob
+        metadata: {name: {{name}}}
+        spec:
+          models: [{name: tiny, source: "builtin://tiny"}]
+          dataset: {source: {{Path.GetFullPath(Path.Combine(TestPaths.RepoRoot, "examples", "local", "data", "mbpp-sample.jsonl"))}}, format: mbpp, maxSamples: 2}
+          maxNewTokens: 4
+          {{allow}}
+        """);
 
     [Fact]
     public void With_a_sandbox_server_the_reward_runs_there_and_attacks_still_score_zero()

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PostTrain.Api.Jobs;
 using PostTrain.Trainer.Eval;
 using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Rewards.Sandbox;
 using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Running;
@@ -20,7 +21,7 @@ public static class EvalJobRunner
         IRewardFunction judge;
         if (spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp)
         {
-            var code = new CodeRewardOptions { AllOrNothing = true };
+            var code = new CodeRewardOptions { AllOrNothing = true, Sandbox = new PythonSandboxOptions { AllowUnisolated = spec.AllowUnisolatedCode ?? false } };
             var sandbox = CodeSandboxes.Create(code.Sandbox);
             await CodeSandboxes.DescribeAsync([sandbox], env.Progress.Message, cancellationToken).ConfigureAwait(false);
             judge = new CodeReward(code, sandbox);
