@@ -10,11 +10,11 @@ export DOTNET_NOLOGO := 1
 
 WORKER := $(DOTNET) worker/PostTrain.Worker/bin/$(CONFIG)/net10.0/posttrain-worker.dll
 
-.PHONY: all deps build test demo bench gpu-bundle format format-fix crds clean
+.PHONY: all deps build test demo cluster-demo bench gpu-bundle format format-fix crds clean
 
 all: build
 
-## deps: install missing Debian packages (libtorch-dev, python3-torch, prometheus, ...) and helm/kubectl
+## deps: install missing Debian packages (libtorch-dev, python3-torch, python3-jinja2, prometheus, ...) and helm/kubectl
 deps:
 	@bash scripts/deps.sh all
 
@@ -33,6 +33,12 @@ DEMO_RUNS = runs/arithmetic-baseline runs/arithmetic-sft runs/arithmetic-rlvr ru
 demo: deps build
 	rm -rf $(DEMO_RUNS)
 	$(WORKER) run examples/local/arithmetic-pipeline.yaml
+
+## cluster-demo: deps + build + the demo's SFT -> RLVR -> Eval through the real path on this machine: the test API
+# server, the node agent and the operator, the chart installed with helm, examples/cluster/arithmetic-pipeline.yaml
+# applied with kubectl (docs/operator.md, "make cluster-demo"); everything it starts is stopped at the end
+cluster-demo: deps build
+	@CONFIG=$(CONFIG) bash scripts/cluster-demo.sh
 
 ## bench: every benchmark (results belong in docs/benchmarks.md)
 bench: deps build

@@ -316,12 +316,12 @@ public sealed partial class ObjectStore
     }
 
     /// <summary>Starts a watch from a resourceVersion (null, "" or "0" = the current state as ADDED events, then changes).</summary>
-    public WatchSubscription Watch(ResourceType type, string? ns, string? resourceVersion)
+    public WatchSubscription Watch(ResourceType type, string? ns, string? resourceVersion, bool sendInitialEvents = false)
     {
         lock (_gate)
         {
             List<StoreEvent> initial;
-            if (string.IsNullOrEmpty(resourceVersion) || resourceVersion == "0")
+            if (sendInitialEvents || string.IsNullOrEmpty(resourceVersion) || resourceVersion == "0")
             {
                 initial = Bucket(type).Values
                     .Where(o => ns is null || NamespaceOf(o) == ns)

@@ -8,7 +8,9 @@ namespace PostTrain.Kube.Testing;
 /// <summary>
 /// A watch stream as kube-apiserver writes it: one JSON event per line (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR),
 /// selectors applied to the old and new object so that objects entering or leaving a selector appear as ADDED or
-/// DELETED, <c>timeoutSeconds</c> ending the stream cleanly, and Tables when the client asks for them.
+/// DELETED, <c>timeoutSeconds</c> ending the stream cleanly, and Tables when the client asks for them. A streaming
+/// list (<c>sendInitialEvents=true</c>, which client-go's reflectors and helm's readiness watcher use) sends the
+/// current objects as ADDED events, then a BOOKMARK annotated <c>k8s.io/initial-events-end: "true"</c>, then changes.
 /// </summary>
 internal sealed class WatchStream(ObjectStore store, FaultInjector faults, TestApiServerOptions options)
 {
@@ -23,13 +25,33 @@ internal sealed class WatchStream(ObjectStore store, FaultInjector faults, TestA
         var bookmarks = HttpBodies.IsTrue(query["allowWatchBookmarks"]);
         var tableVersion = TablePrinter.RequestedVersion(context.Request.Headers.Accept);
         var includeObject = query["includeObject"].FirstOrDefault();
+        var initialEvents = HttpBodies.IsTrue(query["sendInitialEvents"]);
+        if (query.ContainsKey("sendInitialEvents") || query.ContainsKey("resourceVersionMatch"))
+        {
+            // kube-apiserver's validation of a watch's list options
+            if (initialEvents && !bookmarks)
+            {
+                throw ApiStatusException.Invalid(type, null, ("allowWatchBookmarks", "Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true"));
+            }
+
+            if (query.ContainsKey("sendInitialEvents") && query["resourceVersionMatch"] != "NotOlderThan")
+            {
+                throw ApiStatusException.Invalid(type, null, ("resourceVersionMatch", "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+            }
+
+            if (!query.ContainsKey("sendInitialEvents"))
+            {
+                throw ApiStatusException.Invalid(type, null, ("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+            }
+        }
+
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";
         WatchSubscription subscription;
         try
         {
-            subscription = store.Watch(type, ns, query["resourceVersion"].FirstOrDefault());
+            subscription = store.Watch(type, ns, query["resourceVersion"].FirstOrDefault(), initialEvents);
         }
         catch (ApiStatusException e) when (e.Code == 410)
         {
@@ -55,6 +77,11 @@ internal sealed class WatchStream(ObjectStore store, FaultInjector faults, TestA
                 await SendAsync(e).ConfigureAwait(false);
             }
 
+            if (initialEvents)
+            {
+                await WriteLineAsync(response, Bookmark(subscription.StartVersion, initialEventsEnd: true).ToJsonString(HttpBodies.Wire), ending.Token).ConfigureAwait(false);
+            }
+
             await response.Body.FlushAsync(ending.Token).ConfigureAwait(false);
             while (!ending.IsCancellationRequested)
             {
@@ -69,17 +96,7 @@ internal sealed class WatchStream(ObjectStore store, FaultInjector faults, TestA
                 {
                     if (bookmarks && store.BookmarkVersion(subscription) is { } version)
                     {
-                        var bookmark = new JsonObject
-                        {
-                            ["type"] = "BOOKMARK",
-                            ["object"] = new JsonObject
-                            {
-                                ["kind"] = type.Kind,
-                                ["apiVersion"] = type.ApiVersion,
-                                ["metadata"] = new JsonObject { ["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture) },
-                            },
-                        };
-                        await WriteLineAsync(response, bookmark.ToJsonString(HttpBodies.Wire), ending.Token).ConfigureAwait(false);
+                        await WriteLineAsync(response, Bookmark(version, initialEventsEnd: false).ToJsonString(HttpBodies.Wire), ending.Token).ConfigureAwait(false);
                     }
 
                     continue;
@@ -113,6 +130,21 @@ internal sealed class WatchStream(ObjectStore store, FaultInjector faults, TestA
         if (dropped.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {
             context.Abort();
+        }
+
+        JsonObject Bookmark(long version, bool initialEventsEnd)
+        {
+            var metadata = new JsonObject { ["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture) };
+            if (initialEventsEnd)
+            {
+                metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+            }
+
+            return new JsonObject
+            {
+                ["type"] = "BOOKMARK",
+                ["object"] = new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion, ["metadata"] = metadata },
+            };
         }
 
         async Task SendAsync(StoreEvent e)

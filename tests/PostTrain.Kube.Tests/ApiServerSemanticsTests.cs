@@ -482,6 +482,18 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task A_subresource_takes_a_POST_as_a_pod_binding_does()
+    {
+        var ns = fixture.NewNamespace();
+        await Client.Pods.CreateAsync(new Pod { Metadata = new ObjectMeta { Name = "w", Namespace = ns }, Spec = new PodSpec { Containers = [new Container { Name = "c", Image = "x" }] } });
+        var answer = await Client.Pods.CreateSubresourceAsync("w", "binding", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Binding", ["metadata"] = new JsonObject { ["name"] = "w" }, ["target"] = new JsonObject { ["kind"] = "Node", ["name"] = "node-a" } }, ns);
+        ((string?)answer!["status"]).ShouldBe("Success");
+        (await Client.Pods.GetAsync("w", ns)).Spec.NodeName.ShouldBe("node-a");
+        var again = await Should.ThrowAsync<KubernetesApiException>(() => Client.Pods.CreateSubresourceAsync("w", "binding", """{"target":{"name":"node-b"}}""", ns));
+        again.IsConflict.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task A_server_url_with_a_path_prefix_keeps_the_prefix()
     {
         using var proxied = new KubernetesClient(new Config.KubernetesClientConfiguration { Server = new Uri(fixture.Server.BaseAddress, "k8s/clusters/c-1/") });

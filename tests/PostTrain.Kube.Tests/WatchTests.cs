@@ -40,6 +40,49 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
     }
 
     [Fact]
+    public async Task A_streaming_list_sends_the_current_state_then_a_bookmark_marking_its_end_then_live_changes()
+    {
+        // client-go's watch-list (helm's readiness watcher uses it): sendInitialEvents=true&resourceVersionMatch=NotOlderThan
+        var ns = fixture.NewNamespace();
+        var a = await Client.ConfigMaps.CreateAsync(Map("a", ns));
+        a.Data!["k"] = "2";
+        await Client.ConfigMaps.ReplaceAsync(a);
+        await Client.ConfigMaps.CreateAsync(Map("b", ns));
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var path = $"api/v1/namespaces/{ns}/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion={a.Metadata.ResourceVersion}";
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        async Task<System.Text.Json.Nodes.JsonNode> Next() => System.Text.Json.Nodes.JsonNode.Parse((await reader.ReadLineAsync(cts.Token))!)!;
+
+        var initial = new[] { await Next(), await Next() };
+        initial.Select(e => ((string?)e["type"], (string?)e["object"]!["metadata"]!["name"])).OrderBy(e => e.Item2).ShouldBe([("ADDED", "a"), ("ADDED", "b")]);
+        initial.Single(e => (string?)e["object"]!["metadata"]!["name"] == "a")["object"]!["data"]!["k"]!.GetValue<string>().ShouldBe("2", "the current state, not the history since the given version");
+        var end = await Next();
+        ((string?)end["type"]).ShouldBe("BOOKMARK");
+        ((string?)end["object"]!["metadata"]!["annotations"]!["k8s.io/initial-events-end"]).ShouldBe("true");
+        long.Parse((string)end["object"]!["metadata"]!["resourceVersion"]!, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBeGreaterThanOrEqualTo(initial.Max(e => long.Parse((string)e["object"]!["metadata"]!["resourceVersion"]!, System.Globalization.CultureInfo.InvariantCulture)));
+
+        await Client.ConfigMaps.CreateAsync(Map("live", ns));
+        System.Text.Json.Nodes.JsonNode live;
+        do
+        {
+            live = await Next();
+        }
+        while ((string?)live["type"] == "BOOKMARK");
+        ((string?)live["type"], (string?)live["object"]!["metadata"]!["name"]).ShouldBe(("ADDED", "live"));
+
+        // kube-apiserver's validation: a streaming list needs bookmarks and NotOlderThan
+        using var noBookmarks = await http.GetAsync(new Uri($"api/v1/namespaces/{ns}/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", UriKind.Relative), cts.Token);
+        noBookmarks.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await noBookmarks.Content.ReadAsStringAsync(cts.Token)).ShouldContain("sendInitialEvents requires setting allowWatchBookmarks to true");
+        using var noMatch = await http.GetAsync(new Uri($"api/v1/namespaces/{ns}/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true", UriKind.Relative), cts.Token);
+        noMatch.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
     public async Task Without_a_resource_version_the_watch_starts_with_the_current_state_then_live_changes()
     {
         var ns = fixture.NewNamespace();

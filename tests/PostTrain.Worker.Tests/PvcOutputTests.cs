@@ -51,6 +51,8 @@ public sealed partial class PvcOutputTests : IDisposable
         rlvr.Checkpoint!.Uri.ShouldBe("pvc://rl.out/rl/checkpoint-000001");
         Directory.Exists(Path.Combine(PvcRoot, "rl.out", "rl", "checkpoint-000001")).ShouldBeTrue();
         stdout.ShouldNotContain(PvcRoot + "/ckpt/run/checkpoint", Case.Sensitive, "no pod-local checkpoint path is reported");
+        stdout.ShouldContain("SftJob/s: chat template: the built-in chatml template");
+        stdout.ShouldContain("RlvrJob/r: chat template: the model's own chat template (tokenizer_config.json (chat_template))");
 
         // The termination message (the last job's result), as the operator reads it.
         var last = WorkerJson.TryReadResult(File.ReadAllText(termination)).ShouldNotBeNull();

@@ -1,7 +1,7 @@
 using PostTrain.Worker.Cli;
 
 // posttrain-worker: runs SftJob, RlvrJob and EvalJob manifests (or the operator's job.json) on this machine,
-// and offers tokenize/generate/score for people debugging a checkpoint.
+// and offers tokenize/generate/score/chat-template for people debugging a checkpoint.
 try
 {
     return args.Length == 0 ? Usage(Console.Error, 2) : args[0] switch
@@ -12,6 +12,7 @@ try
         "score" => await DebugCommands.ScoreAsync(args[1..]),
         "reward" => await RewardCommand.ExecuteAsync(args[1..]),
         "sandbox-server" => await SandboxServerCommand.ExecuteAsync(args[1..]),
+        "chat-template" => await ChatTemplateCommand.ExecuteAsync(args[1..]),
         "-h" or "--help" or "help" => Usage(Console.Out, 0),
         "--version" => Version(),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
@@ -61,6 +62,10 @@ static int Usage(TextWriter w, int code)
                                    serve code-reward runs on a Unix socket (the cluster's sandbox sidecar; the
                                    worker uses it when $POSTTRAIN_SANDBOX_SOCKET names it); runs may ask for at
                                    most S seconds (default 3600) and M MiB (default 4096)
+          chat-template --config PATH
+                                   render conversations with a model's own chat template (PATH: tokenizer_config.json
+                                   or a model directory, where chat_template.jinja wins): JSON lines {"messages": [...],
+                                   "add_generation_prompt": bool, "extra": {...}} in, one JSON string per line out
 
         Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 3 the machine cannot run the
         job (a GPU job without a usable GPU), 143 stopped by SIGTERM after saving a checkpoint (resume with the

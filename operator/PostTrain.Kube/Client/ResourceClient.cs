@@ -123,12 +123,7 @@ public sealed class ResourceClient<T>
             throw new ArgumentException("server-side apply needs a fieldManager", nameof(fieldManager));
         }
 
-        var text = body switch
-        {
-            string s => s,
-            JsonNode n => n.ToJsonString(),
-            _ => JsonSerializer.Serialize(body, body.GetType(), KubeJson.Options),
-        };
+        var text = BodyText(body);
         var query = new QueryBuilder().Add("fieldManager", fieldManager).Add("force", force ? "true" : null);
         var path = Descriptor.ObjectPath(Ns(ns), name, status ? "status" : null) + query;
         return _client.SendForObjectAsync<T>(
@@ -154,6 +149,23 @@ public sealed class ResourceClient<T>
 
         var name = obj.Metadata.Name ?? throw new ArgumentException("apply needs metadata.name", nameof(obj));
         return PatchAsync(name, PatchType.Apply, node, obj.Metadata.Namespace, fieldManager, force, status, cancellationToken);
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="body"/> (a JSON string, a JsonNode, or an object to serialize) to a subresource of one
+    /// object, e.g. a Binding to <c>pods/NAME/binding</c> or an Eviction to <c>pods/NAME/eviction</c>. Returns the
+    /// server's answer (often a Status), or null when it sent no body.
+    /// </summary>
+    public async Task<JsonNode?> CreateSubresourceAsync(string name, string subresource, object body, string? ns = null, CancellationToken cancellationToken = default)
+    {
+        var text = BodyText(body);
+        var path = Descriptor.ObjectPath(Ns(ns), name, subresource);
+        using var response = await _client.SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(text, Encoding.UTF8, "application/json") },
+            streaming: false,
+            cancellationToken).ConfigureAwait(false);
+        var json = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return string.IsNullOrWhiteSpace(json) ? null : JsonNode.Parse(json);
     }
 
     /// <summary>
@@ -250,6 +262,13 @@ public sealed class ResourceClient<T>
                 throw new KubernetesApiException(HttpStatusCode.InternalServerError, null, $"unknown watch event type \"{type}\": {Truncate(line)}");
         }
     }
+
+    private static string BodyText(object body) => body switch
+    {
+        string s => s,
+        JsonNode n => n.ToJsonString(),
+        _ => JsonSerializer.Serialize(body, body.GetType(), KubeJson.Options),
+    };
 
     private static string Truncate(string s) => s.Length > 200 ? s[..200] + "..." : s;
 

@@ -291,6 +291,8 @@ public sealed class JobReconciler : IReconciler
                 progress.Eta = "0s";
             }
 
+            FinalProgress(status, result, now);
+
             reason = "Succeeded";
             message = result?.Message is { Length: > 0 } m ? m : $"{job.Kind} finished";
             status.SetCondition(Condition(CompleteCondition, ConditionStatus.True, reason, message, resource), now);
@@ -693,6 +695,33 @@ public sealed class JobReconciler : IReconciler
         }
 
         MergeCheckpoint(status, worker.Checkpoint);
+    }
+
+    /// <summary>
+    /// A finished job's progress ends at its result: the final figures (the last poll may be many steps old, or a short
+    /// job may end before the first poll), and the steps the result counts.
+    /// </summary>
+    private static void FinalProgress(ApiJobStatus status, WorkerResult? result, DateTimeOffset now)
+    {
+        if (result?.Metrics is not { Count: > 0 } metrics)
+        {
+            return;
+        }
+
+        var steps = metrics.TryGetValue("steps", out var s) && s >= 0 ? (long)s : (long?)null;
+        if (status.Progress is null && steps is null)
+        {
+            return;
+        }
+
+        var progress = status.Progress ??= new ProgressStatus { Step = steps ?? 0, TotalSteps = steps, Percent = 100, Eta = "0s" };
+        progress.Step = Math.Max(progress.Step, steps ?? 0);
+        progress.LastUpdateTime = Normalize(now);
+        progress.Metrics = new Dictionary<string, double>(progress.Metrics ?? []);
+        foreach (var (name, value) in metrics)
+        {
+            progress.Metrics[name] = value;
+        }
     }
 
     private static void MergeCheckpoint(ApiJobStatus status, WorkerCheckpoint? checkpoint)

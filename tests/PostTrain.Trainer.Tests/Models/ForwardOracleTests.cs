@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Text.Json;
-using PostTrain.Testing;
 using PostTrain.Torch;
-using PostTrain.Torch.Serialization;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Models;
 
@@ -11,7 +7,6 @@ namespace PostTrain.Trainer.Tests.Models;
 /// <summary>The C# forward pass against an independent python3-torch implementation (reference_llama.py), float64 there.</summary>
 public sealed class ForwardOracleTests : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
     private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-oracle-").FullName;
 
     public static TheoryData<string> Families => new() { "llama3", "qwen3", "qwen2" };
@@ -30,30 +25,10 @@ public sealed class ForwardOracleTests : IDisposable
         using var scope = TorchScope.NewDisposeScope();
         var logits = model.Forward(ModelFixtures.Ids(rows));
 
-        var idsPath = Path.Combine(_dir, family + "-ids.json");
-        File.WriteAllText(idsPath, JsonSerializer.Serialize(rows));
-        var outPath = Path.Combine(_dir, family + "-logits.safetensors");
-        RunReference(checkpoint, idsPath, outPath);
-        var expected = SafeTensors.Load(outPath)["logits"];
+        var expected = ReferenceLlama.Logits(checkpoint, rows, _dir)["logits"];
 
         expected.Shape.ShouldBe(logits.Shape);
         ModelFixtures.MaxAbsDiff(logits, expected).ShouldBeLessThan(1e-4f);
-    }
-
-    private static void RunReference(string checkpoint, string ids, string output)
-    {
-        File.Exists(Python).ShouldBeTrue($"{Python} (python3-torch) is the oracle for this test; run `make deps`");
-        var script = Path.Combine(TestPaths.RepoRoot, "tests", "PostTrain.Trainer.Tests", "Models", "reference_llama.py");
-        var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { script, checkpoint, ids, output })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(120_000).ShouldBeTrue("reference_llama.py timed out");
-        process.ExitCode.ShouldBe(0, stderr.Result);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -26,6 +26,20 @@ internal static class ModelFixtures
          "tie_word_embeddings":true,"torch_dtype":"float32"}
         """);
 
+    /// <summary>Mistral with a sliding window of 8 keys on every layer, as the issue's 20–40 token example.</summary>
+    public static ModelConfig Mistral => ModelConfig.Parse("""
+        {"model_type":"mistral","vocab_size":83,"hidden_size":64,"intermediate_size":112,"num_hidden_layers":3,
+         "num_attention_heads":4,"num_key_value_heads":2,"rms_norm_eps":1e-5,"rope_theta":10000.0,"sliding_window":8,
+         "hidden_act":"silu","attention_dropout":0.0,"tie_word_embeddings":false,"torch_dtype":"float32","eos_token_id":2}
+        """);
+
+    /// <summary>Qwen2 with use_sliding_window: the first layer attends fully, the second through a window of 5.</summary>
+    public static ModelConfig Qwen2Windowed => ModelConfig.Parse("""
+        {"model_type":"qwen2","vocab_size":83,"hidden_size":48,"intermediate_size":80,"num_hidden_layers":2,
+         "num_attention_heads":6,"num_key_value_heads":2,"rms_norm_eps":1e-6,"rope_theta":10000.0,
+         "use_sliding_window":true,"sliding_window":5,"max_window_layers":1,"tie_word_embeddings":true,"torch_dtype":"float32"}
+        """);
+
     /// <summary>Adds noise to every parameter, norms and biases included, so no weight is trivially zero or one.</summary>
     public static void Perturb(CausalLanguageModel model, ulong seed, double scale = 0.05)
     {

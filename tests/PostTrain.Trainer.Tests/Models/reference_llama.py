@@ -93,6 +93,16 @@ def rotate(x, cos, sin):
     return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
 
 
+def layer_window(cfg, layer):
+    """The sliding window of a layer, or None for full causal attention (Hugging Face's reading of the config)."""
+    window = cfg.get("sliding_window")
+    if cfg["model_type"] == "mistral":
+        return window
+    if cfg["model_type"] in ("qwen2", "qwen3") and cfg.get("use_sliding_window"):
+        return window if layer >= cfg.get("max_window_layers", 28) else None
+    return None
+
+
 def forward(cfg, w, ids):
     kind = cfg["model_type"]
     hidden = cfg["hidden_size"]
@@ -129,7 +139,13 @@ def forward(cfg, w, ids):
         k = k.repeat_interleave(group, dim=2)
         v = v.repeat_interleave(group, dim=2)
         scores = torch.einsum("bqhd,bkhd->bhqk", q, k) / math.sqrt(head_dim)
-        scores = scores.masked_fill(~causal, float("-inf"))
+        allowed = causal
+        window = layer_window(cfg, i)
+        if window is not None:
+            q_idx = torch.arange(seq)[:, None]
+            k_idx = torch.arange(seq)[None, :]
+            allowed = causal & (k_idx > q_idx - window)
+        scores = scores.masked_fill(~allowed, float("-inf"))
         attn = torch.einsum("bhqk,bkhd->bqhd", scores.softmax(-1), v).reshape(batch, seq, heads * head_dim)
         x = x + linear(attn, p + "self_attn.o_proj")
         h = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
@@ -147,10 +163,15 @@ def main():
     with open(os.path.join(directory, "config.json")) as f:
         cfg = json.load(f)
     with open(ids_json) as f:
-        ids = torch.tensor(json.load(f), dtype=torch.int64)
+        rows = json.load(f)
+    weights = load_weights(directory)
+    outputs = {}
     with torch.no_grad():
-        logits = forward(cfg, load_weights(directory), ids)
-    write_safetensors(out, {"logits": logits})
+        for i, row in enumerate(rows):
+            outputs[f"row{i}"] = forward(cfg, weights, torch.tensor([row], dtype=torch.int64))
+        if len({len(row) for row in rows}) == 1:
+            outputs["logits"] = forward(cfg, weights, torch.tensor(rows, dtype=torch.int64))
+    write_safetensors(out, outputs)
 
 
 if __name__ == "__main__":

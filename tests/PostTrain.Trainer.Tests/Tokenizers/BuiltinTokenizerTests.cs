@@ -87,7 +87,16 @@ public sealed class BuiltinTokenizerTests
                 loaded.Encode(v.Text).ShouldBe(Tokenizer.Encode(v.Text), $"line {v.Line}");
             }
 
-            ChatTemplate.FromDirectory(dir.FullName).ShouldBe(ChatTemplate.ChatMl);
+            // The checkpoint carries ChatML as its Jinja chat_template, which renders, masks and ends turns as the built-in does.
+            var template = ChatTemplate.FromDirectory(dir.FullName).ShouldBeOfType<JinjaChatTemplate>();
+            template.Jinja.ShouldBe(ChatTemplate.ChatMl.Jinja);
+            ChatMessage[] conversation = [ChatMessage.System("Be brief."), ChatMessage.User("Tom has 3 apples. He buys 5 more."), ChatMessage.Assistant("3 + 5 = 8\n#### 8"), ChatMessage.User("And 2 * 4?"), ChatMessage.Assistant("#### 8")];
+            var own = template.Encode(loaded, conversation);
+            var builtin = ChatTemplate.ChatMl.Encode(Tokenizer, conversation);
+            own.InputIds.ShouldBe(builtin.InputIds);
+            own.AssistantMask.ShouldBe(builtin.AssistantMask);
+            template.EncodeGenerationPrompt(loaded, conversation[..4]).ShouldBe(ChatTemplate.ChatMl.EncodeGenerationPrompt(Tokenizer, conversation[..4]));
+            template.EndOfTurnId(loaded).ShouldBe(ChatTemplate.ChatMl.EndOfTurnId(Tokenizer));
         }
         finally
         {

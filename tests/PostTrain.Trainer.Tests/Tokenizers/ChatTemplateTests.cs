@@ -17,20 +17,23 @@ public sealed class ChatTemplateTests
     ];
 
     [Fact]
-    public void Qwen3_config_selects_chatml_and_llama3_jinja_selects_llama3()
+    public void A_model_with_a_chat_template_gets_its_own_and_one_without_gets_plain()
     {
-        ChatTemplate.FromDirectory(Path.Combine(TokenizerTestData.Folder, "qwen3")).ShouldBe(ChatTemplate.ChatMl);
+        var qwen3 = ChatTemplate.FromDirectory(Path.Combine(TokenizerTestData.Folder, "qwen3")).ShouldBeOfType<JinjaChatTemplate>();
+        qwen3.Origin.ShouldEndWith("tokenizer_config.json (chat_template)");
+        qwen3.Jinja.ShouldContain("enable_thinking");
         ChatTemplate.FromDirectory(Path.Combine(TokenizerTestData.Folder, "gpt2")).ShouldBe(ChatTemplate.Plain);
-        ChatTemplate.FromJinja("{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' }}").ShouldBe(ChatTemplate.Llama3);
+        ChatTemplate.FromJinja("{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' }}").ShouldBeOfType<JinjaChatTemplate>();
         ChatTemplate.FromJinja(null).ShouldBe(ChatTemplate.Plain);
         ChatTemplate.FromName("qwen").ShouldBe(ChatTemplate.ChatMl);
         Should.Throw<ArgumentException>(() => ChatTemplate.FromName("vicuna"));
     }
 
     [Fact]
-    public void Detect_uses_the_config_else_the_tokenizers_own_chat_tokens()
+    public void Detect_uses_the_models_own_template_else_the_tokenizers_own_chat_tokens()
     {
-        ChatTemplate.Detect(TokenizerTestData.Qwen3, Path.Combine(TokenizerTestData.Folder, "qwen3")).ShouldBe(ChatTemplate.ChatMl);
+        ChatTemplate.Detect(TokenizerTestData.Qwen3, Path.Combine(TokenizerTestData.Folder, "qwen3")).ShouldBeOfType<JinjaChatTemplate>();
+        ChatTemplate.Detect(TokenizerTestData.Qwen3).ShouldBe(ChatTemplate.ChatMl);
         ChatTemplate.Detect(TokenizerTestData.Gpt2, Path.Combine(TokenizerTestData.Folder, "gpt2")).ShouldBe(ChatTemplate.Plain);
         ChatTemplate.Detect(BuiltinTokenizers.Arithmetic).ShouldBe(ChatTemplate.ChatMl);
         ChatTemplate.Detect(Llama3LikeTokenizer()).ShouldBe(ChatTemplate.Llama3);

@@ -5,7 +5,8 @@ namespace PostTrain.Trainer.Models;
 
 /// <summary>
 /// Grouped-query self-attention with rotary positions: q/k/v projections (biased in Qwen2), optional per-head q/k RMS
-/// norm (Qwen3), RoPE, an optional KV cache, and the output projection.
+/// norm (Qwen3), RoPE, an optional KV cache, an optional sliding window (<see cref="ModelConfig.WindowOf"/>), and the
+/// output projection.
 /// </summary>
 public sealed class Attention : Module
 {
@@ -79,6 +80,11 @@ public sealed class Attention : Module
             var group = heads / kvHeads;
             k = k.Unsqueeze(2).Expand(batch, kvHeads, group, keys, headDim).Reshape(batch, heads, keys, headDim);
             v = v.Unsqueeze(2).Expand(batch, kvHeads, group, keys, headDim).Reshape(batch, heads, keys, headDim);
+        }
+
+        if (_config.WindowOf(layerIndex) is { } window)
+        {
+            mask = SlidingWindow.Restrict(mask, seq, k.Shape[2], window, x.Device);
         }
 
         var attended = mask is null

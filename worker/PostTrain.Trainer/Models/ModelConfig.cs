@@ -72,8 +72,20 @@ public sealed record ModelConfig
     /// <summary>End-of-sequence token ids (config.json allows one or a list).</summary>
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
 
+    /// <summary>
+    /// Keys a query may attend to, itself included: key j is seen from query i when i − window &lt; j ≤ i (Mistral's
+    /// <c>sliding_window</c>; Qwen2/3's when <c>use_sliding_window</c>). Null for full causal attention.
+    /// </summary>
+    public int? SlidingWindow { get; init; }
+
+    /// <summary>How many leading layers attend fully despite <see cref="SlidingWindow"/> (Qwen's <c>max_window_layers</c>; 0 for Mistral).</summary>
+    public int FullAttentionLayers { get; init; }
+
     /// <summary>Number of query heads that share one key/value head.</summary>
     public int GroupSize => NumAttentionHeads / NumKeyValueHeads;
+
+    /// <summary>The sliding window of layer <paramref name="layer"/>, or null when it attends to every earlier key.</summary>
+    public int? WindowOf(int layer) => SlidingWindow is { } window && layer >= FullAttentionLayers ? window : null;
 
     /// <summary>Parameter count implied by the configuration (embedding included once when tied).</summary>
     public long ParameterCount
@@ -146,10 +158,21 @@ public sealed record ModelConfig
             AttentionOutputBias = modelType != "qwen2" && (reader.OptionalBool("attention_bias") ?? false),
             MlpBias = reader.OptionalBool("mlp_bias") ?? false,
             QkNorm = modelType == "qwen3",
-            TorchDtype = reader.OptionalString("torch_dtype") ?? "float32",
+            TorchDtype = reader.OptionalString("torch_dtype") ?? reader.OptionalString("dtype") ?? "float32",
             BosTokenId = reader.OptionalInt("bos_token_id"),
             EosTokenIds = reader.IntOrIntList("eos_token_id"),
         };
+
+        var (window, fullLayers) = ParseSlidingWindow(reader, root, modelType, config.NumHiddenLayers);
+        config = config with { SlidingWindow = window, FullAttentionLayers = fullLayers };
+        CheckFixedValues(reader);
+        foreach (var (field, _) in root)
+        {
+            if (!ModelConfigFields.IsKnown(field))
+            {
+                reader.Error(field, "not implemented by PostTrain; a field that may change what the model computes is never ignored (docs/trainer.md, \"Model configs\")");
+            }
+        }
 
         if (heads > 0 && kvHeads > 0 && heads % kvHeads != 0)
         {
@@ -204,6 +227,16 @@ public sealed record ModelConfig
             json["mlp_bias"] = MlpBias;
         }
 
+        if (SlidingWindow is { } window)
+        {
+            json["sliding_window"] = window;
+            if (ModelType is "qwen2" or "qwen3")
+            {
+                json["use_sliding_window"] = true;
+                json["max_window_layers"] = FullAttentionLayers;
+            }
+        }
+
         if (RopeScaling is { } scaling)
         {
             json["rope_scaling"] = new JsonObject
@@ -231,6 +264,99 @@ public sealed record ModelConfig
         }
 
         return json;
+    }
+
+    /// <summary>
+    /// The sliding window as Hugging Face reads it: Mistral's <c>sliding_window</c> on every layer; Qwen2/3's only with
+    /// <c>use_sliding_window</c>, from layer <c>max_window_layers</c> on (28 when absent, as there); Llama has none.
+    /// <c>layer_types</c>, when given, must say the same.
+    /// </summary>
+    private static (int? Window, int FullLayers) ParseSlidingWindow(ConfigReader reader, JsonObject root, string? modelType, int layers)
+    {
+        var window = reader.OptionalInt("sliding_window");
+        var use = reader.OptionalBool("use_sliding_window");
+        var maxWindowLayers = reader.OptionalInt("max_window_layers");
+        if (window is <= 0)
+        {
+            reader.Error("sliding_window", $"must be a positive integer or null, got {window}");
+            window = null;
+        }
+
+        (int? Window, int FullLayers) result = (null, 0);
+        switch (modelType)
+        {
+            case "mistral":
+                result = (window, 0);
+                break;
+            case "qwen2" or "qwen3" when use == true:
+                if (window is null)
+                {
+                    reader.Error("sliding_window", "use_sliding_window is true but sliding_window is missing or null");
+                }
+
+                result = (window, Math.Max(0, maxWindowLayers ?? 28));
+                break;
+            case "qwen2" or "qwen3":
+                break;
+            default:
+                if (window is not null)
+                {
+                    reader.Error("sliding_window", $"model_type '{modelType}' has no sliding-window attention (Hugging Face ignores it there too); use model_type mistral for a windowed model");
+                }
+
+                break;
+        }
+
+        if (use == true && modelType is not ("qwen2" or "qwen3"))
+        {
+            reader.Error("use_sliding_window", $"only qwen2 and qwen3 read it; model_type '{modelType}' would ignore it");
+        }
+
+        if (root["layer_types"] is { } types)
+        {
+            var expected = Enumerable.Range(0, layers).Select(i => result.Window is not null && i >= result.FullLayers ? "sliding_attention" : "full_attention").ToList();
+            var given = types is JsonArray array && array.All(t => t is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+                ? array.Select(t => t!.GetValue<string>()).ToList()
+                : null;
+            if (given is null || !given.SequenceEqual(expected))
+            {
+                reader.Error("layer_types", $"expected {layers} entries saying what sliding_window/use_sliding_window/max_window_layers say ({Describe(expected)}), got {types.ToJsonString()}; other patterns are not implemented");
+            }
+        }
+
+        return result;
+    }
+
+    private static string Describe(List<string> types) =>
+        string.Join(", ", types.GroupBy(t => t).Select(g => $"{g.Count()} × {g.Key}"));
+
+    /// <summary>Fields PostTrain implements for one value only: any other value fails, naming the field.</summary>
+    private static void CheckFixedValues(ConfigReader reader)
+    {
+        if (reader.OptionalString("hidden_act") is { } act && act is not ("silu" or "swish"))
+        {
+            reader.Error("hidden_act", $"'{act}' is not implemented (the MLP is SwiGLU with silu)");
+        }
+
+        if (reader.OptionalDouble("attention_dropout") is { } dropout && dropout != 0)
+        {
+            reader.Error("attention_dropout", $"{dropout} is not implemented (attention has no dropout here)");
+        }
+
+        if (reader.OptionalInt("pretraining_tp") is { } tp && tp != 1)
+        {
+            reader.Error("pretraining_tp", $"{tp} is not implemented (only 1: the projections are not split)");
+        }
+
+        if (reader.OptionalBool("use_mrope") == true)
+        {
+            reader.Error("use_mrope", "multimodal RoPE is not implemented");
+        }
+
+        if (reader.OptionalDouble("partial_rotary_factor") is { } partial && partial != 1)
+        {
+            reader.Error("partial_rotary_factor", $"{partial} is not implemented (RoPE covers the whole head)");
+        }
     }
 
     private static RopeScaling? ParseRopeScaling(ConfigReader reader, JsonNode? node)

@@ -1,6 +1,7 @@
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Tokenizers;
 using PostTrain.Trainer.Tokenizers.Chat;
+using PostTrain.Trainer.Tokenizers.Chat.Jinja;
 using PostTrain.Trainer.Training;
 
 namespace PostTrain.Trainer.Sft;
@@ -25,7 +26,7 @@ public sealed class SftEncoder(ITokenizer tokenizer, ChatTemplate template, int 
     }
 
     /// <summary>Encodes one example; labels are −100 on every non-assistant token.</summary>
-    /// <exception cref="InvalidDataException">The example has nothing for the assistant to learn.</exception>
+    /// <exception cref="InvalidDataException">The example has nothing for the assistant to learn, or the chat template refuses it.</exception>
     public TokenizedSequence Encode(Example example)
     {
         var messages = Messages(example);
@@ -34,7 +35,16 @@ public sealed class SftEncoder(ITokenizer tokenizer, ChatTemplate template, int 
             throw new InvalidDataException($"{Where(example)}: no assistant message to train on");
         }
 
-        var encoding = template.Encode(tokenizer, messages);
+        ChatEncoding encoding;
+        try
+        {
+            encoding = template.Encode(tokenizer, messages);
+        }
+        catch (JinjaException e)
+        {
+            throw new InvalidDataException($"{Where(example)}: the chat template cannot render this conversation: {e.Message}", e);
+        }
+
         var length = Math.Min(encoding.Length, maxSequenceLength);
         var ids = encoding.InputIds[..length];
         var labels = new int[length];

@@ -7,7 +7,7 @@ namespace PostTrain.Trainer.Tokenizers;
 /// <param name="EosToken">eos_token, if set.</param>
 /// <param name="PadToken">pad_token, if set.</param>
 /// <param name="UnkToken">unk_token, if set.</param>
-/// <param name="ChatTemplate">chat_template (Jinja source), if set.</param>
+/// <param name="ChatTemplate">chat_template (Jinja source), if set; of a list of named templates, the one named "default" (or the only one).</param>
 public sealed record TokenizerConfig(string? BosToken, string? EosToken, string? PadToken, string? UnkToken, string? ChatTemplate)
 {
     /// <summary>Reads tokenizer_config.json. Token fields may be strings or <c>{"content": ...}</c> objects.</summary>
@@ -67,21 +67,28 @@ public sealed record TokenizerConfig(string? BosToken, string? EosToken, string?
             case JsonValueKind.String:
                 return value.GetString();
             case JsonValueKind.Array:
-                // A list of named templates: take "default", else the first.
-                string? first = null;
+                // A list of named templates: transformers uses "default" (and "tool_use" only when tools are passed).
+                var named = new List<(string Name, string Template)>();
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (item.TryGetProperty("template", out var template) && template.ValueKind == JsonValueKind.String)
+                    if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("template", out var template) && template.ValueKind == JsonValueKind.String)
                     {
-                        first ??= template.GetString();
-                        if (item.TryGetProperty("name", out var name) && name.GetString() == "default")
-                        {
-                            return template.GetString();
-                        }
+                        var name = item.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : string.Empty;
+                        named.Add((name, template.GetString()!));
                     }
                 }
 
-                return first;
+                if (named.FirstOrDefault(t => t.Name == "default") is { Template: not null } chosen)
+                {
+                    return chosen.Template;
+                }
+
+                return named.Count switch
+                {
+                    0 => null,
+                    1 => named[0].Template,
+                    _ => throw new TokenizerFormatException($"{path}: field 'chat_template' lists several templates ({string.Join(", ", named.Select(t => t.Name))}) and none is named 'default'"),
+                };
             default:
                 throw new TokenizerFormatException($"{path}: field 'chat_template' must be a string or a list of {{name, template}}");
         }

@@ -60,6 +60,7 @@ public static class DebugCommands
         var raw = a.Flag("raw");
         a.RejectUnknown();
         using var loaded = await LoadAsync(source).ConfigureAwait(false);
+        Console.Error.WriteLine(raw ? "[no chat template: --raw]" : $"[chat template: {loaded.Template.Description}]");
         var ids = raw ? loaded.Tokenizer.Encode(prompt) : loaded.Template.EncodeGenerationPrompt(loaded.Tokenizer, [ChatMessage.User(prompt)]);
         var result = new TextGenerator(loaded.Model, loaded.PadTokenId, t => loaded.Tokenizer.Decode([.. t], skipSpecialTokens: true))
             .Generate([ids], options with { EosTokenIds = loaded.EosTokenIds })[0];

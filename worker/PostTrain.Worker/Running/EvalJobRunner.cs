@@ -57,6 +57,7 @@ public static class EvalJobRunner
             var m = spec.Models[i];
             var source = sources[m.Name];
             using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken).ConfigureAwait(false);
+            env.Progress.Message($"EvalJob/{job.Metadata.Name}: {m.Name}: chat template: {loaded.Template.Description}");
             loaded.Model.To(env.Device);
             var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, loaded.Template, judge, loaded.PadTokenId, loaded.EosTokenIds) { Ranks = ranks };
             var outcome = await evaluator.EvaluateAsync(examples, options, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace PostTrain.Worker.Running;
 
 /// <summary>
 /// Sorts a job's failure into input the user must fix (a checkpoint or model that does not load, a dataset line that
-/// is not what the format says, a missing file, a full disk, an output folder in use or holding checkpoints the spec
+/// is not what the format says, a chat template that cannot render, a missing file, a full disk, an output folder in use or holding checkpoints the spec
 /// may not use: the worker exits 2 and the operator does not retry) and everything else (exit 1, retried up to
 /// backoffLimit). The message is one line naming what it can (file, line, field); the stack trace is printed only
 /// when <c>POSTTRAIN_STACK_TRACES=1</c>.
@@ -24,6 +24,7 @@ public static class JobFailures
     public static bool IsInvalidInput(Exception e) => e switch
     {
         JobInputException or DatasetFormatException or CheckpointException or ModelConfigException or ManifestException => true,
+        Trainer.Tokenizers.Chat.Jinja.JinjaException => true,
         FileNotFoundException or DirectoryNotFoundException => true,
         InvalidDataException => true,
         Trainer.Rewards.Sandbox.SandboxUnavailableException => true,

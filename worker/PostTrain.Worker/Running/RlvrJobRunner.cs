@@ -30,6 +30,7 @@ public static class RlvrJobRunner
         using var reference = algorithm.Kl.Coef > 0
             ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.ReferenceModel?.Dtype ?? spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false)
             : null;
+        env.Progress.Message($"RlvrJob/{job.Metadata.Name}: chat template: {policy.Template.Description}");
         policy.ApplyLora(spec.Training.Lora, seed);
         policy.Model.To(env.Device);
         reference?.Model.To(env.Device);

@@ -27,6 +27,7 @@ public static class SftJobRunner
         using var writer = await OutputFolder.PrepareAsync(job, env, checkpoints, spec.Resume, cancellationToken).ConfigureAwait(false);
         // The trained weights are the float32 master copy whatever the precision; bf16 is autocast compute.
         using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);
+        env.Progress.Message($"SftJob/{job.Metadata.Name}: chat template: {loaded.Template.Description}");
         loaded.ApplyLora(training.Lora, seed);
         loaded.Model.To(env.Device);
 

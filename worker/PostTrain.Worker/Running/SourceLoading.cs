@@ -18,9 +18,6 @@ namespace PostTrain.Worker.Running;
 /// </summary>
 public sealed class SourceLoading(SourceResolver resolver)
 {
-    private static readonly string[] ModelFiles =
-        ["config.json", "*.safetensors", "model.safetensors.index.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.bpe", "encoder.json", Lora.ConfigFile];
-
     /// <summary>
     /// Loads the model <paramref name="source"/> names. <c>builtin://tiny</c> builds the tiny model with fresh weights
     /// from <paramref name="seed"/>; a directory with a PEFT adapter is loaded with the adapter merged.
@@ -47,7 +44,7 @@ public sealed class SourceLoading(SourceResolver resolver)
             throw new InvalidDataException($"{source}: unknown built-in model (known: {BuiltinModels.TinyUri})");
         }
 
-        var directory = await resolver.ResolveAsync(TrainerSourceUri.Parse(source), HubRepoKind.Model, ModelFiles, cancellationToken).ConfigureAwait(false);
+        var directory = await resolver.ResolveAsync(TrainerSourceUri.Parse(source), HubRepoKind.Model, ModelFiles.Patterns, cancellationToken).ConfigureAwait(false);
         var loaded = HfCheckpoint.Load(directory, scalar ?? (RuntimeDefaultsToFloat32 ? ScalarType.Float32 : null));
         try
         {

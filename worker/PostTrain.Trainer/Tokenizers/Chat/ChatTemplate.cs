@@ -3,13 +3,13 @@ using System.Text;
 namespace PostTrain.Trainer.Tokenizers.Chat;
 
 /// <summary>
-/// Renders conversations the way a model family expects (<see cref="ChatMl"/> for Qwen and other ChatML
-/// models, <see cref="Llama3"/>, and <see cref="Plain"/> for models without a template) into token ids and
-/// the assistant mask SFT needs. Each piece of the conversation is tokenized on its own, so the ids of a
-/// generation prompt are always a prefix of the ids of the same conversation with the answer: what the
-/// model sees in training is what it sees when generating. This equals tokenizing the whole rendered text
-/// (Hugging Face's apply_chat_template) except where a message starts or ends with whitespace that BPE
-/// would have merged with the template text around it.
+/// Renders conversations the way a model expects into token ids and the assistant mask SFT needs: the model's own
+/// Jinja template (<see cref="JinjaChatTemplate"/>) when it has one, else a built-in (<see cref="ChatMl"/>,
+/// <see cref="Llama3"/>, or <see cref="Plain"/>), as <see cref="Detect"/> chooses. The rendering is a list of
+/// segments tokenized one by one (the assistant's regions apart from the rest), so the ids of a generation prompt are a
+/// prefix of the ids of the same conversation with the answer: what the model sees in training is what it sees when
+/// generating. This equals tokenizing the whole rendered text (Hugging Face's apply_chat_template) except where BPE
+/// would have merged text across a segment boundary (a message starting or ending with whitespace).
 /// </summary>
 public abstract class ChatTemplate
 {
@@ -22,53 +22,34 @@ public abstract class ChatTemplate
     /// <summary>A plain-text template for models without one: <c>User: ...\nAssistant: ...&lt;eos&gt;\n</c>.</summary>
     public static ChatTemplate Plain { get; } = new PlainTemplate();
 
-    /// <summary>The template's name: "chatml", "llama3" or "plain".</summary>
+    /// <summary>The template's name: "jinja" for a model's own, or the built-in's: "chatml", "llama3" or "plain".</summary>
     public abstract string Name { get; }
 
-    /// <summary>
-    /// Picks the template for a tokenizer_config.json chat_template: ChatML when it uses <c>&lt;|im_start|&gt;</c>
-    /// (Qwen and other ChatML models), Llama 3 when it uses <c>&lt;|start_header_id|&gt;</c>, plain otherwise
-    /// or when there is no template.
-    /// </summary>
-    public static ChatTemplate FromJinja(string? chatTemplate)
-    {
-        if (chatTemplate is null)
-        {
-            return Plain;
-        }
+    /// <summary>What the template is and where it came from, for the worker's log.</summary>
+    public virtual string Description => $"the built-in {Name} template (the model has no chat template of its own)";
 
-        if (chatTemplate.Contains("<|im_start|>", StringComparison.Ordinal))
-        {
-            return ChatMl;
-        }
+    /// <summary>The model's own template from its Jinja source (parsed now); plain when there is none.</summary>
+    /// <exception cref="Jinja.JinjaSyntaxException">The source uses a construct outside the supported subset.</exception>
+    public static ChatTemplate FromJinja(string? chatTemplate, IReadOnlyDictionary<string, object?>? specialTokens = null) =>
+        chatTemplate is null ? Plain : new JinjaChatTemplate(chatTemplate, specialTokens);
 
-        return chatTemplate.Contains("<|start_header_id|>", StringComparison.Ordinal) ? Llama3 : Plain;
-    }
-
-    /// <summary>Picks the template from the tokenizer_config.json in <paramref name="directory"/>; plain when there is none.</summary>
-    public static ChatTemplate FromDirectory(string directory)
-    {
-        var config = Path.Combine(directory, "tokenizer_config.json");
-        return File.Exists(config) ? FromJinja(TokenizerConfig.Read(config).ChatTemplate) : Plain;
-    }
+    /// <summary>The template of the model in <paramref name="directory"/> (<see cref="ChatTemplateFiles"/>); plain when it has none.</summary>
+    /// <exception cref="InvalidDataException">The model's template cannot be used.</exception>
+    public static ChatTemplate FromDirectory(string directory) => ChatTemplateFiles.Load(directory) ?? Plain;
 
     /// <summary>
-    /// Picks the template for a tokenizer: from tokenizer_config.json's chat_template when
-    /// <paramref name="directory"/> holds one; otherwise from the tokenizer's own tokens — Llama 3 when it has
-    /// <c>&lt;|start_header_id|&gt;</c>, <c>&lt;|end_header_id|&gt;</c> and <c>&lt;|eot_id|&gt;</c>, else ChatML when it
-    /// has <c>&lt;|im_start|&gt;</c> and <c>&lt;|im_end|&gt;</c> — and plain when neither, so a checkpoint that
-    /// carries only tokenizer.json still gets the template it was trained with.
+    /// Picks the template for a tokenizer: the model's own (chat_template.jinja or tokenizer_config.json's chat_template)
+    /// when <paramref name="directory"/> holds one; otherwise a built-in chosen by the tokenizer's own tokens — Llama 3
+    /// when it has <c>&lt;|start_header_id|&gt;</c>, <c>&lt;|end_header_id|&gt;</c> and <c>&lt;|eot_id|&gt;</c>, else
+    /// ChatML when it has <c>&lt;|im_start|&gt;</c> and <c>&lt;|im_end|&gt;</c> — and plain when neither.
     /// </summary>
+    /// <exception cref="InvalidDataException">The model's template cannot be used.</exception>
     public static ChatTemplate Detect(ITokenizer tokenizer, string? directory = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
-        if (directory is not null)
+        if (directory is not null && ChatTemplateFiles.Load(directory) is { } own)
         {
-            var config = Path.Combine(directory, "tokenizer_config.json");
-            if (File.Exists(config) && TokenizerConfig.Read(config).ChatTemplate is { } jinja)
-            {
-                return FromJinja(jinja);
-            }
+            return own;
         }
 
         if (tokenizer.TokenToId("<|start_header_id|>") is not null && tokenizer.TokenToId("<|end_header_id|>") is not null
