@@ -44,7 +44,7 @@ public class CrdSchemaValidationTests
         var root = YamlJsonReader.ReadAll(TestManifests.Read("invalid/many-errors.yaml"))[0].Root!;
         var errors = StructuralSchemaValidator.Validate(root, SchemaOnDisk("SftJob")).Select(e => e.ToString()).ToList();
 
-        errors.ShouldContain("spec.dataset.format: must be one of: messages, promptCompletion, gsm8k, mbpp (got \"chat\")");
+        errors.ShouldContain("spec.dataset.format: must be one of: messages, promptCompletion, gsm8k, mbpp, parquet (got \"chat\")");
         errors.ShouldContain("spec.training.learningRate: must be > 0 (got 0)");
         errors.ShouldContain(e => e.StartsWith("spec.training.learningrate: unknown field \"learningrate\"", StringComparison.Ordinal));
         errors.ShouldContain("spec.training.batchSize: expected an integer, got the string \"lots\"");

@@ -90,7 +90,7 @@ public class JobManifestLoaderTests
         var e = Should.Throw<ManifestException>(() => JobManifestLoader.Load(TestManifests.Read("invalid/many-errors.yaml"), "many-errors.yaml"));
 
         var lines = e.Errors.Select(x => x.ToString()).ToList();
-        lines.ShouldContain("many-errors.yaml:11:5: spec.dataset.format: must be one of: messages, promptCompletion, gsm8k, mbpp (got \"chat\")");
+        lines.ShouldContain("many-errors.yaml:11:5: spec.dataset.format: must be one of: messages, promptCompletion, gsm8k, mbpp, parquet (got \"chat\")");
         lines.ShouldContain("many-errors.yaml:13:5: spec.training.learningRate: must be > 0 (got 0)");
         lines.ShouldContain(l => l.StartsWith("many-errors.yaml:14:5: spec.training.learningrate: unknown field \"learningrate\"", StringComparison.Ordinal));
         lines.ShouldContain("many-errors.yaml:15:5: spec.training.batchSize: expected an integer, got the string \"lots\"");

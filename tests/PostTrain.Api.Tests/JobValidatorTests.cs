@@ -42,6 +42,18 @@ public class JobValidatorTests
     }
 
     [Fact]
+    public void A_model_adapter_is_a_folder_or_hub_uri()
+    {
+        var job = ValidSft();
+        job.Spec.Model.Adapter = "pvc://adapters/run-1/checkpoint-000100";
+        Messages(job).ShouldBeEmpty();
+        job.Spec.Model.Adapter = "builtin://tiny";
+        Messages(job).ShouldBe(["spec.model.adapter: an adapter is a folder or hub repository holding adapter_config.json, not a builtin:// model"]);
+        job.Spec.Model.Adapter = "gs://bucket/adapter";
+        Messages(job).ShouldContain(m => m.StartsWith("spec.model.adapter: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Sft_batch_arithmetic_and_warmup_are_checked()
     {
         var job = ValidSft();

@@ -38,6 +38,18 @@ public sealed class ClaimRenderingTests
     }
 
     [Fact]
+    public void A_model_adapter_on_a_claim_mounts_that_claim()
+    {
+        var spec = Specs.Rlvr("unused");
+        spec["model"] = new JsonObject { ["source"] = "hf://Qwen/Qwen2.5-0.5B", ["adapter"] = "pvc://adapters/math-lora" };
+        spec["dataset"] = new JsonObject { ["source"] = "pvc://datasets/gsm8k/train.jsonl", ["format"] = "gsm8k" };
+        var rlvr = Job<RlvrJob>(RlvrJob.KindName, spec);
+
+        WorkloadRenderer.Claims(rlvr).ShouldBe(["adapters", "ckpt", "datasets"]);
+        ClaimMountTests.ShouldMountExactly(Renderer.Render(rlvr, Owner(RlvrJob.KindName)).Job, "adapters", "ckpt", "datasets");
+    }
+
+    [Fact]
     public void An_eval_job_mounts_the_claim_of_every_model_and_of_its_dataset_with_its_output_in_an_empty_dir()
     {
         var eval = Job<EvalJob>(EvalJob.KindName, Specs.Parse("""

@@ -116,6 +116,13 @@ public sealed class SandboxRenderingTests(OperatorFixture fixture) : IClassFixtu
             """)));
         eval.NetworkPolicy.ShouldNotBeNull();
         eval.Job.Spec.Template.Spec.InitContainers.ShouldHaveSingleItem().Name.ShouldBe(ChildNames.SandboxContainer);
+
+        // Parquet records may be MBPP items, which only the worker sees: the pod is ready for code.
+        var parquet = Render(Job("EvalJob", Specs.Parse("""
+            {"models": [{"name": "m", "source": "builtin://tiny"}], "dataset": {"source": "pvc://data/mbpp.parquet", "format": "parquet"}}
+            """)));
+        parquet.NetworkPolicy.ShouldNotBeNull();
+        parquet.Job.Spec.Template.Spec.InitContainers.ShouldHaveSingleItem().Name.ShouldBe(ChildNames.SandboxContainer);
     }
 
     [Fact]

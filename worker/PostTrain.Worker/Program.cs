@@ -1,7 +1,8 @@
 using PostTrain.Worker.Cli;
 
 // posttrain-worker: runs SftJob, RlvrJob and EvalJob manifests (or the operator's job.json) on this machine,
-// and offers tokenize/generate/score/chat-template for people debugging a checkpoint.
+// offers tokenize/generate/score/chat-template for people debugging a checkpoint, dataset for checking data before a
+// run, and merge-adapter for folding a LoRA adapter into its base.
 try
 {
     return args.Length == 0 ? Usage(Console.Error, 2) : args[0] switch
@@ -13,6 +14,8 @@ try
         "reward" => await RewardCommand.ExecuteAsync(args[1..]),
         "sandbox-server" => await SandboxServerCommand.ExecuteAsync(args[1..]),
         "chat-template" => await ChatTemplateCommand.ExecuteAsync(args[1..]),
+        "dataset" => await DatasetCommand.ExecuteAsync(args[1..]),
+        "merge-adapter" => await MergeAdapterCommand.ExecuteAsync(args[1..]),
         "-h" or "--help" or "help" => Usage(Console.Out, 0),
         "--version" => Version(),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
@@ -66,6 +69,18 @@ static int Usage(TextWriter w, int code)
                                    render conversations with a model's own chat template (PATH: tokenizer_config.json
                                    or a model directory, where chat_template.jinja wins): JSON lines {"messages": [...],
                                    "add_generation_prompt": bool, "extra": {...}} in, one JSON string per line out
+          dataset --source URI [--format F] [--config C] [--split S] [--limit N] [--seed S] [--skip-invalid]
+                  [--job FILE [--name JOB]]
+                                   print the records a job would train on, one JSON object a line, through the
+                                   same loader as run: F is messages, promptCompletion, gsm8k, mbpp or parquet
+                                   (default messages), S defaults to train, --limit N is maxSamples (a sample drawn
+                                   by --seed, default 42); --job takes the dataset, fields and seed of a job in
+                                   FILE, and the other options override them. A bad record exits 2 naming
+                                   file:line (or file: row N (row group G of M)) and the field
+          merge-adapter --model SRC [--adapter URI] --output DIR
+                                   fold a PEFT LoRA adapter into its base and save a plain Hugging Face checkpoint
+                                   in DIR (new or empty): SRC is a LoRA job's checkpoint, an adapter-only folder
+                                   (its base_model_name_or_path names the base) or, with --adapter, the base
 
         Exit codes: 0 succeeded, 1 a job failed, 2 bad command line or manifest, 3 the machine cannot run the
         job (a GPU job without a usable GPU), 143 stopped by SIGTERM after saving a checkpoint (resume with the

@@ -20,4 +20,12 @@ public enum DatasetFormat
     /// <summary>MBPP: a task text, reference code and a list of assert statements.</summary>
     [JsonStringEnumMemberName("mbpp")]
     Mbpp,
+
+    /// <summary>
+    /// Apache Parquet files, whatever their extension, each record's shape told by its columns: messages, prompt (and
+    /// completion), question and answer (gsm8k), or text and test_list (mbpp). Files ending in .parquet are read as parquet
+    /// with any format.
+    /// </summary>
+    [JsonStringEnumMemberName("parquet")]
+    Parquet,
 }

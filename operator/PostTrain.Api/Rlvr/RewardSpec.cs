@@ -74,7 +74,11 @@ public sealed class RewardSpec
     [Length(MinLength = 1)]
     public string? Pattern { get; set; }
 
-    /// <summary>http: the endpoint; it receives POST {prompt, completion, reference} and returns {reward: number}.</summary>
+    /// <summary>
+    /// http: the endpoint. It receives POST application/json {prompt, completion, reference, example} (reference: the
+    /// item's answer or null; example: the whole item) and answers {reward: number, details?: string}; score is accepted
+    /// in place of reward. 408, 429, 5xx and timeouts are retried; other answers fail the item.
+    /// </summary>
     [Pattern("^https?://.+$")]
     public string? Url { get; set; }
 

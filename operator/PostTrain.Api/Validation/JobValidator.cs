@@ -122,6 +122,12 @@ public static partial class JobValidator
         }
 
         CheckSource(model.Source, path + ".source", required: false, errors);
+        CheckSource(model.Adapter, path + ".adapter", required: false, errors);
+        if (model.Adapter is { } adapter && SourceUri.TryParse(adapter, out var adapterUri, out _) && adapterUri.Kind == SourceKind.Builtin)
+        {
+            errors.Add(new(path + ".adapter", "an adapter is a folder or hub repository holding adapter_config.json, not a builtin:// model"));
+        }
+
         if (model.FromJob is { } reference && (reference.Name.Length == 0 || reference.Name.Length > 63 || !DnsLabelRegex().IsMatch(reference.Name)))
         {
             errors.Add(new(path + ".fromJob.name", $"\"{reference.Name}\" is not a valid job name"));

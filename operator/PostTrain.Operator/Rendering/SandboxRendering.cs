@@ -34,11 +34,14 @@ public static class SandboxRendering
     /// </summary>
     public static readonly IReadOnlyList<string> PrivateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
 
-    /// <summary>Whether the job's rewards run model-written code: an RlvrJob with a code reward, an EvalJob on MBPP.</summary>
+    /// <summary>
+    /// Whether the job's rewards may run model-written code: an RlvrJob with a code reward, an EvalJob on MBPP, or on
+    /// Parquet (whose records may be MBPP items: only the worker sees them, so the pod is ready for code).
+    /// </summary>
     public static bool RunsCode(PostTrainJob job) => job switch
     {
         RlvrJob rlvr => rlvr.Spec.Reward.Any(r => r.Type == Api.Rlvr.RewardType.Code),
-        EvalJob eval => eval.Spec.Dataset.Format == DatasetFormat.Mbpp,
+        EvalJob eval => eval.Spec.Dataset.Format is DatasetFormat.Mbpp or DatasetFormat.Parquet,
         _ => false,
     };
 

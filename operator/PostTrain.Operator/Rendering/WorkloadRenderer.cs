@@ -141,7 +141,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
 
     /// <summary>
     /// The PersistentVolumeClaims a job reads or writes, each once, in name order: those its <c>pvc://</c> sources
-    /// name (the model, the reference model, every evaluated model, the dataset) and its output. A resolved job's
+    /// name (the model, the reference model, every evaluated model, their adapters, the dataset) and its output. A resolved job's
     /// model sources include the checkpoints of its <c>fromJob</c> dependencies, so their claims are mounted even when
     /// the job's own output is elsewhere or unset.
     /// </summary>
@@ -151,7 +151,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
     {
         ArgumentNullException.ThrowIfNull(job);
         var uris = new List<string?> { job.CommonSpec.Dataset.Source, job.CommonSpec.Output.Uri };
-        uris.AddRange(Models(job).Select(m => m.Source));
+        uris.AddRange(Models(job).SelectMany(m => new[] { m.Source, m.Adapter }));
         return uris
             .Select(u => SourceUri.TryParse(u, out var parsed, out _) && parsed.Kind == SourceKind.Pvc ? parsed.Name : null)
             .OfType<string>()

@@ -144,20 +144,70 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public async Task A_folder_loads_matching_files_in_order_and_parquet_is_refused_clearly()
+    public async Task A_folder_loads_its_data_files_in_order_and_only_those_of_the_split()
     {
-        Write("b/train.jsonl", "{\"prompt\": \"2\"}\n");
+        Write("b/part.jsonl", "{\"prompt\": \"2\"}\n");
         Write("a.jsonl", "{\"prompt\": \"1\"}\n");
         Write("notes.txt", "ignored");
         Write("dataset_infos.json", "{\"default\": {}}");
         var all = await DatasetLoader.LoadAsync(_dir, new DatasetLoadOptions(), CancellationToken.None);
         all.Examples.Select(e => e.Prompt).ShouldBe(["1", "2"]);
 
-        var parquet = Write("p/train.parquet", "PAR1");
-        (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(parquet, new DatasetLoadOptions(), CancellationToken.None)))
-            .Message.ShouldContain("parquet is not supported");
-        (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(Path.Combine(_dir, "p"), new DatasetLoadOptions(), CancellationToken.None)))
-            .Message.ShouldContain(".parquet files, which are not supported");
+        Write("split/train.jsonl", "{\"prompt\": \"t\"}\n");
+        Write("split/test.jsonl", "{\"prompt\": \"e\"}\n");
+        var split = Path.Combine(_dir, "split");
+        (await DatasetLoader.LoadAsync(split, new DatasetLoadOptions(), CancellationToken.None)).Examples.Select(e => e.Prompt).ShouldBe(["t"]);
+        (await DatasetLoader.LoadAsync(split, new DatasetLoadOptions { Split = "test" }, CancellationToken.None)).Examples.Select(e => e.Prompt).ShouldBe(["e"]);
+        (await DatasetLoader.LoadAsync(split, new DatasetLoadOptions { Split = null }, CancellationToken.None)).Examples.Select(e => e.Prompt).ShouldBe(["e", "t"]);
+
+        var empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
+        Write("empty/readme.md", "no data");
+        (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(empty, new DatasetLoadOptions(), CancellationToken.None)))
+            .Message.ShouldBe($"{empty}: no data file matches [*.jsonl, *.ndjson, *.json, *.parquet]");
+        (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(Write("x.csv", "a,b"), new DatasetLoadOptions(), CancellationToken.None)))
+            .Message.ShouldContain("unknown dataset file type '.csv'; expected .jsonl, .ndjson, .json or .parquet");
+    }
+
+    [Fact]
+    public async Task A_folder_of_parquet_shards_reads_every_shard_of_the_split_in_order_and_a_sample_is_drawn_by_the_seed()
+    {
+        var shards = ParquetRecordReaderTests.Shards;
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, "gsm8k", "main")).FullName;
+        foreach (var file in Directory.GetFiles(shards, "*.parquet"))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        var twinTrain = (await File.ReadAllLinesAsync(Path.Combine(shards, "train-00000-of-00002.jsonl")))
+            .Concat(await File.ReadAllLinesAsync(Path.Combine(shards, "train-00001-of-00002.jsonl")))
+            .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["question"]!.GetValue<string>()).ToList();
+        var root = Path.Combine(_dir, "gsm8k");
+
+        var train = await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { Format = DatasetFormat.Gsm8k, FileType = DatasetFileType.Parquet }, CancellationToken.None);
+        var test = await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { Split = "test", Config = "main" }, CancellationToken.None);
+
+        train.Examples.Select(e => e.Prompt).ShouldBe(twinTrain);
+        test.Examples.Select(e => e.Prompt).ShouldBe((await File.ReadAllLinesAsync(Path.Combine(shards, "test-00000-of-00001.jsonl")))
+            .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["question"]!.GetValue<string>()));
+        train.Examples.Select(e => Path.GetFileName(e.Source)).Distinct().ShouldBe(["train-00000-of-00002.parquet", "train-00001-of-00002.parquet"]);
+
+        var sampled = await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { MaxSamples = 40, Seed = 42 }, CancellationToken.None);
+        var again = await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { MaxSamples = 40, Seed = 42 }, CancellationToken.None);
+        var other = await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { MaxSamples = 40, Seed = 7 }, CancellationToken.None);
+        sampled.Examples.Count.ShouldBe(40);
+        sampled.ValidCount.ShouldBe(500);
+        sampled.Examples.Select(e => e.Id).ShouldBe(again.Examples.Select(e => e.Id));
+        sampled.Examples.Select(e => e.Id).ShouldNotBe(other.Examples.Select(e => e.Id));
+        sampled.Examples.Select(e => e.Prompt).ShouldNotBe(twinTrain.Take(40));
+        sampled.Examples.Select(e => e.Prompt).ShouldBeSubsetOf(twinTrain);
+        sampled.Examples.Select(e => twinTrain.IndexOf(e.Prompt!)).ShouldBeInOrder(SortDirection.Ascending);
+        sampled.Examples.Select(e => e.Source).Distinct().Count().ShouldBe(2);
+
+        // A jsonl copy beside its parquet would train on every record twice: refused, unless the format says parquet.
+        File.Copy(Path.Combine(shards, "test-00000-of-00001.jsonl"), Path.Combine(folder, "test-00000-of-00001.jsonl"));
+        (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(root, new DatasetLoadOptions { Split = "test" }, CancellationToken.None)))
+            .Message.ShouldBe($"{root}: the files chosen mix 1 parquet file(s) (main/test-00000-of-00001.parquet) with 1 JSON file(s) (main/test-00000-of-00001.jsonl): set the format to parquet to read only the parquet files, or point the source at one kind");
+        (await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { Split = "test", FileType = DatasetFileType.Parquet }, CancellationToken.None)).Examples.Count.ShouldBe(100);
     }
 
     [Fact]

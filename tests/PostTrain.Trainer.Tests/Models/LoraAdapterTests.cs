@@ -31,12 +31,14 @@ public sealed class LoraAdapterTests : IDisposable
     {
         using var model = Trained(1);
         model.Parameters().Where(p => p.RequiresGrad).Count().ShouldBe(2 * 2 * 3); // A and B, 2 layers, 3 targets
-        Lora.SaveAdapter(model, Settings, _dir, "builtin://test");
+        Lora.SaveAdapter(model, Settings, _dir, new PeftBaseModel("org/base", "v1"));
 
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, Lora.ConfigFile)))!;
         config["peft_type"]!.GetValue<string>().ShouldBe("LORA");
         config["r"]!.GetValue<int>().ShouldBe(4);
         config["lora_alpha"]!.GetValue<double>().ShouldBe(8);
+        config["base_model_name_or_path"]!.GetValue<string>().ShouldBe("org/base");
+        config["revision"]!.GetValue<string>().ShouldBe("v1");
         PostTrain.Torch.Serialization.SafeTensors.ReadHeader(Path.Combine(_dir, Lora.WeightsFile)).ShouldContain("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
 
         using var fresh = new CausalLanguageModel(ModelFixtures.Qwen2, seed: 5);
@@ -69,7 +71,7 @@ public sealed class LoraAdapterTests : IDisposable
         Should.Throw<ArgumentException>(() => Lora.Apply(model, Settings with { TargetModules = ["qkv"] }, 1)).Message.ShouldContain("qkv");
 
         using var trained = Trained(3);
-        Lora.SaveAdapter(trained, Settings, _dir, "x");
+        Lora.SaveAdapter(trained, Settings, _dir, null);
         using var other = new CausalLanguageModel(ModelFixtures.Qwen2, seed: 5);
         Lora.Apply(other, Settings with { Rank = 2 }, 1);
         Should.Throw<InvalidDataException>(() => Lora.LoadAdapterWeights(other, _dir)).Message.ShouldContain("shape");

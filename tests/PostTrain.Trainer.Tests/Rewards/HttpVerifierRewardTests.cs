@@ -4,12 +4,18 @@ using System.Text.Json;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Rewards;
 using PostTrain.Trainer.Tests.Sources;
+using PostTrain.Trainer.Tokenizers.Chat;
 
 namespace PostTrain.Trainer.Tests.Rewards;
 
+/// <summary>
+/// The verifier contract, against a real HTTP server: POST application/json {prompt, completion, reference, example},
+/// answered by {reward, details?} ({score} accepted for reward).
+/// </summary>
 public sealed class HttpVerifierRewardTests : IAsyncLifetime
 {
-    private readonly List<string> _bodies = [];
+    private readonly List<(string Method, string? ContentType, string Body)> _requests = [];
+    private readonly TaskCompletionSource _releaseSlow = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LocalHttpServer _server = null!;
     private int _calls;
 
@@ -19,7 +25,11 @@ public sealed class HttpVerifierRewardTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _releaseSlow.TrySetResult();
+        await _server.DisposeAsync();
+    }
 
     private async Task HandleAsync(HttpListenerContext context)
     {
@@ -27,20 +37,25 @@ public sealed class HttpVerifierRewardTests : IAsyncLifetime
         using (var reader = new StreamReader(context.Request.InputStream))
         {
             var body = await reader.ReadToEndAsync();
-            lock (_bodies)
+            lock (_requests)
             {
-                _bodies.Add(body);
+                _requests.Add((context.Request.HttpMethod, context.Request.ContentType, body));
             }
         }
 
         var path = context.Request.Url!.AbsolutePath;
         var (status, text) = path switch
         {
+            "/reward" => (200, "{\"reward\": 0.25, \"details\": \"1 of 4\"}"),
+            "/score" => (200, "{\"score\": 1}"),
+            "/both" => (200, "{\"reward\": 0.5, \"score\": 1}"),
             "/flaky" when n <= 2 => (503, "busy"),
-            "/flaky" => (200, "{\"score\": 0.75, \"details\": \"3 of 4\"}"),
+            "/flaky" => (200, "{\"reward\": 0.75, \"details\": \"3 of 4\"}"),
             "/slow" => await SlowAsync(),
             "/bad-request" => (400, "no such task"),
             "/not-json" => (200, "<html>"),
+            "/no-reward" => (200, "{\"result\": 1}"),
+            "/string-reward" => (200, "{\"reward\": \"1\"}"),
             _ => (404, "?"),
         };
         context.Response.StatusCode = status;
@@ -49,10 +64,11 @@ public sealed class HttpVerifierRewardTests : IAsyncLifetime
         await context.Response.OutputStream.WriteAsync(bytes);
     }
 
-    private static async Task<(int, string)> SlowAsync()
+    private async Task<(int, string)> SlowAsync()
     {
-        await Task.Delay(3000);
-        return (200, "{\"score\": 1}");
+        // Answers only once the test is over: every attempt must end by its own timeout.
+        await _releaseSlow.Task;
+        return (200, "{\"reward\": 1}");
     }
 
     private HttpVerifierReward Reward(string path, int attempts = 3, double timeoutSeconds = 5) => new(
@@ -70,6 +86,54 @@ public sealed class HttpVerifierRewardTests : IAsyncLifetime
     private static RewardInput Input => new("What is 2+2?", "#### 4", new Example { Id = "v1", Prompt = "What is 2+2?", ReferenceAnswer = "4", Tests = ["assert True"] });
 
     [Fact]
+    public async Task The_request_is_a_json_post_of_prompt_completion_reference_and_the_whole_example()
+    {
+        var chat = new Example
+        {
+            Id = "c7",
+            Messages = [ChatMessage.User("hi"), new ChatMessage("assistant", "hello")],
+            Completion = "hello",
+            TestSetupCode = "import os",
+        };
+
+        (await Reward("/reward").ScoreAsync(Input, CancellationToken.None)).Score.ShouldBe(0.25);
+        await Reward("/reward").ScoreAsync(new RewardInput("hi", "hello", chat), CancellationToken.None);
+
+        _requests.Select(r => (r.Method, r.ContentType)).ShouldBe([("POST", "application/json"), ("POST", "application/json")]);
+        using var math = JsonDocument.Parse(_requests[0].Body);
+        math.RootElement.EnumerateObject().Select(p => p.Name).ShouldBe(["prompt", "completion", "reference", "example"]);
+        math.RootElement.GetProperty("prompt").GetString().ShouldBe("What is 2+2?");
+        math.RootElement.GetProperty("completion").GetString().ShouldBe("#### 4");
+        math.RootElement.GetProperty("reference").GetString().ShouldBe("4");
+        var example = math.RootElement.GetProperty("example");
+        example.EnumerateObject().Select(p => p.Name).ShouldBe(["id", "prompt", "answer", "tests"]);
+        (example.GetProperty("id").GetString(), example.GetProperty("answer").GetString(), example.GetProperty("tests")[0].GetString()).ShouldBe(("v1", "4", "assert True"));
+
+        using var conversation = JsonDocument.Parse(_requests[1].Body);
+        conversation.RootElement.GetProperty("reference").ValueKind.ShouldBe(JsonValueKind.Null);
+        var turns = conversation.RootElement.GetProperty("example");
+        turns.EnumerateObject().Select(p => p.Name).ShouldBe(["id", "messages", "completion", "testSetupCode"]);
+        turns.GetProperty("messages")[1].GetProperty("role").GetString().ShouldBe("assistant");
+        turns.GetProperty("testSetupCode").GetString().ShouldBe("import os");
+    }
+
+    [Fact]
+    public async Task The_answer_is_reward_with_details_and_score_is_accepted_in_its_place()
+    {
+        var reward = await Reward("/reward").ScoreAsync(Input, CancellationToken.None);
+        var score = await Reward("/score").ScoreAsync(Input, CancellationToken.None);
+        var both = await Reward("/both").ScoreAsync(Input, CancellationToken.None);
+
+        (reward.Score, reward.Details).ShouldBe((0.25, "1 of 4"));
+        (score.Score, score.Details).ShouldBe((1.0, null));
+        both.Score.ShouldBe(0.5);
+        (await Should.ThrowAsync<HttpVerifierException>(async () => await Reward("/no-reward").ScoreAsync(Input, CancellationToken.None)))
+            .Message.ShouldContain("answered without a numeric 'reward' (or 'score'): {\"result\": 1}");
+        (await Should.ThrowAsync<HttpVerifierException>(async () => await Reward("/string-reward").ScoreAsync(Input, CancellationToken.None)))
+            .Message.ShouldContain("without a numeric 'reward'");
+    }
+
+    [Fact]
     public async Task A_failing_then_succeeding_endpoint_is_retried_with_backoff()
     {
         var result = await Reward("/flaky").ScoreAsync(Input, CancellationToken.None);
@@ -77,12 +141,7 @@ public sealed class HttpVerifierRewardTests : IAsyncLifetime
         result.Score.ShouldBe(0.75);
         result.Details.ShouldBe("3 of 4");
         _calls.ShouldBe(3);
-        using var sent = JsonDocument.Parse(_bodies[0]);
-        sent.RootElement.GetProperty("prompt").GetString().ShouldBe("What is 2+2?");
-        sent.RootElement.GetProperty("completion").GetString().ShouldBe("#### 4");
-        sent.RootElement.GetProperty("example").GetProperty("answer").GetString().ShouldBe("4");
-        sent.RootElement.GetProperty("example").GetProperty("id").GetString().ShouldBe("v1");
-        sent.RootElement.GetProperty("example").GetProperty("tests")[0].GetString().ShouldBe("assert True");
+        _requests.Select(r => r.Body).Distinct().Count().ShouldBe(1);
     }
 
     [Fact]
@@ -94,19 +153,18 @@ public sealed class HttpVerifierRewardTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_slow_endpoint_times_out_each_attempt_and_safe_reward_scores_zero()
+    public async Task An_endpoint_that_never_answers_times_out_each_attempt_and_safe_reward_scores_zero()
     {
         var safe = new SafeReward(Reward("/slow", attempts: 2, timeoutSeconds: 0.3));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
 
         var result = await safe.ScoreAsync(Input, CancellationToken.None);
 
-        // Two attempts that waited for the 3 s answer would take 6 s; the bound is loose for a loaded machine.
-        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
         result.Score.ShouldBe(0);
         result.Failed.ShouldBeTrue();
+        result.Details!.ShouldContain("failed 2 attempt(s)");
         result.Details!.ShouldContain("no answer within 0.3 s");
         safe.FailureCount.ShouldBe(1);
+        _calls.ShouldBe(2);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class FakeHub : IAsyncDisposable
 
     public string Endpoint => _server.BaseUrl;
 
-    /// <summary>path "datasets/org/name/main/file" or "org/name/main/file" → content.</summary>
+    /// <summary>path "datasets/org/name/{revision}/file" or "org/name/{revision}/file" → content; a revision may hold '/' (refs/convert/parquet).</summary>
     public ConcurrentDictionary<string, byte[]> Files { get; } = new();
 
     /// <summary>Overrides of the announced sha256 (to force a mismatch).</summary>
@@ -49,7 +49,10 @@ public sealed class FakeHub : IAsyncDisposable
     {
         var request = context.Request;
         var response = context.Response;
-        var path = Uri.UnescapeDataString(request.Url!.AbsolutePath.TrimStart('/'));
+        // Segments are unescaped one by one, so a revision such as refs%2Fconvert%2Fparquet stays one segment.
+        var rawPath = request.RawUrl!.Split('?')[0].TrimStart('/');
+        var segments = rawPath.Split('/').Select(Uri.UnescapeDataString).ToArray();
+        var path = string.Join('/', segments);
         Requests.Enqueue((path, request.Headers["Range"], request.Headers["Authorization"]));
         if (RequiredToken is not null && request.Headers["Authorization"] != $"Bearer {RequiredToken}" && !path.StartsWith("cdn/", StringComparison.Ordinal))
         {
@@ -61,7 +64,7 @@ public sealed class FakeHub : IAsyncDisposable
         if (path.StartsWith("api/", StringComparison.Ordinal))
         {
             // api/{models|datasets}/{org}/{name}/revision/{rev}
-            var parts = path.Split('/');
+            var parts = segments;
             var kindPrefix = parts[1] == "datasets" ? "datasets/" : string.Empty;
             var key = $"{kindPrefix}{parts[2]}/{parts[3]}/{parts[5]}/";
             var siblings = Files.Keys.Where(k => k.StartsWith(key, StringComparison.Ordinal)).Select(k => new { rfilename = k[key.Length..] }).ToList();
@@ -77,7 +80,7 @@ public sealed class FakeHub : IAsyncDisposable
         }
 
         var cdn = path.StartsWith("cdn/", StringComparison.Ordinal);
-        var fileKey = cdn ? path["cdn/".Length..] : ToFileKey(path);
+        var fileKey = cdn ? path["cdn/".Length..] : ToFileKey(segments);
         if (fileKey is null || !Files.TryGetValue(fileKey, out var content))
         {
             response.StatusCode = 404;
@@ -130,10 +133,9 @@ public sealed class FakeHub : IAsyncDisposable
         await response.OutputStream.WriteAsync(body);
     }
 
-    private static string? ToFileKey(string path)
+    private static string? ToFileKey(string[] parts)
     {
         // datasets/org/name/resolve/rev/file... or org/name/resolve/rev/file...
-        var parts = path.Split('/');
         var offset = parts[0] == "datasets" ? 1 : 0;
         if (parts.Length < offset + 5 || parts[offset + 2] != "resolve")
         {

@@ -1,6 +1,9 @@
 namespace PostTrain.Trainer.Data;
 
-/// <summary>A dataset record is invalid; the message names the file, the line and what is wrong.</summary>
+/// <summary>
+/// A dataset record is invalid; the message names the file, where in it (a line, or a parquet row and row group) and
+/// what is wrong.
+/// </summary>
 public sealed class DatasetFormatException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -20,9 +23,21 @@ public sealed class DatasetFormatException : Exception
     {
     }
 
-    /// <summary>Creates the exception for one record.</summary>
+    /// <summary>Creates the exception for one record of a text file: <c>{file}:{line}: {problem}</c>.</summary>
     public DatasetFormatException(string file, int line, string problem)
         : base($"{file}:{line}: {problem}")
+    {
+        File = file;
+        Line = line;
+        Problem = problem;
+    }
+
+    /// <summary>
+    /// Creates the exception for one record located by <paramref name="location"/> (e.g. <c>row 12 (row group 2 of 3)</c>
+    /// of a parquet file): <c>{file}: {location}: {problem}</c>.
+    /// </summary>
+    public DatasetFormatException(string file, int line, string location, string problem)
+        : base($"{file}: {location}: {problem}")
     {
         File = file;
         Line = line;
@@ -32,7 +47,7 @@ public sealed class DatasetFormatException : Exception
     /// <summary>The file holding the bad record.</summary>
     public string? File { get; }
 
-    /// <summary>The 1-based line (or array element) of the bad record.</summary>
+    /// <summary>The 1-based line (or array element, or parquet row) of the bad record.</summary>
     public int Line { get; }
 
     /// <summary>What is wrong, without the location.</summary>

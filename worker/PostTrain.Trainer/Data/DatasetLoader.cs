@@ -1,13 +1,15 @@
 using System.Text;
 using System.Text.Json;
+using PostTrain.Trainer.Data.Columnar;
 using PostTrain.Trainer.Sources;
 
 namespace PostTrain.Trainer.Data;
 
 /// <summary>
-/// Reads JSON lines (<c>.jsonl</c>, <c>.ndjson</c>) and JSON array (<c>.json</c>) files into <see cref="Example"/>s.
-/// Parquet is not read: convert it to JSON lines first. A bad record fails the load with its file and line, or with
-/// <see cref="DatasetLoadOptions.SkipInvalid"/> is skipped and counted.
+/// Reads JSON lines (<c>.jsonl</c>, <c>.ndjson</c>), JSON array (<c>.json</c>) and Apache Parquet (<c>.parquet</c>, one row
+/// group at a time) files into <see cref="Example"/>s. A folder is read as the files of one config and split
+/// (<see cref="DatasetFileSelector"/>). A bad record fails the load with its file and line (or parquet row and row group),
+/// or with <see cref="DatasetLoadOptions.SkipInvalid"/> is skipped and counted.
 /// </summary>
 public static class DatasetLoader
 {
@@ -19,75 +21,158 @@ public static class DatasetLoader
     };
 
     /// <summary>
-    /// Loads one file, or every file of a folder matching <see cref="DatasetLoadOptions.FilePatterns"/> (in ordinal path
-    /// order, skipping <see cref="MetadataFileNames"/>).
+    /// Loads one file, or the data files of a folder (<see cref="IsDataFile"/>, searched recursively) that belong to the
+    /// options' config and split, in ordinal path order.
     /// </summary>
     public static async Task<DatasetLoadResult> LoadAsync(string path, DatasetLoadOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        if (Directory.Exists(path))
+        if (!Directory.Exists(path))
         {
-            var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                .Select(f => (Full: f, Relative: Path.GetRelativePath(path, f).Replace(Path.DirectorySeparatorChar, '/')))
-                .Where(f => !f.Relative.EndsWith(".partial", StringComparison.Ordinal)
-                    && !MetadataFileNames.Contains(Path.GetFileName(f.Full))
-                    && FilePattern.IsMatchAny(f.Relative, options.FilePatterns))
-                .OrderBy(f => f.Relative, StringComparer.Ordinal)
-                .ToList();
-            if (files.Count == 0)
-            {
-                var parquet = Directory.EnumerateFiles(path, "*.parquet", SearchOption.AllDirectories).Any();
-                throw new DatasetFormatException(
-                    $"{path}: no file matches [{string.Join(", ", options.FilePatterns)}]" +
-                    (parquet ? "; the folder holds .parquet files, which are not supported: convert them to JSON lines" : string.Empty));
-            }
-
-            var examples = new List<Example>();
-            var warnings = new List<string>();
-            var skipped = 0;
-            foreach (var (full, _) in files)
-            {
-                var one = await LoadFileAsync(full, options, cancellationToken).ConfigureAwait(false);
-                examples.AddRange(one.Examples);
-                skipped += one.SkippedCount;
-                warnings.AddRange(one.Warnings.Take(Math.Max(0, options.MaxWarnings - warnings.Count)));
-            }
-
-            return new DatasetLoadResult(examples, skipped, warnings);
+            return await LoadFilesAsync([path], options, cancellationToken).ConfigureAwait(false);
         }
 
-        return await LoadFileAsync(path, options, cancellationToken).ConfigureAwait(false);
+        var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(path, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(f => IsDataFile(f, options))
+            .ToList();
+        if (files.Count == 0)
+        {
+            throw new DatasetFormatException($"{path}: no data file matches [{string.Join(", ", Patterns(options))}]");
+        }
+
+        var selected = DatasetFileSelector.Select(files, options.Split, options.Config, path);
+        CheckOneKind(selected, path);
+        return await LoadFilesAsync([.. selected.Select(f => Path.Combine(path, f.Replace('/', Path.DirectorySeparatorChar)))], options, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Loads one file; its extension decides JSON lines or a JSON array.</summary>
-    public static async Task<DatasetLoadResult> LoadFileAsync(string file, DatasetLoadOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether a file of a folder or repository (a relative path with <c>/</c>) holds records: it matches the options'
+    /// <see cref="DatasetLoadOptions.FilePatterns"/> (and the extensions of <see cref="DatasetLoadOptions.FileType"/>), and
+    /// is neither a hub metadata file nor a partial download.
+    /// </summary>
+    public static bool IsDataFile(string relativePath, DatasetLoadOptions options)
     {
-        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(relativePath);
         ArgumentNullException.ThrowIfNull(options);
+        return !relativePath.EndsWith(".partial", StringComparison.Ordinal)
+            && !MetadataFileNames.Contains(Path.GetFileName(relativePath))
+            && FilePattern.IsMatchAny(relativePath, Patterns(options));
+    }
+
+    /// <summary>
+    /// Throws when the files chosen from a folder or repository mix parquet with JSON: they are most likely two copies
+    /// of one dataset (a conversion beside its source), and reading both would train on every record twice.
+    /// </summary>
+    internal static void CheckOneKind(IReadOnlyCollection<string> files, string where)
+    {
+        var parquet = files.Where(f => f.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (parquet.Count > 0 && parquet.Count < files.Count)
+        {
+            var json = files.Except(parquet).ToList();
+            throw new DatasetFormatException(
+                $"{where}: the files chosen mix {parquet.Count} parquet file(s) ({parquet[0]}{(parquet.Count > 1 ? ", ..." : string.Empty)}) with {json.Count} JSON file(s) ({json[0]}{(json.Count > 1 ? ", ..." : string.Empty)}): " +
+                "set the format to parquet to read only the parquet files, or point the source at one kind");
+        }
+    }
+
+    /// <summary>Loads the files in the order given, as one dataset (one sample across all of them).</summary>
+    public static async Task<DatasetLoadResult> LoadFilesAsync(IReadOnlyList<string> files, DatasetLoadOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(options);
+        var collector = new ExampleCollector(options);
+        foreach (var file in files)
+        {
+            await ReadFileAsync(file, options, collector, cancellationToken).ConfigureAwait(false);
+        }
+
+        return collector.ToResult();
+    }
+
+    /// <summary>Loads one file; its extension (or <see cref="DatasetLoadOptions.FileType"/>) decides how it is read.</summary>
+    public static Task<DatasetLoadResult> LoadFileAsync(string file, DatasetLoadOptions options, CancellationToken cancellationToken) =>
+        LoadFilesAsync([file], options, cancellationToken);
+
+    private static IReadOnlyList<string> Patterns(DatasetLoadOptions options) => options.FileType switch
+    {
+        DatasetFileType.JsonLines => [.. options.FilePatterns.Where(p => p.EndsWith(".jsonl", StringComparison.Ordinal) || p.EndsWith(".ndjson", StringComparison.Ordinal))],
+        DatasetFileType.JsonArray => [.. options.FilePatterns.Where(p => p.EndsWith(".json", StringComparison.Ordinal))],
+        DatasetFileType.Parquet => [.. options.FilePatterns.Where(p => p.EndsWith(".parquet", StringComparison.Ordinal)).DefaultIfEmpty("*.parquet")],
+        _ => options.FilePatterns,
+    };
+
+    private static async Task ReadFileAsync(string file, DatasetLoadOptions options, ExampleCollector collector, CancellationToken cancellationToken)
+    {
         if (!File.Exists(file))
         {
             throw new FileNotFoundException($"dataset file {file} does not exist", file);
         }
 
         var extension = Path.GetExtension(file).ToLowerInvariant();
-        var collector = new Collector(options);
-        switch (extension)
+        var type = options.FileType != DatasetFileType.Auto ? options.FileType : extension switch
         {
-            case ".jsonl" or ".ndjson":
+            ".jsonl" or ".ndjson" => DatasetFileType.JsonLines,
+            ".json" => DatasetFileType.JsonArray,
+            ".parquet" => DatasetFileType.Parquet,
+            _ => throw new DatasetFormatException($"{file}: unknown dataset file type '{extension}'; expected .jsonl, .ndjson, .json or .parquet"),
+        };
+        switch (type)
+        {
+            case DatasetFileType.JsonLines:
                 await ReadJsonLinesAsync(file, options, collector, cancellationToken).ConfigureAwait(false);
                 break;
-            case ".json":
+            case DatasetFileType.JsonArray:
                 var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
                 ReadJsonArray(file, bytes, options, collector);
                 break;
-            case ".parquet":
-                throw new DatasetFormatException($"{file}: parquet is not supported; convert it to JSON lines (e.g. pandas.read_parquet(f).to_json(out, orient='records', lines=True))");
             default:
-                throw new DatasetFormatException($"{file}: unknown dataset file type '{extension}'; expected .jsonl, .ndjson or .json");
+                await ReadParquetAsync(file, options, collector, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static async Task ReadParquetAsync(string file, DatasetLoadOptions options, ExampleCollector collector, CancellationToken cancellationToken)
+    {
+        await using var reader = await ParquetRecordReader.OpenAsync(file, cancellationToken).ConfigureAwait(false);
+        // Only the columns a record of the format can use are read: a dataset's image or metadata columns cost nothing.
+        var wanted = ExampleParser.FieldsRead(options.Format, options.Fields);
+        var columns = wanted.Where(reader.Columns.Contains).ToList();
+        if (columns.Count == 0 && reader.RowCount > 0)
+        {
+            throw new DatasetFormatException(
+                $"{file}: none of the columns the {options.Format} format reads ({string.Join(", ", wanted)}) is in the file; it has [{string.Join(", ", reader.Columns)}]: set the format or the field names");
         }
 
-        return collector.ToResult();
+        await foreach (var group in reader.ReadRowGroupsAsync(columns, cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < group.Rows.Count; i++)
+            {
+                var row = checked((int)(group.FirstRow + i + 1));
+                ParseRecord(group.Rows[i], file, row, $"row {row} (row group {group.RowGroup + 1} of {reader.RowGroupCount})", options, collector);
+            }
+        }
+    }
+
+    private static void ParseRecord(ReadOnlyMemory<byte> record, string file, int row, string location, DatasetLoadOptions options, ExampleCollector collector)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(record);
+            try
+            {
+                collector.Add(ExampleParser.Parse(document.RootElement, options.Format, options.Fields, file, row));
+            }
+            catch (DatasetFormatException e)
+            {
+                throw new DatasetFormatException(file, row, location, e.Problem ?? e.Message);
+            }
+        }
+        catch (DatasetFormatException e) when (options.SkipInvalid)
+        {
+            collector.Skip(e.Message);
+        }
     }
 
     /// <summary>Parses JSON lines text held in memory (for tests and small inline data); <paramref name="source"/> names it in errors.</summary>
@@ -95,7 +180,7 @@ public static class DatasetLoader
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(options);
-        var collector = new Collector(options);
+        var collector = new ExampleCollector(options);
         using var reader = new StringReader(text);
         var lineNumber = 0;
         while (reader.ReadLine() is { } line)
@@ -107,7 +192,7 @@ public static class DatasetLoader
         return collector.ToResult();
     }
 
-    private static async Task ReadJsonLinesAsync(string file, DatasetLoadOptions options, Collector collector, CancellationToken cancellationToken)
+    private static async Task ReadJsonLinesAsync(string file, DatasetLoadOptions options, ExampleCollector collector, CancellationToken cancellationToken)
     {
         // Lines are parsed from UTF-8 bytes in place: no UTF-16 string per line, no transcoding back for the JSON parser.
         await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
@@ -165,7 +250,7 @@ public static class DatasetLoader
         }
     }
 
-    private static void ParseLine(ReadOnlyMemory<byte> line, string source, int lineNumber, DatasetLoadOptions options, Collector collector)
+    private static void ParseLine(ReadOnlyMemory<byte> line, string source, int lineNumber, DatasetLoadOptions options, ExampleCollector collector)
     {
         var span = line.Span;
         if (span.Length > 0 && span[^1] == (byte)'\r')
@@ -236,7 +321,7 @@ public static class DatasetLoader
         return consumed;
     }
 
-    private static void ParseLine(string line, string source, int lineNumber, DatasetLoadOptions options, Collector collector)
+    private static void ParseLine(string line, string source, int lineNumber, DatasetLoadOptions options, ExampleCollector collector)
     {
         if (string.IsNullOrWhiteSpace(line))
         {
@@ -266,7 +351,7 @@ public static class DatasetLoader
         }
     }
 
-    private static void ReadJsonArray(string file, byte[] bytes, DatasetLoadOptions options, Collector collector)
+    private static void ReadJsonArray(string file, byte[] bytes, DatasetLoadOptions options, ExampleCollector collector)
     {
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var lineNumber = 1;
@@ -311,25 +396,5 @@ public static class DatasetLoader
             // The whole array is one document: a syntax error cannot be skipped past.
             throw new DatasetFormatException(file, (int)(e.LineNumber ?? 0) + 1, $"invalid JSON: {e.Message}");
         }
-    }
-
-    private sealed class Collector(DatasetLoadOptions options)
-    {
-        private readonly List<Example> _examples = [];
-        private readonly List<string> _warnings = [];
-        private int _skipped;
-
-        public void Add(Example example) => _examples.Add(example);
-
-        public void Skip(string warning)
-        {
-            _skipped++;
-            if (_warnings.Count < options.MaxWarnings)
-            {
-                _warnings.Add("skipped invalid record: " + warning);
-            }
-        }
-
-        public DatasetLoadResult ToResult() => new(_examples, _skipped, _warnings);
     }
 }

@@ -30,10 +30,13 @@ public sealed record Example
     /// <summary>Python run before the tests (MBPP's <c>test_setup_code</c>); null when there is none.</summary>
     public string? TestSetupCode { get; init; }
 
+    /// <summary>The layout the record was read as (<see cref="DatasetFormat.Auto"/> for generated items).</summary>
+    public DatasetFormat Format { get; init; }
+
     /// <summary>The file the record came from (or the builtin URI); null when unknown.</summary>
     public string? Source { get; init; }
 
-    /// <summary>The 1-based line (JSON lines) or element index + 1 (JSON arrays) in <see cref="Source"/>; 0 when not from a file.</summary>
+    /// <summary>The 1-based line (JSON lines), element index + 1 (JSON arrays) or row (parquet) in <see cref="Source"/>; 0 when not from a file.</summary>
     public int SourceLine { get; init; }
 
     /// <summary>The prompt text for generation: <see cref="Prompt"/>, or the last user turn of <see cref="Messages"/>.</summary>

@@ -23,7 +23,7 @@ public static class ExampleParser
         var resolved = format == DatasetFormat.Auto ? Detect(record, fields, source, line) : format;
         var id = OptionalScalar(record, fields.Id ?? (resolved == DatasetFormat.Mbpp ? "task_id" : "id"), source, line)
             ?? $"{Path.GetFileName(source)}:{line}";
-        var baseExample = new Example { Id = id, Source = source, SourceLine = line };
+        var baseExample = new Example { Id = id, Source = source, SourceLine = line, Format = resolved };
         return resolved switch
         {
             DatasetFormat.Messages => baseExample with
@@ -47,6 +47,29 @@ public static class ExampleParser
             },
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown dataset format"),
         };
+    }
+
+    /// <summary>
+    /// The names of the fields a record of <paramref name="format"/> may read with <paramref name="fields"/>' overrides
+    /// (every format's for <see cref="DatasetFormat.Auto"/>), in a fixed order: columnar files read only these columns.
+    /// </summary>
+    public static IReadOnlyList<string> FieldsRead(DatasetFormat format, FieldNames fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (format == DatasetFormat.Auto)
+        {
+            return [.. new[] { DatasetFormat.Messages, DatasetFormat.PromptCompletion, DatasetFormat.Gsm8k, DatasetFormat.Mbpp }.SelectMany(f => FieldsRead(f, fields)).Distinct()];
+        }
+
+        string?[] names = format switch
+        {
+            DatasetFormat.Messages => [fields.Messages ?? "messages", fields.Answer ?? "answer", fields.Id ?? "id"],
+            DatasetFormat.PromptCompletion => [fields.Prompt ?? "prompt", fields.Completion ?? "completion", fields.Answer ?? "answer", fields.Id ?? "id"],
+            DatasetFormat.Gsm8k => [fields.Prompt ?? "question", fields.Completion ?? "answer", fields.Answer, fields.Id ?? "id"],
+            DatasetFormat.Mbpp => [fields.Prompt ?? "text", fields.Completion ?? "code", fields.Tests ?? "test_list", fields.TestSetupCode ?? "test_setup_code", fields.Id ?? "task_id"],
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown dataset format"),
+        };
+        return [.. names.OfType<string>().Distinct()];
     }
 
     /// <summary>The final answer of a GSM8K-style solution: the trimmed text after the last <c>####</c>, or null when there is none.</summary>

@@ -1,28 +1,14 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using PostTrain.Torch;
 using PostTrain.Torch.Serialization;
 using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Models;
 
-/// <summary>LoRA settings: rank, scale, dropout and which projections get adapters (PEFT's <c>target_modules</c>).</summary>
-/// <param name="Rank">Adapter rank r.</param>
-/// <param name="Alpha">Scale numerator; the update is (alpha / r) · B·A.</param>
-/// <param name="Dropout">Dropout on the adapter input while training.</param>
-/// <param name="TargetModules">Projection names: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj.</param>
-public sealed record LoraSettings(int Rank, double Alpha, double Dropout, IReadOnlyList<string> TargetModules)
-{
-    /// <summary>Every projection name a Llama-family layer has.</summary>
-    public static readonly IReadOnlyList<string> AllModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
-
-    /// <summary>Attention projections only, PEFT's usual default for Llama.</summary>
-    public static readonly IReadOnlyList<string> AttentionModules = ["q_proj", "k_proj", "v_proj", "o_proj"];
-}
-
 /// <summary>
 /// Attaches LoRA adapters to a model, freezes its base, and reads and writes adapters as PEFT does
-/// (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c> with <c>base_model.model.</c>-prefixed names).
+/// (<c>adapter_config.json</c>, <see cref="PeftAdapterConfig"/>, + <c>adapter_model.safetensors</c> holding
+/// <c>base_model.model.{module path}.lora_A.weight</c> [r, in] and <c>.lora_B.weight</c> [out, r]); merges an adapter
+/// directory into a model's weights.
 /// </summary>
 public static class Lora
 {
@@ -72,7 +58,7 @@ public static class Lora
         using var generator = new Generator(seed);
         foreach (var (_, module, projection) in Projections(model).Where(x => settings.TargetModules.Contains(x.Module)))
         {
-            projection.AttachLora(settings.Rank, settings.Alpha, settings.Dropout, generator);
+            projection.AttachLora(settings.Rank, settings.Alpha, settings.Dropout, generator, settings.Scale);
         }
     }
 
@@ -85,25 +71,15 @@ public static class Lora
         }
     }
 
-    /// <summary>Writes PEFT's two adapter files into <paramref name="directory"/>.</summary>
-    public static void SaveAdapter(CausalLanguageModel model, LoraSettings settings, string directory, string baseModel)
+    /// <summary>
+    /// Writes PEFT's two adapter files into <paramref name="directory"/>; <paramref name="baseModel"/> becomes
+    /// <c>base_model_name_or_path</c> (a repository id or a path; null when no repository or path holds the base).
+    /// </summary>
+    public static void SaveAdapter(CausalLanguageModel model, LoraSettings settings, string directory, PeftBaseModel? baseModel)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
-        var config = new JsonObject
-        {
-            ["peft_type"] = "LORA",
-            ["task_type"] = "CAUSAL_LM",
-            ["base_model_name_or_path"] = baseModel,
-            ["r"] = settings.Rank,
-            ["lora_alpha"] = settings.Alpha,
-            ["lora_dropout"] = settings.Dropout,
-            ["target_modules"] = new JsonArray([.. settings.TargetModules.Select(m => (JsonNode)m)]),
-            ["bias"] = "none",
-            ["fan_in_fan_out"] = false,
-            ["inference_mode"] = true,
-        };
-        File.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        new PeftAdapterConfig(settings, baseModel).Write(directory);
         using var scope = TorchScope.NewDisposeScope();
         var tensors = model.NamedParameters()
             .Where(p => p.Name.Contains(".lora_", StringComparison.Ordinal))
@@ -111,29 +87,63 @@ public static class Lora
         SafeTensors.Save(Path.Combine(directory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
     }
 
-    /// <summary>Reads <c>adapter_config.json</c>; null when the directory holds no adapter.</summary>
-    /// <exception cref="InvalidDataException">The file is malformed; the message names the field.</exception>
-    public static LoraSettings? ReadSettings(string directory)
+    /// <summary>Reads the settings of <c>adapter_config.json</c>; null when the directory holds no adapter.</summary>
+    /// <exception cref="InvalidDataException">The file is malformed or asks for what PostTrain does not implement; the message names the field.</exception>
+    public static LoraSettings? ReadSettings(string directory) => PeftAdapterConfig.Read(directory)?.Settings;
+
+    /// <summary>Whether <paramref name="directory"/> holds an adapter only (<c>adapter_config.json</c>, no <c>config.json</c>), whose base lives elsewhere.</summary>
+    public static bool IsAdapterOnly(string directory) =>
+        File.Exists(Path.Combine(directory, ConfigFile)) && !File.Exists(Path.Combine(directory, "config.json"));
+
+    /// <summary>
+    /// Adds the PEFT adapter of <paramref name="directory"/> to the weights of <paramref name="model"/>: for every target
+    /// projection W += scale · B·A (computed in float32, then stored in W's dtype), without attaching modules or
+    /// freezing anything, so the model trains or exports as a plain one. Every tensor is checked: a missing, unexpected
+    /// or misshapen one fails the load naming it.
+    /// </summary>
+    /// <returns>The adapter's configuration.</returns>
+    /// <exception cref="InvalidDataException">The directory holds no adapter, or its files do not fit the model.</exception>
+    public static PeftAdapterConfig MergeAdapter(CausalLanguageModel model, string directory)
     {
-        var path = Path.Combine(directory, ConfigFile);
+        ArgumentNullException.ThrowIfNull(model);
+        var config = PeftAdapterConfig.Read(directory) ?? throw new InvalidDataException($"{directory}: no {ConfigFile}: not a PEFT adapter");
+        var path = Path.Combine(directory, WeightsFile);
         if (!File.Exists(path))
         {
-            return null;
+            throw new InvalidDataException($"{directory}: {ConfigFile} without {WeightsFile}");
         }
 
-        try
+        var settings = config.Settings;
+        using var scope = TorchScope.NewDisposeScope();
+        var stored = SafeTensors.Load(path);
+        var targets = Projections(model).Where(x => settings.TargetModules.Contains(x.Module)).ToList();
+        var expected = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var (name, _, projection) in targets)
         {
-            var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object");
-            var rank = json["r"]?.GetValue<int>() ?? throw new InvalidDataException($"{path}: r is missing");
-            var alpha = json["lora_alpha"]?.GetValue<double>() ?? rank;
-            var dropout = json["lora_dropout"]?.GetValue<double>() ?? 0;
-            var targets = json["target_modules"] is JsonArray array ? array.Select(t => t!.GetValue<string>()).ToList() : throw new InvalidDataException($"{path}: target_modules must be a list");
-            return new LoraSettings(rank, alpha, dropout, targets);
+            expected[$"{PeftPrefix}{name}.lora_A.weight"] = [settings.Rank, projection.InFeatures];
+            expected[$"{PeftPrefix}{name}.lora_B.weight"] = [projection.OutFeatures, settings.Rank];
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+
+        var problems = expected.Keys.Where(k => !stored.ContainsKey(k)).Select(k => $"{k}: missing")
+            .Concat(stored.Keys.Where(k => !expected.ContainsKey(k)).Select(k => $"{k}: unexpected"))
+            .Concat(expected.Where(kv => stored.TryGetValue(kv.Key, out var t) && !t.Shape.SequenceEqual(kv.Value))
+                .Select(kv => $"{kv.Key}: shape [{string.Join(", ", stored[kv.Key].Shape)}] where r = {settings.Rank} and the model give [{string.Join(", ", kv.Value)}]"))
+            .ToList();
+        if (problems.Count > 0)
         {
-            throw new InvalidDataException($"{path}: malformed adapter config: {e.Message}", e);
+            throw new InvalidDataException($"{path}: {string.Join("; ", problems.Take(3))}{(problems.Count > 3 ? $"; and {problems.Count - 3} more" : string.Empty)}");
         }
+
+        using var noGrad = TorchOps.NoGrad();
+        foreach (var (name, _, projection) in targets)
+        {
+            var a = stored[$"{PeftPrefix}{name}.lora_A.weight"].To(ScalarType.Float32);
+            var b = stored[$"{PeftPrefix}{name}.lora_B.weight"].To(ScalarType.Float32);
+            var merged = projection.Weight.To(ScalarType.Float32) + (b.MatMul(a) * settings.Scale);
+            projection.Weight.CopyFrom(merged.To(projection.Weight.DType));
+        }
+
+        return config;
     }
 
     /// <summary>Copies the adapter weights of <paramref name="directory"/> into a model whose adapters are attached.</summary>

@@ -41,7 +41,7 @@ public sealed class Projection : Module<Tensor, Tensor>
     /// <summary>The LoRA up projection (PEFT's <c>lora_B</c>), [out, rank], zero-initialised, when an adapter is attached.</summary>
     public LoraFactor? LoraB { get; private set; }
 
-    /// <summary>The adapter's scale, alpha / rank.</summary>
+    /// <summary>The adapter's scale (alpha / rank unless attached with another).</summary>
     public double LoraScale { get; private set; }
 
     /// <summary>Dropout applied to the adapter's input while training.</summary>
@@ -49,9 +49,10 @@ public sealed class Projection : Module<Tensor, Tensor>
 
     /// <summary>
     /// Attaches a LoRA adapter: A Kaiming-uniform [rank, in] (bound 1/sqrt(in), as PEFT), B = 0 [out, rank], so the
-    /// output is unchanged until B is trained. The base weight and bias stop requiring gradients.
+    /// output is unchanged until B is trained. The base weight and bias stop requiring gradients. The update is scaled by
+    /// <paramref name="scale"/> when given (rank-stabilised LoRA uses alpha / √rank), else by alpha / rank.
     /// </summary>
-    public void AttachLora(int rank, double alpha, double dropout, Generator? generator)
+    public void AttachLora(int rank, double alpha, double dropout, Generator? generator, double? scale = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rank);
         if (LoraA is not null)
@@ -67,7 +68,7 @@ public sealed class Projection : Module<Tensor, Tensor>
             LoraB = RegisterModule("lora_B", new LoraFactor(TorchOps.Zeros([OutFeatures, rank], Weight.DType)));
         }
 
-        LoraScale = alpha / rank;
+        LoraScale = scale ?? alpha / rank;
         LoraDropout = dropout;
         Weight.RequiresGrad = false;
         if (Bias is not null)

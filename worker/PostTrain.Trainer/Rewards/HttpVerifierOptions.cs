@@ -3,7 +3,7 @@ namespace PostTrain.Trainer.Rewards;
 /// <summary>Where an HTTP verifier is and how hard to try it.</summary>
 public sealed record HttpVerifierOptions
 {
-    /// <summary>The verifier's URL; it receives <c>POST {"prompt", "completion", "example"}</c> and answers <c>{"score": number, "details"?: string}</c>.</summary>
+    /// <summary>The verifier's URL; it receives <c>POST {"prompt", "completion", "reference", "example"}</c> and answers <c>{"reward": number, "details"?: string}</c> (see <see cref="HttpVerifierReward"/>).</summary>
     public required Uri Url { get; init; }
 
     /// <summary>The time limit of one attempt.</summary>

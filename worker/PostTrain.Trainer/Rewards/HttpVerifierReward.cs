@@ -6,10 +6,14 @@ using PostTrain.Trainer.Data;
 namespace PostTrain.Trainer.Rewards;
 
 /// <summary>
-/// Asks an external verifier service for the score: <c>POST</c> of <c>{"prompt", "completion", "example"}</c> as JSON,
-/// answered by <c>{"score": number, "details"?: string}</c>. Each attempt has a time limit; failed attempts that may succeed
-/// later are retried with exponential backoff. When every attempt fails it throws <see cref="HttpVerifierException"/>
-/// (wrap it in <see cref="SafeReward"/> to score 0 instead).
+/// Asks an external verifier service for the reward. The contract (the same as the CRD's <c>reward.url</c>):
+/// <c>POST</c> <c>application/json</c> <c>{"prompt", "completion", "reference", "example"}</c>, where <c>reference</c> is the
+/// item's answer (<see cref="Example.ReferenceAnswer"/>) or null and <c>example</c> the whole item (<c>id</c>, and
+/// <c>prompt</c>, <c>messages</c>, <c>completion</c>, <c>answer</c>, <c>tests</c>, <c>testSetupCode</c> when set); the answer is
+/// <c>{"reward": number, "details"?: string}</c>, and <c>score</c> is accepted in place of <c>reward</c> for verifiers written
+/// against older PostTrain. Each attempt has a time limit; failed attempts that may succeed later (connection errors,
+/// timeouts, 408, 429, 5xx) are retried with exponential backoff. When every attempt fails, or the answer is not that
+/// shape, it throws <see cref="HttpVerifierException"/> (wrap it in <see cref="SafeReward"/> to score 0 instead).
 /// </summary>
 public sealed class HttpVerifierReward : IRewardFunction
 {
@@ -92,13 +96,15 @@ public sealed class HttpVerifierReward : IRewardFunction
         try
         {
             using var doc = JsonDocument.Parse(text);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("score", out var score) || score.ValueKind != JsonValueKind.Number)
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !((root.TryGetProperty("reward", out var reward) || root.TryGetProperty("score", out reward)) && reward.ValueKind == JsonValueKind.Number))
             {
-                throw new HttpVerifierException($"verifier {_options.Url} answered without a numeric 'score': {Truncate(text)}");
+                throw new HttpVerifierException($"verifier {_options.Url} answered without a numeric 'reward' (or 'score'): {Truncate(text)}");
             }
 
-            var details = doc.RootElement.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-            return new RewardResult(score.GetDouble(), details);
+            var details = root.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            return new RewardResult(reward.GetDouble(), details);
         }
         catch (JsonException e)
         {
@@ -116,6 +122,7 @@ public sealed class HttpVerifierReward : IRewardFunction
             w.WriteStartObject();
             w.WriteString("prompt", input.Prompt);
             w.WriteString("completion", input.Completion);
+            w.WriteString("reference", input.Example.ReferenceAnswer);
             w.WritePropertyName("example");
             WriteExample(w, input.Example);
             w.WriteEndObject();

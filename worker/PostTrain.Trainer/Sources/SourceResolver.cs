@@ -21,6 +21,9 @@ public sealed class SourceResolver
     /// <summary>The options this resolver was made with.</summary>
     public SourceResolverOptions Options { get; }
 
+    /// <summary>The hub client <c>hf://</c> sources are listed and downloaded through.</summary>
+    public HubClient Hub => _hub;
+
     /// <summary>The local path of a path, file or pvc source (no I/O; the path may not exist).</summary>
     public string LocalPath(SourceUri source)
     {

@@ -17,9 +17,12 @@ public static class EvalJobRunner
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(env);
         var spec = job.Spec;
-        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, spec.Seed, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        // Code items are judged by their tests, whether the format says mbpp or the records did (format: parquet).
+        var codeItems = spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp
+            || (examples.Count > 0 && examples.All(e => e.Format == PostTrain.Trainer.Data.DatasetFormat.Mbpp));
         IRewardFunction judge;
-        if (spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp)
+        if (codeItems)
         {
             var code = new CodeRewardOptions { AllOrNothing = true, Sandbox = new PythonSandboxOptions { AllowUnisolated = spec.AllowUnisolatedCode ?? false } };
             var sandbox = CodeSandboxes.Create(code.Sandbox);
@@ -56,7 +59,7 @@ public static class EvalJobRunner
         {
             var m = spec.Models[i];
             var source = sources[m.Name];
-            using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken).ConfigureAwait(false);
+            using var loaded = await env.Sources.LoadModelAsync(source, m.Dtype, (ulong)spec.Seed, cancellationToken, m.Adapter).ConfigureAwait(false);
             env.Progress.Message($"EvalJob/{job.Metadata.Name}: {m.Name}: chat template: {loaded.Template.Description}");
             loaded.Model.To(env.Device);
             var evaluator = new ModelEvaluator(loaded.Model, loaded.Tokenizer, loaded.Template, judge, loaded.PadTokenId, loaded.EosTokenIds) { Ranks = ranks };

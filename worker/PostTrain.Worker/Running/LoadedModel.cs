@@ -42,6 +42,15 @@ public sealed class LoadedModel : IDisposable
     /// <summary>Where it came from (for logs and adapter configs).</summary>
     public string Source { get; }
 
+    /// <summary>
+    /// The model as PEFT names it in the <c>base_model_name_or_path</c> of adapters trained on it: a repository id or the
+    /// folder it was loaded from (null for built-in models, whose weights no repository or path holds).
+    /// </summary>
+    public PeftBaseModel? BaseModel { get; set; }
+
+    /// <summary>The PEFT adapters (their sources) merged into the weights while loading, in order.</summary>
+    public List<string> MergedAdapters { get; } = [];
+
     /// <summary>Padding id.</summary>
     public int PadTokenId { get; }
 
@@ -51,7 +60,7 @@ public sealed class LoadedModel : IDisposable
     /// <summary>The LoRA adapter attached by <see cref="ApplyLora"/>, if any.</summary>
     public LoraSettings? Lora { get; private set; }
 
-    /// <summary>Attaches the job's LoRA adapters (attention projections unless it names targets) and freezes the base.</summary>
+    /// <summary>Attaches the job's LoRA adapters (every attention and MLP projection unless it names targets, as the CRD says) and freezes the base.</summary>
     public void ApplyLora(PostTrain.Api.Model.LoraSpec? spec, ulong seed)
     {
         if (spec is null)
@@ -59,7 +68,7 @@ public sealed class LoadedModel : IDisposable
             return;
         }
 
-        Lora = new LoraSettings(spec.Rank, spec.Alpha, spec.Dropout, spec.TargetModules is { Count: > 0 } t ? t : LoraSettings.AttentionModules);
+        Lora = new LoraSettings(spec.Rank, spec.Alpha, spec.Dropout, spec.TargetModules is { Count: > 0 } t ? t : LoraSettings.AllModules);
         PostTrain.Trainer.Models.Lora.Apply(Model, Lora, seed);
     }
 
@@ -69,7 +78,7 @@ public sealed class LoadedModel : IDisposable
         SaveTokenizer(directory);
         if (Lora is not null)
         {
-            PostTrain.Trainer.Models.Lora.SaveAdapter(Model, Lora, directory, Source);
+            PostTrain.Trainer.Models.Lora.SaveAdapter(Model, Lora, directory, BaseModel);
         }
     }
 

@@ -26,16 +26,16 @@ public static class RlvrJobRunner
         using var writer = await OutputFolder.PrepareAsync(job, env, checkpoints, spec.Resume, cancellationToken).ConfigureAwait(false);
         // The policy keeps float32 master weights whatever the precision (bf16 is autocast compute); the frozen
         // reference is loaded as its spec says.
-        using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);
+        using var policy = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken, spec.Model.Adapter).ConfigureAwait(false);
         using var reference = algorithm.Kl.Coef > 0
-            ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.ReferenceModel?.Dtype ?? spec.Model.Dtype, seed, cancellationToken).ConfigureAwait(false)
+            ? await env.Sources.LoadModelAsync(spec.ReferenceModel?.Source ?? startSource, spec.ReferenceModel?.Dtype ?? spec.Model.Dtype, seed, cancellationToken, spec.ReferenceModel is { } referenceModel ? referenceModel.Adapter : spec.Model.Adapter).ConfigureAwait(false)
             : null;
         env.Progress.Message($"RlvrJob/{job.Metadata.Name}: chat template: {policy.Template.Description}");
         policy.ApplyLora(spec.Training.Lora, seed);
         policy.Model.To(env.Device);
         reference?.Model.To(env.Device);
 
-        var loadedPrompts = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        var loadedPrompts = await env.Sources.LoadDatasetAsync(spec.Dataset, spec.Seed, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         // Validation, when asked for, holds out 5% of the prompts (at most 256) that the policy never trains on.
         var validationFraction = spec.Training.EvalEverySteps > 0 && loadedPrompts.Count >= 20 ? Math.Min(0.05, 256.0 / loadedPrompts.Count) : 0;
         var (prompts, validation) = validationFraction > 0 ? TrainValidationSplit.Split(loadedPrompts, validationFraction, (int)seed) : (loadedPrompts, []);

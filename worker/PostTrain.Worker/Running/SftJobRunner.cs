@@ -26,12 +26,12 @@ public static class SftJobRunner
         var checkpoints = new CheckpointManager(output, spec.Output.Keep);
         using var writer = await OutputFolder.PrepareAsync(job, env, checkpoints, spec.Resume, cancellationToken).ConfigureAwait(false);
         // The trained weights are the float32 master copy whatever the precision; bf16 is autocast compute.
-        using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken).ConfigureAwait(false);
+        using var loaded = await env.Sources.LoadModelAsync(spec.Model.Source!, ModelDtype.Float32, seed, cancellationToken, spec.Model.Adapter).ConfigureAwait(false);
         env.Progress.Message($"SftJob/{job.Metadata.Name}: chat template: {loaded.Template.Description}");
         loaded.ApplyLora(training.Lora, seed);
         loaded.Model.To(env.Device);
 
-        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, env.Progress.Message, cancellationToken).ConfigureAwait(false);
+        var examples = await env.Sources.LoadDatasetAsync(spec.Dataset, spec.Seed, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         var encoder = new SftEncoder(loaded.Tokenizer, loaded.Template, training.MaxSeqLength);
         var sequences = examples.Select(encoder.Encode).ToList();
         var validationFraction = sequences.Count >= 20 ? Math.Min(0.05, 256.0 / sequences.Count) : 0;
