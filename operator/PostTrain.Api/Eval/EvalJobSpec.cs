@@ -22,4 +22,11 @@ public sealed class EvalJobSpec : JobSpecBase
     /// <summary>Problems per generation batch.</summary>
     [RangeMinimum(1)]
     public int BatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// An MBPP dataset runs model-written code: where the worker finds no isolation for it (no bubblewrap, no root for
+    /// unshare, no sandbox sidecar), run it anyway as a plain process with rlimits and a seccomp filter. Unset or false:
+    /// such a worker refuses the job and says why (docs/data-and-rewards.md, "The code sandbox").
+    /// </summary>
+    public bool? AllowUnisolatedCode { get; set; }
 }

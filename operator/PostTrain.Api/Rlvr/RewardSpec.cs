@@ -6,14 +6,15 @@ namespace PostTrain.Api.Rlvr;
 /// <summary>
 /// One weighted reward; a completion's reward is the weighted sum of all of them, or 0 when a gate among them is not
 /// passed. The fields besides type, name
-/// and weight belong to one type each: mode to math, grounded to equations, timeoutSeconds to code and http, memoryMb to code, pattern to
-/// regex, url and retries to http.
+/// and weight belong to one type each: mode to math, grounded to equations, timeoutSeconds to code and http, memoryMb and
+/// allowUnisolatedCode to code, pattern to regex, url and retries to http.
 /// </summary>
 [ValidationRule("self.type == 'regex' ? has(self.pattern) : !has(self.pattern)", Message = "pattern is required for type regex and only allowed there", FieldPath = ".pattern")]
 [ValidationRule("self.type == 'http' ? has(self.url) : !has(self.url)", Message = "url is required for type http and only allowed there", FieldPath = ".url")]
 [ValidationRule("!has(self.mode) || self.type == 'math'", Message = "mode is only allowed for type math", FieldPath = ".mode")]
 [ValidationRule("!has(self.grounded) || self.type == 'equations'", Message = "grounded is only allowed for type equations", FieldPath = ".grounded")]
 [ValidationRule("!has(self.memoryMb) || self.type == 'code'", Message = "memoryMb is only allowed for type code", FieldPath = ".memoryMb")]
+[ValidationRule("!has(self.allowUnisolatedCode) || self.type == 'code'", Message = "allowUnisolatedCode is only allowed for type code", FieldPath = ".allowUnisolatedCode")]
 [ValidationRule("!has(self.retries) || self.type == 'http'", Message = "retries is only allowed for type http", FieldPath = ".retries")]
 [ValidationRule("!has(self.timeoutSeconds) || self.type == 'code' || self.type == 'http'", Message = "timeoutSeconds is only allowed for types code and http", FieldPath = ".timeoutSeconds")]
 public sealed class RewardSpec
@@ -60,6 +61,14 @@ public sealed class RewardSpec
     /// <summary>code: memory limit of the sandbox in MiB (default 512).</summary>
     [RangeMinimum(16)]
     public int? MemoryMb { get; set; }
+
+    /// <summary>
+    /// code: where the worker finds no isolation for model-written code (no bubblewrap, no root for unshare, no sandbox
+    /// sidecar), run it anyway as a plain process with rlimits and a seccomp filter. Unset or false: such a worker
+    /// refuses the job and says why. The operator's pods always have the sandbox sidecar, so this matters only for
+    /// <c>posttrain-worker run</c> on a machine of your own (docs/data-and-rewards.md, "The code sandbox").
+    /// </summary>
+    public bool? AllowUnisolatedCode { get; set; }
 
     /// <summary>regex: the pattern the completion must match (.NET syntax, matched anywhere unless anchored).</summary>
     [Length(MinLength = 1)]

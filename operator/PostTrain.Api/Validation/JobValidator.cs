@@ -234,6 +234,7 @@ public static partial class JobValidator
         OnlyFor(reward.Grounded is not null, "grounded", RewardType.Equations);
         OnlyFor(reward.TimeoutSeconds is not null, "timeoutSeconds", RewardType.Code, RewardType.Http);
         OnlyFor(reward.MemoryMb is not null, "memoryMb", RewardType.Code);
+        OnlyFor(reward.AllowUnisolatedCode is not null, "allowUnisolatedCode", RewardType.Code);
         OnlyFor(reward.Pattern is not null, "pattern", RewardType.Regex);
         OnlyFor(reward.Url is not null, "url", RewardType.Http);
         OnlyFor(reward.Retries is not null, "retries", RewardType.Http);

@@ -62,6 +62,9 @@ public sealed class KubernetesClient : IDisposable
     /// <summary>ConfigMaps.</summary>
     public ResourceClient<ConfigMap> ConfigMaps => Resource<ConfigMap>();
 
+    /// <summary>networking.k8s.io/v1 NetworkPolicies.</summary>
+    public ResourceClient<NetworkPolicy> NetworkPolicies => Resource<NetworkPolicy>();
+
     /// <summary>Secrets.</summary>
     public ResourceClient<Secret> Secrets => Resource<Secret>();
 

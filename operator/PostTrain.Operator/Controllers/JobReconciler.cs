@@ -22,7 +22,8 @@ namespace PostTrain.Operator.Controllers;
 
 /// <summary>
 /// Reconciles one PostTrain kind (the same code serves SftJob, RlvrJob and EvalJob): validates the spec, waits for
-/// and resolves <c>fromJob</c> dependencies, creates the ConfigMap, headless Service and batch Job when absent,
+/// and resolves <c>fromJob</c> dependencies, creates the ConfigMap, headless Service, egress NetworkPolicy (jobs whose
+/// rewards run code) and batch Job when absent,
 /// keeps <c>suspend</c> in step, and derives the status (phase, conditions, progress, checkpoint, result) from the
 /// batch Job, the pods' termination messages and the running worker's /status. Deletes finished jobs after
 /// <c>ttlSecondsAfterFinished</c>.
@@ -169,6 +170,11 @@ public sealed class JobReconciler : IReconciler
             if (workload.Service is { } service)
             {
                 await EnsureCreatedAsync(_context.Client.Services, service, needObject: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (workload.NetworkPolicy is { } policy)
+            {
+                await EnsureCreatedAsync(_context.Client.NetworkPolicies, policy, needObject: false, cancellationToken).ConfigureAwait(false);
             }
 
             batch ??= (await EnsureCreatedAsync(_context.Client.Jobs, workload.Job, needObject: true, cancellationToken).ConfigureAwait(false))!;

@@ -26,6 +26,15 @@ public static class ChildNames
     /// <summary>The worker container's name.</summary>
     public const string WorkerContainer = "worker";
 
+    /// <summary>The sandbox sidecar's container: it runs the code of code rewards (<see cref="SandboxRendering"/>).</summary>
+    public const string SandboxContainer = "sandbox";
+
+    /// <summary>The shared emptyDir that holds the sandbox server's Unix socket, in both containers.</summary>
+    public const string SandboxSocketDirectory = "/var/run/posttrain-sandbox";
+
+    /// <summary>The sandbox server's Unix socket (the worker reads it from POSTTRAIN_SANDBOX_SOCKET).</summary>
+    public const string SandboxSocket = SandboxSocketDirectory + "/sandbox.sock";
+
     /// <summary>Where job.json is mounted.</summary>
     public const string ConfigDirectory = "/etc/posttrain";
 
@@ -55,6 +64,9 @@ public static class ChildNames
         "EvalJob" => "eval",
         _ => kind.EndsWith("Job", StringComparison.Ordinal) && kind.Length > 3 ? kind[..^3].ToLowerInvariant() : kind.ToLowerInvariant(),
     };
+
+    /// <summary>The NetworkPolicy of a job whose rewards run code: <c>&lt;batch job&gt;-egress</c>.</summary>
+    public static string NetworkPolicy(string job, string kind) => BatchJob(job, kind) + "-egress";
 
     /// <summary>The batch/v1 Job: <c>&lt;job&gt;-&lt;kind&gt;</c>, at most <see cref="MaxBatchJobNameLength"/> characters.</summary>
     public static string BatchJob(string job, string kind) => Fit($"{job}-{KindSuffix(kind)}", MaxBatchJobNameLength);

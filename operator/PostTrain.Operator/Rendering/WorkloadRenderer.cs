@@ -91,7 +91,14 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
             },
         };
         OwnerReferences.SetControllerReference(owner, batch);
-        return new RenderedWorkload(config, batch, service);
+        NetworkPolicy? policy = null;
+        if (SandboxRendering.RunsCode(job))
+        {
+            policy = SandboxRendering.Policy(job, labels);
+            OwnerReferences.SetControllerReference(owner, policy);
+        }
+
+        return new RenderedWorkload(config, batch, service, policy);
     }
 
     /// <summary>
@@ -187,12 +194,27 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
             mounts.Add(new VolumeMount { Name = ChildNames.ClaimVolume(claim), MountPath = PvcPaths.MountPath(claim) });
         }
 
+        var env = Environment(job, name, multiNode);
+        var sandboxed = SandboxRendering.RunsCode(job);
+        if (sandboxed)
+        {
+            var (socketMount, socketVariable) = SandboxRendering.WorkerSide();
+            mounts.Add(socketMount);
+            if (!env.Exists(e => e.Name == socketVariable.Name))
+            {
+                env.Insert(0, socketVariable);
+            }
+
+            volumes.AddRange(SandboxRendering.Volumes(Options));
+        }
+
+        var image = spec.Image ?? Options.DefaultImage;
         var container = new Container
         {
             Name = ChildNames.WorkerContainer,
-            Image = spec.Image ?? Options.DefaultImage,
+            Image = image,
             Command = ["posttrain-worker", "run", ChildNames.ConfigDirectory + "/job.json"],
-            Env = Environment(job, name, multiNode),
+            Env = env,
             Ports = [new ContainerPort { Name = "metrics", Port = ChildNames.WorkerPort, Protocol = "TCP" }],
             Resources = Resources(spec.Resources),
             VolumeMounts = mounts,
@@ -212,6 +234,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         var pod = new PodSpec
         {
             Containers = [container],
+            InitContainers = sandboxed ? [SandboxRendering.Sidecar(job, image, Options)] : null,
             Volumes = volumes,
             RestartPolicy = "Never",
             NodeSelector = scheduling?.NodeSelector is { Count: > 0 } selector ? new(selector) : null,

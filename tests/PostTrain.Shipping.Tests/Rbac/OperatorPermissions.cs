@@ -20,6 +20,8 @@ public static class OperatorPermissions
                 "UpdateAsync reads the ConfigMap before it writes job.json back (SpecChangeTests)",
             [("", "configmaps", "update")] =
                 "job.json is rewritten when a spec edit reaches a suspended job's workload (tests/PostTrain.Operator.Tests/SpecChangeTests)",
+            [("networking.k8s.io", "networkpolicies", "create")] =
+                "a job whose rewards run code gets an egress NetworkPolicy; the scenario's job is an SftJob (tests/PostTrain.Operator.Tests/SandboxRenderingTests)",
             [("batch", "jobs/status", "update")] =
                 "a Job suspended after it started keeps status.startTime, which the API server checks before scheduling fields may change; the operator clears it (SpecChangeTests)",
         };

@@ -1,15 +1,13 @@
-using System.Diagnostics;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Rewards.Sandbox;
 
 namespace PostTrain.Trainer.Tests.Rewards;
 
-public sealed class CodeSandboxTests : IDisposable
+/// <summary>What legitimate solutions get from the code sandbox (attacks are in <see cref="CodeSandboxAttackTests"/>).</summary>
+public sealed class CodeSandboxTests
 {
     private static readonly string[] AddTests = ["assert add(1, 2) == 3", "assert add(-1, 1) == 0", "assert add(2, 2) == 5"];
-    private readonly string _outside = Directory.CreateTempSubdirectory("posttrain-outside-").FullName;
-
-    public void Dispose() => Directory.Delete(_outside, recursive: true);
 
     private static CodeReward Reward(bool allOrNothing = false, double wallSeconds = 5) => new(new CodeRewardOptions
     {
@@ -19,6 +17,22 @@ public sealed class CodeSandboxTests : IDisposable
 
     private static RewardInput Input(string completion, IReadOnlyList<string> tests, string? setup = null) =>
         new("Write add(a, b).", completion, new Example { Id = "t", Prompt = "Write add(a, b).", Tests = tests, TestSetupCode = setup });
+
+    [Fact]
+    public void The_sandbox_isolates_with_bubblewrap_where_it_is_installed()
+    {
+        var sandbox = new PythonSandbox();
+        if (SandboxHost.Find("bwrap") is not null && Environment.GetEnvironmentVariable(PythonSandboxOptions.IsolationVariable) is null or "" or "auto")
+        {
+            sandbox.Mode.ShouldBe(SandboxIsolation.Bubblewrap, sandbox.Isolation);
+            sandbox.Isolation.ShouldStartWith("bubblewrap");
+            sandbox.Isolation.ShouldContain("seccomp filter (no sockets");
+        }
+        else
+        {
+            sandbox.Mode.ShouldNotBe(SandboxIsolation.Bubblewrap);
+        }
+    }
 
     [Fact]
     public async Task Scores_the_fraction_of_tests_passed_or_all_or_nothing()
@@ -53,21 +67,62 @@ public sealed class CodeSandboxTests : IDisposable
         broken.Score.ShouldBe(0);
         broken.Details!.ShouldContain("SyntaxError");
 
-        var withSetup = await reward.ScoreAsync(Input("def add(a, b):\n    return a + b + OFFSET", ["assert add(1, 2) == 13"], setup: "OFFSET = 10"), CancellationToken.None);
+        var withSetup = await reward.ScoreAsync(Input("def add(a, b):\n    return a + b + OFFSET", ["assert add(1, 2) == 13", "assert OFFSET == 10"], setup: "OFFSET = 10"), CancellationToken.None);
         withSetup.Score.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Values_of_the_usual_kinds_compare_as_python_compares_them()
+    {
+        const string program = """
+            import collections, fractions, math
+            from typing import NamedTuple
+            class Point(NamedTuple):
+                x: int
+                y: int
+            def f(kind):
+                return {
+                    "float": 0.1 + 0.2, "int": 7, "bool": True, "str": "héllo", "bytes": b"\x00\xff", "none": None,
+                    "list": [1, [2, 3]], "tuple": (1, "a"), "set": {3, 1}, "dict": {"a": [1], 2: (3,)},
+                    "counter": collections.Counter("abca"), "named": Point(1, 2), "big": 2 ** 200, "nan": float("nan"),
+                    "fraction": fractions.Fraction(1, 3), "gen": (i * i for i in range(4)), "range": range(3),
+                }[kind]
+            class Stack:
+                def __init__(self):
+                    self.items = []
+                def push(self, x):
+                    self.items.append(x)
+                    return self
+                def size(self):
+                    return len(self.items)
+            """;
+        string[] tests =
+        [
+            "assert math.isclose(f('float'), 0.3)",
+            "assert f('int') == 7.0 and f('bool') == 1 and f('none') is None",
+            "assert f('str') == 'héllo' and f('bytes') == bytes([0, 255])",
+            "assert f('list') == [1, [2, 3]] and f('tuple') == (1, 'a') and f('set') == {1, 3}",
+            "assert f('dict') == {'a': [1], 2: (3,)} and f('counter') == {'a': 2, 'b': 1, 'c': 1}",
+            "assert f('named') == (1, 2) and f('big') == 2 ** 200 and f('nan') != f('nan')",
+            "from fractions import Fraction\nassert f('fraction') == Fraction(1, 3)",
+            "assert list(f('gen')) == [0, 1, 4, 9] and list(f('range')) == [0, 1, 2]",
+            "s = Stack()\nassert s.push(1).push(2).size() == 2",
+            "try:\n    f('missing')\nexcept KeyError:\n    pass\nelse:\n    raise AssertionError('no KeyError')",
+        ];
+        var result = await new PythonSandbox().RunAsync("import math\n" + program, tests, null, CancellationToken.None);
+
+        result.TestErrors.ShouldAllBe(e => e == null, result.Output);
+        result.PassedCount.ShouldBe(tests.Length, result.Output);
     }
 
     [Fact]
     public async Task An_infinite_loop_is_killed_at_the_wall_clock_limit()
     {
         using var reward = Reward(wallSeconds: 1.5);
-        var watch = Stopwatch.StartNew();
         var result = await reward.ScoreAsync(Input("def add(a, b):\n    while True:\n        pass", AddTests[..1]), CancellationToken.None);
-        watch.Stop();
 
         result.Score.ShouldBe(0);
         result.Details!.ShouldContain("killed after 1.5 s");
-        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(8));
     }
 
     [Fact]
@@ -77,84 +132,31 @@ public sealed class CodeSandboxTests : IDisposable
         {
             Sandbox = new PythonSandboxOptions { PerTestTimeout = TimeSpan.FromMilliseconds(500), WallTimeout = TimeSpan.FromSeconds(5) },
         });
-        var tests = new[] { "assert add(1, 2) == 3", "while True:\n    pass", "assert add(2, 2) == 4" };
+        var tests = new[] { "assert add(1, 2) == 3", "while True:\n    pass", "assert add(2, 2) == 4", "assert spin() == 1", "assert add(3, 3) == 6" };
 
-        var result = await reward.ScoreAsync(Input("def add(a, b):\n    return a + b", tests), CancellationToken.None);
+        var result = await reward.ScoreAsync(Input("def add(a, b):\n    return a + b\ndef spin():\n    while True:\n        pass", tests), CancellationToken.None);
 
-        result.Score.ShouldBe(2.0 / 3.0, 1e-12);
-        result.Details.ShouldBe("2/3 tests passed; first failure: TimeoutError");
+        result.Score.ShouldBe(3.0 / 5.0, 1e-12);
+        result.Details.ShouldBe("3/5 tests passed; first failure: TimeoutError");
     }
 
     [Fact]
-    public async Task A_memory_bomb_fails_within_the_address_space_limit()
-    {
-        using var reward = Reward();
-        var result = await reward.ScoreAsync(Input("x = bytearray(4 * 1024 * 1024 * 1024)\ndef add(a, b):\n    return a + b", AddTests[..1]), CancellationToken.None);
-        result.Score.ShouldBe(0);
-        result.Details!.ShouldContain("MemoryError");
-    }
-
-    [Fact]
-    public async Task A_fork_bomb_and_subprocesses_are_refused()
-    {
-        using var reward = Reward(wallSeconds: 3);
-        const string bomb = "import os\nwhile True:\n    os.fork()\n";
-        var result = await reward.ScoreAsync(Input(bomb, ["assert True"]), CancellationToken.None);
-        result.Score.ShouldBe(0);
-        result.Details!.ShouldContain("PermissionError");
-
-        var viaSubprocess = await reward.ScoreAsync(Input("import subprocess\nsubprocess.run(['true'])", ["assert True"]), CancellationToken.None);
-        viaSubprocess.Score.ShouldBe(0);
-        viaSubprocess.Details!.ShouldContain("PermissionError");
-    }
-
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)] // the audit hook alone, as when the worker is not root
-    public async Task Writes_outside_the_working_directory_do_not_happen_and_inside_they_do(bool dropPrivileges)
-    {
-        using var reward = new CodeReward(new CodeRewardOptions
-        {
-            Sandbox = new PythonSandboxOptions { UnprivilegedUid = dropPrivileges ? 65534 : null, IsolateNetwork = dropPrivileges },
-        });
-        var target = Path.Combine(_outside, "pwned.txt");
-        var write = $"open({target!.ToPythonString()}, 'w').write('x')";
-        var result = await reward.ScoreAsync(Input(write, ["assert True"]), CancellationToken.None);
-        result.Score.ShouldBe(0);
-        File.Exists(target).ShouldBeFalse();
-
-        var viaOs = $"import os\nfd = os.open({target.ToPythonString()}, os.O_WRONLY | os.O_CREAT)\nos.write(fd, b'x')";
-        (await reward.ScoreAsync(Input(viaOs, ["assert True"]), CancellationToken.None)).Score.ShouldBe(0);
-        File.Exists(target).ShouldBeFalse();
-
-        var viaSymlink = $"import os\nos.symlink({_outside.ToPythonString()}, 'link')\nopen('link/pwned.txt', 'w').write('x')";
-        (await reward.ScoreAsync(Input(viaSymlink, ["assert True"]), CancellationToken.None)).Score.ShouldBe(0);
-        File.Exists(target).ShouldBeFalse();
-
-        var viaRename = $"open('f', 'w').write('x')\nimport os\nos.rename('f', {target.ToPythonString()})";
-        (await reward.ScoreAsync(Input(viaRename, ["assert True"]), CancellationToken.None)).Score.ShouldBe(0);
-        File.Exists(target).ShouldBeFalse();
-
-        var inside = "open('scratch.txt', 'w').write('ok')\nimport os\nos.mkdir('d')\nopen('d/f', 'w').write('x')";
-        (await reward.ScoreAsync(Input(inside, ["assert open('scratch.txt').read() == 'ok'"]), CancellationToken.None)).Score.ShouldBe(1);
-    }
-
-    [Fact]
-    public async Task The_environment_is_scrubbed_stdin_is_empty_and_the_working_directory_is_fresh()
+    public async Task The_program_sees_an_empty_environment_an_empty_stdin_and_a_fresh_scratch_folder()
     {
         Environment.SetEnvironmentVariable("HF_TOKEN", "hf_secret_for_test");
         try
         {
-            using var reward = Reward();
-            var tests = new[]
-            {
-                "import os; assert 'HF_TOKEN' not in os.environ",
-                "import sys; assert sys.stdin.read() == ''",
-                "import os; assert os.listdir('.') == []",
-                "import os; assert os.getcwd().split('/')[-1].startswith('posttrain-sandbox-')",
-            };
-            var result = await reward.ScoreAsync(Input("pass", tests), CancellationToken.None);
-            result.Details.ShouldBe("4/4 tests passed");
+            var sandbox = new PythonSandbox();
+            const string program = "import os, sys\nENV = dict(os.environ)\nSTDIN = sys.stdin.read()\nFILES = os.listdir('.')\nopen('mine.txt', 'w').write('x')\nUID = os.getuid()";
+            var tests = new[] { "assert 'HF_TOKEN' not in ENV and set(ENV) <= {'HOME', 'LANG', 'PATH', 'PYTHONIOENCODING', 'TMPDIR', 'PWD'}", "assert STDIN == ''", "assert FILES == []" };
+
+            var first = await sandbox.RunAsync(program, tests, null, CancellationToken.None);
+            var second = await sandbox.RunAsync(program, tests, null, CancellationToken.None);
+
+            first.PassedCount.ShouldBe(3, string.Join(",", first.TestErrors) + first.Output);
+            second.PassedCount.ShouldBe(3, "the second run must not see the first one's file");
+            var uid = await sandbox.RunAsync(program, [sandbox.Mode == SandboxIsolation.None && !SandboxHost.Current.IsRoot ? $"assert UID == {SandboxHost.Current.Uid}" : "assert UID == 65534"], null, CancellationToken.None);
+            uid.PassedCount.ShouldBe(1, uid.Output);
         }
         finally
         {
@@ -163,81 +165,15 @@ public sealed class CodeSandboxTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_the_audit_hook_forked_children_are_killed_with_the_process_group()
-    {
-        var sandbox = new PythonSandbox(new PythonSandboxOptions { InstallAuditHook = false, WallTimeout = TimeSpan.FromSeconds(2) });
-        const string forker = "import os, sys, time\nfor _ in range(3):\n    os.fork()\nprint('pid', os.getpid(), flush=True)\ntime.sleep(60)";
-
-        var result = await sandbox.RunAsync(forker, ["assert True"], null, CancellationToken.None);
-
-        result.TimedOut.ShouldBeTrue();
-        var pids = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("pid ", StringComparison.Ordinal)).Select(l => int.Parse(l[4..])).ToList();
-        pids.Count.ShouldBe(8);
-        // The kernel reaps the killed group asynchronously: poll for up to 10 s rather than guess a delay.
-        for (var waited = 0; waited < 10_000 && pids.Any(IsAlive); waited += 100)
-        {
-            await Task.Delay(100);
-        }
-
-        pids.ShouldAllBe(pid => !IsAlive(pid));
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        var status = $"/proc/{pid}/status";
-        if (!File.Exists(status))
-        {
-            return false;
-        }
-
-        try
-        {
-            // A zombie waiting for its reaper is dead for our purposes.
-            return !File.ReadAllText(status).Contains("State:\tZ", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    [Fact]
-    public async Task Sockets_are_refused_and_root_is_dropped_to_nobody_where_the_worker_is_root()
-    {
-        var sandbox = new PythonSandbox();
-        var socket = await sandbox.RunAsync("import socket\nsocket.socket()", ["assert True"], null, CancellationToken.None);
-        socket.ProgramError.ShouldBe("PermissionError");
-
-        var expectedUid = sandbox.DropsPrivileges ? 65534 : (int)Rewards_Native.EffectiveUid();
-        var uid = await sandbox.RunAsync("import os", [$"assert os.getuid() == {expectedUid}"], null, CancellationToken.None);
-        uid.PassedCount.ShouldBe(1);
-        if (sandbox.NetworkIsolated)
-        {
-            var interfaces = await sandbox.RunAsync("names = open('/proc/net/dev').read()", ["assert 'eth0' not in names and 'lo' in names"], null, CancellationToken.None);
-            interfaces.PassedCount.ShouldBe(1);
-        }
-    }
-
-    [Fact]
-    public async Task Printed_fake_results_and_a_clean_exit_do_not_count_as_passes()
-    {
-        using var reward = Reward();
-        var cheat = "import sys, os\nfor i in range(3):\n    print('PASS', i)\nprint('DONE')\nsys.stdout.flush()\nos._exit(0)";
-        var result = await reward.ScoreAsync(Input(cheat, AddTests), CancellationToken.None);
-        result.Score.ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task Output_is_truncated_and_the_working_directory_is_deleted()
+    public async Task Output_is_kept_truncated_and_a_flood_does_not_stop_the_tests()
     {
         var sandbox = new PythonSandbox(new PythonSandboxOptions { MaxOutputBytes = 1000 });
-        var result = await sandbox.RunAsync("print('y' * 1000000)\nimport os\nprint(os.getcwd())", ["assert True"], null, CancellationToken.None);
+        var result = await sandbox.RunAsync("print('hello from the program')\nprint('y' * 1000000)\ndef add(a, b):\n    return a + b", ["assert add(1, 2) == 3"], null, CancellationToken.None);
+
         result.PassedCount.ShouldBe(1);
         result.Completed.ShouldBeTrue();
-        result.Stdout.Length.ShouldBeLessThanOrEqualTo(1000);
-        var cwd = (await sandbox.RunAsync("import os\nprint(os.getcwd())", ["assert True"], null, CancellationToken.None)).Stdout.Trim();
-        cwd.ShouldContain("posttrain-sandbox-");
-        Directory.Exists(cwd).ShouldBeFalse();
+        result.Output.ShouldStartWith("hello from the program");
+        result.Output.Length.ShouldBeLessThanOrEqualTo(1000);
     }
 
     [Theory]
@@ -250,15 +186,4 @@ public sealed class CodeSandboxTests : IDisposable
     {
         CodeExtraction.Extract(completion).ShouldBe(code);
     }
-}
-
-internal static class Rewards_Native
-{
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "geteuid")]
-    public static extern uint EffectiveUid();
-}
-
-internal static class PythonStringExtensions
-{
-    public static string ToPythonString(this string s) => "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 }

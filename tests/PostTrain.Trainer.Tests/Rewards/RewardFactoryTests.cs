@@ -1,5 +1,6 @@
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Rewards.Sandbox;
 
 namespace PostTrain.Trainer.Tests.Rewards;
 

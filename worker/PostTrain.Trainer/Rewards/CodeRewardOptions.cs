@@ -1,3 +1,5 @@
+using PostTrain.Trainer.Rewards.Sandbox;
+
 namespace PostTrain.Trainer.Rewards;
 
 /// <summary>How a code reward turns test outcomes into a score.</summary>

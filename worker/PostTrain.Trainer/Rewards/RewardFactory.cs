@@ -1,3 +1,5 @@
+using PostTrain.Trainer.Rewards.Sandbox;
+
 namespace PostTrain.Trainer.Rewards;
 
 /// <summary>Builds rewards from <see cref="RewardSpec"/>s; configuration errors name the reward and the field.</summary>
@@ -5,13 +7,23 @@ public sealed class RewardFactory
 {
     private readonly HttpClient? _http;
     private readonly PythonSandboxOptions _sandbox;
+    private readonly Func<PythonSandboxOptions, ICodeSandbox> _sandboxes;
+    private readonly List<ICodeSandbox> _created = [];
 
-    /// <summary>Creates a factory; <paramref name="httpClient"/> is needed for http rewards, <paramref name="sandbox"/> sets code-reward limits.</summary>
-    public RewardFactory(HttpClient? httpClient = null, PythonSandboxOptions? sandbox = null)
+    /// <summary>
+    /// Creates a factory; <paramref name="httpClient"/> is needed for http rewards, <paramref name="sandbox"/> sets
+    /// code-reward limits, and <paramref name="sandboxes"/> makes a code reward's sandbox from its options (default: a
+    /// local <see cref="PythonSandbox"/>; the worker gives a <see cref="RemoteSandbox"/> when a sandbox sidecar serves one).
+    /// </summary>
+    public RewardFactory(HttpClient? httpClient = null, PythonSandboxOptions? sandbox = null, Func<PythonSandboxOptions, ICodeSandbox>? sandboxes = null)
     {
         _http = httpClient;
         _sandbox = sandbox ?? new PythonSandboxOptions();
+        _sandboxes = sandboxes ?? (o => new PythonSandbox(o));
     }
+
+    /// <summary>The sandboxes of the code rewards created so far (their <see cref="ICodeSandbox.Isolation"/> is worth a log line).</summary>
+    public IReadOnlyList<ICodeSandbox> CodeSandboxes => _created;
 
     /// <summary>Builds the reward; <paramref name="path"/> names it in errors (e.g. <c>spec.rewards[1]</c>).</summary>
     public IRewardFunction Create(RewardSpec spec, string path = "reward")
@@ -33,12 +45,25 @@ public sealed class RewardFactory
 
                 return new RegexFormatReward(spec.Pattern, spec.Multiline ? System.Text.RegularExpressions.RegexOptions.Multiline : System.Text.RegularExpressions.RegexOptions.None, name);
             case "code":
-                return new CodeReward(new CodeRewardOptions
+                var limits = _sandbox with
                 {
-                    AllOrNothing = spec.AllOrNothing,
-                    Name = name,
-                    Sandbox = spec.Timeout is { } t ? _sandbox with { WallTimeout = t } : _sandbox,
-                });
+                    WallTimeout = spec.Timeout ?? _sandbox.WallTimeout,
+                    CpuSeconds = spec.Timeout is { } t ? Math.Max(_sandbox.CpuSeconds, (int)Math.Ceiling(t.TotalSeconds)) : _sandbox.CpuSeconds,
+                    MemoryBytes = spec.MemoryBytes ?? _sandbox.MemoryBytes,
+                    AllowUnisolated = _sandbox.AllowUnisolated || spec.AllowUnisolatedCode,
+                };
+                ICodeSandbox sandbox;
+                try
+                {
+                    sandbox = _sandboxes(limits);
+                }
+                catch (SandboxUnavailableException e)
+                {
+                    throw new SandboxUnavailableException($"{path}: {e.Message}", e);
+                }
+
+                _created.Add(sandbox);
+                return new CodeReward(new CodeRewardOptions { AllOrNothing = spec.AllOrNothing, Name = name, Sandbox = limits }, sandbox);
             case "http":
                 if (!Uri.TryCreate(spec.Url, UriKind.Absolute, out var url))
                 {

@@ -33,6 +33,12 @@ public sealed record RewardSpec
     /// <summary>code: 1 only when every test passes.</summary>
     public bool AllOrNothing { get; init; }
 
+    /// <summary>code: run candidates as plain processes when this machine offers no isolation (otherwise the reward is refused).</summary>
+    public bool AllowUnisolatedCode { get; init; }
+
+    /// <summary>code: the address-space limit of each candidate process in bytes; null keeps the sandbox's default.</summary>
+    public long? MemoryBytes { get; init; }
+
     /// <summary>code: the wall-clock limit of one sandbox run; http: the limit of one attempt.</summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -59,12 +59,14 @@ public sealed class WeightedCompositeReward : IRewardFunction
     {
         var components = new Dictionary<string, double>(StringComparer.Ordinal);
         var sum = 0.0;
+        var why = new Dictionary<string, string?>(StringComparer.Ordinal);
         var failed = false;
         var closed = false;
         foreach (var part in _parts)
         {
             var result = await part.Reward.ScoreAsync(input, cancellationToken).ConfigureAwait(false);
             components[part.Reward.Name] = result.Score;
+            why[part.Reward.Name] = result.Details;
             failed |= result.Failed;
             if (part.Gate)
             {
@@ -77,14 +79,19 @@ public sealed class WeightedCompositeReward : IRewardFunction
         }
 
         var score = closed ? 0 : Normalize ? sum / _totalWeight : sum;
-        var details = string.Join(", ", _parts.Select(p => Describe(p, components[p.Reward.Name])));
+        var details = string.Join(", ", _parts.Select(p => Describe(p, components[p.Reward.Name], why[p.Reward.Name])));
         return new RewardResult(score, details) { Components = components, Failed = failed };
     }
 
     /// <summary>A gate is open at a score of 1 (within rounding).</summary>
     private static bool Opens(double score) => score >= 1 - 1e-9;
 
-    private static string Describe(WeightedReward part, double score) => part.Gate
-        ? $"{part.Reward.Name}={score:0.###} (gate{(Opens(score) ? string.Empty : ", closed")})"
-        : $"{part.Reward.Name}={score:0.###}×{part.Weight:0.###}";
+    /// <summary>One part: its score and weight (or gate state), then its own details (say, which test failed) in brackets.</summary>
+    private static string Describe(WeightedReward part, double score, string? details)
+    {
+        var own = string.IsNullOrEmpty(details) ? string.Empty : $" [{details}]";
+        return part.Gate
+            ? $"{part.Reward.Name}={score:0.###} (gate{(Opens(score) ? string.Empty : ", closed")}){own}"
+            : $"{part.Reward.Name}={score:0.###}×{part.Weight:0.###}{own}";
+    }
 }

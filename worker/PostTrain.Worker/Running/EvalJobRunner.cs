@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PostTrain.Api.Jobs;
 using PostTrain.Trainer.Eval;
 using PostTrain.Trainer.Rewards;
+using PostTrain.Trainer.Rewards.Sandbox;
 using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Running;
@@ -20,9 +21,19 @@ public static class EvalJobRunner
         // Code items are judged by their tests, whether the format says mbpp or the records did (format: parquet).
         var codeItems = spec.Dataset.Format == PostTrain.Api.Model.DatasetFormat.Mbpp
             || (examples.Count > 0 && examples.All(e => e.Format == PostTrain.Trainer.Data.DatasetFormat.Mbpp));
-        IRewardFunction judge = codeItems
-            ? new CodeReward(new CodeRewardOptions { AllOrNothing = true })
-            : new MathReward(AnswerExtractionMode.Strict);
+        IRewardFunction judge;
+        if (codeItems)
+        {
+            var code = new CodeRewardOptions { AllOrNothing = true, Sandbox = new PythonSandboxOptions { AllowUnisolated = spec.AllowUnisolatedCode ?? false } };
+            var sandbox = CodeSandboxes.Create(code.Sandbox);
+            await CodeSandboxes.DescribeAsync([sandbox], env.Progress.Message, cancellationToken).ConfigureAwait(false);
+            judge = new CodeReward(code, sandbox);
+        }
+        else
+        {
+            judge = new MathReward(AnswerExtractionMode.Strict);
+        }
+
         var passAtK = spec.Metrics.PassAtK;
         var options = new EvalOptions
         {

@@ -27,6 +27,7 @@ public static class JobFailures
         Trainer.Tokenizers.Chat.Jinja.JinjaException => true,
         FileNotFoundException or DirectoryNotFoundException => true,
         InvalidDataException => true,
+        Trainer.Rewards.Sandbox.SandboxUnavailableException => true,
         IOException io when IsDiskFull(io) => true,
         _ => false,
     };

@@ -25,7 +25,18 @@ public static class RewardMapping
 
     /// <summary>Builds the verifier, wrapped so that a throwing reward scores 0 with a counted warning.</summary>
     public static SafeReward Create(IReadOnlyList<ApiReward> rewards, HttpClient http, Action<string> warn) =>
-        new(new RewardFactory(http).Create(ToTrainer(rewards), "spec.reward"), warn);
+        Create(rewards, Factory(http), warn);
+
+    /// <summary>Builds the verifier with <paramref name="factory"/> (whose <see cref="RewardFactory.CodeSandboxes"/> then lists the code rewards' sandboxes).</summary>
+    /// <exception cref="PostTrain.Trainer.Rewards.Sandbox.SandboxUnavailableException">A code reward cannot run on this machine; the message says why.</exception>
+    public static SafeReward Create(IReadOnlyList<ApiReward> rewards, RewardFactory factory, Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return new(factory.Create(ToTrainer(rewards), "spec.reward"), warn);
+    }
+
+    /// <summary>The worker's reward factory: code rewards run where <see cref="CodeSandboxes"/> says.</summary>
+    public static RewardFactory Factory(HttpClient http) => new(http, sandboxes: CodeSandboxes.Create);
 
     private static TrainerReward One(ApiReward r) => new()
     {
@@ -47,5 +58,7 @@ public static class RewardMapping
         Url = r.Url,
         Timeout = r.Type is ApiRewardType.Code or ApiRewardType.Http ? TimeSpan.FromSeconds(r.EffectiveTimeoutSeconds) : null,
         MaxAttempts = r.Type == ApiRewardType.Http ? r.EffectiveRetries + 1 : null,
+        MemoryBytes = r.Type == ApiRewardType.Code ? (long)r.EffectiveMemoryMb << 20 : null,
+        AllowUnisolatedCode = r.AllowUnisolatedCode ?? false,
     };
 }

@@ -41,7 +41,9 @@ public static class RlvrJobRunner
         var validationFraction = spec.Training.EvalEverySteps > 0 && loadedPrompts.Count >= 20 ? Math.Min(0.05, 256.0 / loadedPrompts.Count) : 0;
         var (prompts, validation) = validationFraction > 0 ? TrainValidationSplit.Split(loadedPrompts, validationFraction, (int)seed) : (loadedPrompts, []);
         using var http = new HttpClient();
-        var reward = RewardMapping.Create(spec.Reward, http, env.Progress.Message);
+        var rewardFactory = RewardMapping.Factory(http);
+        var reward = RewardMapping.Create(spec.Reward, rewardFactory, env.Progress.Message);
+        await CodeSandboxes.DescribeAsync(rewardFactory.CodeSandboxes, env.Progress.Message, cancellationToken).ConfigureAwait(false);
         var updates = (long)spec.Training.Steps * algorithm.PpoEpochs * algorithm.MiniBatches;
         var options = new RlvrOptions
         {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace PostTrain.Trainer.Rewards;
+namespace PostTrain.Trainer.Rewards.Sandbox;
 
 /// <summary>
 /// Drains one of the sandbox's output pipes to the end: keeps the first bytes for display, drops the rest, and picks out
