@@ -680,6 +680,7 @@ public sealed class CustomResourceValidationTests
         { "RlvrJob", """{"reward":[{"type":"math","grounded":true}]}""", null, "spec.reward[0].grounded: Invalid value: \"object\": grounded is only allowed for type equations" },
         { "RlvrJob", """{"reward":[{"type":"equations","grounded":true}]}""", null, null },
         { "RlvrJob", """{"reward":[{"type":"math","memoryMb":64}]}""", null, "spec.reward[0].memoryMb: Invalid value: \"object\": memoryMb is only allowed for type code" },
+        { "RlvrJob", """{"reward":[{"type":"math","allowUnisolatedCode":true}]}""", null, "spec.reward[0].allowUnisolatedCode: Invalid value: \"object\": allowUnisolatedCode is only allowed for type code" },
         { "RlvrJob", """{"reward":[{"type":"code","memoryMb":64,"timeoutSeconds":5}]}""", null, null },
         { "RlvrJob", """{"reward":[{"type":"math","retries":2}]}""", null, "spec.reward[0].retries: Invalid value: \"object\": retries is only allowed for type http" },
         { "RlvrJob", """{"reward":[{"type":"math","timeoutSeconds":5}]}""", null, "spec.reward[0].timeoutSeconds: Invalid value: \"object\": timeoutSeconds is only allowed for types code and http" },
@@ -717,7 +718,7 @@ public sealed class CustomResourceValidationTests
             CollectRules(schema, "", (path, message) => rules.Add($"{kind} {path}: {message}"));
         }
 
-        rules.Count.ShouldBe(21, string.Join("\n", rules));
+        rules.Count.ShouldBe(22, string.Join("\n", rules));
         foreach (var rule in rules)
         {
             var kind = rule[..rule.IndexOf(' ', StringComparison.Ordinal)];
