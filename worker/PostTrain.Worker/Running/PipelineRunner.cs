@@ -1,3 +1,6 @@
+using PostTrain.Api.Yaml;
+using PostTrain.Api.Serialization;
+using System.Diagnostics;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Loading;
 using PostTrain.Api.Model;
@@ -32,6 +35,7 @@ public sealed class PipelineRunner(JobEnvironment env)
             else
             {
                 env.Progress.Begin(job.Metadata.Namespace, name, job.Kind, LogEvery(job), path => env.CheckpointUri(job.CommonSpec.Output, path));
+                var started = Stopwatch.GetTimestamp();
                 try
                 {
                     outcome = await RunOneAsync(job, byKey, cancellationToken).ConfigureAwait(false);
@@ -52,7 +56,10 @@ public sealed class PipelineRunner(JobEnvironment env)
                 }
 
                 env.Progress.End(outcome.Phase);
+                outcome = outcome with { Duration = Stopwatch.GetElapsedTime(started) };
             }
+
+            outcome = outcome with { Spec = YamlWriter.Write(JobJson.ToNode(job)["spec"]) };
 
             outcomes.Add(outcome);
             byKey[Key(job.Kind, name)] = outcome;
