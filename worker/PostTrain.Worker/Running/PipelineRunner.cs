@@ -1,9 +1,9 @@
-using PostTrain.Api.Yaml;
-using PostTrain.Api.Serialization;
 using System.Diagnostics;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Loading;
 using PostTrain.Api.Model;
+using PostTrain.Api.Serialization;
+using PostTrain.Api.Yaml;
 using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Running;
