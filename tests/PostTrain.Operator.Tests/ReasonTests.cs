@@ -10,12 +10,12 @@ public sealed class ReasonTests
     [Fact]
     public void Reasons_are_made_to_fit_the_condition_pattern()
     {
-        JobReconciler.ConditionReason("BackoffLimitExceeded").ShouldBe("BackoffLimitExceeded");
-        JobReconciler.ConditionReason("Pod-Failure Policy!").ShouldBe("PodFailurePolicy");
-        JobReconciler.ConditionReason("9lives:").ShouldBe("lives");
-        JobReconciler.ConditionReason("---").ShouldBeNull();
-        JobReconciler.ConditionReason(null).ShouldBeNull();
+        StatusDerivation.ConditionReason("BackoffLimitExceeded").ShouldBe("BackoffLimitExceeded");
+        StatusDerivation.ConditionReason("Pod-Failure Policy!").ShouldBe("PodFailurePolicy");
+        StatusDerivation.ConditionReason("9lives:").ShouldBe("lives");
+        StatusDerivation.ConditionReason("---").ShouldBeNull();
+        StatusDerivation.ConditionReason(null).ShouldBeNull();
         var pattern = new System.Text.RegularExpressions.Regex("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$");
-        Prop.ForAll<string>(s => JobReconciler.ConditionReason(s) is not { } r || pattern.IsMatch(r)).QuickCheckThrowOnFailure();
+        Prop.ForAll<string>(s => StatusDerivation.ConditionReason(s) is not { } r || pattern.IsMatch(r)).QuickCheckThrowOnFailure();
     }
 }

@@ -20,7 +20,7 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
     {
         JobStatus status = new();
         await Eventually.TrueAsync(
-            async () => (status = await op.StatusAsync(JobKinds.Sft, name)).FindCondition(JobReconciler.SpecAppliedCondition) is { } c
+            async () => (status = await op.StatusAsync(JobKinds.Sft, name)).FindCondition(ConditionTypes.SpecApplied) is { } c
                 && c.Status == state && c.ObservedGeneration == status.ObservedGeneration && status.ObservedGeneration == (await op.Jobs(JobKinds.Sft).GetAsync(name, op.Namespace)).Metadata.Generation,
             why);
         return status;
@@ -44,7 +44,7 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
                           "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "gpu", "operator": "In", "values": ["h100"]}]}]}}}}
             """), ns);
         var status = await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.True, "the edit is applied");
-        status.FindCondition(JobReconciler.SpecAppliedCondition)!.Reason.ShouldBe("Applied");
+        status.FindCondition(ConditionTypes.SpecApplied)!.Reason.ShouldBe("Applied");
 
         var batch = await op.Client.Jobs.GetAsync("sft-sft", ns);
         var pod = batch.Spec.Template.Spec;
@@ -89,7 +89,7 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
             r.Spec["scheduling"] = Specs.Parse("""{"nodeSelector": {"pool": "b"}}""");
         }, ns);
         var status = await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.False, "the ignored edit is reported");
-        var condition = status.FindCondition(JobReconciler.SpecAppliedCondition)!;
+        var condition = status.FindCondition(ConditionTypes.SpecApplied)!;
         condition.Reason.ShouldBe("SpecChangeIgnored");
         condition.Message.ShouldContain("spec.training.learningRate");
         condition.Message.ShouldContain("spec.image");
@@ -136,7 +136,7 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
         // An edit the CRD's schema accepts but the operator does not (microBatchSize must divide batchSize).
         await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["training"]!["microBatchSize"] = 3, ns);
         var status = await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.False, "the invalid edit is reported");
-        var condition = status.FindCondition(JobReconciler.SpecAppliedCondition)!;
+        var condition = status.FindCondition(ConditionTypes.SpecApplied)!;
         condition.Reason.ShouldBe("InvalidSpec");
         condition.Message.ShouldContain("spec.training.microBatchSize");
         status.Phase.ShouldBe(JobPhase.Running, "the running workload is not abandoned");

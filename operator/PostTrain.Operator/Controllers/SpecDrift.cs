@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PostTrain.Operator.Workers;
+using BatchJob = PostTrain.Kube.Models.Job;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -59,6 +60,36 @@ public static class SpecDrift
         }
 
         return MutableWhileSuspended.Any(p => Within(path, p)) ? FieldMutability.WhileSuspended : FieldMutability.Never;
+    }
+
+    /// <summary>
+    /// The changed fields (from <see cref="ChangedFields"/>) that did not reach the batch Job: those that can never
+    /// change, and the scheduling directives while the batch Job does not carry them yet.
+    /// </summary>
+    internal static List<(string Field, FieldMutability Mutability)> Ignored(IReadOnlyList<string> drift, BatchJob batch, BatchJob desired)
+    {
+        var schedulingApplied = BatchJobScheduling.Same(batch, desired);
+        return drift
+            .Select(f => (Field: f, Mutability: Mutability(f)))
+            .Where(f => f.Mutability == FieldMutability.Never || (f.Mutability == FieldMutability.WhileSuspended && !schedulingApplied))
+            .ToList();
+    }
+
+    /// <summary>The message of SpecApplied False for the <paramref name="ignored"/> fields (from <see cref="Ignored"/>, not empty).</summary>
+    internal static string DescribeIgnored(IReadOnlyList<(string Field, FieldMutability Mutability)> ignored)
+    {
+        var parts = new List<string>();
+        if (ignored.Where(f => f.Mutability == FieldMutability.Never).Select(f => f.Field).ToList() is { Count: > 0 } never)
+        {
+            parts.Add($"{string.Join(", ", never)} cannot change once the job's workload exists (delete and re-create the job to change them)");
+        }
+
+        if (ignored.Where(f => f.Mutability == FieldMutability.WhileSuspended).Select(f => f.Field).ToList() is { Count: > 0 } scheduling)
+        {
+            parts.Add($"{string.Join(", ", scheduling)} can change only while the job is suspended (applied when it is next suspended)");
+        }
+
+        return "ignored: " + string.Join("; ", parts);
     }
 
     private static bool Within(string path, string prefix) =>
