@@ -114,6 +114,7 @@ public sealed class ThroughputBenchmark : IBenchmark
         try
         {
             var rates = new List<double>();
+            var cpuRates = new List<double>();
             for (var r = 0; r <= rounds; r++)
             {
                 using var model = new CausalLanguageModel(BuiltinModels.Tiny(tokenizer), seed: 1);
@@ -126,12 +127,14 @@ public sealed class ThroughputBenchmark : IBenchmark
                 }
 
                 var median = BenchPaths.Median(observer.StepSeconds.Skip(WarmUpSteps));
+                var cpuMedian = BenchPaths.Median(observer.CpuSeconds.Skip(WarmUpSteps));
                 rates.Add(tokensPerStep / median);
+                cpuRates.Add(tokensPerStep / cpuMedian);
                 var losses = string.Join(",", observer.Losses.Select(l => l.ToString("R", CultureInfo.InvariantCulture)));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SFT round {r}: {median * 1000:F1} ms/step, {tokensPerStep / median:F0} tokens/s; losses {Hash(System.Text.Encoding.UTF8.GetBytes(losses))}; load {BenchPaths.LoadAverage()}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SFT round {r}: {median * 1000:F1} ms/step, {tokensPerStep / median:F0} tokens/s, CPU {cpuMedian * 1000:F1} ms/step ({tokensPerStep / cpuMedian:F0} tokens per CPU-second); losses {Hash(System.Text.Encoding.UTF8.GetBytes(losses))}; load {BenchPaths.LoadAverage()}"));
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SFT median {BenchPaths.Median(rates):F0} tokens/s (min {rates.Min():F0}, max {rates.Max():F0})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SFT median {BenchPaths.Median(rates):F0} tokens/s (min {rates.Min():F0}, max {rates.Max():F0}); {BenchPaths.Median(cpuRates):F0} tokens per CPU-second"));
         }
         finally
         {
@@ -163,16 +166,23 @@ public sealed class ThroughputBenchmark : IBenchmark
 
     private static string Hash(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes))[..12];
 
-    /// <summary>Keeps each step's wall time and loss as the trainer reports them.</summary>
+    /// <summary>Keeps each step's wall time and loss as the trainer reports them, and the process CPU time between steps.</summary>
     private sealed class Recorder : ITrainingObserver
     {
+        private TimeSpan _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
+
         public List<double> StepSeconds { get; } = [];
+
+        public List<double> CpuSeconds { get; } = [];
 
         public List<double> Losses { get; } = [];
 
         public void OnStep(long step, long totalSteps, IReadOnlyDictionary<string, double> metrics)
         {
             StepSeconds.Add(metrics["step_seconds"]);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            CpuSeconds.Add((cpu - _lastCpu).TotalSeconds);
+            _lastCpu = cpu;
             Losses.Add(metrics["loss"]);
         }
 
