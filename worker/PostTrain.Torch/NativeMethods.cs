@@ -10,6 +10,8 @@ internal static unsafe partial class NativeMethods
 {
     internal const string Library = "posttrain_torch";
 
+    static NativeMethods() => HostAllocator.Configure();
+
     // ---- runtime ----
     [LibraryImport(Library, EntryPoint = "pt_last_error")]
     internal static partial IntPtr LastError();

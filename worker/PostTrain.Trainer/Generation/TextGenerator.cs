@@ -50,7 +50,7 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             using var outer = TorchScope.NewDisposeScope();
             using var noGrad = TorchOps.NoGrad();
             using var generator = new Generator(options.Seed, device);
-            using var cache = new KvCache(model.Config, batch, capacity, model.DType, device);
+            using var cache = new KvCache(model.Config, batch, capacity, model.DType, device, perQueryHead: device == Device.Cpu);
 
             // The prompts, left-padded, and the attention mask of the whole generation (ones after the prompt): one copy each.
             var ids = new long[batch * promptLength];

@@ -74,7 +74,7 @@ public sealed class Attention : Module
             (k, v) = cache.Append(layerIndex, k, v);
         }
 
-        if (heads != kvHeads)
+        if (heads != kvHeads && k.Shape[1] != heads) // a per-query-head cache returns them expanded already
         {
             var keys = k.Shape[2];
             var group = heads / kvHeads;

@@ -7,26 +7,49 @@ namespace PostTrain.Trainer.Models;
 /// Keys and values of every layer for the tokens seen so far, preallocated to a capacity so each decoding step
 /// writes in place instead of concatenating. Owns its tensors; dispose it when generation ends.
 /// </summary>
+/// <remarks>
+/// With <see cref="PerQueryHead"/>, a grouped-query model's keys and values are stored once per query head (each
+/// key/value head repeated for the query heads that share it) when they are appended, so attention reads the cache in
+/// place. Otherwise every decoding step would expand the whole cache to the query heads, a copy of every cached
+/// position per layer and token that dominates small models' decoding on a CPU. Attention then computes exactly what
+/// it computes from the expanded copy (the same matrix products over the same operands), for
+/// <c>group</c> times the memory.
+/// </remarks>
 public sealed class KvCache : IDisposable
 {
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
+    private readonly int _kvHeads;
+    private readonly int _group;
 
-    /// <summary>Allocates room for <paramref name="capacity"/> positions of a batch.</summary>
-    public KvCache(ModelConfig config, long batch, long capacity, ScalarType dtype, Device? device = null)
+    /// <summary>
+    /// Allocates room for <paramref name="capacity"/> positions of a batch; <paramref name="perQueryHead"/> stores
+    /// grouped-query keys and values per query head (see <see cref="PerQueryHead"/>).
+    /// </summary>
+    public KvCache(ModelConfig config, long batch, long capacity, ScalarType dtype, Device? device = null, bool perQueryHead = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         Capacity = capacity;
+        _kvHeads = config.NumKeyValueHeads;
+        PerQueryHead = perQueryHead && config.NumAttentionHeads != config.NumKeyValueHeads;
+        _group = PerQueryHead ? config.NumAttentionHeads / config.NumKeyValueHeads : 1;
+        var heads = (long)_kvHeads * _group;
         _keys = new Tensor[config.NumHiddenLayers];
         _values = new Tensor[config.NumHiddenLayers];
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
-            _keys[i] = TorchOps.Zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device);
-            _values[i] = TorchOps.Zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device);
+            _keys[i] = TorchOps.Zeros([batch, heads, capacity, config.HeadDim], dtype, device);
+            _values[i] = TorchOps.Zeros([batch, heads, capacity, config.HeadDim], dtype, device);
             _keys[i].DetachFromDisposeScope();
             _values[i].DetachFromDisposeScope();
         }
     }
+
+    /// <summary>
+    /// True when keys and values are stored per query head: <see cref="Append"/> then returns
+    /// [batch, queryHeads, length, headDim], already expanded for grouped-query attention.
+    /// </summary>
+    public bool PerQueryHead { get; }
 
     /// <summary>Positions the cache can hold.</summary>
     public long Capacity { get; }
@@ -36,7 +59,8 @@ public sealed class KvCache : IDisposable
 
     /// <summary>
     /// Writes the new keys and values [batch, kvHeads, t, headDim] of <paramref name="layer"/> after the current length and
-    /// returns views of everything cached for that layer, [batch, kvHeads, length + t, headDim].
+    /// returns views of everything cached for that layer, [batch, kvHeads, length + t, headDim] (query heads instead of
+    /// kvHeads with <see cref="PerQueryHead"/>).
     /// </summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
     {
@@ -50,11 +74,28 @@ public sealed class KvCache : IDisposable
 
         using (TorchOps.NoGrad())
         {
-            _keys[layer].Narrow(2, Length, t).CopyFrom(keys);
-            _values[layer].Narrow(2, Length, t).CopyFrom(values);
+            Slot(_keys[layer], t).CopyFrom(PerQueryHead ? keys.Unsqueeze(2) : keys);
+            Slot(_values[layer], t).CopyFrom(PerQueryHead ? values.Unsqueeze(2) : values);
         }
 
         return (_keys[layer].Narrow(2, 0, Length + t), _values[layer].Narrow(2, 0, Length + t));
+    }
+
+    /// <summary>
+    /// Where the next <paramref name="t"/> positions go: [batch, kvHeads, t, headDim], or with
+    /// <see cref="PerQueryHead"/> [batch, kvHeads, group, t, headDim] (a view of the query heads that share each
+    /// key/value head, which the new keys broadcast over).
+    /// </summary>
+    private Tensor Slot(Tensor cached, long t)
+    {
+        var slot = cached.Narrow(2, Length, t);
+        if (!PerQueryHead)
+        {
+            return slot;
+        }
+
+        var shape = slot.Shape;
+        return slot.View(shape[0], _kvHeads, _group, t, shape[3]);
     }
 
     /// <summary>Marks <paramref name="t"/> more positions as filled; called once per forward pass after every layer appended.</summary>
