@@ -64,9 +64,22 @@ public sealed class BuiltinTokenizerTests
     }
 
     [Fact]
-    public void Is_deterministic()
+    public void Is_deterministic_and_pinned()
     {
-        BuiltinTokenizers.ArithmeticTokenizerJson().ShouldBe(BuiltinTokenizers.ArithmeticTokenizerJson());
+        // Worked out without this code: byte-level BPE puts the 256 byte tokens first, in byte order, so each ASCII
+        // digit's id is its byte ("0" = 0x30 = 48); the documented 1,660 tokens end with the four special tokens.
+        Tokenizer.Encode("1234567890").ShouldBe([49, 50, 51, 52, 53, 54, 55, 56, 57, 48]);
+        Tokenizer.VocabSize.ShouldBe(1660);
+        Tokenizer.TokenToId(BuiltinTokenizers.EndOfText).ShouldBe(1656);
+        Tokenizer.TokenToId(BuiltinTokenizers.Pad).ShouldBe(1659);
+
+        // The merges themselves have no second source, so the whole tokenizer.json is pinned by its SHA-256, recorded
+        // from the build of 2026-12-06 (commit 4daf703): a change in merge order, tie-breaking or serialisation (say,
+        // a hash-ordered collection) fails here, in another process and on another runtime, not only within one run.
+        var json = BuiltinTokenizers.ArithmeticTokenizerJson();
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))
+            .ShouldBe("5b69e4944d3b6d9bfe6cd5c09d8f312b7fb78465ef9bfc8bcbea4e1b4ed09708");
+        BuiltinTokenizers.ArithmeticTokenizerJson().ShouldBe(json);
     }
 
     [Fact]
