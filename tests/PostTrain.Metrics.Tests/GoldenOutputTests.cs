@@ -1,5 +1,4 @@
 using PostTrain.Metrics;
-using PostTrain.Testing;
 
 namespace PostTrain.Metrics.Tests;
 

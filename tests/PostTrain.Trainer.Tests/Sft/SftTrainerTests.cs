@@ -8,7 +8,7 @@ namespace PostTrain.Trainer.Tests.Sft;
 
 public sealed class SftTrainerTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-sft-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-sft-");
 
     private static SftOptions Options => new() { MaxSteps = 6, BatchSize = 4, MicroBatchSize = 4, LearningRate = 3e-3, Schedule = "cosine", WarmupSteps = 1, Seed = 5 };
 
@@ -88,7 +88,7 @@ public sealed class SftTrainerTests : IDisposable
             using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
             var observer = new RecordingObserver();
             new SftTrainer(model, Options with { MaxSteps = 3, BatchSize = batch, MicroBatchSize = micro }, padId, observer: observer)
-                .Train(sequences, [], new CheckpointManager(Path.Combine(_dir, $"acc{batch}-{micro}-{padId}")));
+                .Train(sequences, [], new CheckpointManager(Path.Combine(_dir.Path, $"acc{batch}-{micro}-{padId}")));
             return ([.. observer.Losses], [.. model.Parameters().SelectMany(p => p.ToArray<float>())]);
         }
 
@@ -123,12 +123,12 @@ public sealed class SftTrainerTests : IDisposable
 
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
-            new SftTrainer(model, options, SftFixtures.PadId).Train(sequences, [], new CheckpointManager(Path.Combine(_dir, "straight")));
+            new SftTrainer(model, options, SftFixtures.PadId).Train(sequences, [], new CheckpointManager(Path.Combine(_dir.Path, "straight")));
         }
 
-        var straight = TrainerState.Load(new CheckpointManager(Path.Combine(_dir, "straight")).Latest()!).Losses;
+        var straight = TrainerState.Load(new CheckpointManager(Path.Combine(_dir.Path, "straight")).Latest()!).Losses;
 
-        var interrupted = new CheckpointManager(Path.Combine(_dir, "interrupted"));
+        var interrupted = new CheckpointManager(Path.Combine(_dir.Path, "interrupted"));
         using (var cts = new CancellationTokenSource())
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
@@ -160,7 +160,7 @@ public sealed class SftTrainerTests : IDisposable
     public void Non_finite_loss_or_weights_stop_the_run_naming_the_step_and_keep_the_last_good_checkpoint(long poisonAfter, long failingStep, long keptStep)
     {
         var sequences = SftFixtures.Sequences(8);
-        var checkpoints = new CheckpointManager(Path.Combine(_dir, $"nan{poisonAfter}"), keep: 5);
+        var checkpoints = new CheckpointManager(Path.Combine(_dir.Path, $"nan{poisonAfter}"), keep: 5);
         using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
         var observer = new RecordingObserver { AfterStep = (poisonAfter, () => { using var noGrad = TorchOps.NoGrad(); model.Body.Norm.Weight.FillInPlace(double.NaN); }) };
         var e = Should.Throw<TrainingDivergedException>(() =>
@@ -181,7 +181,7 @@ public sealed class SftTrainerTests : IDisposable
         var trainer = new SftTrainer(model, Options with { MaxSteps = 30, BatchSize = 8, MicroBatchSize = 8, LearningRate = 1e-2 }, SftFixtures.PadId);
         var validation = sequences.Take(8).ToList();
         var before = trainer.ValidationLoss(validation);
-        var result = trainer.Train(sequences.Skip(8).ToList(), validation, new CheckpointManager(Path.Combine(_dir, "learn")));
+        var result = trainer.Train(sequences.Skip(8).ToList(), validation, new CheckpointManager(Path.Combine(_dir.Path, "learn")));
         result.ValidationLoss!.Value.ShouldBeLessThan(before * 0.6);
     }
 
@@ -190,7 +190,7 @@ public sealed class SftTrainerTests : IDisposable
     {
         var sequences = SftFixtures.Sequences(10);
         var options = Options with { SaveEverySteps = 2 };
-        var checkpoints = new CheckpointManager(Path.Combine(_dir, "corrupt"), keep: 3);
+        var checkpoints = new CheckpointManager(Path.Combine(_dir.Path, "corrupt"), keep: 3);
         using (var cts = new CancellationTokenSource())
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
@@ -220,7 +220,7 @@ public sealed class SftTrainerTests : IDisposable
         checkpoints.Names().ShouldBe(["checkpoint-000002", "checkpoint-000004", "checkpoint-000006"]);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private sealed class RecordingObserver : ITrainingObserver
     {

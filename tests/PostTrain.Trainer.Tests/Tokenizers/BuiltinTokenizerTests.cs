@@ -85,35 +85,28 @@ public sealed class BuiltinTokenizerTests
     [Fact]
     public void Saves_to_a_checkpoint_folder_and_loads_back_identically()
     {
-        var dir = Directory.CreateTempSubdirectory("arith-tok-");
-        try
+        using var dir = new TempDirectory("arith-tok-");
+        BuiltinTokenizers.SaveArithmetic(dir.Path);
+        File.Exists(Path.Combine(dir.Path, "tokenizer.json")).ShouldBeTrue();
+        File.Exists(Path.Combine(dir.Path, "tokenizer_config.json")).ShouldBeTrue();
+        var loaded = TokenizerLoader.FromFile(dir.Path);
+        loaded.VocabSize.ShouldBe(Tokenizer.VocabSize);
+        loaded.SpecialTokens.ShouldBe(Tokenizer.SpecialTokens);
+        loaded.AddedTokens.ShouldBe(Tokenizer.AddedTokens);
+        foreach (var v in TokenizerTestData.Vectors)
         {
-            BuiltinTokenizers.SaveArithmetic(dir.FullName);
-            File.Exists(Path.Combine(dir.FullName, "tokenizer.json")).ShouldBeTrue();
-            File.Exists(Path.Combine(dir.FullName, "tokenizer_config.json")).ShouldBeTrue();
-            var loaded = TokenizerLoader.FromFile(dir.FullName);
-            loaded.VocabSize.ShouldBe(Tokenizer.VocabSize);
-            loaded.SpecialTokens.ShouldBe(Tokenizer.SpecialTokens);
-            loaded.AddedTokens.ShouldBe(Tokenizer.AddedTokens);
-            foreach (var v in TokenizerTestData.Vectors)
-            {
-                loaded.Encode(v.Text).ShouldBe(Tokenizer.Encode(v.Text), $"line {v.Line}");
-            }
+            loaded.Encode(v.Text).ShouldBe(Tokenizer.Encode(v.Text), $"line {v.Line}");
+        }
 
-            // The checkpoint carries ChatML as its Jinja chat_template, which renders, masks and ends turns as the built-in does.
-            var template = ChatTemplate.FromDirectory(dir.FullName).ShouldBeOfType<JinjaChatTemplate>();
-            template.Jinja.ShouldBe(ChatTemplate.ChatMl.Jinja);
-            ChatMessage[] conversation = [ChatMessage.System("Be brief."), ChatMessage.User("Tom has 3 apples. He buys 5 more."), ChatMessage.Assistant("3 + 5 = 8\n#### 8"), ChatMessage.User("And 2 * 4?"), ChatMessage.Assistant("#### 8")];
-            var own = template.Encode(loaded, conversation);
-            var builtin = ChatTemplate.ChatMl.Encode(Tokenizer, conversation);
-            own.InputIds.ShouldBe(builtin.InputIds);
-            own.AssistantMask.ShouldBe(builtin.AssistantMask);
-            template.EncodeGenerationPrompt(loaded, conversation[..4]).ShouldBe(ChatTemplate.ChatMl.EncodeGenerationPrompt(Tokenizer, conversation[..4]));
-            template.EndOfTurnId(loaded).ShouldBe(ChatTemplate.ChatMl.EndOfTurnId(Tokenizer));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        // The checkpoint carries ChatML as its Jinja chat_template, which renders, masks and ends turns as the built-in does.
+        var template = ChatTemplate.FromDirectory(dir.Path).ShouldBeOfType<JinjaChatTemplate>();
+        template.Jinja.ShouldBe(ChatTemplate.ChatMl.Jinja);
+        ChatMessage[] conversation = [ChatMessage.System("Be brief."), ChatMessage.User("Tom has 3 apples. He buys 5 more."), ChatMessage.Assistant("3 + 5 = 8\n#### 8"), ChatMessage.User("And 2 * 4?"), ChatMessage.Assistant("#### 8")];
+        var own = template.Encode(loaded, conversation);
+        var builtin = ChatTemplate.ChatMl.Encode(Tokenizer, conversation);
+        own.InputIds.ShouldBe(builtin.InputIds);
+        own.AssistantMask.ShouldBe(builtin.AssistantMask);
+        template.EncodeGenerationPrompt(loaded, conversation[..4]).ShouldBe(ChatTemplate.ChatMl.EncodeGenerationPrompt(Tokenizer, conversation[..4]));
+        template.EndOfTurnId(loaded).ShouldBe(ChatTemplate.ChatMl.EndOfTurnId(Tokenizer));
     }
 }
