@@ -127,7 +127,14 @@ public sealed class OperatorHarness : IAsyncDisposable
             }
         }
 
-        void MarkSeen() => Interlocked.CompareExchange(ref seenAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+        // The controller's own handler may hand the key to a worker before this one runs, so that reconcile can start
+        // before seenAt; adding the key again guarantees one that starts later (a key being processed is queued again
+        // when it is done).
+        void MarkSeen()
+        {
+            Interlocked.CompareExchange(ref seenAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+            controller.Queue.Add($"{Namespace}/{name}");
+        }
         controller.Reconciled += OnReconciled;
         try
         {
@@ -141,8 +148,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             {
                 if (controller.Primary.Cache.Get(Namespace, name) is null)
                 {
-                    MarkSeen();
-                    controller.Queue.Add($"{Namespace}/{name}"); // nothing else may come for a job already gone
+                    MarkSeen(); // queues the key: nothing else may come for a job already gone
                 }
             }
             else
