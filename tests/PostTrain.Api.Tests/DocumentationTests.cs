@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using PostTrain.Api.Loading;
 using PostTrain.Api.Validation;
-using PostTrain.Testing;
 
 namespace PostTrain.Api.Tests;
 

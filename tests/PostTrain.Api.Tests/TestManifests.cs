@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using PostTrain.Api.Yaml;
-using PostTrain.Testing;
 
 namespace PostTrain.Api.Tests;
 

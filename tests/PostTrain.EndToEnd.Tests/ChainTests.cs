@@ -57,17 +57,17 @@ public sealed class ChainTests(ClusterFixture cluster) : IDisposable
           batchSize: 24
         """;
 
-    private readonly string _local = Directory.CreateTempSubdirectory("posttrain-e2e-local-").FullName;
+    private readonly TempDirectory _local = new("posttrain-e2e-local-");
 
     [Fact]
     public async Task Sft_then_rlvr_then_eval_through_the_operator_gives_exactly_what_the_local_run_gives()
     {
         // The same documents, run locally with the claims as folders.
-        File.WriteAllText(Path.Combine(_local, "pipeline.yaml"), Pipeline);
-        var pvcRoot = Path.Combine(_local, "pvc");
-        var (code, output) = await WorkerCommand.RunAsync(_local, new Dictionary<string, string> { ["POSTTRAIN_PVC_ROOT"] = pvcRoot }, "run", "pipeline.yaml", "--runs-dir", "out", "--no-server");
+        File.WriteAllText(Path.Combine(_local.Path, "pipeline.yaml"), Pipeline);
+        var pvcRoot = Path.Combine(_local.Path, "pvc");
+        var (code, output) = await WorkerCommand.RunAsync(_local.Path, new Dictionary<string, string> { ["POSTTRAIN_PVC_ROOT"] = pvcRoot }, "run", "pipeline.yaml", "--runs-dir", "out", "--no-server");
         code.ShouldBe(0, output);
-        var localEval = WorkerJson.TryReadResult(File.ReadAllText(Path.Combine(_local, "out", "eval", "result.json"))).ShouldNotBeNull();
+        var localEval = WorkerJson.TryReadResult(File.ReadAllText(Path.Combine(_local.Path, "out", "eval", "result.json"))).ShouldNotBeNull();
 
         // The cluster: two claims, the operator, the documents applied at once (the operator orders them).
         var ns = cluster.NewNamespace();
@@ -125,5 +125,5 @@ public sealed class ChainTests(ClusterFixture cluster) : IDisposable
         return copy;
     }
 
-    public void Dispose() => Directory.Delete(_local, recursive: true);
+    public void Dispose() => _local.Dispose();
 }

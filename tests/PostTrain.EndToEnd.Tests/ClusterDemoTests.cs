@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using PostTrain.Api.Yaml;
-using PostTrain.Testing;
 
 namespace PostTrain.EndToEnd.Tests;
 
@@ -46,14 +45,14 @@ public sealed class ClusterDemoTests : IDisposable
           batchSize: 12
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-cluster-demo-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-cluster-demo-");
 
     [Fact]
     public async Task Make_cluster_demo_runs_the_jobs_through_helm_kubectl_the_operator_and_the_node_agent_and_stops_them_all()
     {
-        var manifest = Path.Combine(_dir, "quick.yaml");
+        var manifest = Path.Combine(_dir.Path, "quick.yaml");
         File.WriteAllText(manifest, Quick);
-        var work = Path.Combine(_dir, "work");
+        var work = Path.Combine(_dir.Path, "work");
         var start = new ProcessStartInfo("bash") { WorkingDirectory = TestPaths.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(TestPaths.RepoRoot, "scripts", "cluster-demo.sh"));
         start.Environment["CLUSTER_DEMO_MANIFEST"] = manifest;
@@ -127,5 +126,5 @@ public sealed class ClusterDemoTests : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -33,7 +33,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("posttrain-e2e-").FullName;
+    private readonly TempDirectory _data = new("posttrain-e2e-");
+
+    public string DataDirectory => _data.Path;
 
     /// <summary>A namespace of its own for one test.</summary>
     public string NewNamespace() => Server.CreateNamespace($"e{Interlocked.Increment(ref _namespaces)}");
@@ -67,7 +69,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         Http.Dispose();
         Client.Dispose();
         await Server.DisposeAsync();
-        Directory.Delete(DataDirectory, recursive: true);
+        _data.Dispose();
     }
 
     /// <summary>Starts an operator, as its process does, watching <paramref name="ns"/> only.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using PostTrain.Operator.Hosting;
-using PostTrain.Testing;
 
 namespace PostTrain.EndToEnd.Tests;
 

@@ -8,17 +8,17 @@ namespace PostTrain.Kube.Tests;
 /// <summary>Kubeconfig loading (merging, contexts, CA, client certs, tokens, exec plugins, TLS options) and in-cluster config.</summary>
 public sealed class ConfigTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("kubeconfig-").FullName;
+    private readonly TempDirectory _dir = new("kubeconfig-");
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string Write(string name, string text)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(_dir.Path, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
         return path;
@@ -28,13 +28,13 @@ public sealed class ConfigTests : IDisposable
     public async Task Merged_KUBECONFIG_files_take_the_first_definition_and_resolve_paths_against_their_own_file()
     {
         using var certs = new TestCertificates();
-        var baseDir = Path.Combine(_dir, "base");
-        var overlayDir = Path.Combine(_dir, "overlay");
+        var baseDir = Path.Combine(_dir.Path, "base");
+        var overlayDir = Path.Combine(_dir.Path, "overlay");
         Write("base/config", File.ReadAllText(Fixture("kubeconfig-base.yaml")));
         Write("base/ca.pem", certs.CaPem);
         Write("overlay/config", File.ReadAllText(Fixture("kubeconfig-overlay.yaml")));
         Write("overlay/prod-token", "prod-token-value\n");
-        var variable = $"{Path.Combine(baseDir, "config")}{Path.PathSeparator}{Path.Combine(_dir, "missing")}{Path.PathSeparator}{Path.Combine(overlayDir, "config")}";
+        var variable = $"{Path.Combine(baseDir, "config")}{Path.PathSeparator}{Path.Combine(_dir.Path, "missing")}{Path.PathSeparator}{Path.Combine(overlayDir, "config")}";
 
         var dev = KubeConfigLoader.Load(kubeconfigVariable: variable);
         dev.Server.ShouldBe(new Uri("https://dev.example.com:6443"));
@@ -57,8 +57,8 @@ public sealed class ConfigTests : IDisposable
     {
         var path = Write("config", File.ReadAllText(Fixture("kubeconfig-overlay.yaml")));
         Should.Throw<KubeConfigException>(() => KubeConfigLoader.Load(path, context: "nope")).Message.ShouldBe($"context \"nope\" not found in {path}; available contexts: prod");
-        Should.Throw<KubeConfigException>(() => KubeConfigLoader.Load(Path.Combine(_dir, "absent"))).Message.ShouldContain("does not exist");
-        Should.Throw<KubeConfigException>(() => KubeConfigLoader.Load(kubeconfigVariable: "", homeDirectory: _dir)).Message.ShouldContain("KUBECONFIG is not set");
+        Should.Throw<KubeConfigException>(() => KubeConfigLoader.Load(Path.Combine(_dir.Path, "absent"))).Message.ShouldContain("does not exist");
+        Should.Throw<KubeConfigException>(() => KubeConfigLoader.Load(kubeconfigVariable: "", homeDirectory: _dir.Path)).Message.ShouldContain("KUBECONFIG is not set");
         var noContext = Write("empty", "apiVersion: v1\nkind: Config\nclusters: []\n");
         Should.Throw<KubeConfigException>(() => KubeConfigLoader.Load(noContext)).Message.ShouldContain("kubectl config use-context");
         var bad = Write("bad", "clusters: [\n");
@@ -75,7 +75,7 @@ public sealed class ConfigTests : IDisposable
     [Fact]
     public async Task Exec_plugin_tokens_are_cached_refreshed_before_expiry_and_after_a_401()
     {
-        var counter = Path.Combine(_dir, "count");
+        var counter = Path.Combine(_dir.Path, "count");
         var accepted = "exec-1";
         await using var server = await TestApiServer.StartAsync(new TestApiServerOptions { Authenticate = r => r.Headers.Authorization.ToString() == $"Bearer {accepted}" });
         var path = Write("config", $"""
@@ -188,7 +188,7 @@ public sealed class ConfigTests : IDisposable
     public async Task In_cluster_config_reads_the_service_account_and_rereads_the_rotated_token()
     {
         using var certs = new TestCertificates();
-        var sa = Path.Combine(_dir, "sa");
+        var sa = Path.Combine(_dir.Path, "sa");
         Write("sa/token", "first");
         Write("sa/ca.crt", certs.CaPem);
         Write("sa/namespace", "operators\n");

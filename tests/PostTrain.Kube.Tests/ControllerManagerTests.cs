@@ -32,13 +32,14 @@ public sealed class ControllerManagerTests(ApiServerFixture fixture) : IClassFix
         await fixture.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "x", Namespace = ns } });
         var lease = "mgr-" + Guid.NewGuid().ToString("N")[..6];
 
-        (ControllerManager Manager, CountingReconciler Reconciler, LeaderElector Elector) Build(string id)
+        (ControllerManager Manager, CountingReconciler Reconciler, LeaderElector Elector, Controller<ConfigMap> Controller) Build(string id)
         {
             var reconciler = new CountingReconciler();
             var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, new InformerOptions { Namespace = ns });
             var elector = new LeaderElector(fixture.Client, new LeaderElectionOptions { LeaseName = lease, LeaseNamespace = ns, Identity = id, LeaseDuration = TimeSpan.FromSeconds(3), RenewDeadline = TimeSpan.FromSeconds(2), RetryPeriod = TimeSpan.FromMilliseconds(300) });
-            var manager = new ControllerManager(elector).Add(new Controller<ConfigMap>("maps", informer, reconciler));
-            return (manager, reconciler, elector);
+            var controller = new Controller<ConfigMap>("maps", informer, reconciler);
+            var manager = new ControllerManager(elector).Add(controller);
+            return (manager, reconciler, elector, controller);
         }
 
         var one = Build("one");
@@ -49,7 +50,10 @@ public sealed class ControllerManagerTests(ApiServerFixture fixture) : IClassFix
         await Eventually.TrueAsync(() => one.Reconciler.Calls > 0, "leader reconciles");
         var runTwo = two.Manager.RunAsync(stop.Token);
         await Eventually.TrueAsync(() => two.Manager.IsReady, "standby caches sync");
-        await Task.Delay(500);
+
+        // No sleep: the standby's informer has handed it the object (it waits in the queue), the elector has seen one's
+        // lease, and still nothing was reconciled. The same queued item is what two reconciles once it leads.
+        await Eventually.TrueAsync(() => two.Controller.Queue.Count == 1 && two.Elector.ObservedLeader == "one", "the standby has work queued and knows the leader");
         two.Reconciler.Calls.ShouldBe(0, "a standby replica does not reconcile");
         two.Manager.IsHealthy.ShouldBeTrue();
         two.Manager.IsLeader.ShouldBeFalse();

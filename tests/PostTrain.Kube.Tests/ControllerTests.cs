@@ -46,6 +46,8 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
         });
         var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, In(ns));
         var controller = new Controller<ConfigMap>("test", informer, reconciler, Fast);
+        var handled = 0;
+        controller.Reconciled += (_, _, _) => Interlocked.Increment(ref handled);
         using var meter = new System.Diagnostics.Metrics.Meter("test.controller." + ns);
         new ControllerMetrics(meter, "example").Attach(controller);
         var counted = new ConcurrentDictionary<string, long>();
@@ -74,7 +76,10 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
         var runs = Task.WhenAll(informer.RunAsync(cts.Token), controller.RunAsync(cts.Token));
 
         await Eventually.TrueAsync(() => reconciler.Calls.GetValueOrDefault($"{ns}/poll") == 3 && reconciler.Calls.GetValueOrDefault($"{ns}/flaky") == 4 && reconciler.Calls.GetValueOrDefault($"{ns}/broken") == 2, "requeues happen");
-        await Task.Delay(300);
+
+        // No sleep to see that nothing more comes: once all 10 results are handled (Reconciled fires after the queue
+        // action) and the queue holds nothing ready and nothing delayed, no reconcile can follow without a watch event.
+        await Eventually.TrueAsync(() => handled == 10 && controller.Queue.Count == 0 && controller.Queue.WaitingCount == 0, "every result handled, nothing queued or waiting");
         reconciler.Calls[$"{ns}/done"].ShouldBe(1);
         reconciler.Calls[$"{ns}/poll"].ShouldBe(3);
         reconciler.Calls[$"{ns}/flaky"].ShouldBe(4);

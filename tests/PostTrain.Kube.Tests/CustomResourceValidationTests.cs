@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PostTrain.Kube.Testing.Validation;
-using PostTrain.Testing;
 
 namespace PostTrain.Kube.Tests;
 

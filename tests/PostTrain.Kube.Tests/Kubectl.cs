@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PostTrain.Testing;
 
 namespace PostTrain.Kube.Tests;
 
@@ -18,13 +17,13 @@ public sealed record KubectlResult(int ExitCode, string StandardOutput, string S
 public sealed class Kubectl : IDisposable
 {
     private static readonly Lazy<string> Binary = new(Locate);
-    private readonly string _directory = Directory.CreateTempSubdirectory("kubectl-").FullName;
+    private readonly TempDirectory _directory = new("kubectl-");
     private readonly string _kubeconfig;
 
     /// <summary>Writes a kubeconfig for <paramref name="server"/> (any bearer token, namespace default).</summary>
     public Kubectl(Uri server)
     {
-        _kubeconfig = Path.Combine(_directory, "config");
+        _kubeconfig = Path.Combine(_directory.Path, "config");
         File.WriteAllText(_kubeconfig, $"""
             apiVersion: v1
             kind: Config
@@ -52,7 +51,7 @@ public sealed class Kubectl : IDisposable
     /// <summary>Writes <paramref name="yaml"/> to a file in the scratch folder and returns its path.</summary>
     public string WriteManifest(string name, string yaml)
     {
-        var path = Path.Combine(_directory, name);
+        var path = Path.Combine(_directory.Path, name);
         File.WriteAllText(path, yaml);
         return path;
     }
@@ -68,14 +67,14 @@ public sealed class Kubectl : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add("--kubeconfig=" + _kubeconfig);
-        start.ArgumentList.Add("--cache-dir=" + Path.Combine(_directory, "cache"));
+        start.ArgumentList.Add("--cache-dir=" + Path.Combine(_directory.Path, "cache"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         start.Environment.Remove("KUBECONFIG");
-        start.Environment["HOME"] = _directory;
+        start.Environment["HOME"] = _directory.Path;
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Executable}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -98,7 +97,7 @@ public sealed class Kubectl : IDisposable
     {
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            _directory.Dispose();
         }
         catch (IOException)
         {

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using PostTrain.Testing;
 
 namespace PostTrain.Kube.Tests;
 

@@ -28,7 +28,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("posttrain-node-agent-tests-").FullName;
+    private readonly TempDirectory _data = new("posttrain-node-agent-tests-");
+
+    public string DataDirectory => _data.Path;
 
     public string PodCidr { get; } = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(10, 250)}.0.0/16");
 
@@ -61,7 +63,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         Http.Dispose();
         Client.Dispose();
         await Server.DisposeAsync();
-        Directory.Delete(DataDirectory, recursive: true);
+        _data.Dispose();
     }
 
     /// <summary>Waits until pod <paramref name="name"/> satisfies <paramref name="done"/>.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using PostTrain.Kube.Models;
-using PostTrain.Testing;
 
 namespace PostTrain.NodeAgent.Tests;
 

@@ -3,26 +3,9 @@ using PostTrain.Kube.Models;
 
 namespace PostTrain.NodeAgent.Tests;
 
-/// <summary>Reads state again and again until it satisfies a condition (no test asserts how long that takes).</summary>
+/// <summary>Reads Kubernetes state again and again until it satisfies a condition (tests/Shared's Eventually, with the last object seen in the message).</summary>
 internal static class Poll
 {
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, double seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{what}: not so within {seconds} s; last seen: {JsonSerializer.Serialize(value, KubeJson.Options)}");
-            }
-
-            await Task.Delay(25);
-        }
-    }
+    public static Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, double seconds = 30) =>
+        Eventually.ValueAsync(read, done, what, seconds, value => JsonSerializer.Serialize(value, KubeJson.Options));
 }

@@ -4,7 +4,6 @@ using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Processes;
-using PostTrain.Testing;
 
 namespace PostTrain.NodeAgent.Tests;
 
@@ -15,20 +14,20 @@ namespace PostTrain.NodeAgent.Tests;
 [Collection(ClusterDefinition.Name)]
 public sealed class StandaloneAgentTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-standalone-agent-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-standalone-agent-");
     private readonly List<Process> _processes = [];
 
     [Fact]
     public async Task The_agent_beside_the_standalone_server_runs_pods_serves_their_logs_and_stops_cleanly_on_SIGTERM()
     {
         var port = TestPorts.Free();
-        var kubeconfig = Path.Combine(_dir, "kubeconfig");
+        var kubeconfig = Path.Combine(_dir.Path, "kubeconfig");
         Start(Binary("PostTrain.Kube.Testing"), "--port", port.ToString(CultureInfo.InvariantCulture), "--kubeconfig", kubeconfig);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         await Poll.UntilAsync(async () => File.Exists(kubeconfig) && await Healthy(http), ok => ok, "the standalone server is up");
 
         var cidr = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(10, 250)}.0.0/16");
-        var agent = Start(Binary("PostTrain.NodeAgent"), "--kubeconfig", kubeconfig, "--data", Path.Combine(_dir, "data"), "--node", "standalone", "--image", "busybox", "--pod-cidr", cidr, "--job-backoff", "0");
+        var agent = Start(Binary("PostTrain.NodeAgent"), "--kubeconfig", kubeconfig, "--data", Path.Combine(_dir.Path, "data"), "--node", "standalone", "--image", "busybox", "--pod-cidr", cidr, "--job-backoff", "0");
         using var client = new KubernetesClient(KubeConfigLoader.Load(kubeconfig));
         await Poll.UntilAsync(() => NodeReady(http, "standalone"), r => r == "True", "the node is Ready", 60);
 
@@ -65,7 +64,7 @@ public sealed class StandaloneAgentTests : IDisposable
             process.Dispose();
         }
 
-        Directory.Delete(_dir, recursive: true);
+        _dir.Dispose();
     }
 
     /// <summary>The build of a sibling project in the configuration these tests run in.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using PostTrain.Kube.Models;
-using PostTrain.Testing;
 
 namespace PostTrain.NodeAgent.Tests;
 

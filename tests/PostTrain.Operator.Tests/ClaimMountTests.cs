@@ -7,7 +7,6 @@ using PostTrain.Api.Status;
 using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
-using PostTrain.Testing;
 
 namespace PostTrain.Operator.Tests;
 

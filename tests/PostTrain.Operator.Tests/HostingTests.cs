@@ -1,8 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using PostTrain.Api.Status;
 using PostTrain.Operator.Hosting;
 using PostTrain.Operator.Resources;
-using PostTrain.Testing;
 
 namespace PostTrain.Operator.Tests;
 
@@ -81,7 +81,11 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
 
         await CreateSftAsync(ns, "one");
         await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("one-sft", ns) is not null, "the leader reconciles", seconds: 20);
-        await Task.Delay(500);
+
+        // No sleep: the standby's informer has queued "one" (and the children the leader made), and its workers never
+        // took it: a standby that reconciled would have emptied its queue.
+        var standby = second.Services.GetRequiredService<PostTrain.Operator.Controllers.OperatorSetup>().Controllers.Single(c => c.Name == "sftjobs");
+        await Eventually.TrueAsync(() => Task.FromResult(standby.Queue.Count >= 1 && standby.ReconcileCount == 0), "the standby has \"one\" queued and has reconciled nothing");
         fixture.Server.Requests.Count(r => r.Method == "POST" && r.Path == $"/apis/batch/v1/namespaces/{ns}/jobs").ShouldBe(1, "only the leader creates children");
         (await fixture.Client.Leases.GetAsync("posttrain-operator", ns)).Spec.HolderIdentity.ShouldBe("replica-1");
 

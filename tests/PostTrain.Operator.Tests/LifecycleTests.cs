@@ -115,7 +115,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await op.Client.Jobs.UpdateAsync("sft-sft", j => j.Spec.Suspend = true, ns);
         var status = await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Suspended);
         status.FindCondition("Suspended")!.Message.ShouldContain("team-a");
-        await Task.Delay(300);
+        await op.ReconcileOnceMoreAsync(JobKinds.Sft, "sft");
         (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Suspend.ShouldBe(true);
     }
 
@@ -132,7 +132,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
 
         await Eventually.TrueAsync(async () => await op.Jobs(JobKinds.Sft).TryGetAsync("sft", ns) is null, "the TTL deletes the job", seconds: 8);
         await Eventually.TrueAsync(async () => await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns) is null && await op.Client.Jobs.TryGetAsync("sft-sft", ns) is null, "children go with it");
-        await Task.Delay(700);
+        await op.ReconcileOnceMoreAsync(JobKinds.Sft, "sft", deleted: true);
         (await op.Jobs(JobKinds.Sft).TryGetAsync("sft", ns)).ShouldBeNull();
         (await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns)).ShouldBeNull("a deleted job is not recreated");
         (await op.Client.Jobs.TryGetAsync("sft-sft", ns)).ShouldBeNull();
@@ -223,7 +223,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
 
         await using var op = OperatorHarness.Start(fixture, ns);
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Pending);
-        await Task.Delay(300);
+        await op.ReconcileOnceMoreAsync(JobKinds.Sft, "sft");
         (await op.Client.Jobs.ListAsync(ns)).Items.Select(j => j.Metadata.Name).ShouldBe(["sft"], "the old Job keeps running; no second one");
         (await op.Client.ConfigMaps.ListAsync(ns)).Items.Select(c => c.Metadata.Name).ShouldBe(["sft-config"]);
     }
@@ -240,7 +240,13 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
             await op.WaitForPhaseAsync(JobKinds.Sft, $"j{i}", JobPhase.Pending);
         }
 
-        await Task.Delay(500);
+        // Each job is reconciled once more against the final state (a test annotation, no operator request) and waited
+        // for, so requests still in flight are counted and a steady state that keeps writing would show up here.
+        for (var i = 0; i < jobs; i++)
+        {
+            await op.ReconcileOnceMoreAsync(JobKinds.Sft, $"j{i}");
+        }
+
         var requests = fixture.Server.Requests
             .Where(r => r.UserAgent == "posttrain-operator/op-count" && r.Path.Contains($"/namespaces/{ns}/", StringComparison.Ordinal) && r.Verb is not ("list" or "watch"))
             .GroupBy(r => $"{r.Verb} {r.Resource}")
@@ -265,8 +271,8 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await op.WaitForBatchJobAsync("sft-sft");
         await op.StartPodAsync(JobKinds.Sft, "sft", "sft-a", "10.5.0.1");
         await op.WaitForPhaseAsync(JobKinds.Sft, "sft", JobPhase.Running);
-        await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
-        await Task.Delay(400);
+        var complete = await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 1, failed: 0, condition: "Complete");
+        await op.ReconcileOnceMoreAsync(JobKinds.Sft, "sft", changed: [complete]);
         (await op.StatusAsync(JobKinds.Sft, "sft")).Phase.ShouldBe(JobPhase.Running, "Succeeded is final: not recorded before the result with the checkpoint is seen");
 
         await op.TerminatePodAsync("sft-a", 0, new { kind = "SftJob", name = "sft", phase = "Succeeded", checkpoint = new { uri = WorkerReports.Checkpoint("pvc://ckpt/sft", 10), step = 10 } });
@@ -288,7 +294,9 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
 
         await Eventually.TrueAsync(async () => await op.Client.Jobs.TryGetAsync("sft-sft", first) is not null && await op.Client.Jobs.TryGetAsync("sft-sft", second) is not null, "both watched namespaces are reconciled");
         op.Setup.Controllers.Select(c => c.Name).ShouldContain($"sftjobs/{second}");
-        await Task.Delay(300);
+
+        // No wait: nothing watches the third namespace, so no later moment could show more than now does.
+        op.Setup.Controllers.ShouldNotContain(c => c.Primary.Options.Namespace == ignored);
         (await op.Client.Jobs.TryGetAsync("sft-sft", ignored)).ShouldBeNull();
         (await op.Jobs(JobKinds.Sft).GetAsync("sft", ignored)).Status.ShouldBeNull();
     }
@@ -330,7 +338,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await Eventually.TrueAsync(
             async () => await op.Client.Jobs.TryGetAsync("sft-sft", ns) is null && await op.Client.ConfigMaps.TryGetAsync("sft-sft-config", ns) is null && await op.Client.Services.TryGetAsync("sft-sft-workers", ns) is null,
             "children are garbage collected");
-        await Task.Delay(300);
+        await op.ReconcileOnceMoreAsync(JobKinds.Sft, "sft", deleted: true);
         (await op.Client.Jobs.ListAsync(ns)).Items.ShouldBeEmpty();
         (await op.Client.ConfigMaps.ListAsync(ns)).Items.ShouldBeEmpty();
     }

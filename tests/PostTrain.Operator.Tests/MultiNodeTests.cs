@@ -32,7 +32,7 @@ public sealed class MultiNodeTests(OperatorFixture fixture) : IClassFixture<Oper
         await using var op = await StartTwoNodeJobAsync(fixture, ns, "10.8.0.1", "10.8.0.2");
         JobStatus status = new();
         await Eventually.TrueAsync(async () => (status = await op.StatusAsync(JobKinds.Sft, "dist")).Progress?.Step == 3, "progress from rank 0");
-        await Task.Delay(300);
+        await op.ReconcileOnceMoreAsync(JobKinds.Sft, "dist"); // it polls the workers again
         (await op.StatusAsync(JobKinds.Sft, "dist")).Progress!.Step.ShouldBe(3, "rank 1's /status is not the job's progress");
 
         await op.TerminatePodAsync("dist-sft-1-a", 1, new { kind = "SftJob", name = "dist", phase = "Failed", message = "NCCL error: unhandled system error" });
@@ -63,9 +63,9 @@ public sealed class MultiNodeTests(OperatorFixture fixture) : IClassFixture<Oper
         var ns = fixture.NewNamespace();
         await using var op = await StartTwoNodeJobAsync(fixture, ns, "10.8.1.1", "10.8.1.2");
         await op.WaitForPhaseAsync(JobKinds.Sft, "dist", JobPhase.Running);
-        await op.TerminatePodAsync("dist-sft-1-a", 0, new { kind = "SftJob", name = "dist", phase = "Succeeded", metrics = new { loss = 9.0 }, message = "rank 1 done" });
-        await op.SetBatchStatusAsync("dist-sft", active: 1, succeeded: 1, failed: 0, condition: "Complete");
-        await Task.Delay(400);
+        var rank1 = await op.TerminatePodAsync("dist-sft-1-a", 0, new { kind = "SftJob", name = "dist", phase = "Succeeded", metrics = new { loss = 9.0 }, message = "rank 1 done" });
+        var complete = await op.SetBatchStatusAsync("dist-sft", active: 1, succeeded: 1, failed: 0, condition: "Complete");
+        await op.ReconcileOnceMoreAsync(JobKinds.Sft, "dist", changed: [rank1, complete]);
         (await op.StatusAsync(JobKinds.Sft, "dist")).Phase.ShouldBe(JobPhase.Running, "Succeeded waits for rank 0's result, not any rank's");
 
         await op.TerminatePodAsync("dist-sft-0-a", 0, new { kind = "SftJob", name = "dist", phase = "Succeeded", metrics = new { loss = 0.5 }, checkpoint = new { uri = WorkerReports.Checkpoint("pvc://ckpt/sft", 10), step = 10 }, message = "rank 0 done" });

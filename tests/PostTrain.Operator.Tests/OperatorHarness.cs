@@ -82,6 +82,88 @@ public sealed class OperatorHarness : IAsyncDisposable
         return status;
     }
 
+    /// <summary>
+    /// Runs one more reconcile of the job against everything the API server holds now and waits for it: how a test sees,
+    /// without sleeping, that the operator leaves something alone. The job gets a test annotation, which the reconciler
+    /// ignores; the reconcile waited for is one that started after the informer's cache held that annotation, so it read
+    /// every earlier change (watch events arrive in order). A job that is gone (<paramref name="deleted"/>) is not
+    /// touched: the reconcile waited for is one that started after the cache dropped it. Events of different resources
+    /// are not ordered, so a test that just changed batch Jobs or pods passes them as <paramref name="changed"/>: the
+    /// reconcile then also waits for the operator's caches to hold those versions.
+    /// </summary>
+    public async Task ReconcileOnceMoreAsync(ResourceDescriptor kind, string name, bool deleted = false, IReadOnlyList<IKubernetesObject>? changed = null)
+    {
+        var controller = Setup.Controllers.Single(c => c.Primary.Descriptor.Kind == kind.Kind && c.Primary.Options.Namespace == Namespace);
+        static long Version(IKubernetesObject o) => long.Parse(o.Metadata.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture);
+        async Task Cached<T>(T wanted)
+            where T : class, IKubernetesObject
+        {
+            var informer = controller.Informers.OfType<Kube.Informers.Informer<T>>().Single();
+            await Eventually.TrueAsync(
+                () => informer.Cache.Get(Namespace, wanted.Metadata.Name!) is { } cached && Version(cached) >= Version(wanted),
+                $"the operator's cache holds {typeof(T).Name} {wanted.Metadata.Name} at {Version(wanted)}");
+        }
+
+        foreach (var wanted in changed ?? [])
+        {
+            await (wanted switch
+            {
+                Job job => Cached(job),
+                Pod pod => Cached(pod),
+                _ => throw new ArgumentException($"no cache for {wanted.GetType().Name}", nameof(changed)),
+            });
+        }
+
+        var token = Guid.NewGuid().ToString("N");
+        bool Seen(JobResource job) => job.Metadata.Name == name && job.Metadata.Annotations?.GetValueOrDefault("posttrain.test/reconcile-once-more") == token;
+        long seenAt = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnReconciled(Kube.Controllers.ReconcileRequest request, Kube.Controllers.ReconcileResult result, TimeSpan took)
+        {
+            var seen = Interlocked.Read(ref seenAt);
+            if (request.Name == name && seen != 0 && System.Diagnostics.Stopwatch.GetTimestamp() - (long)(took.TotalSeconds * System.Diagnostics.Stopwatch.Frequency) > seen)
+            {
+                done.TrySetResult();
+            }
+        }
+
+        // The controller's own handler may hand the key to a worker before this one runs, so that reconcile can start
+        // before seenAt; adding the key again guarantees one that starts later (a key being processed is queued again
+        // when it is done).
+        void MarkSeen()
+        {
+            Interlocked.CompareExchange(ref seenAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+            controller.Queue.Add($"{Namespace}/{name}");
+        }
+        controller.Reconciled += OnReconciled;
+        try
+        {
+            controller.Primary.AddHandler(new Kube.Informers.ResourceEventHandler<JobResource>
+            {
+                OnAdd = job => { if (!deleted && Seen(job)) { MarkSeen(); } },
+                OnUpdate = (_, job) => { if (!deleted && Seen(job)) { MarkSeen(); } },
+                OnDelete = (job, _) => { if (deleted && job.Metadata.Name == name) { MarkSeen(); } },
+            });
+            if (deleted)
+            {
+                if (controller.Primary.Cache.Get(Namespace, name) is null)
+                {
+                    MarkSeen(); // queues the key: nothing else may come for a job already gone
+                }
+            }
+            else
+            {
+                await Jobs(kind).UpdateAsync(name, j => (j.Metadata.Annotations ??= [])["posttrain.test/reconcile-once-more"] = token, Namespace);
+            }
+
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            controller.Reconciled -= OnReconciled;
+        }
+    }
+
     public async Task<Job> WaitForBatchJobAsync(string name)
     {
         Job? job = null;
@@ -124,10 +206,10 @@ public sealed class OperatorHarness : IAsyncDisposable
     /// The worker exits: the container terminates with the result JSON as its message (a <see cref="WorkerResult"/>
     /// written as the worker writes it, or any object in the same camelCase form).
     /// </summary>
-    public async Task TerminatePodAsync(string podName, int exitCode, object result, JsonArray? conditions = null)
+    public async Task<Pod> TerminatePodAsync(string podName, int exitCode, object result, JsonArray? conditions = null)
     {
         var message = result is WorkerResult document ? WorkerJson.Serialize(document) : JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web));
-        await Client.Pods.UpdateAsync(podName, p =>
+        return await Client.Pods.UpdateAsync(podName, p =>
         {
             p.Status!.Phase = exitCode == 0 ? "Succeeded" : "Failed";
             p.Status.Conditions = conditions;

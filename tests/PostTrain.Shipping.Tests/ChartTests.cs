@@ -5,7 +5,6 @@ using PostTrain.Kube.Models;
 using PostTrain.Operator.Hosting;
 using PostTrain.Operator.Rendering;
 using PostTrain.Shipping.Tests.Helm;
-using PostTrain.Testing;
 
 namespace PostTrain.Shipping.Tests;
 

@@ -1,6 +1,5 @@
 using PostTrain.Api;
 using PostTrain.Shipping.Tests.Helm;
-using PostTrain.Testing;
 
 namespace PostTrain.Shipping.Tests;
 
@@ -24,17 +23,10 @@ public sealed class CrdTests
     [Fact]
     public void The_generated_crds_are_what_the_api_types_generate_now()
     {
-        var fresh = Directory.CreateTempSubdirectory("posttrain-crds-");
-        try
+        using var fresh = new TempDirectory("posttrain-crds-");
+        foreach (var path in CrdGenerator.WriteAll(fresh.Path))
         {
-            foreach (var path in CrdGenerator.WriteAll(fresh.FullName))
-            {
-                File.ReadAllText(path).ShouldBe(File.ReadAllText(Path.Combine(InChart, Path.GetFileName(path))), $"{Path.GetFileName(path)} is stale: run `make crds` and copy crds/ into the chart");
-            }
-        }
-        finally
-        {
-            fresh.Delete(recursive: true);
+            File.ReadAllText(path).ShouldBe(File.ReadAllText(Path.Combine(InChart, Path.GetFileName(path))), $"{Path.GetFileName(path)} is stale: run `make crds` and copy crds/ into the chart");
         }
     }
 

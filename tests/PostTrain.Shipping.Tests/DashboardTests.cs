@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PostTrain.Shipping.Tests.Helm;
 using PostTrain.Shipping.Tests.Metrics;
-using PostTrain.Testing;
 
 namespace PostTrain.Shipping.Tests;
 
@@ -127,24 +126,17 @@ public sealed partial class DashboardTests
             rules.Add(new JsonObject { ["record"] = $"dashboard:query_{++n}", ["expr"] = promql });
         }
 
-        var folder = Directory.CreateTempSubdirectory("posttrain-promql-");
-        try
-        {
-            var file = Path.Combine(folder.FullName, "dashboard-rules.json");
-            await File.WriteAllTextAsync(file, new JsonObject { ["groups"] = new JsonArray { new JsonObject { ["name"] = "dashboard", ["rules"] = rules } } }.ToJsonString());
-            var result = await ToolProcess.RunAsync(promtool, ["check", "rules", file], TimeSpan.FromSeconds(30));
-            result.ExitCode.ShouldBe(0, result.StandardOutput + result.StandardError);
-            result.StandardOutput.ShouldContain($"SUCCESS: {n} rules found");
+        using var folder = new TempDirectory("posttrain-promql-");
+        var file = Path.Combine(folder.Path, "dashboard-rules.json");
+        await File.WriteAllTextAsync(file, new JsonObject { ["groups"] = new JsonArray { new JsonObject { ["name"] = "dashboard", ["rules"] = rules } } }.ToJsonString());
+        var result = await ToolProcess.RunAsync(promtool, ["check", "rules", file], TimeSpan.FromSeconds(30));
+        result.ExitCode.ShouldBe(0, result.StandardOutput + result.StandardError);
+        result.StandardOutput.ShouldContain($"SUCCESS: {n} rules found");
 
-            // promtool does reject a broken expression, so the check above means something.
-            var broken = new JsonObject { ["record"] = "x:y", ["expr"] = "sum by (phase (posttrain_jobs)" };
-            await File.WriteAllTextAsync(file, new JsonObject { ["groups"] = new JsonArray { new JsonObject { ["name"] = "x", ["rules"] = new JsonArray { broken } } } }.ToJsonString());
-            (await ToolProcess.RunAsync(promtool, ["check", "rules", file], TimeSpan.FromSeconds(30))).ExitCode.ShouldNotBe(0);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        // promtool does reject a broken expression, so the check above means something.
+        var broken = new JsonObject { ["record"] = "x:y", ["expr"] = "sum by (phase (posttrain_jobs)" };
+        await File.WriteAllTextAsync(file, new JsonObject { ["groups"] = new JsonArray { new JsonObject { ["name"] = "x", ["rules"] = new JsonArray { broken } } } }.ToJsonString());
+        (await ToolProcess.RunAsync(promtool, ["check", "rules", file], TimeSpan.FromSeconds(30))).ExitCode.ShouldNotBe(0);
     }
 
     [Theory]

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using PostTrain.Testing;
 
 namespace PostTrain.Shipping.Tests;
 

@@ -6,7 +6,6 @@ using PostTrain.Api.Rlvr;
 using PostTrain.Api.Serialization;
 using PostTrain.Api.Validation;
 using PostTrain.Api.Yaml;
-using PostTrain.Testing;
 
 namespace PostTrain.Shipping.Tests;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using PostTrain.Testing;
 
 namespace PostTrain.Shipping.Tests;
 
@@ -11,7 +10,7 @@ namespace PostTrain.Shipping.Tests;
 /// </summary>
 public sealed class GpuBundleTests : IDisposable
 {
-    private readonly string _out = Directory.CreateTempSubdirectory("posttrain-gpu-check-").FullName;
+    private readonly TempDirectory _out = new("posttrain-gpu-check-");
 
     [Fact]
     public async Task The_bundle_is_under_60_MiB_and_its_check_passes_on_the_cpu()
@@ -24,9 +23,9 @@ public sealed class GpuBundleTests : IDisposable
         Directory.EnumerateFiles(Path.Combine(bundle, "native", "src"), "*.cpp").ShouldNotBeEmpty();
 
         // Run from a copy, as on the GPU machine: nothing in it may point back into the repository.
-        var copy = Path.Combine(_out, "bundle");
+        var copy = Path.Combine(_out.Path, "bundle");
         (await ToolProcess.RunAsync("cp", ["-a", bundle, copy], TimeSpan.FromMinutes(1))).EnsureSuccess("cp");
-        var results = Path.Combine(_out, "results");
+        var results = Path.Combine(_out.Path, "results");
         var check = await ToolProcess.RunAsync("bash", [Path.Combine(copy, "gpu-check.sh"), "--cpu", "--out", results], TimeSpan.FromMinutes(10));
         check.ExitCode.ShouldBe(0, check.StandardOutput + check.StandardError);
 
@@ -53,6 +52,6 @@ public sealed class GpuBundleTests : IDisposable
         markdown.ShouldContain("(e) all-reduce, gloo, 2 ranks");
     }
 
-    public void Dispose() => Directory.Delete(_out, recursive: true);
+    public void Dispose() => _out.Dispose();
 
 }

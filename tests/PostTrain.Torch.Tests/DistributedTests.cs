@@ -1,4 +1,3 @@
-using PostTrain.Testing;
 using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
 using PostTrain.Torch.Optim;

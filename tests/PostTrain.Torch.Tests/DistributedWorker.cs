@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using PostTrain.Testing;
 using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
 using PostTrain.Torch.NN;

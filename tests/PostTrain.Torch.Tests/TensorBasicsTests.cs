@@ -85,9 +85,19 @@ public class TensorBasicsTests
     {
         var caps = TorchRuntime.Capabilities;
         caps.HasFlag(TorchCapabilities.Gloo).ShouldBeTrue("the shim must be built with Gloo (install libgloo-dev)");
-        caps.HasFlag(TorchCapabilities.Cuda).ShouldBe(Cuda.IsAvailable || caps.HasFlag(TorchCapabilities.Cuda));
-        if (!caps.HasFlag(TorchCapabilities.Cuda))
+        // The flag says the shim was built against a CUDA libtorch (CMake found c10_cuda). The independent witness is the
+        // process itself: a CUDA libtorch loads libc10_cuda.so, a CPU one never does. Checked both ways.
+        var cudaLibtorchLoaded = File.ReadAllText("/proc/self/maps").Contains("libc10_cuda", StringComparison.Ordinal);
+        caps.HasFlag(TorchCapabilities.Cuda).ShouldBe(cudaLibtorchLoaded, "the Cuda capability must match whether libc10_cuda.so is loaded");
+        if (caps.HasFlag(TorchCapabilities.Cuda))
         {
+            // A CUDA build sees the GPUs the driver exposes (none on a CPU-only machine, so only one direction is fixed).
+            (Cuda.DeviceCount > 0).ShouldBe(Cuda.IsAvailable);
+        }
+        else
+        {
+            Cuda.IsAvailable.ShouldBeFalse();
+            Cuda.DeviceCount.ShouldBe(0);
             Should.Throw<TorchException>(() => Cuda.MemoryStats()).Message.ShouldContain("without CUDA");
         }
 

@@ -1,13 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PostTrain.Testing;
 
 namespace PostTrain.Worker.Tests;
 
 /// <summary><c>posttrain-worker chat-template --config PATH</c>, run as the real executable.</summary>
 public sealed class ChatTemplateCommandTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-chat-template-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-chat-template-");
 
     private static string Templates => Path.Combine(TestPaths.SharedTestData, "chat-templates");
 
@@ -30,7 +29,7 @@ public sealed class ChatTemplateCommandTests : IDisposable
         }.ToJsonString())) + "\n\n";
         var config = directory ? Path.Combine(Templates, template) : Path.Combine(Templates, template, "tokenizer_config.json");
 
-        var (code, stdout, stderr) = WorkerProcess.Run(_dir, stdin, "chat-template", "--config", config);
+        var (code, stdout, stderr) = WorkerProcess.Run(_dir.Path, stdin, "chat-template", "--config", config);
 
         code.ShouldBe(0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -46,13 +45,13 @@ public sealed class ChatTemplateCommandTests : IDisposable
     {
         var stdin = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n" +
             "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}]}\n";
-        var (code, stdout, stderr) = WorkerProcess.Run(_dir, stdin, "chat-template", "--config", Path.Combine(Templates, "gemma3"));
+        var (code, stdout, stderr) = WorkerProcess.Run(_dir.Path, stdin, "chat-template", "--config", Path.Combine(Templates, "gemma3"));
         code.ShouldBe(2);
         JsonSerializer.Deserialize<string>(stdout.Trim()).ShouldBe("<bos><start_of_turn>user\nhi<end_of_turn>\n");
         stderr.ShouldContain("stdin:2");
         stderr.ShouldContain("Conversation roles must alternate");
 
-        var (badCode, _, badErr) = WorkerProcess.Run(_dir, "{\"messages\": [], \"prompt\": true}\n", "chat-template", "--config", Path.Combine(Templates, "gemma3"));
+        var (badCode, _, badErr) = WorkerProcess.Run(_dir.Path, "{\"messages\": [], \"prompt\": true}\n", "chat-template", "--config", Path.Combine(Templates, "gemma3"));
         badCode.ShouldBe(2);
         badErr.ShouldContain("stdin:1: unknown field 'prompt'");
     }
@@ -60,9 +59,9 @@ public sealed class ChatTemplateCommandTests : IDisposable
     [Fact]
     public void A_template_outside_the_supported_subset_exits_2_naming_the_construct_and_position()
     {
-        var config = Path.Combine(_dir, "tokenizer_config.json");
+        var config = Path.Combine(_dir.Path, "tokenizer_config.json");
         File.WriteAllText(config, new JsonObject { ["chat_template"] = "{% for m in messages %}\n{% include 'turn.jinja' %}\n{% endfor %}" }.ToJsonString());
-        var (code, stdout, stderr) = WorkerProcess.Run(_dir, "{\"messages\": []}\n", "chat-template", "--config", config);
+        var (code, stdout, stderr) = WorkerProcess.Run(_dir.Path, "{\"messages\": []}\n", "chat-template", "--config", config);
         code.ShouldBe(2);
         stdout.ShouldBeEmpty();
         stderr.ShouldContain("2:4");
@@ -70,5 +69,5 @@ public sealed class ChatTemplateCommandTests : IDisposable
         stderr.ShouldNotContain("   at ");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -9,14 +9,14 @@ namespace PostTrain.Worker.Tests;
 /// <summary>The worker reports checkpoints in the URI form of the job's output, never as a path inside its pod.</summary>
 public sealed class CheckpointReportingTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-report-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-report-");
     private readonly WorkerMetrics _metrics = new();
     private readonly HubClient _hub = new(new HubClientOptions());
 
-    private string PvcRoot => Path.Combine(_dir, "pvc");
+    private string PvcRoot => Path.Combine(_dir.Path, "pvc");
 
     private JobEnvironment Environment(JobProgress? progress = null) =>
-        new(new SourceLoading(new SourceResolver(new SourceResolverOptions { PvcRoot = PvcRoot }, _hub)), progress ?? new JobProgress(_metrics, TextWriter.Null, interactive: false), Path.Combine(_dir, "runs"), PvcRoot);
+        new(new SourceLoading(new SourceResolver(new SourceResolverOptions { PvcRoot = PvcRoot }, _hub)), progress ?? new JobProgress(_metrics, TextWriter.Null, interactive: false), Path.Combine(_dir.Path, "runs"), PvcRoot);
 
     [Fact]
     public void A_pvc_output_reports_its_checkpoints_as_pvc_uris_of_the_same_place()
@@ -39,12 +39,12 @@ public sealed class CheckpointReportingTests : IDisposable
     public void File_plain_and_unset_outputs_keep_reporting_in_their_own_form()
     {
         using var env = Environment();
-        var local = Path.Combine(_dir, "out dir", "checkpoint-000002");
+        var local = Path.Combine(_dir.Path, "out dir", "checkpoint-000002");
 
-        env.CheckpointUri(new OutputSpec { Uri = "file://" + Path.Combine(_dir, "out dir") }, local).ShouldBe("file://" + Path.Combine(_dir, "out%20dir", "checkpoint-000002"));
-        Api.Model.SourceUri.Parse(env.CheckpointUri(new OutputSpec { Uri = "file://" + Path.Combine(_dir, "out dir") }, local)).Path.ShouldBe(local);
-        env.CheckpointUri(new OutputSpec { Uri = Path.Combine(_dir, "out dir") }, local).ShouldBe(local);
-        env.CheckpointUri(new OutputSpec(), Path.Combine(env.JobOutputDirectory("j", new OutputSpec()), "checkpoint-000002")).ShouldBe(Path.Combine(_dir, "runs", "j", "checkpoint-000002"));
+        env.CheckpointUri(new OutputSpec { Uri = "file://" + Path.Combine(_dir.Path, "out dir") }, local).ShouldBe("file://" + Path.Combine(_dir.Path, "out%20dir", "checkpoint-000002"));
+        Api.Model.SourceUri.Parse(env.CheckpointUri(new OutputSpec { Uri = "file://" + Path.Combine(_dir.Path, "out dir") }, local)).Path.ShouldBe(local);
+        env.CheckpointUri(new OutputSpec { Uri = Path.Combine(_dir.Path, "out dir") }, local).ShouldBe(local);
+        env.CheckpointUri(new OutputSpec(), Path.Combine(env.JobOutputDirectory("j", new OutputSpec()), "checkpoint-000002")).ShouldBe(Path.Combine(_dir.Path, "runs", "j", "checkpoint-000002"));
     }
 
     [Fact]
@@ -78,6 +78,6 @@ public sealed class CheckpointReportingTests : IDisposable
     {
         _hub.Dispose();
         _metrics.Dispose();
-        Directory.Delete(_dir, recursive: true);
+        _dir.Dispose();
     }
 }

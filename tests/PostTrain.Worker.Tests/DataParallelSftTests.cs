@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using PostTrain.Testing;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Training;
@@ -33,7 +32,7 @@ public sealed class DataParallelSftTests : IDisposable
           training: {maxSteps: 3, batchSize: 8, microBatchSize: 4, learningRate: 3e-3, maxSeqLength: 96, logEverySteps: 1, precision: fp32}
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-dp-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-dp-");
 
     [Fact]
     public async Task Two_ranks_train_the_weights_and_losses_of_one_process_on_the_combined_batch_and_only_rank_0_writes()
@@ -117,7 +116,7 @@ public sealed class DataParallelSftTests : IDisposable
         Directory.Exists(Path.Combine(rank1, "out")).ShouldBeFalse();
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private static double MaxWeightDifference(string expectedCheckpoint, string actualCheckpoint)
     {
@@ -177,5 +176,5 @@ public sealed class DataParallelSftTests : IDisposable
         }
     }
 
-    private string Folder(string name) => Directory.CreateDirectory(Path.Combine(_dir, name)).FullName;
+    private string Folder(string name) => Directory.CreateDirectory(Path.Combine(_dir.Path, name)).FullName;
 }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Parquet.Serialization;
 using PostTrain.Api.Model;
-using PostTrain.Testing;
 using PostTrain.Trainer.Sources;
 using PostTrain.Worker.Running;
 
@@ -10,12 +9,12 @@ namespace PostTrain.Worker.Tests;
 /// <summary><c>posttrain-worker dataset</c>: the records a job would train on, printed through the job's own loader.</summary>
 public sealed class DatasetCommandTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-dataset-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-dataset-");
     private readonly string _pvcRoot;
 
     public DatasetCommandTests()
     {
-        _pvcRoot = Directory.CreateDirectory(Path.Combine(_dir, "pvc")).FullName;
+        _pvcRoot = Directory.CreateDirectory(Path.Combine(_dir.Path, "pvc")).FullName;
         var shards = Path.Combine(TestPaths.SharedTestData, "datasets", "gsm8k-shaped", "main");
         var target = Directory.CreateDirectory(Path.Combine(_pvcRoot, "data", "gsm8k", "main")).FullName;
         foreach (var file in Directory.GetFiles(shards, "*.parquet"))
@@ -24,18 +23,18 @@ public sealed class DatasetCommandTests : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private (int Code, List<JsonNode> Records, string Stderr) Run(params string[] args)
     {
-        var environment = new Dictionary<string, string> { ["POSTTRAIN_PVC_ROOT"] = _pvcRoot, ["POSTTRAIN_CACHE"] = Path.Combine(_dir, "cache") };
-        var (code, stdout, stderr) = WorkerProcess.Run(_dir, environment, ["dataset", .. args]);
+        var environment = new Dictionary<string, string> { ["POSTTRAIN_PVC_ROOT"] = _pvcRoot, ["POSTTRAIN_CACHE"] = Path.Combine(_dir.Path, "cache") };
+        var (code, stdout, stderr) = WorkerProcess.Run(_dir.Path, environment, ["dataset", .. args]);
         return (code, [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)], stderr);
     }
 
     private async Task<List<string>> InProcessIdsAsync(DatasetSpec spec, long seed)
     {
-        using var hub = new HubClient(new HubClientOptions { CacheDirectory = Path.Combine(_dir, "cache") });
+        using var hub = new HubClient(new HubClientOptions { CacheDirectory = Path.Combine(_dir.Path, "cache") });
         var loading = new SourceLoading(new SourceResolver(new SourceResolverOptions { PvcRoot = _pvcRoot }, hub));
         return [.. (await loading.LoadDatasetAsync(spec, seed, _ => { }, CancellationToken.None)).Select(e => e.Id)];
     }
@@ -82,7 +81,7 @@ public sealed class DatasetCommandTests : IDisposable
             await ParquetSerializer.SerializeAsync(rows, stream);
         }
 
-        var manifest = Path.Combine(_dir, "job.yaml");
+        var manifest = Path.Combine(_dir.Path, "job.yaml");
         await File.WriteAllTextAsync(manifest, """
             apiVersion: posttrain.dev/v1alpha1
             kind: SftJob
@@ -117,9 +116,9 @@ public sealed class DatasetCommandTests : IDisposable
     [Fact]
     public async Task A_bad_record_exits_2_naming_the_file_and_line_or_row_and_the_field()
     {
-        var bad = Path.Combine(_dir, "bad.jsonl");
+        var bad = Path.Combine(_dir.Path, "bad.jsonl");
         await File.WriteAllTextAsync(bad, "{\"question\": \"q\", \"answer\": \"#### 1\"}\n{\"question\": \"q2\"}\n");
-        var badParquet = Path.Combine(_dir, "bad.parquet");
+        var badParquet = Path.Combine(_dir.Path, "bad.parquet");
         await using (var stream = File.Create(badParquet))
         {
             await ParquetSerializer.SerializeAsync(new[] { new Row { Problem = "p", Solution = "#### 1" }, new Row { Problem = "p2", Solution = "no final" } }, stream);
@@ -147,14 +146,14 @@ public sealed class DatasetCommandTests : IDisposable
     [Fact]
     public void The_usage_text_lists_the_dataset_command()
     {
-        var (code, stdout, _) = WorkerProcess.Run(_dir, "", "--help");
+        var (code, stdout, _) = WorkerProcess.Run(_dir.Path, "", "--help");
         code.ShouldBe(0);
         stdout.ShouldContain("dataset --source URI [--format F] [--config C] [--split S] [--limit N] [--seed S]");
     }
 
     private async Task<string> WriteJobAsync(string source)
     {
-        var path = Path.Combine(_dir, "bad-job.yaml");
+        var path = Path.Combine(_dir.Path, "bad-job.yaml");
         await File.WriteAllTextAsync(path, $$$"""
             apiVersion: posttrain.dev/v1alpha1
             kind: EvalJob

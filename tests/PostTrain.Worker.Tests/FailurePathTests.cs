@@ -9,20 +9,20 @@ namespace PostTrain.Worker.Tests;
 /// </summary>
 public sealed class FailurePathTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-failures-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-failures-");
 
     [Fact]
     public void A_corrupt_model_source_exits_2_with_one_line_naming_the_file()
     {
         var first = Write("first.yaml", Manifests.Sft("s", 1));
-        WorkerProcess.Run(_dir, "", "run", first, "--runs-dir", "out", "--no-server").ExitCode.ShouldBe(0);
-        var checkpoint = Directory.EnumerateDirectories(Path.Combine(_dir, "out", "s"), "checkpoint-*").Single();
+        WorkerProcess.Run(_dir.Path, "", "run", first, "--runs-dir", "out", "--no-server").ExitCode.ShouldBe(0);
+        var checkpoint = Directory.EnumerateDirectories(Path.Combine(_dir.Path, "out", "s"), "checkpoint-*").Single();
         var weights = Path.Combine(checkpoint, "model.safetensors");
         File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..64]);
 
         var next = Write("next.yaml", Manifests.Sft("t", 1).Replace("builtin://tiny", checkpoint, StringComparison.Ordinal));
-        var termination = Path.Combine(_dir, "termination-log");
-        var (code, _, stderr) = WorkerProcess.Run(_dir, "", "run", next, "--runs-dir", "out", "--no-server", "--termination-log", termination);
+        var termination = Path.Combine(_dir.Path, "termination-log");
+        var (code, _, stderr) = WorkerProcess.Run(_dir.Path, "", "run", next, "--runs-dir", "out", "--no-server", "--termination-log", termination);
         code.ShouldBe(2, stderr);
         stderr.ShouldContain("InvalidInput:");
         stderr.ShouldContain("model.safetensors");
@@ -33,10 +33,10 @@ public sealed class FailurePathTests : IDisposable
     [Fact]
     public void A_bad_dataset_record_exits_2_naming_file_and_line()
     {
-        var data = Path.Combine(_dir, "data.jsonl");
+        var data = Path.Combine(_dir.Path, "data.jsonl");
         File.WriteAllText(data, "{\"question\": \"1+1?\", \"answer\": \"#### 2\"}\n{\"question\": \"2+2?\"}\n");
         var file = Write("bad-data.yaml", Manifests.Sft("s", 1).Replace("builtin://arithmetic?split=sft&count=40", data, StringComparison.Ordinal));
-        var (code, _, stderr) = WorkerProcess.Run(_dir, "", "run", file, "--runs-dir", "out", "--no-server");
+        var (code, _, stderr) = WorkerProcess.Run(_dir.Path, "", "run", file, "--runs-dir", "out", "--no-server");
         code.ShouldBe(2, stderr);
         stderr.ShouldContain($"{data}:2:");
         stderr.ShouldNotContain("   at ");
@@ -49,7 +49,7 @@ public sealed class FailurePathTests : IDisposable
     public void A_port_outside_1_to_65535_exits_2_saying_so(string port)
     {
         var file = Write("p.yaml", Manifests.Sft("s", 1));
-        var (code, _, stderr) = WorkerProcess.Run(_dir, "", "run", file, "--port", port);
+        var (code, _, stderr) = WorkerProcess.Run(_dir.Path, "", "run", file, "--port", port);
         code.ShouldBe(2);
         stderr.ShouldContain($"{port} is not a TCP port");
         stderr.ShouldNotContain("   at ");
@@ -59,18 +59,18 @@ public sealed class FailurePathTests : IDisposable
     public void Resume_never_into_a_folder_with_checkpoints_is_refused_naming_them_and_leaves_them()
     {
         var first = Write("first.yaml", Manifests.Sft("s", 2));
-        WorkerProcess.Run(_dir, "", "run", first, "--runs-dir", "out", "--no-server").ExitCode.ShouldBe(0);
+        WorkerProcess.Run(_dir.Path, "", "run", first, "--runs-dir", "out", "--no-server").ExitCode.ShouldBe(0);
         var again = Write("again.yaml", Manifests.Sft("s", 3).Replace("  seed: 3", "  seed: 3\n  resume: never", StringComparison.Ordinal));
-        var (code, _, stderr) = WorkerProcess.Run(_dir, "", "run", again, "--runs-dir", "out", "--no-server");
+        var (code, _, stderr) = WorkerProcess.Run(_dir.Path, "", "run", again, "--runs-dir", "out", "--no-server");
         code.ShouldBe(2, stderr);
         stderr.ShouldContain("already holds checkpoints (checkpoint-000002)");
-        Directory.EnumerateDirectories(Path.Combine(_dir, "out", "s"), "checkpoint-*").Select(Path.GetFileName).ShouldBe(["checkpoint-000002"]);
+        Directory.EnumerateDirectories(Path.Combine(_dir.Path, "out", "s"), "checkpoint-*").Select(Path.GetFileName).ShouldBe(["checkpoint-000002"]);
     }
 
     [Fact]
     public async Task A_second_writer_of_an_output_folder_is_refused_naming_the_first()
     {
-        var output = Path.Combine(_dir, "shared-output");
+        var output = Path.Combine(_dir.Path, "shared-output");
         using var first = await OutputFolderLock.AcquireAsync(output, "SftJob/a", TimeSpan.Zero, CancellationToken.None);
         var e = await Should.ThrowAsync<JobInputException>(() => OutputFolderLock.AcquireAsync(output, "SftJob/b", TimeSpan.FromMilliseconds(600), CancellationToken.None));
         e.Message.ShouldContain("is being written by another worker (SftJob/a on ");
@@ -90,11 +90,11 @@ public sealed class FailurePathTests : IDisposable
         JobFailures.Describe(new NullReferenceException("boom")).ShouldBe("NullReferenceException: boom");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string Write(string name, string text)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(_dir.Path, name);
         File.WriteAllText(path, text);
         return path;
     }

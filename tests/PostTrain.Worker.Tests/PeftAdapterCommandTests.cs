@@ -18,18 +18,18 @@ namespace PostTrain.Worker.Tests;
 /// </summary>
 public sealed partial class PeftAdapterCommandTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-peft-cmd-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-peft-cmd-");
     private readonly string _base;
 
     public PeftAdapterCommandTests()
     {
-        _base = Path.Combine(_dir, "base");
+        _base = Path.Combine(_dir.Path, "base");
         var tokenizer = BuiltinTokenizers.Arithmetic;
         using var loaded = new LoadedModel(new CausalLanguageModel(BuiltinModels.Tiny(tokenizer), 5), tokenizer, ChatTemplate.ChatMl, _base);
         HfCheckpoint.Save(loaded.Model, _base, loaded.SaveTokenizer);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string LoraJob(string name, string? adapter = null) => $$"""
         apiVersion: posttrain.dev/v1alpha1
@@ -44,7 +44,7 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
 
     private (int Code, string Stderr) Worker(params string[] args)
     {
-        var (code, _, stderr) = WorkerProcess.Run(_dir, "", args);
+        var (code, _, stderr) = WorkerProcess.Run(_dir.Path, "", args);
         return (code, stderr);
     }
 
@@ -57,11 +57,11 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
     [Fact]
     public void A_lora_job_saves_peft_names_and_its_base_as_a_path_and_every_way_of_loading_the_adapter_merges_the_same()
     {
-        var manifest = Path.Combine(_dir, "lora.yaml");
+        var manifest = Path.Combine(_dir.Path, "lora.yaml");
         File.WriteAllText(manifest, LoraJob("lora"));
         var (runCode, runErr) = Worker("run", manifest, "--runs-dir", "out", "--no-server");
         runCode.ShouldBe(0, runErr);
-        var checkpoint = Directory.GetDirectories(Path.Combine(_dir, "out", "lora"), "checkpoint-*").Single();
+        var checkpoint = Directory.GetDirectories(Path.Combine(_dir.Path, "out", "lora"), "checkpoint-*").Single();
 
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, Lora.ConfigFile)))!;
         config["base_model_name_or_path"]!.GetValue<string>().ShouldBe(_base);
@@ -72,7 +72,7 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
         keys.ShouldAllBe(k => PeftKey().IsMatch(k));
 
         // The adapter alone, as PEFT users pass adapters around: its base comes from base_model_name_or_path.
-        var adapterOnly = Directory.CreateDirectory(Path.Combine(_dir, "adapter-only")).FullName;
+        var adapterOnly = Directory.CreateDirectory(Path.Combine(_dir.Path, "adapter-only")).FullName;
         File.Copy(Path.Combine(checkpoint, Lora.ConfigFile), Path.Combine(adapterOnly, Lora.ConfigFile));
         File.Copy(Path.Combine(checkpoint, Lora.WeightsFile), Path.Combine(adapterOnly, Lora.WeightsFile));
 
@@ -82,12 +82,12 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
         explicitCode.ShouldBe(0, explicitErr);
         explicitErr.ShouldContain("a plain checkpoint in");
 
-        var fromAdapter = Path.Combine(_dir, "from-adapter");
+        var fromAdapter = Path.Combine(_dir.Path, "from-adapter");
         File.Exists(Path.Combine(fromAdapter, Lora.ConfigFile)).ShouldBeFalse("a merged checkpoint is plain");
         File.Exists(Path.Combine(fromAdapter, "tokenizer.json")).ShouldBeTrue();
         var merged = Weights(fromAdapter);
-        Changed(Weights(Path.Combine(_dir, "from-checkpoint")), merged).ShouldBeEmpty();
-        Changed(Weights(Path.Combine(_dir, "from-base")), merged).ShouldBeEmpty();
+        Changed(Weights(Path.Combine(_dir.Path, "from-checkpoint")), merged).ShouldBeEmpty();
+        Changed(Weights(Path.Combine(_dir.Path, "from-base")), merged).ShouldBeEmpty();
 
         // Every projection moved (B was trained from zero), nothing else did.
         var changed = Changed(Weights(_base), merged);
@@ -98,26 +98,26 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
     [Fact]
     public void A_job_s_model_adapter_is_merged_into_its_base_before_training()
     {
-        var first = Path.Combine(_dir, "first.yaml");
+        var first = Path.Combine(_dir.Path, "first.yaml");
         File.WriteAllText(first, LoraJob("first"));
         Worker("run", first, "--runs-dir", "out", "--no-server").Code.ShouldBe(0);
-        var adapter = Directory.GetDirectories(Path.Combine(_dir, "out", "first"), "checkpoint-*").Single();
+        var adapter = Directory.GetDirectories(Path.Combine(_dir.Path, "out", "first"), "checkpoint-*").Single();
         Worker("merge-adapter", "--model", _base, "--adapter", adapter, "--output", "merged").Code.ShouldBe(0);
 
         // A second LoRA job on model {source: base, adapter: the first job's checkpoint}: its frozen base is the merge.
-        var second = Path.Combine(_dir, "second.yaml");
+        var second = Path.Combine(_dir.Path, "second.yaml");
         File.WriteAllText(second, LoraJob("second", adapter));
         var (code, stderr) = Worker("run", second, "--runs-dir", "out", "--no-server");
         code.ShouldBe(0, stderr);
-        var checkpoint = Directory.GetDirectories(Path.Combine(_dir, "out", "second"), "checkpoint-*").Single();
-        Changed(Weights(checkpoint), Weights(Path.Combine(_dir, "merged"))).ShouldBeEmpty();
+        var checkpoint = Directory.GetDirectories(Path.Combine(_dir.Path, "out", "second"), "checkpoint-*").Single();
+        Changed(Weights(checkpoint), Weights(Path.Combine(_dir.Path, "merged"))).ShouldBeEmpty();
         JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, Lora.ConfigFile)))!["base_model_name_or_path"]!.GetValue<string>().ShouldBe(adapter);
     }
 
     [Fact]
     public async Task An_adapter_repository_on_the_hub_loads_onto_the_base_repository_its_config_names()
     {
-        var local = Directory.CreateDirectory(Path.Combine(_dir, "local-adapter")).FullName;
+        var local = Directory.CreateDirectory(Path.Combine(_dir.Path, "local-adapter")).FullName;
         using (var model = HfCheckpoint.Load(_base))
         {
             var settings = new LoraSettings(2, 4, 0, ["q_proj", "up_proj"]);
@@ -144,13 +144,13 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
             hub.Files[$"org/math-lora/main/{Path.GetFileName(file)}"] = File.ReadAllBytes(file);
         }
 
-        var environment = new Dictionary<string, string> { ["HF_ENDPOINT"] = hub.Endpoint, ["POSTTRAIN_CACHE"] = Path.Combine(_dir, "cache") };
-        var (code, _, stderr) = WorkerProcess.Run(_dir, environment, "merge-adapter", "--model", "hf://org/math-lora", "--output", "from-hub");
+        var environment = new Dictionary<string, string> { ["HF_ENDPOINT"] = hub.Endpoint, ["POSTTRAIN_CACHE"] = Path.Combine(_dir.Path, "cache") };
+        var (code, _, stderr) = WorkerProcess.Run(_dir.Path, environment, "merge-adapter", "--model", "hf://org/math-lora", "--output", "from-hub");
         code.ShouldBe(0, stderr);
         Worker("merge-adapter", "--model", _base, "--adapter", local, "--output", "from-local").Code.ShouldBe(0);
 
-        Changed(Weights(Path.Combine(_dir, "from-hub")), Weights(Path.Combine(_dir, "from-local"))).ShouldBeEmpty();
-        Changed(Weights(_base), Weights(Path.Combine(_dir, "from-hub"))).Count.ShouldBe(2 * BuiltinModels.Tiny(BuiltinTokenizers.Arithmetic).NumHiddenLayers);
+        Changed(Weights(Path.Combine(_dir.Path, "from-hub")), Weights(Path.Combine(_dir.Path, "from-local"))).ShouldBeEmpty();
+        Changed(Weights(_base), Weights(Path.Combine(_dir.Path, "from-hub"))).Count.ShouldBe(2 * BuiltinModels.Tiny(BuiltinTokenizers.Arithmetic).NumHiddenLayers);
         hub.Requests.Select(r => r.Path).ShouldContain("org/base/resolve/main/model.safetensors");
         hub.Requests.Select(r => r.Path).ShouldContain("org/math-lora/resolve/main/adapter_model.safetensors");
     }
@@ -162,7 +162,7 @@ public sealed partial class PeftAdapterCommandTests : IDisposable
         none.ShouldBe(2);
         noneErr.ShouldContain("holds no PEFT adapter");
 
-        var adapter = Directory.CreateDirectory(Path.Combine(_dir, "orphan")).FullName;
+        var adapter = Directory.CreateDirectory(Path.Combine(_dir.Path, "orphan")).FullName;
         File.WriteAllText(Path.Combine(adapter, Lora.ConfigFile), """{"peft_type": "LORA", "r": 4, "lora_alpha": 8, "target_modules": ["q_proj"], "base_model_name_or_path": "not a repo"}""");
         File.WriteAllBytes(Path.Combine(adapter, Lora.WeightsFile), [0]);
         var (orphan, orphanErr) = Worker("merge-adapter", "--model", adapter, "--output", "x");

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using PostTrain.Api.Worker;
 using PostTrain.Operator.Workers;
-using PostTrain.Testing;
 using PostTrain.Trainer.Training;
 
 namespace PostTrain.Worker.Tests;
@@ -13,15 +12,15 @@ namespace PostTrain.Worker.Tests;
 /// </summary>
 public sealed partial class PvcOutputTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-pvc-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-pvc-");
 
-    private string PvcRoot => Path.Combine(_dir, "pvc");
+    private string PvcRoot => Path.Combine(_dir.Path, "pvc");
 
     private Dictionary<string, string> Environment => new() { ["POSTTRAIN_PVC_ROOT"] = PvcRoot };
 
     private string Write(string name, params string[] documents)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(_dir.Path, name);
         File.WriteAllText(path, string.Join("\n---\n", documents));
         return path;
     }
@@ -35,9 +34,9 @@ public sealed partial class PvcOutputTests : IDisposable
     public void A_job_with_a_pvc_output_reports_pvc_uris_and_its_dependent_loads_from_them()
     {
         var file = Write("chain.yaml", WithOutput(Manifests.Sft("s", 3), "pvc://ckpt/run"), WithOutput(Manifests.Rlvr("r", "s", 1), "pvc://rl.out/rl"));
-        var termination = Path.Combine(_dir, "termination-log");
+        var termination = Path.Combine(_dir.Path, "termination-log");
 
-        var (code, stdout, stderr) = WorkerProcess.Run(_dir, Environment, "run", file, "--runs-dir", "out", "--no-server", "--termination-log", termination);
+        var (code, stdout, stderr) = WorkerProcess.Run(_dir.Path, Environment, "run", file, "--runs-dir", "out", "--no-server", "--termination-log", termination);
 
         code.ShouldBe(0, stdout + stderr);
         var sft = WorkerJson.TryReadResult(File.ReadAllText(Path.Combine(PvcRoot, "ckpt", "run", "result.json"))).ShouldNotBeNull();
@@ -65,9 +64,9 @@ public sealed partial class PvcOutputTests : IDisposable
     public async Task Status_and_a_preempted_result_report_the_newest_checkpoint_as_a_pvc_uri()
     {
         var file = Write("live.yaml", WithOutput(Manifests.Sft("s", 5000, saveEvery: 2), "pvc://ckpt/live"));
-        var termination = Path.Combine(_dir, "termination-log");
+        var termination = Path.Combine(_dir.Path, "termination-log");
         var port = TestPorts.Free();
-        using var worker = new WorkerProcess(_dir, Environment, "", "run", file, "--runs-dir", "out", "--port", port.ToString(CultureInfo.InvariantCulture), "--termination-log", termination);
+        using var worker = new WorkerProcess(_dir.Path, Environment, "", "run", file, "--runs-dir", "out", "--port", port.ToString(CultureInfo.InvariantCulture), "--termination-log", termination);
         worker.WaitForOutput("SftJob/s [....................] 3/5000", TimeSpan.FromSeconds(120)).ShouldBeTrue(worker.Output);
 
         // Polled as the operator polls a running pod.
@@ -106,5 +105,5 @@ public sealed partial class PvcOutputTests : IDisposable
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int PosixKill(int pid, int signal);
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

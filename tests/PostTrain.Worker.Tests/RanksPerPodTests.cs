@@ -49,15 +49,15 @@ public sealed class RanksPerPodTests : IDisposable
           batchSize: 4
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-ranks-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-ranks-");
 
     [Fact]
     public void Every_kind_runs_on_two_ranks_and_the_eval_table_is_the_one_process_table()
     {
-        File.WriteAllText(Path.Combine(_dir, "pipeline.yaml"), Pipeline);
-        var scratch = Directory.CreateDirectory(Path.Combine(_dir, "tmp")).FullName;
+        File.WriteAllText(Path.Combine(_dir.Path, "pipeline.yaml"), Pipeline);
+        var scratch = Directory.CreateDirectory(Path.Combine(_dir.Path, "tmp")).FullName;
         var env = new Dictionary<string, string> { ["TMPDIR"] = scratch };
-        var (code, stdout, stderr) = WorkerProcess.Run(_dir, env, "run", "pipeline.yaml", "--runs-dir", "out", "--no-server", "--nproc-per-node", "2");
+        var (code, stdout, stderr) = WorkerProcess.Run(_dir.Path, env, "run", "pipeline.yaml", "--runs-dir", "out", "--no-server", "--nproc-per-node", "2");
         var all = stdout + stderr;
         code.ShouldBe(0, all);
         all.ShouldContain("started 2 local ranks (RANK 0..1 of 2");
@@ -71,23 +71,23 @@ public sealed class RanksPerPodTests : IDisposable
         all.ShouldContain("RlvrJob/rlvr: rank 1 of 2 (data parallel, Gloo; 2 prompts per rank per step)");
 
         // Rank 0 wrote the checkpoints and results; rank 1's results went to its scratch folder, with no checkpoint.
-        var rlvr = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "out", "rlvr", "result.json")))!;
+        var rlvr = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir.Path, "out", "rlvr", "result.json")))!;
         rlvr["phase"]!.GetValue<string>().ShouldBe("Succeeded");
         rlvr["checkpoint"]!["step"]!.GetValue<long>().ShouldBe(2);
-        Directory.Exists(Path.Combine(_dir, "out", "rlvr", "checkpoint-000002")).ShouldBeTrue();
+        Directory.Exists(Path.Combine(_dir.Path, "out", "rlvr", "checkpoint-000002")).ShouldBeTrue();
         File.Exists(Path.Combine(scratch, "posttrain-rank-1", "rlvr", "result.json")).ShouldBeTrue();
         Directory.EnumerateDirectories(Path.Combine(scratch, "posttrain-rank-1", "rlvr")).ShouldBeEmpty();
-        TrainerState.Load(Path.Combine(_dir, "out", "sft", "checkpoint-000004")).Losses.Select(l => l.Step).ShouldBe([1L, 2, 3, 4]);
+        TrainerState.Load(Path.Combine(_dir.Path, "out", "sft", "checkpoint-000004")).Losses.Select(l => l.Step).ShouldBe([1L, 2, 3, 4]);
 
         // The same checkpoints evaluated by one process: the same table and the same answers, item by item.
         var single = Pipeline[Pipeline.IndexOf("apiVersion: posttrain.dev/v1alpha1\nkind: EvalJob", StringComparison.Ordinal)..]
-            .Replace("fromJob: {kind: SftJob, name: sft}", $"source: {Path.Combine(_dir, "out", "sft", "checkpoint-000004")}", StringComparison.Ordinal)
-            .Replace("fromJob: {kind: RlvrJob, name: rlvr}", $"source: {Path.Combine(_dir, "out", "rlvr", "checkpoint-000002")}", StringComparison.Ordinal);
-        File.WriteAllText(Path.Combine(_dir, "single.yaml"), single);
-        var one = WorkerProcess.Run(_dir, new Dictionary<string, string>(), "run", "single.yaml", "--runs-dir", "single", "--no-server");
+            .Replace("fromJob: {kind: SftJob, name: sft}", $"source: {Path.Combine(_dir.Path, "out", "sft", "checkpoint-000004")}", StringComparison.Ordinal)
+            .Replace("fromJob: {kind: RlvrJob, name: rlvr}", $"source: {Path.Combine(_dir.Path, "out", "rlvr", "checkpoint-000002")}", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_dir.Path, "single.yaml"), single);
+        var one = WorkerProcess.Run(_dir.Path, new Dictionary<string, string>(), "run", "single.yaml", "--runs-dir", "single", "--no-server");
         one.ExitCode.ShouldBe(0, one.Stdout + one.Stderr);
-        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "single", "eval", "result.json")))!["table"]!.AsArray();
-        var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "out", "eval", "result.json")))!["table"]!.AsArray();
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir.Path, "single", "eval", "result.json")))!["table"]!.AsArray();
+        var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir.Path, "out", "eval", "result.json")))!["table"]!.AsArray();
         actual.Count.ShouldBe(2);
         for (var i = 0; i < 2; i++)
         {
@@ -97,38 +97,38 @@ public sealed class RanksPerPodTests : IDisposable
             }
 
             var model = actual[i]!["model"]!.GetValue<string>();
-            var predictions = File.ReadAllLines(Path.Combine(_dir, "out", "eval", $"predictions-{model}.jsonl"));
+            var predictions = File.ReadAllLines(Path.Combine(_dir.Path, "out", "eval", $"predictions-{model}.jsonl"));
             predictions.Length.ShouldBe(14);
-            predictions.ShouldBe(File.ReadAllLines(Path.Combine(_dir, "single", "eval", $"predictions-{model}.jsonl")), model);
+            predictions.ShouldBe(File.ReadAllLines(Path.Combine(_dir.Path, "single", "eval", $"predictions-{model}.jsonl")), model);
         }
     }
 
     [Fact]
     public void Sigterm_to_the_launcher_stops_every_rank_at_the_same_step_with_a_checkpoint()
     {
-        File.WriteAllText(Path.Combine(_dir, "sft.yaml"), Pipeline[..Pipeline.IndexOf("---", StringComparison.Ordinal)].Replace("maxSteps: 4", "maxSteps: 5000", StringComparison.Ordinal));
-        var env = new Dictionary<string, string> { ["TMPDIR"] = Directory.CreateDirectory(Path.Combine(_dir, "tmp")).FullName };
-        using var worker = new WorkerProcess(_dir, env, string.Empty, "run", "sft.yaml", "--runs-dir", "out", "--no-server", "--nproc-per-node", "2");
+        File.WriteAllText(Path.Combine(_dir.Path, "sft.yaml"), Pipeline[..Pipeline.IndexOf("---", StringComparison.Ordinal)].Replace("maxSteps: 4", "maxSteps: 5000", StringComparison.Ordinal));
+        var env = new Dictionary<string, string> { ["TMPDIR"] = Directory.CreateDirectory(Path.Combine(_dir.Path, "tmp")).FullName };
+        using var worker = new WorkerProcess(_dir.Path, env, string.Empty, "run", "sft.yaml", "--runs-dir", "out", "--no-server", "--nproc-per-node", "2");
         worker.WaitForOutput("] 3/5000", TimeSpan.FromMinutes(2)).ShouldBeTrue(worker.Output);
         Posix.Kill(worker.Id, Posix.SIGTERM).ShouldBe(0);
         var (code, stdout, stderr) = worker.Wait(TimeSpan.FromMinutes(2));
 
         code.ShouldBe(143, stdout + stderr);
-        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "out", "sft", "result.json")))!;
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir.Path, "out", "sft", "result.json")))!;
         result["phase"]!.GetValue<string>().ShouldBe("Preempted");
         var step = result["checkpoint"]!["step"]!.GetValue<long>();
         step.ShouldBeGreaterThanOrEqualTo(3);
-        Directory.Exists(Path.Combine(_dir, "out", "sft", $"checkpoint-{step.ToString("D6", CultureInfo.InvariantCulture)}")).ShouldBeTrue();
+        Directory.Exists(Path.Combine(_dir.Path, "out", "sft", $"checkpoint-{step.ToString("D6", CultureInfo.InvariantCulture)}")).ShouldBeTrue();
         (stdout + stderr).ShouldContain($"cancelled at step {step}; saving a checkpoint");
     }
 
     [Fact]
     public void A_gpu_job_without_cuda_fails_at_once_with_exit_3_and_says_why()
     {
-        File.WriteAllText(Path.Combine(_dir, "sft.yaml"), Pipeline[..Pipeline.IndexOf("---", StringComparison.Ordinal)]);
-        var log = Path.Combine(_dir, "termination-log");
+        File.WriteAllText(Path.Combine(_dir.Path, "sft.yaml"), Pipeline[..Pipeline.IndexOf("---", StringComparison.Ordinal)]);
+        var log = Path.Combine(_dir.Path, "termination-log");
         var env = new Dictionary<string, string> { ["POSTTRAIN_DEVICE"] = "cuda", ["CUDA_VISIBLE_DEVICES"] = string.Empty };
-        var (code, stdout, stderr) = WorkerProcess.Run(_dir, env, "run", "sft.yaml", "--runs-dir", "out", "--no-server", "--termination-log", log);
+        var (code, stdout, stderr) = WorkerProcess.Run(_dir.Path, env, "run", "sft.yaml", "--runs-dir", "out", "--no-server", "--termination-log", log);
 
         code.ShouldBe(3, stdout + stderr);
         stderr.ShouldContain("InvalidEnvironment: the job asked for GPUs but ");
@@ -136,10 +136,10 @@ public sealed class RanksPerPodTests : IDisposable
         var message = JsonNode.Parse(File.ReadAllText(log))!;
         message["phase"]!.GetValue<string>().ShouldBe("Failed");
         message["message"]!.GetValue<string>().ShouldStartWith("InvalidEnvironment: ");
-        Directory.Exists(Path.Combine(_dir, "out")).ShouldBeFalse("nothing trained");
+        Directory.Exists(Path.Combine(_dir.Path, "out")).ShouldBeFalse("nothing trained");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private static class Posix
     {

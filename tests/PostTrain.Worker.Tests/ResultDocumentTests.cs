@@ -15,7 +15,7 @@ namespace PostTrain.Worker.Tests;
 /// </summary>
 public sealed class ResultDocumentTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-result-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-result-");
 
     private static JobOutcome Outcome(int rows = 2, string? message = "evaluated 2 models", int metrics = 0) => new()
     {
@@ -42,7 +42,7 @@ public sealed class ResultDocumentTests : IDisposable
 
     private WorkerResult? ReadAsTheOperatorDoes(JobOutcome outcome)
     {
-        var path = Path.Combine(_dir, "termination-log");
+        var path = Path.Combine(_dir.Path, "termination-log");
         ResultWriter.WriteTerminationMessage(outcome, path);
         var message = File.ReadAllText(path);
         Encoding.UTF8.GetByteCount(message).ShouldBeLessThanOrEqualTo(ResultWriter.TerminationMessageLimit);
@@ -82,8 +82,8 @@ public sealed class ResultDocumentTests : IDisposable
         }
 
         // result.json carries the same document, indented.
-        ResultWriter.WriteToDirectory(outcome, _dir);
-        var file = File.ReadAllText(Path.Combine(_dir, "result.json"));
+        ResultWriter.WriteToDirectory(outcome, _dir.Path);
+        var file = File.ReadAllText(Path.Combine(_dir.Path, "result.json"));
         file.ShouldContain("\n  \"kind\": \"EvalJob\"");
         var fromFile = WorkerJson.TryReadResult(file).ShouldNotBeNull();
         WorkerJson.Serialize(fromFile).ShouldBe(WorkerJson.Serialize(result));
@@ -142,5 +142,5 @@ public sealed class ResultDocumentTests : IDisposable
         result.Checkpoint!.Uri.ShouldBe("pvc://ckpt/ev/checkpoint-000007");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -1,4 +1,3 @@
-using PostTrain.Testing;
 using Shouldly;
 using Xunit;
 

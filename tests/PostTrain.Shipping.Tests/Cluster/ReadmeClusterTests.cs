@@ -9,7 +9,6 @@ using PostTrain.Kube.Models;
 using PostTrain.Operator.Hosting;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Workers;
-using PostTrain.Testing;
 using Shouldly;
 using Xunit;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using PostTrain.Testing;
 
 namespace PostTrain.Shipping.Tests.Cluster;
 

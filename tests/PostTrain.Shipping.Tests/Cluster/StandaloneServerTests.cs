@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using PostTrain.Shipping.Tests.Helm;
-using PostTrain.Testing;
 using Shouldly;
 using Xunit;
 

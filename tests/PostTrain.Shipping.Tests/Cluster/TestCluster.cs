@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using PostTrain.Kube.Testing;
 using PostTrain.Shipping.Tests.Helm;
-using PostTrain.Testing;
 
 namespace PostTrain.Shipping.Tests.Cluster;
 

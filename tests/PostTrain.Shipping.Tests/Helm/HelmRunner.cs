@@ -1,5 +1,3 @@
-using PostTrain.Testing;
-
 namespace PostTrain.Shipping.Tests.Helm;
 
 /// <summary>

@@ -5,13 +5,13 @@ namespace PostTrain.Trainer.Tests.Data;
 
 public sealed class DatasetLoaderTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-data-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-data-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string Write(string name, string text)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(_dir.Path, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
         return path;
@@ -50,7 +50,7 @@ public sealed class DatasetLoaderTests : IDisposable
     public async Task Bom_crlf_lines_longer_than_the_read_buffer_and_no_final_newline_are_handled()
     {
         var big = new string('x', 3 << 20);
-        var path = Path.Combine(_dir, "edge.jsonl");
+        var path = Path.Combine(_dir.Path, "edge.jsonl");
         var text = "{\"prompt\": \"a\"}\r\n\r\n{\"prompt\": \"" + big + "\"}\r\n{\"prompt\": \"\u00e9t\u00e9 \u2212 ok\"}\r\n{\"prompt\": 1}";
         await File.WriteAllTextAsync(path, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
 
@@ -150,17 +150,17 @@ public sealed class DatasetLoaderTests : IDisposable
         Write("a.jsonl", "{\"prompt\": \"1\"}\n");
         Write("notes.txt", "ignored");
         Write("dataset_infos.json", "{\"default\": {}}");
-        var all = await DatasetLoader.LoadAsync(_dir, new DatasetLoadOptions(), CancellationToken.None);
+        var all = await DatasetLoader.LoadAsync(_dir.Path, new DatasetLoadOptions(), CancellationToken.None);
         all.Examples.Select(e => e.Prompt).ShouldBe(["1", "2"]);
 
         Write("split/train.jsonl", "{\"prompt\": \"t\"}\n");
         Write("split/test.jsonl", "{\"prompt\": \"e\"}\n");
-        var split = Path.Combine(_dir, "split");
+        var split = Path.Combine(_dir.Path, "split");
         (await DatasetLoader.LoadAsync(split, new DatasetLoadOptions(), CancellationToken.None)).Examples.Select(e => e.Prompt).ShouldBe(["t"]);
         (await DatasetLoader.LoadAsync(split, new DatasetLoadOptions { Split = "test" }, CancellationToken.None)).Examples.Select(e => e.Prompt).ShouldBe(["e"]);
         (await DatasetLoader.LoadAsync(split, new DatasetLoadOptions { Split = null }, CancellationToken.None)).Examples.Select(e => e.Prompt).ShouldBe(["e", "t"]);
 
-        var empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
+        var empty = Directory.CreateDirectory(Path.Combine(_dir.Path, "empty")).FullName;
         Write("empty/readme.md", "no data");
         (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadAsync(empty, new DatasetLoadOptions(), CancellationToken.None)))
             .Message.ShouldBe($"{empty}: no data file matches [*.jsonl, *.ndjson, *.json, *.parquet]");
@@ -172,7 +172,7 @@ public sealed class DatasetLoaderTests : IDisposable
     public async Task A_folder_of_parquet_shards_reads_every_shard_of_the_split_in_order_and_a_sample_is_drawn_by_the_seed()
     {
         var shards = ParquetRecordReaderTests.Shards;
-        var folder = Directory.CreateDirectory(Path.Combine(_dir, "gsm8k", "main")).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(_dir.Path, "gsm8k", "main")).FullName;
         foreach (var file in Directory.GetFiles(shards, "*.parquet"))
         {
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
@@ -181,7 +181,7 @@ public sealed class DatasetLoaderTests : IDisposable
         var twinTrain = (await File.ReadAllLinesAsync(Path.Combine(shards, "train-00000-of-00002.jsonl")))
             .Concat(await File.ReadAllLinesAsync(Path.Combine(shards, "train-00001-of-00002.jsonl")))
             .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["question"]!.GetValue<string>()).ToList();
-        var root = Path.Combine(_dir, "gsm8k");
+        var root = Path.Combine(_dir.Path, "gsm8k");
 
         var train = await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { Format = DatasetFormat.Gsm8k, FileType = DatasetFileType.Parquet }, CancellationToken.None);
         var test = await DatasetLoader.LoadAsync(root, new DatasetLoadOptions { Split = "test", Config = "main" }, CancellationToken.None);

@@ -8,15 +8,15 @@ namespace PostTrain.Trainer.Tests.Data;
 public sealed class DatasetSourceLoaderTests : IAsyncLifetime, IDisposable
 {
     private readonly FakeHub _hub = new();
-    private readonly string _cache = Directory.CreateTempSubdirectory("posttrain-dsl-").FullName;
+    private readonly TempDirectory _cache = new("posttrain-dsl-");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _hub.DisposeAsync();
 
-    public void Dispose() => Directory.Delete(_cache, recursive: true);
+    public void Dispose() => _cache.Dispose();
 
-    private DatasetSourceLoader Loader(HubClient hub) => new(new SourceResolver(new SourceResolverOptions { PvcRoot = _cache }, hub));
+    private DatasetSourceLoader Loader(HubClient hub) => new(new SourceResolver(new SourceResolverOptions { PvcRoot = _cache.Path }, hub));
 
     private static string Shard(string name) => Path.Combine(ParquetRecordReaderTests.Shards, name);
 
@@ -32,7 +32,7 @@ public sealed class DatasetSourceLoaderTests : IAsyncLifetime, IDisposable
         _hub.Files["datasets/openai/gsm8k/main/main/train.jsonl"] = Encoding.UTF8.GetBytes("{\"question\": \"q1\", \"answer\": \"1 + 1 = 2\\n#### 2\"}\n");
         _hub.Files["datasets/openai/gsm8k/main/main/test.jsonl"] = Encoding.UTF8.GetBytes("{\"question\": \"q2\", \"answer\": \"#### 3\"}\n");
         _hub.Files["datasets/openai/gsm8k/main/README.md"] = Encoding.UTF8.GetBytes("# gsm8k");
-        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache });
+        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache.Path });
         var loader = Loader(hub);
 
         var train = await loader.LoadAsync("hf://openai/gsm8k", new DatasetLoadOptions(), CancellationToken.None);
@@ -57,7 +57,7 @@ public sealed class DatasetSourceLoaderTests : IAsyncLifetime, IDisposable
         Serve("org/gsm8k-shaped", "main", "main/train-00001-of-00002.parquet", "train-00001-of-00002");
         Serve("org/gsm8k-shaped", "main", "main/test-00000-of-00001.parquet", "test-00000-of-00001");
         _hub.Files["datasets/org/gsm8k-shaped/main/README.md"] = Encoding.UTF8.GetBytes("---\nconfigs: [main]\n---");
-        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache });
+        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache.Path });
         var loader = Loader(hub);
 
         var train = await loader.LoadAsync("hf://org/gsm8k-shaped", new DatasetLoadOptions { Format = DatasetFormat.Gsm8k }, CancellationToken.None);
@@ -80,7 +80,7 @@ public sealed class DatasetSourceLoaderTests : IAsyncLifetime, IDisposable
         Serve("org/scripted", "refs/convert/parquet", "default/train/0000.parquet", "train-00000-of-00002");
         Serve("org/scripted", "refs/convert/parquet", "default/train/0001.parquet", "train-00001-of-00002");
         Serve("org/scripted", "refs/convert/parquet", "default/test/0000.parquet", "test-00000-of-00001");
-        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache });
+        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache.Path });
         var loader = Loader(hub);
 
         var train = await loader.LoadAsync("hf://org/scripted", new DatasetLoadOptions(), CancellationToken.None);
@@ -97,8 +97,8 @@ public sealed class DatasetSourceLoaderTests : IAsyncLifetime, IDisposable
     {
         Serve("org/gsm8k-shaped", "main", "data/train-00000-of-00002.parquet", "train-00000-of-00002");
         Serve("org/gsm8k-shaped", "main", "data/train-00001-of-00002.parquet", "train-00001-of-00002");
-        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache });
-        using var freshHub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = Path.Combine(_cache, "fresh") });
+        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache.Path });
+        using var freshHub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = Path.Combine(_cache.Path, "fresh") });
 
         var first = await Loader(hub).LoadAsync("hf://org/gsm8k-shaped", new DatasetLoadOptions { MaxSamples = 25, Seed = 42 }, CancellationToken.None);
         var second = await Loader(freshHub).LoadAsync("hf://org/gsm8k-shaped", new DatasetLoadOptions { MaxSamples = 25, Seed = 42 }, CancellationToken.None);
@@ -116,7 +116,7 @@ public sealed class DatasetSourceLoaderTests : IAsyncLifetime, IDisposable
     public async Task A_hub_dataset_without_data_files_or_conversion_is_refused_with_the_files_it_holds()
     {
         _hub.Files["datasets/org/empty/main/notes/readme.txt"] = [1, 2, 3];
-        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache });
+        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache.Path });
 
         var error = await Should.ThrowAsync<DatasetFormatException>(() => Loader(hub).LoadAsync("hf://org/empty", new DatasetLoadOptions(), CancellationToken.None));
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Parquet;
-using PostTrain.Testing;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Data.Columnar;
 using static PostTrain.Trainer.Tests.Data.ParquetTestFiles;
@@ -9,11 +8,11 @@ namespace PostTrain.Trainer.Tests.Data;
 
 public sealed class ParquetRecordReaderTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-parquet-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-parquet-");
 
     public static string Shards => Path.Combine(TestPaths.SharedTestData, "datasets", "gsm8k-shaped", "main");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private static async Task<List<ParquetRowGroupRecords>> ReadAllAsync(string file, IReadOnlyCollection<string>? columns = null)
     {
@@ -103,7 +102,7 @@ public sealed class ParquetRecordReaderTests : IDisposable
     [Fact]
     public async Task Lists_of_structs_nested_lists_structs_nulls_and_empty_lists_come_back_as_written()
     {
-        var file = await WriteAsync(Path.Combine(_dir, "chat.parquet"), new ChatRow[]
+        var file = await WriteAsync(Path.Combine(_dir.Path, "chat.parquet"), new ChatRow[]
         {
             new()
             {
@@ -141,12 +140,12 @@ public sealed class ParquetRecordReaderTests : IDisposable
     [Fact]
     public async Task Mbpp_rows_with_int_ids_and_lists_of_tests_and_chat_rows_become_examples()
     {
-        var mbpp = await WriteAsync(Path.Combine(_dir, "mbpp.parquet"), new CodeRow[]
+        var mbpp = await WriteAsync(Path.Combine(_dir.Path, "mbpp.parquet"), new CodeRow[]
         {
             new() { TaskId = 11, Text = "Write add(a, b).", Code = "def add(a, b):\n    return a + b", TestList = ["assert add(1, 2) == 3", "assert add(0, 0) == 0"], TestSetupCode = "" },
             new() { TaskId = 12, Text = "Write neg(a).", Code = "def neg(a):\n    return -a", TestList = ["assert neg(1) == -1"], TestSetupCode = "import math" },
         }, rowGroupSize: 1);
-        var chat = await WriteAsync(Path.Combine(_dir, "chat.parquet"), new ChatRow[]
+        var chat = await WriteAsync(Path.Combine(_dir.Path, "chat.parquet"), new ChatRow[]
         {
             new() { Messages = [new() { Role = "user", Content = "2+2?" }, new() { Role = "assistant", Content = "4" }], Answer = "4" },
         }, rowGroupSize: 10);
@@ -165,7 +164,7 @@ public sealed class ParquetRecordReaderTests : IDisposable
     public async Task A_bad_row_names_the_file_the_row_its_row_group_and_the_field_and_skip_invalid_skips_it()
     {
         var rows = Enumerable.Range(1, 150).Select(i => new MathRow { Question = $"q{i}", Answer = i == 70 ? "no final answer" : $"{i} + 0 = {i}\n#### {i}" }).ToList();
-        var file = await WriteAsync(Path.Combine(_dir, "math.parquet"), rows, rowGroupSize: 64);
+        var file = await WriteAsync(Path.Combine(_dir.Path, "math.parquet"), rows, rowGroupSize: 64);
 
         var error = await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadFileAsync(file, new DatasetLoadOptions { Format = DatasetFormat.Gsm8k }, CancellationToken.None));
 
@@ -176,7 +175,7 @@ public sealed class ParquetRecordReaderTests : IDisposable
         skipped.SkippedCount.ShouldBe(1);
         skipped.Warnings.Single().ShouldContain("row 70 (row group 2 of 3)");
 
-        var numbers = await WriteAsync(Path.Combine(_dir, "numbers.parquet"), new[] { new NumberRow { Question = 7, Answer = "#### 7" } }, rowGroupSize: 8);
+        var numbers = await WriteAsync(Path.Combine(_dir.Path, "numbers.parquet"), new[] { new NumberRow { Question = 7, Answer = "#### 7" } }, rowGroupSize: 8);
         (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadFileAsync(numbers, new DatasetLoadOptions(), CancellationToken.None)))
             .Message.ShouldBe($"{numbers}: row 1 (row group 1 of 1): field 'question' must be a string, found a number");
     }
@@ -184,15 +183,15 @@ public sealed class ParquetRecordReaderTests : IDisposable
     [Fact]
     public async Task Columns_a_dataset_cannot_use_are_never_read_and_a_file_without_usable_columns_or_not_parquet_is_named()
     {
-        var withMap = await WriteAsync(Path.Combine(_dir, "map.parquet"), new[] { new MathRow { Question = "q", Answer = "#### 1", Extra = new() { ["k"] = "v" } } }, rowGroupSize: 8);
+        var withMap = await WriteAsync(Path.Combine(_dir.Path, "map.parquet"), new[] { new MathRow { Question = "q", Answer = "#### 1", Extra = new() { ["k"] = "v" } } }, rowGroupSize: 8);
         (await DatasetLoader.LoadFileAsync(withMap, new DatasetLoadOptions(), CancellationToken.None)).Examples.Single().ReferenceAnswer.ShouldBe("1");
         (await Should.ThrowAsync<DatasetFormatException>(() => ReadAllAsync(withMap))).Message.ShouldBe($"{withMap}: column 'extra' is a map, which datasets cannot use");
 
-        var other = await WriteAsync(Path.Combine(_dir, "other.parquet"), new[] { new OtherRow { Foo = "f", Bar = 1 } }, rowGroupSize: 8);
+        var other = await WriteAsync(Path.Combine(_dir.Path, "other.parquet"), new[] { new OtherRow { Foo = "f", Bar = 1 } }, rowGroupSize: 8);
         (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadFileAsync(other, new DatasetLoadOptions { Format = DatasetFormat.Gsm8k }, CancellationToken.None)))
             .Message.ShouldBe($"{other}: none of the columns the Gsm8k format reads (question, answer, id) is in the file; it has [foo, bar]: set the format or the field names");
 
-        var fake = Path.Combine(_dir, "fake.parquet");
+        var fake = Path.Combine(_dir.Path, "fake.parquet");
         await File.WriteAllTextAsync(fake, "PAR1 this is not parquet");
         (await Should.ThrowAsync<DatasetFormatException>(() => DatasetLoader.LoadFileAsync(fake, new DatasetLoadOptions(), CancellationToken.None)))
             .Message.ShouldStartWith($"{fake}: not a readable parquet file");

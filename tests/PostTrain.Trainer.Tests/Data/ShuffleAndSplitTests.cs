@@ -22,8 +22,13 @@ public class ShuffleAndSplitTests
     {
         // SplitMix64 seeded with 0: its first outputs are fixed by the algorithm.
         new SplitMix64(0).Next().ShouldBe(0xE220A8397B1DCDAFUL);
-        SeededShuffle.Shuffle(Enumerable.Range(0, 10), 42).ShouldBe(SeededShuffle.Shuffle(Enumerable.Range(0, 10), 42));
-        SeededShuffle.Shuffle(Enumerable.Range(0, 10), 42).ShouldNotBe(SeededShuffle.Shuffle(Enumerable.Range(0, 10), 43));
+        // The orders below were computed independently, by a 20-line Python re-implementation of SplitMix64 (Vigna's
+        // reference constants), rejection sampling below a bound ((2^64 - bound) % bound threshold) and Fisher-Yates
+        // from the last index down; the seed is the int's bits as an unsigned 32-bit value. They are not read back from
+        // this code, so a change to the generator, the sampling or the swap order fails here.
+        SeededShuffle.Shuffle(Enumerable.Range(0, 10), 42).ShouldBe([0, 9, 5, 8, 6, 4, 7, 2, 1, 3]);
+        SeededShuffle.Shuffle(Enumerable.Range(0, 10), 43).ShouldBe([4, 2, 5, 6, 1, 3, 9, 8, 7, 0]);
+        SeededShuffle.Shuffle(Enumerable.Range(0, 10), -1).ShouldBe([5, 9, 4, 7, 8, 2, 1, 3, 6, 0]);
     }
 
     [Fact]

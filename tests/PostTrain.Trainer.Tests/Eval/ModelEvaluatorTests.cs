@@ -12,7 +12,7 @@ namespace PostTrain.Trainer.Tests.Eval;
 
 public sealed class ModelEvaluatorTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-eval-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-eval-");
 
     [Fact]
     public async Task A_model_taught_one_answer_is_judged_right_on_it_and_wrong_elsewhere()
@@ -22,7 +22,7 @@ public sealed class ModelEvaluatorTests : IDisposable
         using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
         var sequence = new SftEncoder(SftFixtures.Tokenizer, ChatTemplate.ChatMl, 128).Encode(taught);
         new SftTrainer(model, new SftOptions { MaxSteps = 100, BatchSize = 1, MicroBatchSize = 1, LearningRate = 1e-2, Schedule = "constant" }, SftFixtures.PadId)
-            .Train([sequence], [], new CheckpointManager(_dir));
+            .Train([sequence], [], new CheckpointManager(_dir.Path));
 
         var eos = SftFixtures.Tokenizer.TokenToId(BuiltinTokenizers.ImEnd)!.Value;
         var evaluator = new ModelEvaluator(model, SftFixtures.Tokenizer, ChatTemplate.ChatMl, new MathReward(), SftFixtures.PadId, [eos]);
@@ -46,5 +46,5 @@ public sealed class ModelEvaluatorTests : IDisposable
         await Should.ThrowAsync<ArgumentException>(() => evaluator.EvaluateAsync([], new EvalOptions { Samples = 2, K = [4] }));
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

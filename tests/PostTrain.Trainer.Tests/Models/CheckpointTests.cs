@@ -7,7 +7,7 @@ namespace PostTrain.Trainer.Tests.Models;
 
 public sealed class CheckpointTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-ckpt-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-ckpt-");
 
     [Theory]
     [InlineData(long.MaxValue)]
@@ -16,7 +16,7 @@ public sealed class CheckpointTests : IDisposable
     {
         using var model = new CausalLanguageModel(ModelFixtures.Llama3, seed: 1);
         ModelFixtures.Perturb(model, 2);
-        var path = Path.Combine(_dir, "m");
+        var path = Path.Combine(_dir.Path, "m");
         HfCheckpoint.Save(model, path, maxShardBytes: maxShardBytes);
         File.Exists(Path.Combine(path, "config.json")).ShouldBeTrue();
         File.Exists(Path.Combine(path, "generation_config.json")).ShouldBeTrue();
@@ -37,7 +37,7 @@ public sealed class CheckpointTests : IDisposable
     public void A_missing_tensor_and_a_wrong_shape_are_both_named_in_one_error()
     {
         using var model = new CausalLanguageModel(ModelFixtures.Llama3, seed: 1);
-        var path = Path.Combine(_dir, "bad");
+        var path = Path.Combine(_dir.Path, "bad");
         HfCheckpoint.Save(model, path);
         // Rewrite the weights without one tensor and with another of the wrong shape.
         var file = Path.Combine(path, "model.safetensors");
@@ -60,7 +60,7 @@ public sealed class CheckpointTests : IDisposable
     public void A_truncated_safetensors_file_is_rejected_with_its_name()
     {
         using var model = new CausalLanguageModel(ModelFixtures.Qwen3, seed: 1);
-        var path = Path.Combine(_dir, "truncated");
+        var path = Path.Combine(_dir.Path, "truncated");
         HfCheckpoint.Save(model, path);
         var file = Path.Combine(path, "model.safetensors");
         var bytes = File.ReadAllBytes(file);
@@ -74,21 +74,21 @@ public sealed class CheckpointTests : IDisposable
     public void A_failed_save_leaves_the_previous_checkpoint_intact()
     {
         using var model = new CausalLanguageModel(ModelFixtures.Qwen3, seed: 1);
-        var path = Path.Combine(_dir, "keep");
+        var path = Path.Combine(_dir.Path, "keep");
         HfCheckpoint.Save(model, path);
         var before = File.ReadAllBytes(Path.Combine(path, "model.safetensors"));
 
         Should.Throw<IOException>(() => HfCheckpoint.Save(model, path, _ => throw new IOException("disk full")));
 
         File.ReadAllBytes(Path.Combine(path, "model.safetensors")).ShouldBe(before);
-        Directory.GetDirectories(_dir).Select(Path.GetFileName).ShouldBe(["keep"]);
+        Directory.GetDirectories(_dir.Path).Select(Path.GetFileName).ShouldBe(["keep"]);
     }
 
     [Fact]
     public void A_missing_directory_or_config_is_a_clear_error()
     {
-        Should.Throw<CheckpointException>(() => HfCheckpoint.Load(Path.Combine(_dir, "nope"))).Message.ShouldContain("not found");
+        Should.Throw<CheckpointException>(() => HfCheckpoint.Load(Path.Combine(_dir.Path, "nope"))).Message.ShouldContain("not found");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -10,7 +10,7 @@ namespace PostTrain.Trainer.Tests.Models;
 /// <summary>training.gradientCheckpointing recomputes each decoder layer in backward; the gradients must not change.</summary>
 public sealed class GradientCheckpointingTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-ckpt-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-ckpt-");
 
     [Theory]
     [InlineData(false, false)]
@@ -59,7 +59,7 @@ public sealed class GradientCheckpointingTests : IDisposable
         {
             using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
             new SftTrainer(model, options, SftFixtures.PadId, compute: ComputeOptions.Cpu with { GradientCheckpointing = checkpointing })
-                .Train(sequences, [], new CheckpointManager(Path.Combine(_dir, checkpointing ? "on" : "off")));
+                .Train(sequences, [], new CheckpointManager(Path.Combine(_dir.Path, checkpointing ? "on" : "off")));
             model.GradientCheckpointing.ShouldBe(checkpointing);
             return model.OutputWeight.ToArray<float>();
         }
@@ -72,7 +72,7 @@ public sealed class GradientCheckpointingTests : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }
 
 /// <summary>Reads the process-wide segment counter, so it runs alone.</summary>

@@ -8,7 +8,7 @@ namespace PostTrain.Trainer.Tests.Models;
 
 public sealed class LoraAdapterTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-lora-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-lora-");
 
     private static readonly LoraSettings Settings = new(4, 8, 0, ["q_proj", "v_proj", "down_proj"]);
 
@@ -31,19 +31,19 @@ public sealed class LoraAdapterTests : IDisposable
     {
         using var model = Trained(1);
         model.Parameters().Where(p => p.RequiresGrad).Count().ShouldBe(2 * 2 * 3); // A and B, 2 layers, 3 targets
-        Lora.SaveAdapter(model, Settings, _dir, new PeftBaseModel("org/base", "v1"));
+        Lora.SaveAdapter(model, Settings, _dir.Path, new PeftBaseModel("org/base", "v1"));
 
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, Lora.ConfigFile)))!;
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir.Path, Lora.ConfigFile)))!;
         config["peft_type"]!.GetValue<string>().ShouldBe("LORA");
         config["r"]!.GetValue<int>().ShouldBe(4);
         config["lora_alpha"]!.GetValue<double>().ShouldBe(8);
         config["base_model_name_or_path"]!.GetValue<string>().ShouldBe("org/base");
         config["revision"]!.GetValue<string>().ShouldBe("v1");
-        PostTrain.Torch.Serialization.SafeTensors.ReadHeader(Path.Combine(_dir, Lora.WeightsFile)).ShouldContain("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
+        PostTrain.Torch.Serialization.SafeTensors.ReadHeader(Path.Combine(_dir.Path, Lora.WeightsFile)).ShouldContain("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
 
         using var fresh = new CausalLanguageModel(ModelFixtures.Qwen2, seed: 5);
-        Lora.Apply(fresh, Lora.ReadSettings(_dir)!, seed: 77);
-        Lora.LoadAdapterWeights(fresh, _dir);
+        Lora.Apply(fresh, Lora.ReadSettings(_dir.Path)!, seed: 77);
+        Lora.LoadAdapterWeights(fresh, _dir.Path);
         using var scope = TorchScope.NewDisposeScope();
         using var noGrad = TorchOps.NoGrad();
         var ids = ModelFixtures.Ids([[1, 2, 3, 4, 5]]);
@@ -59,8 +59,8 @@ public sealed class LoraAdapterTests : IDisposable
         var ids = ModelFixtures.Ids([[6, 7, 8, 9]]);
         var adapted = model.Forward(ids);
         Lora.Merge(model);
-        HfCheckpoint.Save(model, Path.Combine(_dir, "merged"));
-        using var plain = HfCheckpoint.Load(Path.Combine(_dir, "merged"));
+        HfCheckpoint.Save(model, Path.Combine(_dir.Path, "merged"));
+        using var plain = HfCheckpoint.Load(Path.Combine(_dir.Path, "merged"));
         ModelFixtures.MaxAbsDiff(plain.Forward(ids), adapted).ShouldBeLessThan(1e-5f);
     }
 
@@ -71,11 +71,11 @@ public sealed class LoraAdapterTests : IDisposable
         Should.Throw<ArgumentException>(() => Lora.Apply(model, Settings with { TargetModules = ["qkv"] }, 1)).Message.ShouldContain("qkv");
 
         using var trained = Trained(3);
-        Lora.SaveAdapter(trained, Settings, _dir, null);
+        Lora.SaveAdapter(trained, Settings, _dir.Path, null);
         using var other = new CausalLanguageModel(ModelFixtures.Qwen2, seed: 5);
         Lora.Apply(other, Settings with { Rank = 2 }, 1);
-        Should.Throw<InvalidDataException>(() => Lora.LoadAdapterWeights(other, _dir)).Message.ShouldContain("shape");
+        Should.Throw<InvalidDataException>(() => Lora.LoadAdapterWeights(other, _dir.Path)).Message.ShouldContain("shape");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -5,14 +5,14 @@ namespace PostTrain.Trainer.Tests.Models;
 
 public sealed class PeftAdapterConfigTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-peftcfg-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-peftcfg-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private PeftAdapterConfig? Read(string json)
     {
-        File.WriteAllText(Path.Combine(_dir, Lora.ConfigFile), json);
-        return PeftAdapterConfig.Read(_dir);
+        File.WriteAllText(Path.Combine(_dir.Path, Lora.ConfigFile), json);
+        return PeftAdapterConfig.Read(_dir.Path);
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class PeftAdapterConfigTests : IDisposable
 
         new PeftBaseModel("Qwen/Qwen3-0.6B").ToSourceUri().ShouldBe("hf://Qwen/Qwen3-0.6B");
         new PeftBaseModel("Qwen/Qwen3-0.6B", "refs/pr/1").ToSourceUri().ShouldBe("hf://Qwen/Qwen3-0.6B@refs%2Fpr%2F1");
-        new PeftBaseModel(_dir).ToSourceUri().ShouldBe(_dir);
+        new PeftBaseModel(_dir.Path).ToSourceUri().ShouldBe(_dir.Path);
         new PeftBaseModel("hf://org/old").ToSourceUri().ShouldBe("hf://org/old"); // what PostTrain wrote before following PEFT
         Should.Throw<InvalidDataException>(() => new PeftBaseModel("gpt2").ToSourceUri()).Message.ShouldContain("neither an existing folder nor a Hugging Face repository id");
     }
@@ -35,15 +35,15 @@ public sealed class PeftAdapterConfigTests : IDisposable
     public void A_written_config_has_peft_s_fields_and_reads_back()
     {
         var written = new PeftAdapterConfig(new LoraSettings(8, 16, 0.05, ["q_proj", "v_proj"], UseRsLora: true), new PeftBaseModel("org/base", "v2"));
-        written.Write(_dir);
+        written.Write(_dir.Path);
 
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, Lora.ConfigFile)))!.AsObject();
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir.Path, Lora.ConfigFile)))!.AsObject();
         json["base_model_name_or_path"]!.GetValue<string>().ShouldBe("org/base");
         json["revision"]!.GetValue<string>().ShouldBe("v2");
         json["task_type"]!.GetValue<string>().ShouldBe("CAUSAL_LM");
         json["use_rslora"]!.GetValue<bool>().ShouldBeTrue();
         json["bias"]!.GetValue<string>().ShouldBe("none");
-        var read = PeftAdapterConfig.Read(_dir)!;
+        var read = PeftAdapterConfig.Read(_dir.Path)!;
         read.BaseModel.ShouldBe(written.BaseModel);
         read.Settings.TargetModules.ShouldBe(written.Settings.TargetModules);
         read.Settings.Scale.ShouldBe(16 / Math.Sqrt(8));
@@ -57,7 +57,7 @@ public sealed class PeftAdapterConfigTests : IDisposable
         config.Settings.Scale.ShouldBe(2);
         config.Settings.TargetModules.ShouldBe(LoraSettings.AllModules);
         config.BaseModel.ShouldBeNull();
-        PeftAdapterConfig.Read(Path.Combine(_dir, "none")).ShouldBeNull();
+        PeftAdapterConfig.Read(Path.Combine(_dir.Path, "none")).ShouldBeNull();
     }
 
     [Theory]

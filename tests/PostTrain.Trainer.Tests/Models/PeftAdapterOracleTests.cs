@@ -15,7 +15,7 @@ namespace PostTrain.Trainer.Tests.Models;
 /// </summary>
 public sealed class PeftAdapterOracleTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-peft-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-peft-");
 
     private static readonly long[][] Rows = [[1, 5, 9, 33, 4, 17, 60, 2, 8, 12, 40, 3], [3, 3, 14, 15, 9, 26, 53, 58, 9, 7, 9, 3]];
 
@@ -24,16 +24,16 @@ public sealed class PeftAdapterOracleTests(ITestOutputHelper output) : IDisposab
     [InlineData("all-linear", 8, 8.0, true, "BF16")]
     public void An_independently_written_adapter_loads_onto_its_base_as_W_plus_scaling_B_A(string targets, int rank, double alpha, bool rsLora, string dtype)
     {
-        var basePath = Path.Combine(_dir, "base");
+        var basePath = Path.Combine(_dir.Path, "base");
         using (var model = new CausalLanguageModel(ModelFixtures.Llama3, seed: 7))
         {
             ModelFixtures.Perturb(model, 11);
             HfCheckpoint.Save(model, basePath);
         }
 
-        var adapterPath = Path.Combine(_dir, "adapter");
-        var mergedPath = Path.Combine(_dir, "merged");
-        var expectedPath = Path.Combine(_dir, "expected.safetensors");
+        var adapterPath = Path.Combine(_dir.Path, "adapter");
+        var mergedPath = Path.Combine(_dir.Path, "merged");
+        var expectedPath = Path.Combine(_dir.Path, "expected.safetensors");
         PythonOracle.Run("make_peft_adapter.py", basePath, adapterPath, mergedPath, expectedPath, rank.ToString(CultureInfo.InvariantCulture),
             alpha.ToString(CultureInfo.InvariantCulture), rsLora ? "true" : "false", targets, "3", dtype);
         File.Exists(Path.Combine(adapterPath, "config.json")).ShouldBeFalse("an adapter-only directory");
@@ -76,9 +76,9 @@ public sealed class PeftAdapterOracleTests(ITestOutputHelper output) : IDisposab
         var ids = ModelFixtures.Ids(Rows);
         merged.Eval();
         var logits = merged.Forward(ids);
-        var idsPath = Path.Combine(_dir, "ids.json");
+        var idsPath = Path.Combine(_dir.Path, "ids.json");
         File.WriteAllText(idsPath, JsonSerializer.Serialize(Rows));
-        var logitsPath = Path.Combine(_dir, "logits.safetensors");
+        var logitsPath = Path.Combine(_dir.Path, "logits.safetensors");
         PythonOracle.Run("reference_llama.py", mergedPath, idsPath, logitsPath);
         var referenceDiff = ModelFixtures.MaxAbsDiff(logits, SafeTensors.Load(logitsPath)["logits"]);
         referenceDiff.ShouldBeLessThan(1e-4f);
@@ -87,5 +87,5 @@ public sealed class PeftAdapterOracleTests(ITestOutputHelper output) : IDisposab
         output.WriteLine($"{targets} r={rank} alpha={alpha} rslora={rsLora} {dtype}: max |W - W_py| {weightDiff:E2}, max |y - y_py| {outputDiff:E2}, logits vs reference {referenceDiff:E2}, attached vs merged {attachedDiff:E2}");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PostTrain.Testing;
 
 namespace PostTrain.Trainer.Tests.Models;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using PostTrain.Testing;
 using PostTrain.Torch;
 using PostTrain.Torch.Serialization;
 

@@ -15,7 +15,7 @@ namespace PostTrain.Trainer.Tests.Models;
 public sealed class SlidingWindowTests(ITestOutputHelper output) : IDisposable
 {
     private const float Tolerance = 1e-4f;
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-window-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-window-");
 
     private static readonly long[][] Rows =
     [
@@ -35,9 +35,9 @@ public sealed class SlidingWindowTests(ITestOutputHelper output) : IDisposable
         logits.Sum().Backward();
         model.NamedParameters().ShouldAllBe(p => p.Parameter.Grad != null);
 
-        var expected = ReferenceLlama.Logits(checkpoint, Rows, _dir)["logits"];
+        var expected = ReferenceLlama.Logits(checkpoint, Rows, _dir.Path)["logits"];
         var diff = ModelFixtures.MaxAbsDiff(logits, expected);
-        var withoutWindow = ReferenceLlama.Logits(WithoutWindow(checkpoint), Rows, _dir)["logits"];
+        var withoutWindow = ReferenceLlama.Logits(WithoutWindow(checkpoint), Rows, _dir.Path)["logits"];
         var windowEffect = ModelFixtures.MaxAbsDiff(expected, withoutWindow);
         output.WriteLine($"{family}: max |C# − reference| = {diff:E2}; the window moves the reference's logits by up to {windowEffect:F3}");
         diff.ShouldBeLessThan(Tolerance);
@@ -58,7 +58,7 @@ public sealed class SlidingWindowTests(ITestOutputHelper output) : IDisposable
         var mask = (doc.Unsqueeze(1).Eq(doc.Unsqueeze(0)) & (index.Unsqueeze(0) <= index.Unsqueeze(1))).Unsqueeze(0).Unsqueeze(0);
         var logits = model.ForwardWithPositions(ModelFixtures.Ids([packed]), TorchOps.FromArray(positions, 1, packed.Length), mask);
 
-        var expected = ReferenceLlama.Logits(checkpoint, [first, second], _dir);
+        var expected = ReferenceLlama.Logits(checkpoint, [first, second], _dir.Path);
         var diffs = new[]
         {
             ModelFixtures.MaxAbsDiff(logits.Narrow(1, 0, first.Length), expected["row0"]),
@@ -82,7 +82,7 @@ public sealed class SlidingWindowTests(ITestOutputHelper output) : IDisposable
         var logits = model.Forward(ids, TorchOps.FromArray(attention, 2, longRow.Length));
         var scores = SequenceScorer.TokenLogProbs(model, ids, TorchOps.FromArray(attention, 2, longRow.Length));
 
-        var expected = ReferenceLlama.Logits(checkpoint, [shortRow, longRow], _dir);
+        var expected = ReferenceLlama.Logits(checkpoint, [shortRow, longRow], _dir.Path);
         var logitDiff = Math.Max(
             ModelFixtures.MaxAbsDiff(logits.Narrow(0, 0, 1).Narrow(1, pad, shortRow.Length), expected["row0"]),
             ModelFixtures.MaxAbsDiff(logits.Narrow(0, 1, 1), expected["row1"]));
@@ -101,7 +101,7 @@ public sealed class SlidingWindowTests(ITestOutputHelper output) : IDisposable
         var results = new TextGenerator(model, padTokenId: 0).Generate(prompts, SamplingOptions.Greedy(24));
 
         var sequences = prompts.Select((p, b) => (long[])[.. p.Select(i => (long)i), .. results[b].Tokens.Select(i => (long)i)]).ToList();
-        var expected = ReferenceLlama.Logits(checkpoint, sequences, _dir);
+        var expected = ReferenceLlama.Logits(checkpoint, sequences, _dir.Path);
         var worst = 0f;
         for (var b = 0; b < prompts.Length; b++)
         {
@@ -129,7 +129,7 @@ public sealed class SlidingWindowTests(ITestOutputHelper output) : IDisposable
     {
         var model = new CausalLanguageModel(family == "mistral" ? ModelFixtures.Mistral : ModelFixtures.Qwen2Windowed, seed: 31);
         ModelFixtures.Perturb(model, 32, 0.3);
-        checkpoint = Path.Combine(_dir, family);
+        checkpoint = Path.Combine(_dir.Path, family);
         HfCheckpoint.Save(model, checkpoint);
         return model;
     }
@@ -151,5 +151,5 @@ public sealed class SlidingWindowTests(ITestOutputHelper output) : IDisposable
         return copy;
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -16,19 +16,19 @@ public sealed class CodeSandboxAttackTests : IDisposable
 {
     private const string Secret = "hf_attack_test_secret_5f1c";
     private static readonly string[] AddTests = ["assert add(1, 2) == 3", "assert add(2, 5) == 7", "assert add(-4, 5) == 1"];
-    private readonly string _workerFolder = Directory.CreateTempSubdirectory("posttrain-worker-").FullName;
+    private readonly TempDirectory _workerFolder = new("posttrain-worker-");
     private readonly string _sentinel;
 
     public CodeSandboxAttackTests()
     {
         // A stand-in for the worker's own files (checkpoints, output): readable and writable by everyone, so only the
         // isolation can keep them from the code.
-        var checkpoint = Directory.CreateDirectory(Path.Combine(_workerFolder, "checkpoint-00000010")).FullName;
+        var checkpoint = Directory.CreateDirectory(Path.Combine(_workerFolder.Path, "checkpoint-00000010")).FullName;
         _sentinel = Path.Combine(checkpoint, "model.safetensors");
         File.WriteAllText(_sentinel, "weights " + Secret);
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(_workerFolder, (UnixFileMode)0b111_111_111);
+            File.SetUnixFileMode(_workerFolder.Path, (UnixFileMode)0b111_111_111);
             File.SetUnixFileMode(checkpoint, (UnixFileMode)0b111_111_111);
             File.SetUnixFileMode(_sentinel, (UnixFileMode)0b110_110_110);
         }
@@ -42,7 +42,7 @@ public sealed class CodeSandboxAttackTests : IDisposable
     public void Dispose()
     {
         Environment.SetEnvironmentVariable("HF_TOKEN", null);
-        Directory.Delete(_workerFolder, recursive: true);
+        _workerFolder.Dispose();
     }
 
     [Theory]
@@ -199,13 +199,13 @@ public sealed class CodeSandboxAttackTests : IDisposable
     [MemberData(nameof(Isolations))]
     public async Task Writing_outside_the_scratch_folder_fails_even_with_dir_fd_and_symlinks(SandboxIsolation isolation)
     {
-        var target = Path.Combine(_workerFolder, "pwned.txt");
+        var target = Path.Combine(_workerFolder.Path, "pwned.txt");
         var attack = $$"""
             import os
             for attempt in (
                 lambda: open({{Py(target)}}, 'w').write('x'),
-                lambda: os.write(os.open('pwned.txt', os.O_WRONLY | os.O_CREAT, dir_fd=os.open({{Py(_workerFolder)}}, os.O_RDONLY)), b'x'),
-                lambda: (os.symlink({{Py(_workerFolder)}}, 'link'), open('link/pwned.txt', 'w').write('x')),
+                lambda: os.write(os.open('pwned.txt', os.O_WRONLY | os.O_CREAT, dir_fd=os.open({{Py(_workerFolder.Path)}}, os.O_RDONLY)), b'x'),
+                lambda: (os.symlink({{Py(_workerFolder.Path)}}, 'link'), open('link/pwned.txt', 'w').write('x')),
                 lambda: open({{Py(_sentinel)}}, 'w').write('overwritten'),
                 lambda: os.remove({{Py(_sentinel)}}),
                 lambda: open('/dev/shm/fill', 'w').write('x'),

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PostTrain.Testing;
 using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
 using PostTrain.Torch.Optim;

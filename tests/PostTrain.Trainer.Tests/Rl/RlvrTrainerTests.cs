@@ -15,7 +15,7 @@ namespace PostTrain.Trainer.Tests.Rl;
 [Collection(NativeCounterCollection.Name)]
 public sealed class RlvrTrainerTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-rlvr-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-rlvr-");
 
     private static readonly IReadOnlyList<Example> Prompts =
         [.. Enumerable.Range(0, 16).Select(i => new Example { Id = $"p{i}", Prompt = $"Say sevens {i}", ReferenceAnswer = "7" })];
@@ -50,7 +50,7 @@ public sealed class RlvrTrainerTests : IDisposable
         // bf16 learns too, more slowly (measured: all-correct by step 26 against step 15 in fp32), so it gets 25 steps.
         var steps = bf16 ? 25 : 15;
         await Trainer(policy, Options with { Steps = steps, MaxNewTokens = 2, LearningRate = 3e-2, KlCoefficient = 0.001 }, new SevensReward(), reference, observer, compute)
-            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, bf16 ? "learn-bf16" : "learn")));
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, bf16 ? "learn-bf16" : "learn")));
         policy.Parameters().ShouldAllBe(p => p.DType == ScalarType.Float32, "master weights stay float32");
 
         var rewards = observer.Metrics.Select(m => m["reward_mean"]).ToList();
@@ -71,13 +71,13 @@ public sealed class RlvrTrainerTests : IDisposable
     public async Task A_run_stopped_at_step_2_and_resumed_reproduces_the_uninterrupted_rewards()
     {
         var options = Options with { Steps = 4, SaveEverySteps = 1 };
-        var straight = new CheckpointManager(Path.Combine(_dir, "straight"));
+        var straight = new CheckpointManager(Path.Combine(_dir.Path, "straight"));
         using (var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
             await Trainer(policy, options, new SevensReward()).TrainAsync(Prompts, straight);
         }
 
-        var interrupted = new CheckpointManager(Path.Combine(_dir, "interrupted"));
+        var interrupted = new CheckpointManager(Path.Combine(_dir.Path, "interrupted"));
         using (var cts = new CancellationTokenSource())
         using (var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
@@ -107,7 +107,7 @@ public sealed class RlvrTrainerTests : IDisposable
         var before = policy.Body.Norm.Weight.Detach().Clone().DetachFromDisposeScope();
         var observer = new Recorder();
         await Trainer(policy, Options with { Steps = 1, DynamicSampling = true, MaxRefills = 1 }, new ConstantReward(), observer: observer)
-            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "dynamic")));
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, "dynamic")));
 
         observer.Metrics[0]["zero_std_group_fraction"].ShouldBe(1.0);
         observer.Messages.ShouldContain(m => m.Contains("no update", StringComparison.Ordinal));
@@ -126,7 +126,7 @@ public sealed class RlvrTrainerTests : IDisposable
             var reward = new HalfDegenerateReward();
             var observer = new Recorder { Probe = () => reward.Calls };
             await Trainer(policy, Options with { Steps = 4, DynamicSampling = true, MaxRefills = maxRefills }, reward, observer: observer)
-                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, name)));
+                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, name)));
             var drawn = observer.Probes.Select((calls, i) => (calls - (i == 0 ? 0 : observer.Probes[i - 1])) / Options.GroupSize).ToList();
             return (observer.Metrics, drawn);
         }
@@ -154,7 +154,7 @@ public sealed class RlvrTrainerTests : IDisposable
             var reward = new CountingReward();
             var observer = new Recorder { Probe = () => reward.Calls };
             await Trainer(policy, Options with { Steps = 2, DynamicSampling = true, MaxRefills = maxRefills }, reward, observer: observer)
-                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, $"cap{maxRefills}")));
+                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, $"cap{maxRefills}")));
             observer.Probes.ShouldBe([1 * (1 + maxRefills) * Options.PromptsPerStep * Options.GroupSize, 2 * (1 + maxRefills) * Options.PromptsPerStep * Options.GroupSize], $"maxRefills {maxRefills}");
             observer.Messages.Count(m => m.Contains("no update", StringComparison.Ordinal)).ShouldBe(2);
         }
@@ -168,7 +168,7 @@ public sealed class RlvrTrainerTests : IDisposable
         using (var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
             await Trainer(policy, Options with { Steps = 2 }, new SevensReward(), observer: onPolicy)
-                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "on")));
+                .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, "on")));
         }
 
         onPolicy.Metrics.ShouldAllBe(m => m["clip_fraction"] == 0);
@@ -182,7 +182,7 @@ public sealed class RlvrTrainerTests : IDisposable
             using (var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
             {
                 await Trainer(policy, Options with { Steps = 2, PpoEpochs = epochs, MiniBatches = miniBatches, LearningRate = 5e-2 }, new SevensReward(), observer: offPolicy)
-                    .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, $"off{epochs}{miniBatches}")));
+                    .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, $"off{epochs}{miniBatches}")));
             }
 
             offPolicy.Metrics.ShouldAllBe(m => m["clip_fraction"] > 0, $"{epochs} epochs x {miniBatches} mini-batches");
@@ -198,7 +198,7 @@ public sealed class RlvrTrainerTests : IDisposable
         using var reference = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
         var observer = new Recorder { CountTensors = true };
         await Trainer(policy, Options with { Steps = 5, KlCoefficient = 0.01, EntropyCoefficient = 0.001 }, new SevensReward(), reference, observer)
-            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "leak")));
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, "leak")));
 
         // After the first step the optimizer's state exists; from then on every step must free what it made.
         observer.LiveTensors.Count.ShouldBe(5);
@@ -213,7 +213,7 @@ public sealed class RlvrTrainerTests : IDisposable
         var validation = Prompts.Take(3).Select(p => p with { Id = "v" + p.Id }).ToList();
         var reward = new CountingReward();
         var result = await Trainer(policy, Options with { Steps = 5, EvalEverySteps = 2 }, reward, observer: observer)
-            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "val")), validation: validation);
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, "val")), validation: validation);
 
         // before training (step 0), at steps 2 and 4, and at the end (step 5); the verifier scores 1 on every sample here
         observer.Messages.ShouldContain(m => m.Contains("validation before training: val_accuracy 100.0", StringComparison.Ordinal));
@@ -235,7 +235,7 @@ public sealed class RlvrTrainerTests : IDisposable
         // update finishes, the validation due at step 2 is cancelled, and the loop saves step 2 as preempted.
         var reward = new CountingReward { CancelAtCall = (3 + 32 + 1, cts) };
         var result = await Trainer(policy, Options with { Steps = 5, EvalEverySteps = 2 }, reward)
-            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "preempt")), cancellationToken: cts.Token, validation: validation);
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, "preempt")), cancellationToken: cts.Token, validation: validation);
 
         result.Preempted.ShouldBeTrue();
         result.Step.ShouldBe(2);
@@ -249,7 +249,7 @@ public sealed class RlvrTrainerTests : IDisposable
         using var cts = new CancellationTokenSource();
         // Step 1 scores 32 rollouts; SIGTERM arrives while step 2's are scored and the verifier honours it.
         var reward = new CountingReward { CancelAtCall = (32 + 5, cts), ThrowWhenCancelled = true };
-        var checkpoints = new CheckpointManager(Path.Combine(_dir, "rollout-preempt"));
+        var checkpoints = new CheckpointManager(Path.Combine(_dir.Path, "rollout-preempt"));
         var result = await Trainer(policy, Options with { Steps = 5 }, reward).TrainAsync(Prompts, checkpoints, cancellationToken: cts.Token);
 
         result.Preempted.ShouldBeTrue();
@@ -265,7 +265,7 @@ public sealed class RlvrTrainerTests : IDisposable
         using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
         var observer = new Recorder();
         await Trainer(policy, Options with { Steps = 2, EvalEverySteps = 1 }, new ConstantReward(), observer: observer)
-            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir, "noval")));
+            .TrainAsync(Prompts, new CheckpointManager(Path.Combine(_dir.Path, "noval")));
         observer.Metrics.ShouldAllBe(m => !m.ContainsKey("val_accuracy"));
     }
 
@@ -276,7 +276,7 @@ public sealed class RlvrTrainerTests : IDisposable
         Should.Throw<ArgumentException>(() => Trainer(policy, Options with { KlCoefficient = 0.1 }, new SevensReward())).Message.ShouldContain("reference");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     /// <summary>
     /// Fraction of the response's letters that fall in a–m: a dense, checkable reward that a random policy already earns

@@ -8,39 +8,111 @@ namespace PostTrain.Trainer.Tests.Sft;
 
 public sealed class SftTrainerTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-sft-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-sft-");
 
     private static SftOptions Options => new() { MaxSteps = 6, BatchSize = 4, MicroBatchSize = 4, LearningRate = 3e-3, Schedule = "cosine", WarmupSteps = 1, Seed = 5 };
 
     [Fact]
-    public void Packed_and_padded_batches_give_the_same_loss()
+    public void Packed_and_padded_batches_give_the_loss_of_each_sequence_scored_alone()
     {
         using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
         var sequences = SftFixtures.Sequences(6);
+
+        // The reference needs neither padding nor packing: each sequence alone in a batch of one, token-mean over all.
+        var alone = new SftTrainer(model, Options with { Packing = false, MicroBatchSize = 1, BatchSize = 1 }, SftFixtures.PadId);
+        var reference = sequences.Sum(s => alone.ValidationLoss([s]) * s.TargetCount) / sequences.Sum(s => s.TargetCount);
+
         var padded = new SftTrainer(model, Options with { Packing = false }, SftFixtures.PadId).ValidationLoss(sequences);
-        var packed = new SftTrainer(model, Options with { Packing = true, MaxSequenceLength = 256 }, SftFixtures.PadId).ValidationLoss(sequences);
-        packed.ShouldBe(padded, 1e-5);
+        var packing = new SftTrainer(model, Options with { Packing = true, MaxSequenceLength = 256 }, SftFixtures.PadId);
+        padded.ShouldBe(reference, 1e-5);
+        packing.ValidationLoss(sequences).ShouldBe(reference, 1e-5);
+
+        // The trainer really packs: a row shorter than the longest sequence cannot hold it, which only packing refuses.
+        var tooShort = sequences.Max(s => s.Length) - 1;
+        Should.Throw<ArgumentException>(() => new SftTrainer(model, Options with { Packing = true, MaxSequenceLength = tooShort }, SftFixtures.PadId).ValidationLoss(sequences))
+            .Message.ShouldContain("does not fit a packed row");
+        new SftTrainer(model, Options with { Packing = false, MaxSequenceLength = tooShort }, SftFixtures.PadId).ValidationLoss(sequences).ShouldBe(reference, 1e-5);
+    }
+
+    [Fact]
+    public void A_packed_batch_shares_rows_restarts_positions_and_keeps_documents_apart()
+    {
+        using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var sequences = SftFixtures.Sequences(6);
+        using var packed = TrainingBatch.Packed(sequences, 256, SftFixtures.PadId);
+
+        // First-fit in order, computed here from the lengths alone.
+        var rowsUsed = new List<int>();
+        foreach (var s in sequences)
+        {
+            var row = rowsUsed.FindIndex(u => u + s.Length <= 256);
+            if (row < 0)
+            {
+                rowsUsed.Add(s.Length);
+            }
+            else
+            {
+                rowsUsed[row] += s.Length;
+            }
+        }
+
+        rowsUsed.Count.ShouldBeLessThan(sequences.Count, "six short sequences share rows of 256");
+        packed.InputIds.Shape.ShouldBe([rowsUsed.Count, rowsUsed.Max()]);
+        var positions = packed.PositionIds!.ToArray<long>();
+        positions.Count(p => p == 0).ShouldBeGreaterThanOrEqualTo(sequences.Count, "each document starts again at position 0");
+
+        // The packed loss is the sum of the sequences' losses taken one at a time: no token sees another document.
+        double LossSum(TrainingBatch batch)
+        {
+            using var scope = TorchScope.NewDisposeScope();
+            using var noGrad = TorchOps.NoGrad();
+            var logits = batch.PositionIds is not null ? model.ForwardWithPositions(batch.InputIds, batch.PositionIds, batch.PackedMask!) : model.Forward(batch.InputIds, batch.AttentionMask);
+            return Functional.CrossEntropy(logits.View(-1, logits.Shape[^1]), batch.Targets.View(-1), Reduction.Sum, TokenizedSequence.Ignore).Item<float>();
+        }
+
+        var reference = sequences.Sum(s =>
+        {
+            using var one = TrainingBatch.Padded([s], SftFixtures.PadId);
+            return LossSum(one);
+        });
+        LossSum(packed).ShouldBe(reference, reference * 1e-5);
     }
 
     [Fact]
     public void Gradient_accumulation_over_micro_batches_equals_one_big_batch()
     {
         var sequences = SftFixtures.Sequences(8);
-        double[] Run(int micro)
+        sequences.Take(4).Select(s => s.Length).Distinct().Count().ShouldBeGreaterThan(1, "a whole batch of these needs padding");
+        (double[] Losses, float[] Weights) Run(int batch, int micro, int padId)
         {
             using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
             var observer = new RecordingObserver();
-            new SftTrainer(model, Options with { MaxSteps = 3, MicroBatchSize = micro }, SftFixtures.PadId, observer: observer)
-                .Train(sequences, [], new CheckpointManager(Path.Combine(_dir, $"acc{micro}")));
-            return [.. observer.Losses];
+            new SftTrainer(model, Options with { MaxSteps = 3, BatchSize = batch, MicroBatchSize = micro }, padId, observer: observer)
+                .Train(sequences, [], new CheckpointManager(Path.Combine(_dir.Path, $"acc{batch}-{micro}-{padId}")));
+            return ([.. observer.Losses], [.. model.Parameters().SelectMany(p => p.ToArray<float>())]);
         }
 
-        var whole = Run(4);
-        var accumulated = Run(1);
-        for (var i = 0; i < whole.Length; i++)
+        var whole = Run(4, 4, SftFixtures.PadId);
+        // A pad id outside the vocabulary fails any forward pass that pads, so this run proves every pass held one
+        // sequence (a batch of 4 unequal sequences pads); a trainer that ignored MicroBatchSize would throw here.
+        var accumulated = Run(4, 1, padId: 1_000_000);
+        Should.Throw<TorchException>(() => Run(4, 4, padId: 1_000_000));
+
+        // Three optimizer steps each (one per 4 sequences, not one per micro-batch), same losses, same final weights.
+        whole.Losses.Length.ShouldBe(3);
+        accumulated.Losses.Length.ShouldBe(3);
+        for (var i = 0; i < whole.Losses.Length; i++)
         {
-            accumulated[i].ShouldBe(whole[i], 1e-5);
+            accumulated.Losses[i].ShouldBe(whole.Losses[i], 1e-5);
         }
+
+        MaxDifference(accumulated.Weights, whole.Weights).ShouldBeLessThan(1e-5f);
+
+        // The comparison is sensitive: three steps move the weights far more than the tolerance above.
+        using var initial = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        MaxDifference([.. initial.Parameters().SelectMany(p => p.ToArray<float>())], whole.Weights).ShouldBeGreaterThan(1e-3f);
+
+        static float MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
     }
 
     [Fact]
@@ -51,12 +123,12 @@ public sealed class SftTrainerTests : IDisposable
 
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
-            new SftTrainer(model, options, SftFixtures.PadId).Train(sequences, [], new CheckpointManager(Path.Combine(_dir, "straight")));
+            new SftTrainer(model, options, SftFixtures.PadId).Train(sequences, [], new CheckpointManager(Path.Combine(_dir.Path, "straight")));
         }
 
-        var straight = TrainerState.Load(new CheckpointManager(Path.Combine(_dir, "straight")).Latest()!).Losses;
+        var straight = TrainerState.Load(new CheckpointManager(Path.Combine(_dir.Path, "straight")).Latest()!).Losses;
 
-        var interrupted = new CheckpointManager(Path.Combine(_dir, "interrupted"));
+        var interrupted = new CheckpointManager(Path.Combine(_dir.Path, "interrupted"));
         using (var cts = new CancellationTokenSource())
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
@@ -88,7 +160,7 @@ public sealed class SftTrainerTests : IDisposable
     public void Non_finite_loss_or_weights_stop_the_run_naming_the_step_and_keep_the_last_good_checkpoint(long poisonAfter, long failingStep, long keptStep)
     {
         var sequences = SftFixtures.Sequences(8);
-        var checkpoints = new CheckpointManager(Path.Combine(_dir, $"nan{poisonAfter}"), keep: 5);
+        var checkpoints = new CheckpointManager(Path.Combine(_dir.Path, $"nan{poisonAfter}"), keep: 5);
         using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
         var observer = new RecordingObserver { AfterStep = (poisonAfter, () => { using var noGrad = TorchOps.NoGrad(); model.Body.Norm.Weight.FillInPlace(double.NaN); }) };
         var e = Should.Throw<TrainingDivergedException>(() =>
@@ -109,7 +181,7 @@ public sealed class SftTrainerTests : IDisposable
         var trainer = new SftTrainer(model, Options with { MaxSteps = 30, BatchSize = 8, MicroBatchSize = 8, LearningRate = 1e-2 }, SftFixtures.PadId);
         var validation = sequences.Take(8).ToList();
         var before = trainer.ValidationLoss(validation);
-        var result = trainer.Train(sequences.Skip(8).ToList(), validation, new CheckpointManager(Path.Combine(_dir, "learn")));
+        var result = trainer.Train(sequences.Skip(8).ToList(), validation, new CheckpointManager(Path.Combine(_dir.Path, "learn")));
         result.ValidationLoss!.Value.ShouldBeLessThan(before * 0.6);
     }
 
@@ -118,7 +190,7 @@ public sealed class SftTrainerTests : IDisposable
     {
         var sequences = SftFixtures.Sequences(10);
         var options = Options with { SaveEverySteps = 2 };
-        var checkpoints = new CheckpointManager(Path.Combine(_dir, "corrupt"), keep: 3);
+        var checkpoints = new CheckpointManager(Path.Combine(_dir.Path, "corrupt"), keep: 3);
         using (var cts = new CancellationTokenSource())
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
@@ -148,7 +220,7 @@ public sealed class SftTrainerTests : IDisposable
         checkpoints.Names().ShouldBe(["checkpoint-000002", "checkpoint-000004", "checkpoint-000006"]);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private sealed class RecordingObserver : ITrainingObserver
     {

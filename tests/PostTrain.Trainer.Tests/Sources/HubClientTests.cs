@@ -7,18 +7,18 @@ namespace PostTrain.Trainer.Tests.Sources;
 public sealed class HubClientTests : IAsyncLifetime, IDisposable
 {
     private readonly FakeHub _hub = new();
-    private readonly string _cache = Directory.CreateTempSubdirectory("posttrain-hubcache-").FullName;
+    private readonly TempDirectory _cache = new("posttrain-hubcache-");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _hub.DisposeAsync();
 
-    public void Dispose() => Directory.Delete(_cache, recursive: true);
+    public void Dispose() => _cache.Dispose();
 
     private HubClient Client(int maxAttempts = 1, string? token = null) => new(new HubClientOptions
     {
         Endpoint = _hub.Endpoint,
-        CacheDirectory = _cache,
+        CacheDirectory = _cache.Path,
         MaxAttempts = maxAttempts,
         RetryDelay = TimeSpan.FromMilliseconds(10),
         Token = token,
@@ -41,7 +41,7 @@ public sealed class HubClientTests : IAsyncLifetime, IDisposable
         var path = await client.DownloadAsync("org/data", HubRepoKind.Dataset, "main", "train.jsonl", CancellationToken.None);
 
         (await File.ReadAllBytesAsync(path)).ShouldBe(content);
-        path.ShouldStartWith(Path.Combine(_cache, "hub", "datasets", "org--data", "main"));
+        path.ShouldStartWith(Path.Combine(_cache.Path, "hub", "datasets", "org--data", "main"));
         File.Exists(path + ".partial").ShouldBeFalse();
         _hub.Requests.Single().Path.ShouldBe("datasets/org/data/resolve/main/train.jsonl");
     }

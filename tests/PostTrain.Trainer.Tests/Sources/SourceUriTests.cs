@@ -45,26 +45,20 @@ public class SourceUriTests
     [Fact]
     public async Task Local_sources_resolve_to_paths_and_pvc_uses_the_configured_root()
     {
-        var root = Directory.CreateTempSubdirectory("posttrain-pvc-").FullName;
-        try
-        {
-            Directory.CreateDirectory(Path.Combine(root, "claim", "sets"));
-            await File.WriteAllTextAsync(Path.Combine(root, "claim", "sets", "a.jsonl"), "{}");
-            using var hub = new HubClient(new HubClientOptions { CacheDirectory = root });
-            var resolver = new SourceResolver(new SourceResolverOptions { PvcRoot = root }, hub);
+        using var scratch = new TempDirectory("posttrain-pvc-");
+        var root = scratch.Path;
+        Directory.CreateDirectory(Path.Combine(root, "claim", "sets"));
+        await File.WriteAllTextAsync(Path.Combine(root, "claim", "sets", "a.jsonl"), "{}");
+        using var hub = new HubClient(new HubClientOptions { CacheDirectory = root });
+        var resolver = new SourceResolver(new SourceResolverOptions { PvcRoot = root }, hub);
 
-            (await resolver.ResolveAsync(SourceUri.Parse("pvc://claim/sets/a.jsonl"), HubRepoKind.Dataset, null, CancellationToken.None))
-                .ShouldBe(Path.Combine(root, "claim", "sets", "a.jsonl"));
-            (await resolver.ResolveAsync(SourceUri.Parse($"file://{root}/claim"), HubRepoKind.Dataset, null, CancellationToken.None))
-                .ShouldBe($"{root}/claim");
-            var missing = await Should.ThrowAsync<FileNotFoundException>(() => resolver.ResolveAsync(SourceUri.Parse("pvc://other/x.jsonl"), HubRepoKind.Dataset, null, CancellationToken.None));
-            missing.Message.ShouldContain("is the claim 'other' mounted");
-            new SourceResolver(new SourceResolverOptions(), hub).LocalPath(SourceUri.Parse("pvc://c/p/q")).ShouldBe("/mnt/pvc/c/p/q");
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        (await resolver.ResolveAsync(SourceUri.Parse("pvc://claim/sets/a.jsonl"), HubRepoKind.Dataset, null, CancellationToken.None))
+            .ShouldBe(Path.Combine(root, "claim", "sets", "a.jsonl"));
+        (await resolver.ResolveAsync(SourceUri.Parse($"file://{root}/claim"), HubRepoKind.Dataset, null, CancellationToken.None))
+            .ShouldBe($"{root}/claim");
+        var missing = await Should.ThrowAsync<FileNotFoundException>(() => resolver.ResolveAsync(SourceUri.Parse("pvc://other/x.jsonl"), HubRepoKind.Dataset, null, CancellationToken.None));
+        missing.Message.ShouldContain("is the claim 'other' mounted");
+        new SourceResolver(new SourceResolverOptions(), hub).LocalPath(SourceUri.Parse("pvc://c/p/q")).ShouldBe("/mnt/pvc/c/p/q");
     }
 
     [Fact]

@@ -64,43 +64,49 @@ public sealed class BuiltinTokenizerTests
     }
 
     [Fact]
-    public void Is_deterministic()
+    public void Is_deterministic_and_pinned()
     {
-        BuiltinTokenizers.ArithmeticTokenizerJson().ShouldBe(BuiltinTokenizers.ArithmeticTokenizerJson());
+        // Worked out without this code: byte-level BPE puts the 256 byte tokens first, in byte order, so each ASCII
+        // digit's id is its byte ("0" = 0x30 = 48); the documented 1,660 tokens end with the four special tokens.
+        Tokenizer.Encode("1234567890").ShouldBe([49, 50, 51, 52, 53, 54, 55, 56, 57, 48]);
+        Tokenizer.VocabSize.ShouldBe(1660);
+        Tokenizer.TokenToId(BuiltinTokenizers.EndOfText).ShouldBe(1656);
+        Tokenizer.TokenToId(BuiltinTokenizers.Pad).ShouldBe(1659);
+
+        // The merges themselves have no second source, so the whole tokenizer.json is pinned by its SHA-256, recorded
+        // from the build of 2026-12-06 (commit 4daf703): a change in merge order, tie-breaking or serialisation (say,
+        // a hash-ordered collection) fails here, in another process and on another runtime, not only within one run.
+        var json = BuiltinTokenizers.ArithmeticTokenizerJson();
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))
+            .ShouldBe("5b69e4944d3b6d9bfe6cd5c09d8f312b7fb78465ef9bfc8bcbea4e1b4ed09708");
+        BuiltinTokenizers.ArithmeticTokenizerJson().ShouldBe(json);
     }
 
     [Fact]
     public void Saves_to_a_checkpoint_folder_and_loads_back_identically()
     {
-        var dir = Directory.CreateTempSubdirectory("arith-tok-");
-        try
+        using var dir = new TempDirectory("arith-tok-");
+        BuiltinTokenizers.SaveArithmetic(dir.Path);
+        File.Exists(Path.Combine(dir.Path, "tokenizer.json")).ShouldBeTrue();
+        File.Exists(Path.Combine(dir.Path, "tokenizer_config.json")).ShouldBeTrue();
+        var loaded = TokenizerLoader.FromFile(dir.Path);
+        loaded.VocabSize.ShouldBe(Tokenizer.VocabSize);
+        loaded.SpecialTokens.ShouldBe(Tokenizer.SpecialTokens);
+        loaded.AddedTokens.ShouldBe(Tokenizer.AddedTokens);
+        foreach (var v in TokenizerTestData.Vectors)
         {
-            BuiltinTokenizers.SaveArithmetic(dir.FullName);
-            File.Exists(Path.Combine(dir.FullName, "tokenizer.json")).ShouldBeTrue();
-            File.Exists(Path.Combine(dir.FullName, "tokenizer_config.json")).ShouldBeTrue();
-            var loaded = TokenizerLoader.FromFile(dir.FullName);
-            loaded.VocabSize.ShouldBe(Tokenizer.VocabSize);
-            loaded.SpecialTokens.ShouldBe(Tokenizer.SpecialTokens);
-            loaded.AddedTokens.ShouldBe(Tokenizer.AddedTokens);
-            foreach (var v in TokenizerTestData.Vectors)
-            {
-                loaded.Encode(v.Text).ShouldBe(Tokenizer.Encode(v.Text), $"line {v.Line}");
-            }
+            loaded.Encode(v.Text).ShouldBe(Tokenizer.Encode(v.Text), $"line {v.Line}");
+        }
 
-            // The checkpoint carries ChatML as its Jinja chat_template, which renders, masks and ends turns as the built-in does.
-            var template = ChatTemplate.FromDirectory(dir.FullName).ShouldBeOfType<JinjaChatTemplate>();
-            template.Jinja.ShouldBe(ChatTemplate.ChatMl.Jinja);
-            ChatMessage[] conversation = [ChatMessage.System("Be brief."), ChatMessage.User("Tom has 3 apples. He buys 5 more."), ChatMessage.Assistant("3 + 5 = 8\n#### 8"), ChatMessage.User("And 2 * 4?"), ChatMessage.Assistant("#### 8")];
-            var own = template.Encode(loaded, conversation);
-            var builtin = ChatTemplate.ChatMl.Encode(Tokenizer, conversation);
-            own.InputIds.ShouldBe(builtin.InputIds);
-            own.AssistantMask.ShouldBe(builtin.AssistantMask);
-            template.EncodeGenerationPrompt(loaded, conversation[..4]).ShouldBe(ChatTemplate.ChatMl.EncodeGenerationPrompt(Tokenizer, conversation[..4]));
-            template.EndOfTurnId(loaded).ShouldBe(ChatTemplate.ChatMl.EndOfTurnId(Tokenizer));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        // The checkpoint carries ChatML as its Jinja chat_template, which renders, masks and ends turns as the built-in does.
+        var template = ChatTemplate.FromDirectory(dir.Path).ShouldBeOfType<JinjaChatTemplate>();
+        template.Jinja.ShouldBe(ChatTemplate.ChatMl.Jinja);
+        ChatMessage[] conversation = [ChatMessage.System("Be brief."), ChatMessage.User("Tom has 3 apples. He buys 5 more."), ChatMessage.Assistant("3 + 5 = 8\n#### 8"), ChatMessage.User("And 2 * 4?"), ChatMessage.Assistant("#### 8")];
+        var own = template.Encode(loaded, conversation);
+        var builtin = ChatTemplate.ChatMl.Encode(Tokenizer, conversation);
+        own.InputIds.ShouldBe(builtin.InputIds);
+        own.AssistantMask.ShouldBe(builtin.AssistantMask);
+        template.EncodeGenerationPrompt(loaded, conversation[..4]).ShouldBe(ChatTemplate.ChatMl.EncodeGenerationPrompt(Tokenizer, conversation[..4]));
+        template.EndOfTurnId(loaded).ShouldBe(ChatTemplate.ChatMl.EndOfTurnId(Tokenizer));
     }
 }

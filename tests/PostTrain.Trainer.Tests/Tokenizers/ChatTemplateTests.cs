@@ -148,16 +148,9 @@ public sealed class ChatTemplateTests
             added.Add(new JsonObject { ["id"] = id++, ["content"] = token, ["special"] = true });
         }
 
-        var dir = Directory.CreateTempSubdirectory("llama3-like-");
-        try
-        {
-            var path = Path.Combine(dir.FullName, "tokenizer.json");
-            File.WriteAllText(path, json.ToJsonString());
-            return TokenizerLoader.FromFile(path);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        using var dir = new TempDirectory("llama3-like-");
+        var path = Path.Combine(dir.Path, "tokenizer.json");
+        File.WriteAllText(path, json.ToJsonString());
+        return TokenizerLoader.FromFile(path);
     }
 }

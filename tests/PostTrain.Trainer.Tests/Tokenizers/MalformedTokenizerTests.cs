@@ -7,9 +7,9 @@ namespace PostTrain.Trainer.Tests.Tokenizers;
 /// <summary>Bad tokenizer files raise <see cref="TokenizerFormatException"/> naming the file and the field.</summary>
 public sealed class MalformedTokenizerTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("bad-tok-");
+    private readonly TempDirectory _dir = new("bad-tok-");
 
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Theory]
     [InlineData("model", "model")]
@@ -96,7 +96,7 @@ public sealed class MalformedTokenizerTests : IDisposable
     [Fact]
     public void Invalid_json_names_the_file()
     {
-        var path = Path.Combine(_dir.FullName, "tokenizer.json");
+        var path = Path.Combine(_dir.Path, "tokenizer.json");
         File.WriteAllText(path, "{ \"model\": ");
         var e = Should.Throw<TokenizerFormatException>(() => TokenizerLoader.FromFile(path));
         e.Message.ShouldContain(path);
@@ -106,15 +106,15 @@ public sealed class MalformedTokenizerTests : IDisposable
     [Fact]
     public void A_folder_without_tokenizer_files_is_reported()
     {
-        Should.Throw<FileNotFoundException>(() => TokenizerLoader.FromFile(_dir.FullName)).Message.ShouldContain("tokenizer.json");
+        Should.Throw<FileNotFoundException>(() => TokenizerLoader.FromFile(_dir.Path)).Message.ShouldContain("tokenizer.json");
     }
 
     [Fact]
     public void A_bad_vocab_bpe_line_is_named_by_line_number()
     {
-        File.Copy(Path.Combine(TokenizerTestData.Folder, "gpt2", "encoder.json"), Path.Combine(_dir.FullName, "encoder.json"));
-        File.WriteAllText(Path.Combine(_dir.FullName, "vocab.bpe"), "#version: 0.2\nĠ t\nthree parts here\n");
-        var e = Should.Throw<TokenizerFormatException>(() => TokenizerLoader.FromFile(_dir.FullName));
+        File.Copy(Path.Combine(TokenizerTestData.Folder, "gpt2", "encoder.json"), Path.Combine(_dir.Path, "encoder.json"));
+        File.WriteAllText(Path.Combine(_dir.Path, "vocab.bpe"), "#version: 0.2\nĠ t\nthree parts here\n");
+        var e = Should.Throw<TokenizerFormatException>(() => TokenizerLoader.FromFile(_dir.Path));
         e.Message.ShouldContain("vocab.bpe:3");
     }
 
@@ -129,7 +129,7 @@ public sealed class MalformedTokenizerTests : IDisposable
             ["behavior"] = "MergedWithNext",
             ["invert"] = false,
         };
-        var path = Path.Combine(_dir.FullName, "tokenizer.json");
+        var path = Path.Combine(_dir.Path, "tokenizer.json");
         File.WriteAllText(path, json.ToJsonString());
         var tokenizer = TokenizerLoader.FromFile(path);
         tokenizer.Decode(tokenizer.Encode("how many apples")).ShouldBe("how many apples");
@@ -140,7 +140,7 @@ public sealed class MalformedTokenizerTests : IDisposable
 
     private TokenizerFormatException Load(JsonObject json)
     {
-        var path = Path.Combine(_dir.FullName, "tokenizer.json");
+        var path = Path.Combine(_dir.Path, "tokenizer.json");
         File.WriteAllText(path, json.ToJsonString());
         var e = Should.Throw<TokenizerFormatException>(() => TokenizerLoader.FromFile(path));
         e.Message.ShouldContain(path);

@@ -7,11 +7,11 @@ namespace PostTrain.Trainer.Tests.Tokenizers;
 /// <summary>tokenizer.json features beyond what Qwen3 and GPT-2 use, on variants of the built-in tokenizer's JSON.</summary>
 public sealed class TokenizerJsonFeatureTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("tok-features-");
+    private readonly TempDirectory _dir = new("tok-features-");
 
     private static ByteLevelBpeTokenizer Base => BuiltinTokenizers.Arithmetic;
 
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Template_processing_adds_bos_only_when_asked()
@@ -95,7 +95,7 @@ public sealed class TokenizerJsonFeatureTests : IDisposable
 
     private ByteLevelBpeTokenizer Load(JsonObject json)
     {
-        var path = Path.Combine(_dir.FullName, $"t{Guid.NewGuid():N}.json");
+        var path = Path.Combine(_dir.Path, $"t{Guid.NewGuid():N}.json");
         File.WriteAllText(path, json.ToJsonString());
         return TokenizerLoader.FromFile(path);
     }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PostTrain.Testing;
 using PostTrain.Trainer.Tokenizers;
 
 namespace PostTrain.Trainer.Tests.Tokenizers;

@@ -18,7 +18,7 @@ namespace PostTrain.Trainer.Tests.Training;
 /// </summary>
 public sealed class HostTransferTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-transfers-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-transfers-");
 
     [Theory]
     [InlineData(false, 3)] // padded: ids, targets, mask per micro-batch
@@ -29,7 +29,7 @@ public sealed class HostTransferTests : IDisposable
         using var counter = HostTransfers.Count();
         var observer = new TransferObserver(counter);
         var options = new SftOptions { MaxSteps = 4, BatchSize = 8, MicroBatchSize = 4, LearningRate = 1e-3, Seed = 1, Packing = packing, MaxSequenceLength = 512 };
-        new SftTrainer(model, options, SftFixtures.PadId, observer: observer).Train(SftFixtures.Sequences(16), [], new CheckpointManager(Path.Combine(_dir, $"sft-{packing}")));
+        new SftTrainer(model, options, SftFixtures.PadId, observer: observer).Train(SftFixtures.Sequences(16), [], new CheckpointManager(Path.Combine(_dir.Path, $"sft-{packing}")));
 
         // Between two step reports lies exactly one step: two micro-batches in, one read of (loss, tokens, grad norm).
         observer.Deltas.Count.ShouldBe(3);
@@ -97,7 +97,7 @@ public sealed class HostTransferTests : IDisposable
         metrics.ContainsKey("kl").ShouldBe(kl > 0);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     /// <summary><paramref name="count"/> rollouts of differing lengths with advantages that sum to zero per group of 4.</summary>
     internal static List<Rollout> Rollouts(int count)

@@ -9,7 +9,7 @@ namespace PostTrain.Trainer.Tests.Training;
 
 public sealed class MemoryTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-memory-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-memory-");
 
     /// <summary>hidden 8, intermediate 16, 3 layers, 2 heads of 4 (1 KV head), vocabulary 10.</summary>
     private static ModelConfig Small => SftFixtures.SmallConfig with { VocabSize = 10, HiddenSize = 8, IntermediateSize = 16, NumHiddenLayers = 3, NumAttentionHeads = 2, NumKeyValueHeads = 1, HeadDim = 4 };
@@ -50,7 +50,7 @@ public sealed class MemoryTests : IDisposable
     public void A_step_that_cannot_allocate_fails_naming_batch_and_length_and_keeps_the_checkpoint()
     {
         var options = new SftOptions { MaxSteps = 1, BatchSize = 1, MicroBatchSize = 1, LearningRate = 1e-3, Seed = 1, SaveEverySteps = 1 };
-        var checkpoints = new CheckpointManager(Path.Combine(_dir, "run"));
+        var checkpoints = new CheckpointManager(Path.Combine(_dir.Path, "run"));
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
             new SftTrainer(model, options, SftFixtures.PadId).Train(SftFixtures.Sequences(4), [], checkpoints);
@@ -81,5 +81,5 @@ public sealed class MemoryTests : IDisposable
         OutOfMemory.IsOutOfMemory(new TorchException("shape mismatch")).ShouldBeFalse();
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -20,7 +20,7 @@ public sealed class PrecisionTests(ITestOutputHelper output) : IDisposable
     /// </summary>
     private const double CurveTolerance = 0.08;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-precision-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-precision-");
 
     [Fact]
     public void The_tiny_models_bf16_loss_curve_stays_within_8_percent_of_fp32_over_200_sft_steps()
@@ -32,7 +32,7 @@ public sealed class PrecisionTests(ITestOutputHelper output) : IDisposable
             using var model = new CausalLanguageModel(BuiltinModels.Tiny(BuiltinTokenizers.Arithmetic), seed: 1);
             var losses = new List<double>();
             var clock = Stopwatch.StartNew();
-            new SftTrainer(model, options, SftFixtures.PadId, observer: new LossObserver(losses), compute: compute).Train(sequences, [], new CheckpointManager(Path.Combine(_dir, name)));
+            new SftTrainer(model, options, SftFixtures.PadId, observer: new LossObserver(losses), compute: compute).Train(sequences, [], new CheckpointManager(Path.Combine(_dir.Path, name)));
             model.Parameters().ShouldAllBe(p => p.DType == ScalarType.Float32, "master weights stay float32");
             return (losses, clock.Elapsed.TotalSeconds);
         }
@@ -57,7 +57,7 @@ public sealed class PrecisionTests(ITestOutputHelper output) : IDisposable
         fp32.Losses.Skip(180).Average().ShouldBeLessThan(fp32.Losses.Take(20).Average() * 0.5, "both runs learned");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private sealed class LossObserver(List<double> losses) : ITrainingObserver
     {

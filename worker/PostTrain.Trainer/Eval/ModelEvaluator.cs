@@ -11,45 +11,6 @@ using PostTrain.Trainer.Training;
 
 namespace PostTrain.Trainer.Eval;
 
-/// <summary>How to evaluate: greedy accuracy always; pass@k when <see cref="Samples"/> is above 0.</summary>
-public sealed record EvalOptions
-{
-    /// <summary>Most tokens per answer.</summary>
-    public int MaxNewTokens { get; init; } = 128;
-
-    /// <summary>Prompts per generation batch.</summary>
-    public int BatchSize { get; init; } = 32;
-
-    /// <summary>Samples per prompt for pass@k (n); 0 disables sampling.</summary>
-    public int Samples { get; init; }
-
-    /// <summary>The k values reported (each at most <see cref="Samples"/>).</summary>
-    public IReadOnlyList<int> K { get; init; } = [];
-
-    /// <summary>Sampling temperature for pass@k.</summary>
-    public double Temperature { get; init; } = 1.0;
-
-    /// <summary>Sampling seed.</summary>
-    public ulong Seed { get; init; }
-
-    /// <summary>A response is correct when its score reaches this.</summary>
-    public double CorrectThreshold { get; init; } = 1.0;
-}
-
-/// <summary>One evaluated item.</summary>
-/// <param name="Id">The example id.</param>
-/// <param name="Prompt">The question.</param>
-/// <param name="GreedyAnswer">The greedy response.</param>
-/// <param name="GreedyCorrect">Whether it was judged correct.</param>
-/// <param name="SamplesCorrect">Correct samples out of <see cref="EvalOptions.Samples"/>.</param>
-public sealed record EvalItem(string Id, string Prompt, string GreedyAnswer, bool GreedyCorrect, int SamplesCorrect);
-
-/// <summary>The figures of one model on one dataset.</summary>
-/// <param name="Accuracy">Fraction of greedy answers judged correct.</param>
-/// <param name="PassAtK">Unbiased pass@k per k.</param>
-/// <param name="Items">Per-item outcomes.</param>
-public sealed record EvalOutcome(double Accuracy, IReadOnlyDictionary<int, double> PassAtK, IReadOnlyList<EvalItem> Items);
-
 /// <summary>
 /// Measures a model: greedy answers judged by a verifier (accuracy), and sampled answers for unbiased pass@k. With
 /// several ranks (<see cref="Ranks"/>) the problems are shared out by batch (rank r takes batches r, r + WORLD_SIZE, ...),

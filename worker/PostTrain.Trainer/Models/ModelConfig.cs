@@ -505,31 +505,3 @@ public sealed record ModelConfig
     }
 
 }
-
-/// <summary>llama3-style RoPE scaling (Llama 3.1+): long wavelengths are divided by <paramref name="Factor"/>, short ones kept, the band between blended.</summary>
-/// <param name="Factor">How much the longest wavelengths are stretched.</param>
-/// <param name="LowFreqFactor">Wavelengths above original_max / this are fully scaled.</param>
-/// <param name="HighFreqFactor">Wavelengths below original_max / this are kept.</param>
-/// <param name="OriginalMaxPositionEmbeddings">The context length the model was pre-trained with.</param>
-public sealed record RopeScaling(double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositionEmbeddings);
-
-/// <summary>A <c>config.json</c> that is missing, malformed, or describes a model this trainer cannot build.</summary>
-public sealed class ModelConfigException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public ModelConfigException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with no message.</summary>
-    public ModelConfigException()
-    {
-    }
-
-    /// <summary>Creates the exception wrapping its cause.</summary>
-    public ModelConfigException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}

@@ -56,6 +56,3 @@ public static class DeviceSelection
         return Device.Cuda(localRank);
     }
 }
-
-/// <summary>The machine cannot run the job as asked (no GPU for a GPU job, say): the worker exits with code 3, not retried.</summary>
-public sealed class InvalidEnvironmentException(string message) : Exception(message);

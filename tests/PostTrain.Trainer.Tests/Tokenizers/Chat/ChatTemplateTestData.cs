@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PostTrain.Testing;
 using PostTrain.Trainer.Tokenizers.Chat;
 using PostTrain.Trainer.Tokenizers.Chat.Jinja;
 

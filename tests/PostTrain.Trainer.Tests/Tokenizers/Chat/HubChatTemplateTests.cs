@@ -12,25 +12,25 @@ public sealed class HubChatTemplateTests : IAsyncLifetime, IDisposable
 {
     private const string Template = "{% for m in messages %}[{{ m.role | upper }}] {{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}[ASSISTANT] {% endif %}";
     private readonly FakeHub _hub = new();
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-hub-template-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-hub-template-");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _hub.DisposeAsync();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task The_model_files_fetched_from_the_hub_include_chat_template_jinja()
     {
-        var files = Path.Combine(_dir, "files");
+        var files = Path.Combine(_dir.Path, "files");
         BuiltinTokenizers.SaveArithmetic(files);
         _hub.Files["org/model/main/tokenizer.json"] = await File.ReadAllBytesAsync(Path.Combine(files, "tokenizer.json"));
         _hub.Files["org/model/main/tokenizer_config.json"] = Encoding.UTF8.GetBytes("{\"eos_token\": \"<|im_end|>\"}");
         _hub.Files["org/model/main/chat_template.jinja"] = Encoding.UTF8.GetBytes(Template);
         _hub.Files["org/model/main/README.md"] = Encoding.UTF8.GetBytes("# model");
-        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = Path.Combine(_dir, "cache") });
-        var resolver = new SourceResolver(new SourceResolverOptions { PvcRoot = Path.Combine(_dir, "pvc") }, hub);
+        using var hub = new HubClient(new HubClientOptions { Endpoint = _hub.Endpoint, CacheDirectory = Path.Combine(_dir.Path, "cache") });
+        var resolver = new SourceResolver(new SourceResolverOptions { PvcRoot = Path.Combine(_dir.Path, "pvc") }, hub);
 
         var directory = await resolver.ResolveAsync(SourceUri.Parse("hf://org/model"), HubRepoKind.Model, ModelFiles.Patterns, CancellationToken.None);
 

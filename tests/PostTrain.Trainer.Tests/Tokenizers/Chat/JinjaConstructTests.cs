@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using PostTrain.Testing;
 using PostTrain.Trainer.Tokenizers.Chat.Jinja;
 
 namespace PostTrain.Trainer.Tests.Tokenizers.Chat;

@@ -15,22 +15,22 @@ namespace PostTrain.Trainer.Tests.Tokenizers.Chat;
 /// </summary>
 public sealed class ModelTemplateEncodingTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-model-template-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-model-template-");
 
     [Fact]
     public async Task A_messages_dataset_becomes_the_tokens_of_the_models_own_template()
     {
-        File.Copy(Path.Combine(TokenizerTestData.Folder, "qwen3", "tokenizer.json"), Path.Combine(_dir, "tokenizer.json"));
-        File.Copy(Path.Combine(ChatTemplateTestData.Folder, "qwen3", "tokenizer_config.json"), Path.Combine(_dir, "tokenizer_config.json"));
+        File.Copy(Path.Combine(TokenizerTestData.Folder, "qwen3", "tokenizer.json"), Path.Combine(_dir.Path, "tokenizer.json"));
+        File.Copy(Path.Combine(ChatTemplateTestData.Folder, "qwen3", "tokenizer_config.json"), Path.Combine(_dir.Path, "tokenizer_config.json"));
         var messages = new JsonArray(
             new JsonObject { ["role"] = "system", ["content"] = "Be brief." },
             new JsonObject { ["role"] = "user", ["content"] = "What is 3 + 5?" },
             new JsonObject { ["role"] = "assistant", ["content"] = "3 + 5 = 8\n#### 8" });
-        var data = Path.Combine(_dir, "train.jsonl");
+        var data = Path.Combine(_dir.Path, "train.jsonl");
         await File.WriteAllTextAsync(data, new JsonObject { ["messages"] = messages.DeepClone() }.ToJsonString() + "\n");
 
-        var tokenizer = TokenizerLoader.FromFile(_dir);
-        var template = ChatTemplate.Detect(tokenizer, _dir);
+        var tokenizer = TokenizerLoader.FromFile(_dir.Path);
+        var template = ChatTemplate.Detect(tokenizer, _dir.Path);
         template.ShouldBeOfType<JinjaChatTemplate>();
         var example = (await DatasetLoader.LoadAsync(data, new DatasetLoadOptions { Format = DatasetFormat.Messages }, CancellationToken.None)).Examples.ShouldHaveSingleItem();
 
@@ -61,10 +61,10 @@ public sealed class ModelTemplateEncodingTests : IDisposable
     [Fact]
     public void With_enable_thinking_false_the_prompt_carries_the_empty_think_block_and_training_starts_after_it()
     {
-        File.Copy(Path.Combine(TokenizerTestData.Folder, "qwen3", "tokenizer.json"), Path.Combine(_dir, "tokenizer.json"));
-        File.Copy(Path.Combine(ChatTemplateTestData.Folder, "qwen3", "tokenizer_config.json"), Path.Combine(_dir, "tokenizer_config.json"));
-        var tokenizer = TokenizerLoader.FromFile(_dir);
-        var template = ChatTemplate.FromDirectory(_dir).ShouldBeOfType<JinjaChatTemplate>()
+        File.Copy(Path.Combine(TokenizerTestData.Folder, "qwen3", "tokenizer.json"), Path.Combine(_dir.Path, "tokenizer.json"));
+        File.Copy(Path.Combine(ChatTemplateTestData.Folder, "qwen3", "tokenizer_config.json"), Path.Combine(_dir.Path, "tokenizer_config.json"));
+        var tokenizer = TokenizerLoader.FromFile(_dir.Path);
+        var template = ChatTemplate.FromDirectory(_dir.Path).ShouldBeOfType<JinjaChatTemplate>()
             .WithVariables(new Dictionary<string, object?> { ["enable_thinking"] = false });
         var messages = new JsonArray(
             new JsonObject { ["role"] = "user", ["content"] = "What is 3 + 5?" },
@@ -86,5 +86,5 @@ public sealed class ModelTemplateEncodingTests : IDisposable
         template.EncodeGenerationPrompt(tokenizer, conversation[..1]).ShouldBe(tokenizer.Encode(promptText));
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -7,7 +7,7 @@ namespace PostTrain.Trainer.Tests.Tokenizers.Chat;
 /// <summary>A template using a construct outside the supported subset fails when it is loaded, naming the construct and its line:column; nothing falls back to a built-in.</summary>
 public sealed class UnsupportedConstructTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-jinja-").FullName;
+    private readonly TempDirectory _dir = new("posttrain-jinja-");
 
     [Theory]
     [InlineData("{% include 'header.jinja' %}{{ messages }}", "include", 1, 4)]
@@ -32,12 +32,12 @@ public sealed class UnsupportedConstructTests : IDisposable
     [Fact]
     public void A_model_whose_template_cannot_be_parsed_fails_to_load_naming_the_file_construct_and_position()
     {
-        File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), new JsonObject
+        File.WriteAllText(Path.Combine(_dir.Path, "tokenizer_config.json"), new JsonObject
         {
             ["eos_token"] = "<|im_end|>",
             ["chat_template"] = "{% for m in messages %}\n{{ m.content | wordwrap(40) }}\n{% endfor %}",
         }.ToJsonString());
-        var e = Should.Throw<InvalidDataException>(() => ChatTemplate.FromDirectory(_dir));
+        var e = Should.Throw<InvalidDataException>(() => ChatTemplate.FromDirectory(_dir.Path));
         e.Message.ShouldContain("tokenizer_config.json (chat_template)");
         e.Message.ShouldContain("2:16");
         e.Message.ShouldContain("'wordwrap' is not supported");
@@ -56,5 +56,5 @@ public sealed class UnsupportedConstructTests : IDisposable
         e.Message.ShouldContain("can only concatenate str (not \"int\") to str");
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }
