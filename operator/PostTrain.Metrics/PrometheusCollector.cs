@@ -154,6 +154,11 @@ public sealed class PrometheusCollector : IDisposable
 
     private bool IsCollected(Meter meter)
     {
+        if (meter.Name is not (ProcessMetrics.MeterName or RuntimeMeterName) && _options.MeterFilter is { } filter && !filter(meter))
+        {
+            return false;
+        }
+
         foreach (var pattern in EffectiveMeters())
         {
             if (pattern.EndsWith(".*", StringComparison.Ordinal)

@@ -10,6 +10,13 @@ public sealed class PrometheusOptions
     public ICollection<string> Meters { get; } = new List<string>();
 
     /// <summary>
+    /// Further selects among the meters <see cref="Meters"/> names: only those this returns true for are collected (the
+    /// process and runtime meters are not filtered). For a process holding several meters of one name, e.g. several
+    /// hosts in one test process, each collecting only its own meter instance.
+    /// </summary>
+    public Func<System.Diagnostics.Metrics.Meter, bool>? MeterFilter { get; set; }
+
+    /// <summary>
     /// Histogram bucket upper bounds by instrument name (the .NET instrument name, e.g.
     /// "posttrain.reconcile.duration"). Wins over the instrument's own advice and over <see cref="DefaultHistogramBuckets"/>.
     /// </summary>
@@ -39,6 +46,7 @@ public sealed class PrometheusOptions
             IncludeProcessMetrics = IncludeProcessMetrics,
             IncludeRuntimeMetrics = IncludeRuntimeMetrics,
             EnableOpenMetrics = EnableOpenMetrics,
+            MeterFilter = MeterFilter,
         };
         foreach (var meter in Meters)
         {

@@ -39,6 +39,31 @@ public sealed class CollectorTests
     }
 
     [Fact]
+    public async Task A_meter_filter_keeps_another_meter_of_the_same_name_out()
+    {
+        // Two operator hosts in one test process: each has a meter named PostTrain.Operator and must expose only its own.
+        var (mine, collector) = Create();
+        using var other = new Meter(mine.Name);
+        using (mine)
+        using (collector)
+        using (var filtered = new PrometheusCollector(Options(mine)))
+        {
+            mine.CreateObservableGauge("posttrain.jobs", () => 1L);
+            other.CreateObservableGauge("posttrain.jobs", () => 5L, unit: "{job}");
+
+            (await ScrapeAsync(filtered)).Value("posttrain_jobs", "").ShouldBe(1);
+            (await ScrapeAsync(collector)).Single().Samples.Count.ShouldBeGreaterThanOrEqualTo(1, "without a filter both meters are collected");
+        }
+
+        static PrometheusOptions Options(Meter meter)
+        {
+            var options = new PrometheusOptions { IncludeProcessMetrics = false, IncludeRuntimeMetrics = false, MeterFilter = m => ReferenceEquals(m, meter) };
+            options.Meters.Add(meter.Name);
+            return options;
+        }
+    }
+
+    [Fact]
     public async Task Tag_values_of_every_common_type_become_invariant_label_values()
     {
         var (meter, collector) = Create();

@@ -24,12 +24,15 @@ public static class OperatorApp
         ArgumentNullException.ThrowIfNull(config);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://0.0.0.0:{config.Port}");
+        // This app's own meter instance: another operator host in the same process (tests) has a meter of the same name.
+        var meter = new Meter(OperatorSetup.MeterName);
         builder.Services.AddPrometheusMetrics(o =>
         {
             o.Meters.Add(OperatorSetup.MeterName);
+            o.MeterFilter = m => ReferenceEquals(m, meter);
             o.HistogramBuckets["posttrain_reconcile_duration_seconds"] = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
         });
-        builder.Services.AddSingleton(_ => new Meter(OperatorSetup.MeterName));
+        builder.Services.AddSingleton(_ => meter);
         builder.Services.AddSingleton(_ => new KubernetesClient(ClientConfiguration(config)));
         builder.Services.AddSingleton<IWorkerStatusClient>(sp => workers ?? new HttpWorkerStatusClient(logger: sp.GetRequiredService<ILogger<HttpWorkerStatusClient>>()));
         builder.Services.AddSingleton(sp => OperatorSetup.Create(
