@@ -164,7 +164,8 @@ public sealed class HttpVerifierRewardTests : IAsyncLifetime
         result.Details!.ShouldContain("failed 2 attempt(s)");
         result.Details!.ShouldContain("no answer within 0.3 s");
         safe.FailureCount.ShouldBe(1);
-        _calls.ShouldBe(2);
+        // The client gives up after 0.3 s; on a loaded machine the server may count the second request only later.
+        await Eventually.TrueAsync(() => Volatile.Read(ref _calls) == 2, "the server saw both attempts");
     }
 
     [Fact]
