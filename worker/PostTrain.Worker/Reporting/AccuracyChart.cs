@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
+
+using static PostTrain.Worker.Reporting.SvgParts;
 
 namespace PostTrain.Worker.Reporting;
 
@@ -32,15 +33,8 @@ public static class AccuracyChart
         var top = Math.Min(1, bars.Max(b => b.Accuracy + b.StandardError));
         var y = ChartScale.Covering(0, Math.Max(0.1, top) * 100, Height - Bottom, Top, ticks: 6);
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<figure class=\"headline\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{Height}\" viewBox=\"0 0 {width} {Height}\" role=\"img\" aria-label=\"accuracy\">");
-        sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{Height}\" fill=\"#fff\"/>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"20\" font-size=\"14\" font-weight=\"600\">Accuracy (%)</text>");
-        foreach (var tick in y.Ticks)
-        {
-            var py = F(y.Pixel(tick));
-            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" x2=\"{width - Right}\" y1=\"{py}\" y2=\"{py}\" stroke=\"#e6e6e6\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{Left - 6}\" y=\"{py}\" font-size=\"10\" text-anchor=\"end\" dominant-baseline=\"middle\">{E(y.Label(tick))}</text>");
-        }
+        SvgParts.Open(sb, "headline", width, Height, "accuracy", "", (Left, 20, 14), "Accuracy (%)");
+        SvgParts.ValueGrid(sb, y, Left, width - Right);
 
         sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{width - Right}\" y1=\"{Height - Bottom}\" y2=\"{Height - Bottom}\" stroke=\"#444\"/>");
         string[] colours = ["#9aa5b1", "#2a6fdb", "#1f9d55", "#d97706", "#7c3aed"];
@@ -69,9 +63,5 @@ public static class AccuracyChart
         return sb.ToString();
     }
 
-    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
-
     private static string F2(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
 }

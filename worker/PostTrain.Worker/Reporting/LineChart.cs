@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using PostTrain.Trainer.Training;
+
+using static PostTrain.Worker.Reporting.SvgParts;
 
 namespace PostTrain.Worker.Reporting;
 
@@ -28,15 +29,8 @@ public static class LineChart
         var x = ChartScale.Covering(finite.Min(v => v.Step), finite.Max(v => v.Step), Left, Width - Right, ticks: 6, integers: true);
         var y = ChartScale.Covering(finite.Min(v => v.Value), finite.Max(v => v.Value), Height - Bottom, Top, ticks: 5);
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{E(title)}\" data-points=\"{finite.Count}\">");
-        sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"#fff\"/>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{E(title)}</text>");
-        foreach (var tick in y.Ticks)
-        {
-            var py = F(y.Pixel(tick));
-            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{py}\" y2=\"{py}\" stroke=\"#e6e6e6\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{Left - 6}\" y=\"{py}\" font-size=\"10\" text-anchor=\"end\" dominant-baseline=\"middle\">{E(y.Label(tick))}</text>");
-        }
+        SvgParts.Open(sb, "chart", Width, Height, title, $" data-points=\"{finite.Count}\"", (Left, 18, 13), title);
+        SvgParts.ValueGrid(sb, y, Left, Width - Right);
 
         foreach (var tick in x.Ticks)
         {
@@ -61,8 +55,4 @@ public static class LineChart
         sb.Append("</svg></figure>");
         return sb.ToString();
     }
-
-    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
 }
