@@ -12,8 +12,20 @@ internal sealed class SandboxOutputReader(Stream stream, string? nonce, int maxV
     private readonly List<string> _harnessLines = [];
     private readonly byte[]? _prefix = nonce is null ? null : Encoding.ASCII.GetBytes(nonce + " ");
 
-    /// <summary>The result lines, without the nonce.</summary>
-    public IReadOnlyList<string> HarnessLines => _harnessLines;
+    /// <summary>
+    /// The result lines so far, without the nonce: a snapshot, since the watcher reads them (to kill the candidate groups
+    /// the harness named) while this reader may still be adding lines.
+    /// </summary>
+    public IReadOnlyList<string> HarnessLines
+    {
+        get
+        {
+            lock (_harnessLines)
+            {
+                return [.. _harnessLines];
+            }
+        }
+    }
 
     /// <summary>The kept output (harness lines removed).</summary>
     public string Visible => Encoding.UTF8.GetString(_visible.GetBuffer(), 0, (int)_visible.Length);
@@ -74,7 +86,12 @@ internal sealed class SandboxOutputReader(Stream stream, string? nonce, int maxV
         var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
         if (!overflow && _prefix is not null && bytes.StartsWith(_prefix))
         {
-            _harnessLines.Add(Encoding.UTF8.GetString(bytes[_prefix.Length..]).TrimEnd('\n', '\r'));
+            var text = Encoding.UTF8.GetString(bytes[_prefix.Length..]).TrimEnd('\n', '\r');
+            lock (_harnessLines)
+            {
+                _harnessLines.Add(text);
+            }
+
             return;
         }
 
