@@ -25,7 +25,7 @@ public sealed class ProcessAndRuntimeMetricsTests
         families.Value("process_resident_memory_bytes").ShouldBeGreaterThan(1_000_000);
         families.Value("process_cpu_seconds_total").ShouldBeGreaterThan(0);
         families.Value("process_open_fds").ShouldBeGreaterThan(2);
-        families.Value("process_start_time_seconds").ShouldBeInRange(DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        families.Value("process_start_time_seconds").ShouldBeInRange(DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
         families.Single(f => f.Name == "dotnet_gc_collections_total").Samples.Sum(s => s.Value).ShouldBeGreaterThan(0);
         ExpositionValidator.Validate(await collector.ScrapeAsync(ExpositionFormat.OpenMetrics), ExpositionFormat.OpenMetrics).Count.ShouldBe(families.Count);
     }
