@@ -57,6 +57,22 @@ public class JobJsonTests
     }
 
     [Fact]
+    public void Owner_references_are_kept_through_a_read_modify_write_without_a_model_of_their_own()
+    {
+        const string json = """
+            {"apiVersion":"posttrain.dev/v1alpha1","kind":"SftJob","metadata":{"name":"s","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"owner","uid":"u-1","controller":true}]},
+             "spec":{"model":{"source":"builtin://tiny"},"dataset":{"source":"builtin://arithmetic"}}}
+            """;
+        var job = JobJson.Deserialize(json);
+        job.Metadata.Labels = new() { ["edited"] = "yes" };
+
+        var owners = JsonNode.Parse(JobJson.Serialize(job))!["metadata"]!["ownerReferences"]!.AsArray();
+        owners.Count.ShouldBe(1);
+        owners[0]!["uid"]!.GetValue<string>().ShouldBe("u-1");
+        owners[0]!["controller"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Files_written_are_read_back_equal()
     {
         var jobs = JobManifestLoader.Load(TestManifests.Read("pipeline.yaml"));

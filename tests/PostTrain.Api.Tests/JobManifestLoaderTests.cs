@@ -128,12 +128,12 @@ public class JobManifestLoaderTests
                 source: builtin://tiny
                 fromJob: {kind: SftJob, name: other}
               dataset:
-                source: hf://a/b/c
+                source: hf://a/b/../c
             """, "x.yaml"));
         semantic.Errors.Select(x => x.ToString()).ShouldBe(
             [
                 "x.yaml:4:3: metadata.name: \"Bad_Name\" must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-                "x.yaml:10:5: spec.dataset.source: 'hf://a/b/c': expected hf://org/name[@revision]",
+                "x.yaml:10:5: spec.dataset.source: 'hf://a/b/../c': the path inside the repository must be non-empty and must not contain '..'",
                 "x.yaml:6:3: spec.model: exactly one of source or fromJob must be set",
             ]);
     }

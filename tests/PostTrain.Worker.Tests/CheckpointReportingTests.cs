@@ -32,7 +32,7 @@ public sealed class CheckpointReportingTests : IDisposable
 
         // Resolving the reported URI leads back to the directory that was written.
         var resolver = new SourceResolver(new SourceResolverOptions { PvcRoot = PvcRoot }, _hub);
-        resolver.LocalPath(Trainer.Sources.SourceUri.Parse("pvc://ckpt/run/checkpoint-000003")).ShouldBe(Path.Combine(directory, "checkpoint-000003"));
+        resolver.LocalPath(SourceUri.Parse("pvc://ckpt/run/checkpoint-000003")).ShouldBe(Path.Combine(directory, "checkpoint-000003"));
     }
 
     [Fact]

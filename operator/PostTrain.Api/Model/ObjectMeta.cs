@@ -36,10 +36,10 @@ public sealed class ObjectMeta
     /// <summary>Finalizers that must be removed before the object is deleted.</summary>
     public List<string>? Finalizers { get; set; }
 
-    /// <summary>The objects that own this one.</summary>
-    public List<OwnerReference>? OwnerReferences { get; set; }
-
-    /// <summary>Metadata fields this type does not model (managedFields, ...), kept so a read-modify-write loses nothing.</summary>
+    /// <summary>
+    /// Metadata fields this type does not model (ownerReferences, managedFields, ...), kept so a read-modify-write loses
+    /// nothing. Owner references are the controller runtime's business: PostTrain.Kube's ObjectMeta models them.
+    /// </summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
 }

@@ -4,8 +4,9 @@ using System.Text.RegularExpressions;
 namespace PostTrain.Api.Model;
 
 /// <summary>
-/// A parsed model, dataset or checkpoint location: <c>hf://org/name[@revision]</c>, <c>pvc://claim/path</c>,
-/// <c>file:///path</c> or a plain path, <c>builtin://name[?key=value&amp;...]</c>.
+/// A parsed model, dataset or checkpoint location: <c>hf://org/name[@revision][/path]</c>, <c>pvc://claim/path</c>,
+/// <c>file:///path</c> or a plain path, <c>builtin://name[?key=value&amp;...]</c>. The operator validates manifests with
+/// it and the worker resolves sources with it: one parser for both sides.
 /// </summary>
 public sealed partial record SourceUri
 {
@@ -27,10 +28,13 @@ public sealed partial record SourceUri
     /// <summary>The hub repository (<c>org/name</c>) for hf://; the claim name for pvc://; the name for builtin://.</summary>
     public string Name { get; private init; } = "";
 
-    /// <summary>The hub revision after <c>@</c> for hf:// (branch, tag or commit), or null for the default branch.</summary>
+    /// <summary>The hub revision after <c>@</c> for hf:// (branch, tag or commit, percent-decoded), or null for the default branch.</summary>
     public string? Revision { get; private init; }
 
-    /// <summary>The path: inside the claim for pvc:// (no leading slash, may be empty); the file system path for file:// and plain paths.</summary>
+    /// <summary>
+    /// The path: inside the repository for hf:// and inside the claim for pvc:// (no leading slash, may be empty); the
+    /// file system path for file:// and plain paths.
+    /// </summary>
     public string Path { get; private init; } = "";
 
     /// <summary>The query parameters of a builtin:// URI, e.g. <c>builtin://arithmetic?digits=3</c>.</summary>
@@ -101,13 +105,20 @@ public sealed partial record SourceUri
 
     private static bool TryParseHub(string text, string rest, out SourceUri? uri, out string? error)
     {
+        // hf://org/name[@revision][/path/in/repo], as the hub's own file system writes it: the repository is the first
+        // two segments (or one bare legacy name such as gpt2 when its segment carries the revision or nothing follows),
+        // and a revision containing '/' is percent-encoded (refs%2Fpr%2F1).
         uri = null;
+        var segments = rest.Split('/');
+        var repoSegments = segments.Length == 1 || segments[0].Contains('@', StringComparison.Ordinal) ? 1 : 2;
+        var repo = string.Join('/', segments.Take(repoSegments));
+        var path = string.Join('/', segments.Skip(repoSegments));
         string? revision = null;
-        var at = rest.IndexOf('@', StringComparison.Ordinal);
+        var at = repo.IndexOf('@', StringComparison.Ordinal);
         if (at >= 0)
         {
-            revision = rest[(at + 1)..];
-            rest = rest[..at];
+            revision = Uri.UnescapeDataString(repo[(at + 1)..]);
+            repo = repo[..at];
             if (revision.Length == 0)
             {
                 error = $"'{text}': empty revision after '@'";
@@ -115,13 +126,25 @@ public sealed partial record SourceUri
             }
         }
 
-        if (!HubRepoRegex().IsMatch(rest))
+        if (!HubRepoRegex().IsMatch(repo) || repo.Split('/').Any(part => part is "." or ".."))
         {
-            error = $"'{text}': expected hf://org/name[@revision]";
+            error = $"'{text}': expected hf://org/name[@revision][/path]";
             return false;
         }
 
-        uri = new SourceUri(text, SourceKind.HuggingFace) { Name = rest, Revision = revision };
+        if (revision is not null && revision.Contains("..", StringComparison.Ordinal))
+        {
+            error = $"'{text}': the revision must not contain '..'";
+            return false;
+        }
+
+        if (segments.Length > repoSegments && (path.Trim('/').Length == 0 || path.Split('/').Contains("..")))
+        {
+            error = $"'{text}': the path inside the repository must be non-empty and must not contain '..'";
+            return false;
+        }
+
+        uri = new SourceUri(text, SourceKind.HuggingFace) { Name = repo, Revision = revision, Path = path.Trim('/') };
         error = null;
         return true;
     }

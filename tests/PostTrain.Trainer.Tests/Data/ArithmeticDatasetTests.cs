@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using System.Text.RegularExpressions;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Rewards;

@@ -1,3 +1,4 @@
+using PostTrain.Api.Rlvr;
 using System.Text.Json;
 using PostTrain.Torch;
 using PostTrain.Torch.Distributed;

@@ -1,3 +1,4 @@
+using PostTrain.Api.Rlvr;
 using PostTrain.Torch;
 using PostTrain.Trainer.Rl;
 using TorchOps = PostTrain.Torch.Tensors;

@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using System.Globalization;
 using PostTrain.Trainer.Sources;
 
@@ -24,24 +25,24 @@ public static class BuiltinDatasets
     public static IReadOnlyList<Example> Load(SourceUri source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (source.Scheme != SourceScheme.Builtin)
+        if (source.Kind != SourceKind.Builtin)
         {
             throw new ArgumentException($"source '{source}' is not a builtin:// URI", nameof(source));
         }
 
-        if (source.Authority != "arithmetic")
+        if (source.Name != "arithmetic")
         {
-            throw new ArgumentException($"source '{source}': unknown builtin dataset '{source.Authority}'; known: {string.Join(", ", Names)}");
+            throw new ArgumentException($"source '{source}': unknown builtin dataset '{source.Name}'; known: {string.Join(", ", Names)}");
         }
 
         var known = new[] { "split", "count", "seed", "minSteps", "maxSteps", "minOperand", "maxOperand", "maxValue", "multiplication" };
-        var unknown = source.Query.Keys.Where(k => !known.Contains(k, StringComparer.Ordinal)).ToList();
+        var unknown = source.Parameters.Keys.Where(k => !known.Contains(k, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
         {
             throw new ArgumentException($"source '{source}': unknown option(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}");
         }
 
-        var splitText = source.Query.GetValueOrDefault("split", "sft");
+        var splitText = source.Parameters.GetValueOrDefault("split", "sft");
         if (!Enum.TryParse<ArithmeticSplit>(splitText, ignoreCase: true, out var split) || !Enum.IsDefined(split) || int.TryParse(splitText, out _))
         {
             throw new ArgumentException($"source '{source}': split '{splitText}' is not one of sft, rl, test");
@@ -71,7 +72,7 @@ public static class BuiltinDatasets
 
     private static int Int(SourceUri source, string key, int fallback)
     {
-        if (!source.Query.TryGetValue(key, out var text))
+        if (!source.Parameters.TryGetValue(key, out var text))
         {
             return fallback;
         }
@@ -83,7 +84,7 @@ public static class BuiltinDatasets
 
     private static bool Bool(SourceUri source, string key, bool fallback)
     {
-        if (!source.Query.TryGetValue(key, out var text))
+        if (!source.Parameters.TryGetValue(key, out var text))
         {
             return fallback;
         }

@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using PostTrain.Trainer.Sources;
 
 namespace PostTrain.Trainer.Data;
@@ -27,9 +28,9 @@ public sealed class DatasetSourceLoader
     {
         ArgumentNullException.ThrowIfNull(options);
         var source = SourceUri.Parse(uri);
-        switch (source.Scheme)
+        switch (source.Kind)
         {
-            case SourceScheme.Builtin:
+            case SourceKind.Builtin:
                 var generated = new ExampleCollector(options);
                 foreach (var example in BuiltinDatasets.Load(source))
                 {
@@ -37,11 +38,11 @@ public sealed class DatasetSourceLoader
                 }
 
                 return generated.ToResult();
-            case SourceScheme.HuggingFace when source.Path.Length > 0 && Path.HasExtension(source.Path):
+            case SourceKind.HuggingFace when source.Path.Length > 0 && Path.HasExtension(source.Path):
                 // hf://org/name/sub/file.parquet names one file: fetch it without listing the repository.
-                var one = await _resolver.Hub.DownloadAsync(source.ToHubRepository(HubRepoKind.Dataset), source.Path, cancellationToken).ConfigureAwait(false);
+                var one = await _resolver.Hub.DownloadAsync(HubRepository.FromSource(source, HubRepoKind.Dataset), source.Path, cancellationToken).ConfigureAwait(false);
                 return await DatasetLoader.LoadFilesAsync([one], options, cancellationToken).ConfigureAwait(false);
-            case SourceScheme.HuggingFace:
+            case SourceKind.HuggingFace:
                 var files = await DownloadHubFilesAsync(source, options, cancellationToken).ConfigureAwait(false);
                 return await DatasetLoader.LoadFilesAsync(files, options, cancellationToken).ConfigureAwait(false);
             default:
@@ -52,7 +53,7 @@ public sealed class DatasetSourceLoader
 
     private async Task<IReadOnlyList<string>> DownloadHubFilesAsync(SourceUri source, DatasetLoadOptions options, CancellationToken cancellationToken)
     {
-        var repository = source.ToHubRepository(HubRepoKind.Dataset);
+        var repository = HubRepository.FromSource(source, HubRepoKind.Dataset);
         var prefix = source.Path.Length == 0 ? string.Empty : source.Path + "/";
         var listed = await _resolver.Hub.ListFilesAsync(repository, cancellationToken).ConfigureAwait(false);
         var data = DataFiles(listed, prefix, options);

@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using System.Text.RegularExpressions;
 using PostTrain.Trainer.Sources;
 
@@ -22,10 +23,10 @@ public sealed partial record PeftBaseModel(string NameOrPath, string? Revision =
     {
         ArgumentNullException.ThrowIfNull(source);
         var uri = SourceUri.Parse(source);
-        return uri.Scheme switch
+        return uri.Kind switch
         {
-            SourceScheme.Builtin => null,
-            SourceScheme.HuggingFace when uri.Path.Length == 0 => new PeftBaseModel(uri.Authority, uri.Revision == "main" ? null : uri.Revision),
+            SourceKind.Builtin => null,
+            SourceKind.HuggingFace when uri.Path.Length == 0 => new PeftBaseModel(uri.Name, uri.Revision == "main" ? null : uri.Revision),
             _ when localDirectory is not null => new PeftBaseModel(Path.GetFullPath(localDirectory)),
             _ => throw new ArgumentException($"{source}: the folder it was read from is needed to name it as a path", nameof(localDirectory)),
         };

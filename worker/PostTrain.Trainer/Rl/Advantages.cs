@@ -1,3 +1,5 @@
+using PostTrain.Api.Rlvr;
+
 namespace PostTrain.Trainer.Rl;
 
 /// <summary>Group-relative advantages: pure functions over the rewards of the samples drawn for one prompt.</summary>

@@ -1,3 +1,4 @@
+using PostTrain.Api.Rlvr;
 using PostTrain.Torch;
 
 namespace PostTrain.Trainer.Rl;

@@ -1,3 +1,4 @@
+using PostTrain.Api.Rlvr;
 using PostTrain.Torch;
 using PostTrain.Torch.NN;
 using PostTrain.Torch.Optim;

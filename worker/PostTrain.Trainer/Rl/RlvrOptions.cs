@@ -1,3 +1,5 @@
+using PostTrain.Api.Rlvr;
+
 namespace PostTrain.Trainer.Rl;
 
 /// <summary>Hyperparameters of an RLVR (GRPO-family) run; the worker maps an RlvrJob's spec onto these.</summary>

@@ -1,3 +1,5 @@
+using PostTrain.Api.Model;
+
 namespace PostTrain.Trainer.Sources;
 
 /// <summary>
@@ -28,11 +30,10 @@ public sealed class SourceResolver
     public string LocalPath(SourceUri source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return source.Scheme switch
+        return source.Kind switch
         {
-            SourceScheme.Path => Path.GetFullPath(source.Path),
-            SourceScheme.File => source.Path,
-            SourceScheme.Pvc => Path.Combine(Options.PvcRoot, source.Authority, source.Path.Replace('/', Path.DirectorySeparatorChar)),
+            SourceKind.File => Path.GetFullPath(source.Path),
+            SourceKind.Pvc => Path.Combine(Options.PvcRoot, source.Name, source.Path.Replace('/', Path.DirectorySeparatorChar)),
             _ => throw new ArgumentException($"source '{source}' is not a local path; use ResolveAsync", nameof(source)),
         };
     }
@@ -45,19 +46,19 @@ public sealed class SourceResolver
     public async Task<string> ResolveAsync(SourceUri source, HubRepoKind kind, IReadOnlyCollection<string>? filePatterns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        switch (source.Scheme)
+        switch (source.Kind)
         {
-            case SourceScheme.Path or SourceScheme.File or SourceScheme.Pvc:
+            case SourceKind.File or SourceKind.Pvc:
                 var path = LocalPath(source);
                 if (!File.Exists(path) && !Directory.Exists(path))
                 {
-                    var hint = source.Scheme == SourceScheme.Pvc ? $" (is the claim '{source.Authority}' mounted under {Options.PvcRoot}?)" : string.Empty;
+                    var hint = source.Kind == SourceKind.Pvc ? $" (is the claim '{source.Name}' mounted under {Options.PvcRoot}?)" : string.Empty;
                     throw new FileNotFoundException($"source '{source}' resolves to {path}, which does not exist{hint}", path);
                 }
 
                 return path;
-            case SourceScheme.HuggingFace:
-                var repo = source.ToHubRepository(kind);
+            case SourceKind.HuggingFace:
+                var repo = HubRepository.FromSource(source, kind);
                 if (source.Path.Length > 0 && Path.HasExtension(source.Path))
                 {
                     // hf://org/name/sub/file.jsonl names one file: fetch it without listing the repository.

@@ -3,7 +3,6 @@ using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Sources;
 using PostTrain.Worker.Running;
-using TrainerSourceUri = PostTrain.Trainer.Sources.SourceUri;
 
 namespace PostTrain.Worker.Cli;
 
@@ -37,8 +36,8 @@ public static class MergeAdapterCommand
         string output;
         try
         {
-            var uri = TrainerSourceUri.Parse(outputText);
-            output = uri.Scheme is SourceScheme.Path or SourceScheme.File or SourceScheme.Pvc
+            var uri = SourceUri.Parse(outputText);
+            output = uri.Kind is SourceKind.File or SourceKind.Pvc
                 ? resolver.LocalPath(uri)
                 : throw new UsageException($"--output must be a path, file:// or pvc:// URI, not '{outputText}'");
         }

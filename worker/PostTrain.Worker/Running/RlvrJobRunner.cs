@@ -4,9 +4,6 @@ using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Rl;
 using PostTrain.Trainer.Training;
-using ApiAdvantage = PostTrain.Api.Rlvr.AdvantageEstimator;
-using ApiAggregation = PostTrain.Api.Rlvr.LossAggregation;
-using ApiKl = PostTrain.Api.Rlvr.KlEstimator;
 
 namespace PostTrain.Worker.Running;
 
@@ -55,27 +52,15 @@ public static class RlvrJobRunner
             TopK = spec.Rollout.TopK,
             MaxNewTokens = spec.Rollout.MaxNewTokens,
             StopStrings = spec.Rollout.Stop ?? [],
-            Advantage = algorithm.Advantage switch
-            {
-                ApiAdvantage.GrpoNoStd => AdvantageEstimator.GrpoNoStd,
-                ApiAdvantage.DrGrpo => AdvantageEstimator.DrGrpo,
-                ApiAdvantage.Rloo => AdvantageEstimator.Rloo,
-                _ => AdvantageEstimator.Grpo,
-            },
+            Advantage = algorithm.Advantage,
             NegativeAdvantageScale = algorithm.NegativeAdvantageScale,
             ClipLow = algorithm.Clip.Low,
             ClipHigh = algorithm.Clip.High,
             DualClip = algorithm.Clip.DualClipC,
             KlCoefficient = algorithm.Kl.Coef,
-            KlEstimator = algorithm.Kl.Estimator switch { ApiKl.K1 => KlEstimator.K1, ApiKl.K2 => KlEstimator.K2, _ => KlEstimator.K3 },
+            KlEstimator = algorithm.Kl.Estimator,
             EntropyCoefficient = algorithm.EntropyCoef,
-            Aggregation = algorithm.LossAggregation switch
-            {
-                ApiAggregation.SeqMeanTokenSum => LossAggregation.SeqMeanTokenSum,
-                ApiAggregation.SeqMeanTokenMean => LossAggregation.SeqMeanTokenMean,
-                ApiAggregation.SeqMeanTokenSumNorm => LossAggregation.SeqMeanTokenSumNorm,
-                _ => LossAggregation.TokenMean,
-            },
+            Aggregation = algorithm.LossAggregation,
             PpoEpochs = algorithm.PpoEpochs,
             MiniBatches = algorithm.MiniBatches,
             MicroBatchSize = spec.Training.MicroBatchSize ?? 32,

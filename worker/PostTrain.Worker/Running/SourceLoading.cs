@@ -7,7 +7,6 @@ using PostTrain.Trainer.Sources;
 using PostTrain.Trainer.Tokenizers;
 using PostTrain.Trainer.Tokenizers.Builtin;
 using PostTrain.Trainer.Tokenizers.Chat;
-using TrainerSourceUri = PostTrain.Trainer.Sources.SourceUri;
 
 namespace PostTrain.Worker.Running;
 
@@ -44,7 +43,7 @@ public sealed class SourceLoading(SourceResolver resolver)
 
         try
         {
-            var directory = await resolver.ResolveAsync(TrainerSourceUri.Parse(adapter), HubRepoKind.Model, AdapterFiles, cancellationToken).ConfigureAwait(false);
+            var directory = await resolver.ResolveAsync(SourceUri.Parse(adapter), HubRepoKind.Model, AdapterFiles, cancellationToken).ConfigureAwait(false);
             Lora.MergeAdapter(loaded.Model, directory);
             loaded.MergedAdapters.Add(adapter);
             loaded.BaseModel = PeftBaseModel.FromSource(adapter, directory);
@@ -71,7 +70,7 @@ public sealed class SourceLoading(SourceResolver resolver)
             throw new InvalidDataException($"{source}: unknown built-in model (known: {BuiltinModels.TinyUri})");
         }
 
-        var directory = await resolver.ResolveAsync(TrainerSourceUri.Parse(source), HubRepoKind.Model, ModelFiles.Patterns, cancellationToken).ConfigureAwait(false);
+        var directory = await resolver.ResolveAsync(SourceUri.Parse(source), HubRepoKind.Model, ModelFiles.Patterns, cancellationToken).ConfigureAwait(false);
         if (Lora.IsAdapterOnly(directory))
         {
             return adapterOnly

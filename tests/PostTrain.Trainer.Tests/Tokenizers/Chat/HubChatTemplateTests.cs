@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using System.Text;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Sources;

@@ -1,47 +1,10 @@
+using PostTrain.Api.Model;
 using PostTrain.Trainer.Sources;
 
 namespace PostTrain.Trainer.Tests.Sources;
 
-public class SourceUriTests
+public class SourceResolverTests
 {
-    [Fact]
-    public void Parses_every_scheme()
-    {
-        SourceUri.Parse("hf://openai/gsm8k").ShouldSatisfyAllConditions(
-            u => u.Scheme.ShouldBe(SourceScheme.HuggingFace),
-            u => u.Authority.ShouldBe("openai/gsm8k"),
-            u => u.Revision.ShouldBe("main"),
-            u => u.Path.ShouldBe(string.Empty));
-        SourceUri.Parse("hf://openai/gsm8k@v1.0/main/train.jsonl").ShouldSatisfyAllConditions(
-            u => u.Revision.ShouldBe("v1.0"),
-            u => u.Path.ShouldBe("main/train.jsonl"));
-        SourceUri.Parse("pvc://data-claim/sets/train.jsonl").ShouldSatisfyAllConditions(
-            u => u.Scheme.ShouldBe(SourceScheme.Pvc),
-            u => u.Authority.ShouldBe("data-claim"),
-            u => u.Path.ShouldBe("sets/train.jsonl"));
-        SourceUri.Parse("file:///data/x.jsonl").ShouldSatisfyAllConditions(u => u.Scheme.ShouldBe(SourceScheme.File), u => u.Path.ShouldBe("/data/x.jsonl"));
-        SourceUri.Parse("data/x.jsonl").ShouldSatisfyAllConditions(u => u.Scheme.ShouldBe(SourceScheme.Path), u => u.Path.ShouldBe("data/x.jsonl"));
-        SourceUri.Parse("builtin://arithmetic?split=rl&count=5").ShouldSatisfyAllConditions(
-            u => u.Scheme.ShouldBe(SourceScheme.Builtin),
-            u => u.Authority.ShouldBe("arithmetic"),
-            u => u.Query["split"].ShouldBe("rl"),
-            u => u.Query["count"].ShouldBe("5"));
-    }
-
-    [Theory]
-    [InlineData("", "empty")]
-    [InlineData("s3://bucket/x", "unknown scheme 's3://'")]
-    [InlineData("hf://onlyorg", "expected hf://org/name")]
-    [InlineData("hf://org/name@", "empty revision")]
-    [InlineData("pvc://Bad_Claim/x", "not a valid PersistentVolumeClaim name")]
-    [InlineData("pvc://claim/../etc", "'..' is not allowed")]
-    [InlineData("file://relative/x", "three slashes")]
-    [InlineData("builtin://arithmetic?split", "not key=value")]
-    public void Bad_uris_are_rejected_with_a_reason(string uri, string reason)
-    {
-        Should.Throw<FormatException>(() => SourceUri.Parse(uri)).Message.ShouldContain(reason);
-    }
-
     [Fact]
     public async Task Local_sources_resolve_to_paths_and_pvc_uses_the_configured_root()
     {
