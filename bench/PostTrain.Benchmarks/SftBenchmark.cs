@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -54,7 +55,7 @@ public sealed class SftBenchmark : IBenchmark
             BatchSize = batch,
             MicroBatchSize = batch,
             LearningRate = 1e-3,
-            Schedule = "constant",
+            Schedule = LrSchedule.Constant,
             WeightDecay = 0.01,
             Beta2 = 0.999,
             MaxGradNorm = 1.0,

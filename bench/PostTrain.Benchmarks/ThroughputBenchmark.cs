@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -100,7 +101,7 @@ public sealed class ThroughputBenchmark : IBenchmark
             BatchSize = 32,
             MicroBatchSize = 32,
             LearningRate = 1e-3,
-            Schedule = "constant",
+            Schedule = LrSchedule.Constant,
             WeightDecay = 0.01,
             Beta2 = 0.999,
             MaxGradNorm = 1.0,

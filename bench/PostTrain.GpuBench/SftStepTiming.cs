@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using PostTrain.Torch;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Sft;
@@ -33,7 +34,7 @@ public static class SftStepTiming
         }).ToList();
         using var model = new CausalLanguageModel(shape.Config, seed: 1);
         model.To(compute.Device);
-        var options = new SftOptions { MaxSteps = total, BatchSize = batch, MicroBatchSize = batch, LearningRate = 1e-4, Schedule = "constant", Seed = 1, MaxSequenceLength = sequenceLength, Resume = false, SaveEverySteps = 0 };
+        var options = new SftOptions { MaxSteps = total, BatchSize = batch, MicroBatchSize = batch, LearningRate = 1e-4, Schedule = LrSchedule.Constant, Seed = 1, MaxSequenceLength = sequenceLength, Resume = false, SaveEverySteps = 0 };
         var observer = new StepClock();
         if (compute.Device.IsCuda)
         {

@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Eval;
 using PostTrain.Trainer.Models;
@@ -21,7 +22,7 @@ public sealed class ModelEvaluatorTests : IDisposable
         var other = new Example { Id = "b", Prompt = "What is 2 + 3?", ReferenceAnswer = "99" };
         using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
         var sequence = new SftEncoder(SftFixtures.Tokenizer, ChatTemplate.ChatMl, 128).Encode(taught);
-        new SftTrainer(model, new SftOptions { MaxSteps = 100, BatchSize = 1, MicroBatchSize = 1, LearningRate = 1e-2, Schedule = "constant" }, SftFixtures.PadId)
+        new SftTrainer(model, new SftOptions { MaxSteps = 100, BatchSize = 1, MicroBatchSize = 1, LearningRate = 1e-2, Schedule = LrSchedule.Constant }, SftFixtures.PadId)
             .Train([sequence], [], new CheckpointManager(_dir.Path));
 
         var eos = SftFixtures.Tokenizer.TokenToId(BuiltinTokenizers.ImEnd)!.Value;

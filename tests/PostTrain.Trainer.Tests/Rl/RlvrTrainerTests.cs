@@ -271,6 +271,21 @@ public sealed class RlvrTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Weights_that_are_not_finite_stop_the_run_and_the_last_good_checkpoint_is_kept()
+    {
+        using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var observer = new Recorder { AfterStep = (2, () => { using var noGrad = TorchOps.NoGrad(); policy.Body.Norm.Weight.FillInPlace(double.NaN); }) };
+        var checkpoints = new CheckpointManager(Path.Combine(_dir.Path, "diverged"), keep: 5);
+
+        var e = await Should.ThrowAsync<TrainingDivergedException>(() => Trainer(policy, Options with { Steps = 4, SaveEverySteps = 1 }, new SevensReward(), observer: observer).TrainAsync(Prompts, checkpoints));
+
+        e.Step.ShouldBe(2);
+        e.Message.ShouldContain("weights are not finite after step 2");
+        e.KeptCheckpoint.ShouldBe(checkpoints.PathFor(1));
+        checkpoints.Names().ShouldBe(["checkpoint-000001"]);
+    }
+
+    [Fact]
     public void A_kl_penalty_without_a_reference_model_is_rejected()
     {
         using var policy = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
@@ -355,6 +370,8 @@ public sealed class RlvrTrainerTests : IDisposable
 
         public (long Step, CancellationTokenSource Source)? CancelAt { get; init; }
 
+        public (long Step, Action Action)? AfterStep { get; init; }
+
         public bool CountTensors { get; init; }
 
         public List<long> LiveTensors { get; } = [];
@@ -380,6 +397,11 @@ public sealed class RlvrTrainerTests : IDisposable
             if (CancelAt is { } c && c.Step == step)
             {
                 c.Source.Cancel();
+            }
+
+            if (AfterStep is { } a && a.Step == step)
+            {
+                a.Action();
             }
         }
 

@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using PostTrain.Torch;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Sft;
@@ -10,7 +11,7 @@ public sealed class SftTrainerTests : IDisposable
 {
     private readonly TempDirectory _dir = new("posttrain-sft-");
 
-    private static SftOptions Options => new() { MaxSteps = 6, BatchSize = 4, MicroBatchSize = 4, LearningRate = 3e-3, Schedule = "cosine", WarmupSteps = 1, Seed = 5 };
+    private static SftOptions Options => new() { MaxSteps = 6, BatchSize = 4, MicroBatchSize = 4, LearningRate = 3e-3, Schedule = LrSchedule.Cosine, WarmupSteps = 1, Seed = 5 };
 
     [Fact]
     public void Packed_and_padded_batches_give_the_loss_of_each_sequence_scored_alone()

@@ -1,3 +1,4 @@
+using PostTrain.Api.Model;
 using System.Diagnostics;
 using System.Globalization;
 using PostTrain.Torch;
@@ -26,7 +27,7 @@ public sealed class PrecisionTests(ITestOutputHelper output) : IDisposable
     public void The_tiny_models_bf16_loss_curve_stays_within_8_percent_of_fp32_over_200_sft_steps()
     {
         var sequences = SftFixtures.Sequences(64, seed: 4);
-        var options = new SftOptions { MaxSteps = 200, BatchSize = 8, MicroBatchSize = 8, LearningRate = 3e-3, Schedule = "cosine", WarmupSteps = 10, Seed = 2, Resume = false };
+        var options = new SftOptions { MaxSteps = 200, BatchSize = 8, MicroBatchSize = 8, LearningRate = 3e-3, Schedule = LrSchedule.Cosine, WarmupSteps = 10, Seed = 2, Resume = false };
         (List<double> Losses, double Seconds) Run(ComputeOptions compute, string name)
         {
             using var model = new CausalLanguageModel(BuiltinModels.Tiny(BuiltinTokenizers.Arithmetic), seed: 1);

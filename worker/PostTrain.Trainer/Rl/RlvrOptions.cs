@@ -1,9 +1,11 @@
+using PostTrain.Api.Model;
 using PostTrain.Api.Rlvr;
+using PostTrain.Trainer.Training;
 
 namespace PostTrain.Trainer.Rl;
 
 /// <summary>Hyperparameters of an RLVR (GRPO-family) run; the worker maps an RlvrJob's spec onto these.</summary>
-public sealed record RlvrOptions
+public sealed record RlvrOptions : ILoopOptions
 {
     /// <summary>Optimizer rounds (each: rollouts, rewards, then PPO epochs over them).</summary>
     public long Steps { get; init; } = 100;
@@ -74,8 +76,8 @@ public sealed record RlvrOptions
     /// <summary>Learning rate.</summary>
     public double LearningRate { get; init; } = 1e-5;
 
-    /// <summary>constant, linear or cosine, with warmup.</summary>
-    public string Schedule { get; init; } = "constant";
+    /// <summary>Constant, linear or cosine, with warmup (counted in optimizer updates).</summary>
+    public LrSchedule Schedule { get; init; } = LrSchedule.Constant;
 
     /// <summary>Warmup updates.</summary>
     public long WarmupSteps { get; init; }
@@ -104,6 +106,7 @@ public sealed record RlvrOptions
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
+        TrainingLoop.Validate(this);
         if (NegativeAdvantageScale is < 0 or > 1 || double.IsNaN(NegativeAdvantageScale))
         {
             throw new ArgumentException($"negativeAdvantageScale must be in [0, 1] (got {NegativeAdvantageScale})");
@@ -124,9 +127,9 @@ public sealed record RlvrOptions
             throw new ArgumentException($"clip ranges must satisfy 0 < low < 1 and high > 0 (got {ClipLow}, {ClipHigh})");
         }
 
-        if (LearningRate <= 0 || KlCoefficient < 0 || Temperature <= 0)
+        if (KlCoefficient < 0 || Temperature <= 0)
         {
-            throw new ArgumentException("learningRate and temperature must be > 0 and the KL coefficient >= 0");
+            throw new ArgumentException("temperature must be > 0 and the KL coefficient >= 0");
         }
     }
 }

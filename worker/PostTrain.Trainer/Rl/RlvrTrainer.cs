@@ -3,7 +3,6 @@ using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
 using PostTrain.Torch.NN;
 using PostTrain.Torch.Optim;
-using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Eval;
 using PostTrain.Trainer.Generation;
@@ -97,79 +96,21 @@ public sealed class RlvrTrainer
 
         _reference?.Eval();
         _policy.GradientCheckpointing = _compute.GradientCheckpointing;
-        _ranks.BroadcastParameters(_policy); // every rank starts from rank 0's weights
         var update = new PolicyUpdate(_policy, _reference, _options, _compute, _ranks, _padTokenId);
         var trainable = _policy.Parameters().Where(p => p.RequiresGrad).ToList();
         using var optimizer = new AdamW(trainable, _options.LearningRate, weightDecay: _options.WeightDecay);
-        var updatesPerStep = (long)_options.PpoEpochs * _options.MiniBatches;
-        var scheduler = new LearningRateScheduler(optimizer, Schedule(_options.Steps * updatesPerStep), _options.LearningRate);
+        var loop = new TrainingLoop(_policy, trainable, optimizer, checkpoints, _ranks, _observer, _options, _options.Steps, (long)_options.PpoEpochs * _options.MiniBatches, extraFiles);
+        var resumed = loop.Start();
         var series = new Dictionary<string, List<StepValue>>(StringComparer.Ordinal);
-        long step = 0, cursor = 0;
-        if (_ranks.IsWriter && checkpoints.RemoveLeftovers() is { Count: > 0 } leftovers)
+        foreach (var (name, values) in resumed?.Series ?? new Dictionary<string, IReadOnlyList<StepValue>>())
         {
-            _observer.OnMessage($"removed {leftovers.Count} partial checkpoint folder(s) a killed save left behind: {string.Join(", ", leftovers)}");
+            series[name] = [.. values];
         }
 
-        if (_options.Resume && checkpoints.LoadNewest(Load, _observer.OnMessage, moveAside: _ranks.IsWriter) is { } resumed)
-        {
-            var (latest, state) = resumed;
-            step = state.Step;
-            cursor = state.DataCursor;
-            scheduler.SetStep(step * updatesPerStep);
-            foreach (var (name, values) in state.Series)
-            {
-                series[name] = [.. values];
-            }
-
-            _observer.OnMessage($"resumed from {latest} at step {step}");
-        }
-
-        TrainerState Load(string checkpoint)
-        {
-            var state = TrainerState.Load(checkpoint);
-            HfCheckpoint.LoadWeights(_policy, checkpoint);
-            if (File.Exists(Path.Combine(checkpoint, Lora.WeightsFile)))
-            {
-                Lora.LoadAdapterWeights(_policy, checkpoint); // LoRA runs keep their adapter beside the frozen base
-            }
-
-            if (!AllFinite(trainable))
-            {
-                throw new CheckpointException($"{checkpoint}: weights are not finite");
-            }
-
-            optimizer.Load(Path.Combine(checkpoint, CheckpointManager.OptimizerFile));
-            return state;
-        }
-
-        _ranks.AgreeOnStep(step);
-        string? lastSaved = step > 0 ? checkpoints.Latest() : null;
-        string Save()
-        {
-            // A checkpoint is only "good" if its weights are: an update can overflow them.
-            if (!AllFinite(trainable))
-            {
-                throw new TrainingDivergedException(step, $"weights are not finite after step {step}", checkpoints.Latest());
-            }
-
-            var state = new TrainerState
-            {
-                Step = step,
-                TotalSteps = _options.Steps,
-                Seed = _options.Seed,
-                DataCursor = cursor,
-                Series = series.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<StepValue>)[.. kv.Value], StringComparer.Ordinal),
-            };
-            // Ranks hold identical weights and optimizer state: rank 0 writes, the others wait until it is complete.
-            lastSaved = _ranks.IsWriter ? checkpoints.Save(_policy, state, optimizer, extraFiles) : checkpoints.PathFor(step);
-            _ranks.Barrier();
-            _observer.OnCheckpoint(step, lastSaved);
-            return lastSaved;
-        }
-
+        var cursor = resumed?.DataCursor ?? 0;
         var validating = _options.EvalEverySteps > 0 && validation is { Count: > 0 };
-        // Records val_accuracy at the current step; null when a preemption cancelled it (the loop then saves the step).
-        async Task<double?> ValidateAsync()
+        // Records val_accuracy at the given step; null when a preemption cancelled it (the loop then saves the step).
+        async Task<double?> ValidateAsync(long step)
         {
             double accuracy;
             try
@@ -185,29 +126,24 @@ public sealed class RlvrTrainer
             return accuracy;
         }
 
-        if (validating && step == 0 && await ValidateAsync().ConfigureAwait(false) is { } before)
+        if (validating && loop.Step == 0 && await ValidateAsync(0).ConfigureAwait(false) is { } before)
         {
             _observer.OnMessage(FormattableString.Invariant($"validation before training: val_accuracy {before * 100:F1}% on {validation!.Count} held-out prompts"));
         }
 
         var order = new EpochOrder(prompts.Count, _options.Seed);
         double rewardMean = double.NaN;
-        while (step < _options.Steps)
+        async ValueTask<StepOutcome?> StepAsync(long step, CancellationToken token)
         {
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
             var stepClock = Stopwatch.StartNew();
             var cursorBefore = cursor;
-            // Every rank stops at the same step, or collectives would mismatch; a preemption during the rollouts abandons
-            // the step (its prompts are drawn again on resume) and saves the last completed one.
-            var collected = _ranks.AnyRank(cancellationToken.IsCancellationRequested)
-                ? null
-                : await CollectAsync(prompts, order, step, () => cursor++, metrics, cancellationToken).ConfigureAwait(false);
+            // A preemption during the rollouts abandons the step: its prompts are drawn again on resume.
+            var collected = await CollectAsync(prompts, order, step - 1, () => cursor++, metrics, token).ConfigureAwait(false);
             if (collected is null)
             {
                 cursor = cursorBefore;
-                _observer.OnMessage($"cancelled at step {step}; saving a checkpoint");
-                var path = lastSaved is not null && CheckpointManager.StepOf(lastSaved) == step ? lastSaved : Save();
-                return new RlvrResult(step, rewardMean, path, Preempted: true);
+                return null;
             }
 
             var (kept, totals) = collected.Value;
@@ -218,20 +154,22 @@ public sealed class RlvrTrainer
             metrics["response_length_mean"] = totals.ResponseTokens / totals.Count;
             metrics["rollout_tokens_per_second"] = totals.ResponseTokens / Math.Max(1e-9, metrics["generate_seconds"]); // all ranks' tokens over this rank's time
 
+            double? loss = null;
             if (totals.Kept > 0)
             {
-                update.Run(kept, optimizer, scheduler, trainable, step, metrics);
-                if (!double.IsFinite(metrics["loss"]))
-                {
-                    throw new TrainingDivergedException(step + 1, $"loss is {metrics["loss"]} at step {step + 1}", checkpoints.Latest());
-                }
+                update.Run(kept, optimizer, loop.Scheduler, trainable, step - 1, metrics);
+                loss = metrics["loss"];
             }
             else
             {
-                _observer.OnMessage($"step {step + 1}: every group had equal rewards; no update");
+                _observer.OnMessage($"step {step}: every group had equal rewards; no update");
             }
 
-            step++;
+            if (loss is { } diverged && !double.IsFinite(diverged))
+            {
+                return new StepOutcome(diverged, metrics); // the loop stops here, before the series or validation
+            }
+
             metrics["step_seconds"] = stepClock.Elapsed.TotalSeconds;
             metrics["learning_rate"] = optimizer.LearningRate;
             foreach (var name in new[] { "reward_mean", "pass_rate", "kl", "entropy", "response_length_mean" })
@@ -242,26 +180,25 @@ public sealed class RlvrTrainer
                 }
             }
 
-            if (validating && (step == _options.Steps || step % _options.EvalEverySteps == 0) && await ValidateAsync().ConfigureAwait(false) is { } accuracy)
+            if (validating && (step == _options.Steps || step % _options.EvalEverySteps == 0) && await ValidateAsync(step).ConfigureAwait(false) is { } accuracy)
             {
                 metrics["val_accuracy"] = accuracy;
             }
 
-            _observer.OnStep(step, _options.Steps, metrics);
-            if (step == _options.Steps || (_options.SaveEverySteps > 0 && step % _options.SaveEverySteps == 0))
-            {
-                Save();
-            }
+            return new StepOutcome(loss, metrics);
         }
 
-        return new RlvrResult(step, rewardMean, lastSaved ?? Save(), Preempted: false);
-    }
+        TrainerState State(long step) => new()
+        {
+            Step = step,
+            TotalSteps = _options.Steps,
+            Seed = _options.Seed,
+            DataCursor = cursor,
+            Series = series.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<StepValue>)[.. kv.Value], StringComparer.Ordinal),
+        };
 
-    private static bool AllFinite(IEnumerable<Parameter> parameters)
-    {
-        using var scope = TorchScope.NewDisposeScope();
-        using var noGrad = TorchOps.NoGrad();
-        return parameters.All(p => p.IsFinite().All().Item<bool>());
+        var result = await loop.RunAsync(StepAsync, State, cancellationToken).ConfigureAwait(false);
+        return new RlvrResult(result.Step, rewardMean, result.Checkpoint, result.Preempted);
     }
 
     /// <summary>
@@ -413,11 +350,4 @@ public sealed class RlvrTrainer
 
         return [ChatMessage.User(example.PromptText)];
     }
-
-    private LearningRateSchedule Schedule(long totalUpdates) => _options.Schedule switch
-    {
-        "linear" => LearningRateSchedule.Linear(_options.WarmupSteps, totalUpdates),
-        "cosine" => LearningRateSchedule.Cosine(_options.WarmupSteps, totalUpdates),
-        _ => LearningRateSchedule.Constant(_options.WarmupSteps),
-    };
 }

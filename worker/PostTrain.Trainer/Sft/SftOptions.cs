@@ -1,7 +1,10 @@
+using PostTrain.Api.Model;
+using PostTrain.Trainer.Training;
+
 namespace PostTrain.Trainer.Sft;
 
 /// <summary>Hyperparameters of a supervised fine-tuning run (the worker maps an SftJob's spec onto these).</summary>
-public sealed record SftOptions
+public sealed record SftOptions : ILoopOptions
 {
     /// <summary>Optimizer steps; when 0, <see cref="Epochs"/> decides.</summary>
     public long MaxSteps { get; init; }
@@ -18,8 +21,8 @@ public sealed record SftOptions
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>constant, linear or cosine (each with linear warmup).</summary>
-    public string Schedule { get; init; } = "cosine";
+    /// <summary>Constant, linear or cosine (each with linear warmup).</summary>
+    public LrSchedule Schedule { get; init; } = LrSchedule.Cosine;
 
     /// <summary>Warmup steps.</summary>
     public long WarmupSteps { get; init; }
@@ -63,16 +66,7 @@ public sealed record SftOptions
             throw new ArgumentException($"batchSize ({BatchSize}) must be a positive multiple of microBatchSize ({MicroBatchSize})");
         }
 
-        if (LearningRate <= 0 || double.IsNaN(LearningRate))
-        {
-            throw new ArgumentException($"learningRate must be > 0, got {LearningRate}");
-        }
-
-        if (Schedule is not ("constant" or "linear" or "cosine"))
-        {
-            throw new ArgumentException($"schedule must be constant, linear or cosine, got '{Schedule}'");
-        }
-
+        TrainingLoop.Validate(this);
         if (MaxSteps < 0 || Epochs <= 0 || MaxSequenceLength < 2)
         {
             throw new ArgumentException("maxSteps must be >= 0, epochs > 0 and maxSequenceLength >= 2");

@@ -3,7 +3,6 @@ using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
 using PostTrain.Torch.NN;
 using PostTrain.Torch.Optim;
-using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Training;
@@ -71,119 +70,52 @@ public sealed class SftTrainer
         var totalSteps = TotalSteps(train.Count);
         var trainable = _model.Parameters().Where(p => p.RequiresGrad).ToList();
         using var optimizer = new AdamW(trainable, _options.LearningRate, beta2: _options.Beta2, weightDecay: _options.WeightDecay);
-        var scheduler = new LearningRateScheduler(optimizer, Schedule(totalSteps), _options.LearningRate);
-        var losses = new List<StepValue>();
-        var validationLosses = new List<StepValue>();
-        long step = 0;
-
+        var loop = new TrainingLoop(_model, trainable, optimizer, checkpoints, _ranks, _observer, _options, totalSteps, extraFiles: extraFiles);
         _model.GradientCheckpointing = _compute.GradientCheckpointing;
-        _ranks.BroadcastParameters(_model); // every rank starts from rank 0's weights
-
-        if (_ranks.IsWriter && checkpoints.RemoveLeftovers() is { Count: > 0 } leftovers)
-        {
-            _observer.OnMessage($"removed {leftovers.Count} partial checkpoint folder(s) a killed save left behind: {string.Join(", ", leftovers)}");
-        }
-
-        if (_options.Resume && checkpoints.LoadNewest(Load, _observer.OnMessage, moveAside: _ranks.IsWriter) is { } resumed)
-        {
-            var (latest, state) = resumed;
-            step = state.Step;
-            scheduler.SetStep(step);
-            losses.AddRange(state.Losses);
-            validationLosses.AddRange(state.ValidationLosses);
-            _observer.OnMessage($"resumed from {latest} at step {step}");
-        }
-
-        TrainerState Load(string checkpoint)
-        {
-            var state = TrainerState.Load(checkpoint);
-            HfCheckpoint.LoadWeights(_model, checkpoint);
-            if (File.Exists(Path.Combine(checkpoint, Lora.WeightsFile)))
-            {
-                Lora.LoadAdapterWeights(_model, checkpoint); // LoRA runs keep their adapter beside the frozen base
-            }
-
-            if (!AllFinite(trainable))
-            {
-                throw new CheckpointException($"{checkpoint}: weights are not finite");
-            }
-
-            optimizer.Load(Path.Combine(checkpoint, CheckpointManager.OptimizerFile));
-            return state;
-        }
-
-        _ranks.AgreeOnStep(step);
-        TrainerState State() => new() { Step = step, TotalSteps = totalSteps, Seed = _options.Seed, Losses = [.. losses], ValidationLosses = [.. validationLosses] };
-        string Save()
-        {
-            // A checkpoint is only "good" if its weights are: an update can overflow them while the loss was finite.
-            if (!AllFinite(trainable))
-            {
-                throw new TrainingDivergedException(step, $"weights are not finite after step {step}", checkpoints.Latest());
-            }
-
-            // Ranks hold identical weights and optimizer state, so one copy is enough: rank 0 writes it, and the
-            // others wait until it is complete (they may read it right after, e.g. the worker's result).
-            var path = _ranks.IsWriter ? checkpoints.Save(_model, State(), optimizer, extraFiles) : checkpoints.PathFor(step);
-            _ranks.Barrier();
-            return path;
-        }
-
-        var lastSaved = step > 0 ? checkpoints.Latest() : null;
+        var resumed = loop.Start();
+        var losses = new List<StepValue>(resumed?.Losses ?? []);
+        var validationLosses = new List<StepValue>(resumed?.ValidationLosses ?? []);
         var lastLoss = losses.Count > 0 ? losses[^1].Value : double.NaN;
         double? lastValidation = validationLosses.Count > 0 ? validationLosses[^1].Value : null;
         var order = new EpochOrder(train.Count, _options.Seed);
         _model.Train();
-        while (step < totalSteps)
-        {
-            if (_ranks.AnyRank(cancellationToken.IsCancellationRequested)) // every rank stops at the same step, or collectives would mismatch
-            {
-                _observer.OnMessage($"cancelled at step {step}; saving a checkpoint");
-                var path = lastSaved is not null && step == CheckpointManager.StepOf(lastSaved) ? lastSaved : Save();
-                return new SftResult(step, lastLoss, lastValidation, path, Preempted: true);
-            }
 
+        ValueTask<StepOutcome?> Step(long step, CancellationToken _)
+        {
             var clock = Stopwatch.StartNew();
-            var batch = Enumerable.Range(0, _options.BatchSize).Select(j => train[order.At((step * _options.BatchSize) + j)]).ToList();
-            var (loss, tokens, gradNorm) = Accumulate(batch, trainable, step);
+            var batch = Enumerable.Range(0, _options.BatchSize).Select(j => train[order.At(((step - 1) * _options.BatchSize) + j)]).ToList();
+            var (loss, tokens, gradNorm) = Accumulate(batch, trainable, step - 1);
+            var metrics = new Dictionary<string, double> { ["loss"] = loss };
             if (!double.IsFinite(loss))
             {
-                throw new TrainingDivergedException(step + 1, $"loss is {loss} at step {step + 1}", checkpoints.Latest());
+                return ValueTask.FromResult<StepOutcome?>(new StepOutcome(loss, metrics)); // the loop stops before an update
             }
 
             var learningRate = optimizer.LearningRate;
             optimizer.Step();
             optimizer.ZeroGrad();
-            scheduler.Step();
-            step++;
+            loop.Scheduler.Step();
             lastLoss = loss;
             losses.Add(new StepValue(step, loss));
-
-            var metrics = new Dictionary<string, double>
-            {
-                ["loss"] = loss,
-                ["learning_rate"] = learningRate,
-                ["grad_norm"] = gradNorm,
-                ["tokens_per_second"] = tokens / clock.Elapsed.TotalSeconds,
-                ["step_seconds"] = clock.Elapsed.TotalSeconds,
-            };
-            var evaluate = validation.Count > 0 && (step == totalSteps || (_options.EvalEverySteps > 0 && step % _options.EvalEverySteps == 0));
-            if (evaluate)
+            metrics["learning_rate"] = learningRate;
+            metrics["grad_norm"] = gradNorm;
+            metrics["tokens_per_second"] = tokens / clock.Elapsed.TotalSeconds;
+            metrics["step_seconds"] = clock.Elapsed.TotalSeconds;
+            if (validation.Count > 0 && (step == totalSteps || (_options.EvalEverySteps > 0 && step % _options.EvalEverySteps == 0)))
             {
                 lastValidation = ValidationLoss(validation);
                 validationLosses.Add(new StepValue(step, lastValidation.Value));
                 metrics["validation_loss"] = lastValidation.Value;
             }
 
-            _observer.OnStep(step, totalSteps, metrics);
-            if (step == totalSteps || (_options.SaveEverySteps > 0 && step % _options.SaveEverySteps == 0))
-            {
-                lastSaved = Save();
-                _observer.OnCheckpoint(step, lastSaved);
-            }
+            return ValueTask.FromResult<StepOutcome?>(new StepOutcome(loss, metrics));
         }
 
-        return new SftResult(step, lastLoss, lastValidation, lastSaved ?? Save(), Preempted: false);
+        TrainerState State(long step) => new() { Step = step, TotalSteps = totalSteps, Seed = _options.Seed, Losses = [.. losses], ValidationLosses = [.. validationLosses] };
+
+        // Every step completes synchronously, so the loop's task has finished when RunAsync returns.
+        var result = loop.RunAsync(Step, State, cancellationToken).GetAwaiter().GetResult();
+        return new SftResult(result.Step, lastLoss, lastValidation, result.Checkpoint, result.Preempted);
     }
 
     /// <summary>Token-mean loss over <paramref name="sequences"/> without gradients, in micro-batches.</summary>
@@ -262,13 +194,6 @@ public sealed class SftTrainer
         return (values[0], (long)values[1], values[2]);
     }
 
-    private static bool AllFinite(IEnumerable<Parameter> parameters)
-    {
-        using var scope = TorchScope.NewDisposeScope();
-        using var noGrad = TorchOps.NoGrad();
-        return parameters.All(p => p.IsFinite().All().Item<bool>());
-    }
-
     private TrainingBatch Collate(IReadOnlyList<TokenizedSequence> sequences) =>
         _options.Packing ? TrainingBatch.Packed(sequences, _options.MaxSequenceLength, _padTokenId, _compute.Device) : TrainingBatch.Padded(sequences, _padTokenId, _compute.Device);
 
@@ -280,11 +205,4 @@ public sealed class SftTrainer
         var vocab = logits.Shape[^1];
         return Functional.CrossEntropy(logits.To(ScalarType.Float32).View(-1, vocab), batch.Targets.View(-1), Reduction.Sum, TokenizedSequence.Ignore);
     }
-
-    private LearningRateSchedule Schedule(long totalSteps) => _options.Schedule switch
-    {
-        "constant" => LearningRateSchedule.Constant(_options.WarmupSteps),
-        "linear" => LearningRateSchedule.Linear(_options.WarmupSteps, totalSteps),
-        _ => LearningRateSchedule.Cosine(_options.WarmupSteps, totalSteps),
-    };
 }

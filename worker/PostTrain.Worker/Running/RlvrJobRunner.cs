@@ -67,7 +67,7 @@ public static class RlvrJobRunner
             DynamicSampling = algorithm.DynamicSampling.Enabled,
             MaxRefills = algorithm.DynamicSampling.MaxRefills,
             LearningRate = spec.Training.LearningRate,
-            Schedule = spec.Training.Schedule.ToString().ToLowerInvariant(),
+            Schedule = spec.Training.Schedule,
             WarmupSteps = spec.Training.WarmupSteps ?? (long)Math.Round((spec.Training.WarmupRatio ?? 0) * updates),
             WeightDecay = spec.Training.WeightDecay,
             MaxGradNorm = spec.Training.MaxGradNorm,

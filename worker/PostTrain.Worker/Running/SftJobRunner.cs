@@ -46,7 +46,7 @@ public static class SftJobRunner
             BatchSize = training.BatchSize,
             MicroBatchSize = micro,
             LearningRate = training.LearningRate,
-            Schedule = training.Schedule.ToString().ToLowerInvariant(),
+            Schedule = training.Schedule,
             WeightDecay = training.WeightDecay,
             MaxGradNorm = training.MaxGradNorm,
             MaxSequenceLength = training.MaxSeqLength,
