@@ -321,35 +321,9 @@ public static class DatasetLoader
         return consumed;
     }
 
-    private static void ParseLine(string line, string source, int lineNumber, DatasetLoadOptions options, ExampleCollector collector)
-    {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
-
-        try
-        {
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(line);
-            }
-            catch (JsonException e)
-            {
-                throw new DatasetFormatException(source, lineNumber, $"invalid JSON: {e.Message}");
-            }
-
-            using (document)
-            {
-                collector.Add(ExampleParser.Parse(document.RootElement, options.Format, options.Fields, source, lineNumber));
-            }
-        }
-        catch (DatasetFormatException e) when (options.SkipInvalid)
-        {
-            collector.Skip(e.Message);
-        }
-    }
+    // Lines read as text (a TextReader) take the byte path too, so both forms parse, check and skip alike.
+    private static void ParseLine(string line, string source, int lineNumber, DatasetLoadOptions options, ExampleCollector collector) =>
+        ParseLine(System.Text.Encoding.UTF8.GetBytes(line), source, lineNumber, options, collector);
 
     private static void ReadJsonArray(string file, byte[] bytes, DatasetLoadOptions options, ExampleCollector collector)
     {

@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: one record for config.json, whose fields, per-family defaults and checks must agree with
+// each other; splitting them would spread one contract (what a model of each family reads and refuses) over files.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 

@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: Jinja's whitespace control (trim_blocks, lstrip_blocks, '-' and '+' markers) acts across
+// the boundary between text and tags, so the text scanner and the tag tokenizer stay in one state machine.
 using System.Globalization;
 using System.Text;
 

@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: a recursive-descent parser is one grammar, a method per rule calling the next; its
+// precedence ladder reads top to bottom only when the rules sit together.
 namespace PostTrain.Trainer.Tokenizers.Chat.Jinja;
 
 /// <summary>

@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: the str methods chat templates call, each a few lines, all sharing code-point indexing
+// and provenance tracking; a file per method would scatter one small contract.
 using System.Buffers;
 using System.Globalization;
 using System.Text;
