@@ -18,7 +18,7 @@ internal sealed class HistogramFamily : MetricFamily
     {
         _bounds = bounds;
         var bucketCount = bounds.Length + 1;
-        _series = new SeriesStore<HistogramSeries>(labels => new HistogramSeries(labels, bucketCount), renameLe: true);
+        _series = new SeriesStore<HistogramSeries>(labels => new HistogramSeries(labels, bucketCount));
         _bucketName = Encoding.UTF8.GetBytes(name + "_bucket");
         _sumName = Encoding.UTF8.GetBytes(name + "_sum");
         _countName = Encoding.UTF8.GetBytes(name + "_count");

@@ -20,9 +20,10 @@ internal static class LabelKeyBuilder
     private static (string Label, object? Value)[]? t_tags;
 
     /// <summary>Builds the label text into a per-thread buffer valid until the next call on this thread.</summary>
-    /// <param name="tags">The measurement's tags.</param>
-    /// <param name="renameLe">True for histograms: a tag named "le" would clash with the bucket label, so it becomes "_le".</param>
-    public static ReadOnlySpan<char> Build(ReadOnlySpan<KeyValuePair<string, object?>> tags, bool renameLe)
+    /// <param name="tags">The measurement's tags. Tags named "le" or "quantile" become "_le" and "_quantile" in every
+    /// family: on a histogram "le" would clash with the bucket label, and promtool lints "le" outside histograms and
+    /// "quantile" outside summaries (this exposition makes none).</param>
+    public static ReadOnlySpan<char> Build(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         if (tags.Length == 0)
         {
@@ -38,11 +39,7 @@ internal static class LabelKeyBuilder
                 continue;
             }
 
-            var label = SanitizedKeys.TryGetValue(tag.Key, out var cached) ? cached : SanitizedKeys.GetOrAdd(tag.Key, PrometheusNames.SanitizeLabelName);
-            if (renameLe && label == "le")
-            {
-                label = "_le";
-            }
+            var label = SanitizedKeys.TryGetValue(tag.Key, out var cached) ? cached : SanitizedKeys.GetOrAdd(tag.Key, LabelName);
 
             // Insertion sort: tag lists are short.
             var i = count - 1;
@@ -175,5 +172,11 @@ internal static class LabelKeyBuilder
 
         text.CopyTo(chars.AsSpan(length));
         length += text.Length;
+    }
+
+    private static string LabelName(string key)
+    {
+        var label = PrometheusNames.SanitizeLabelName(key);
+        return label is "le" or "quantile" ? "_" + label : label;
     }
 }

@@ -49,6 +49,9 @@ public static class PrometheusNames
         ["y"] = "year",
     };
 
+    /// <summary>Sample suffixes of histograms and summaries; promtool lints any other family whose name ends in one.</summary>
+    private static readonly string[] ReservedSampleSuffixes = ["_count", "_sum", "_bucket"];
+
     /// <summary>True when <paramref name="name"/> matches [a-zA-Z_:][a-zA-Z0-9_:]*.</summary>
     public static bool IsValidMetricName(string name)
     {
@@ -146,6 +149,10 @@ public static class PrometheusNames
     /// <summary>
     /// The metric family name for an instrument: sanitised name plus the unit word unless the name already
     /// ends with it. The counter suffix _total is not part of it (see <see cref="CounterSampleName"/>).
+    /// A gauge whose name would end in a suffix Prometheus reserves for histogram and summary samples
+    /// (<c>_count</c>, <c>_sum</c>, <c>_bucket</c>) gets <c>_value</c> appended, so <c>promtool check metrics</c>
+    /// finds nothing to lint: the runtime's up-down counter <c>dotnet.assembly.count</c> is the gauge
+    /// <c>dotnet_assembly_count_value</c>.
     /// </summary>
     public static string FamilyName(string instrumentName, string? unit, bool isGauge)
     {
@@ -161,11 +168,29 @@ public static class PrometheusNames
             name = name + "_" + unitWord;
         }
 
+        if (isGauge && EndsWithReservedSuffix(name))
+        {
+            name += "_value";
+        }
+
         return name;
     }
 
     /// <summary>The sample name of a counter family: the family name with _total appended.</summary>
     public static string CounterSampleName(string familyName) => familyName + "_total";
+
+    private static bool EndsWithReservedSuffix(string name)
+    {
+        foreach (var suffix in ReservedSampleSuffixes)
+        {
+            if (name.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string Word(string unit, Dictionary<string, string> words) =>
         words.TryGetValue(unit, out var word) ? word : Sanitize(unit, allowLeadingDoubleUnderscore: false).Trim('_');

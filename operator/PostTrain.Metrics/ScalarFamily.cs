@@ -3,7 +3,7 @@ namespace PostTrain.Metrics;
 /// <summary>A counter or gauge family.</summary>
 internal sealed class ScalarFamily : MetricFamily
 {
-    private readonly SeriesStore<ScalarSeries> _series = new(labels => new ScalarSeries(labels), renameLe: false);
+    private readonly SeriesStore<ScalarSeries> _series = new(labels => new ScalarSeries(labels));
     private readonly byte[] _sampleName;
     private readonly bool _adds;
 

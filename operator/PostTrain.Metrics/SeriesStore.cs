@@ -10,17 +10,15 @@ internal sealed class SeriesStore<TSeries>
     where TSeries : Series
 {
     private readonly Func<string, TSeries> _create;
-    private readonly bool _renameLe;
     private readonly ConcurrentDictionary<string, TSeries> _byLabels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TSeries>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Lock _gate = new();
     private TSeries[] _items = new TSeries[4];
     private int _count;
 
-    public SeriesStore(Func<string, TSeries> create, bool renameLe)
+    public SeriesStore(Func<string, TSeries> create)
     {
         _create = create;
-        _renameLe = renameLe;
         _lookup = _byLabels.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -31,7 +29,7 @@ internal sealed class SeriesStore<TSeries>
 
     public TSeries GetOrAdd(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = LabelKeyBuilder.Build(tags, _renameLe);
+        var labels = LabelKeyBuilder.Build(tags);
         var lookup = _lookup;
         if (lookup.TryGetValue(labels, out var series))
         {

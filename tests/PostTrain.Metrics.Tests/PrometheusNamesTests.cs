@@ -36,6 +36,18 @@ public sealed class PrometheusNamesTests
         PrometheusNames.FamilyName(instrument, unit, isGauge).ShouldBe(expected);
 
     [Theory]
+    [InlineData("dotnet.assembly.count", "{assembly}", true, "dotnet_assembly_count_value")]
+    [InlineData("dotnet.timer.count", "{timer}", true, "dotnet_timer_count_value")]
+    [InlineData("posttrain.queue.sum", null, true, "posttrain_queue_sum_value")]
+    [InlineData("posttrain.bucket", null, true, "posttrain_bucket_value")]
+    [InlineData("count", null, true, "count")]
+    [InlineData("posttrain.countdown", null, true, "posttrain_countdown")]
+    [InlineData("dotnet.thread_pool.thread.count", "{thread}", false, "dotnet_thread_pool_thread_count")]
+    [InlineData("posttrain.step.count", "s", false, "posttrain_step_count_seconds")]
+    public void Gauges_never_end_in_a_suffix_reserved_for_histogram_and_summary_samples(string instrument, string? unit, bool isGauge, string expected) =>
+        PrometheusNames.FamilyName(instrument, unit, isGauge).ShouldBe(expected);
+
+    [Theory]
     [InlineData("http.method", "http_method")]
     [InlineData("k8s-namespace", "k8s_namespace")]
     [InlineData("0rank", "_0rank")]

@@ -13,12 +13,16 @@ public sealed record ToolResult(int ExitCode, string StandardOutput, string Stan
 /// <summary>Runs an external tool (helm, promtool) in the repository root with a timeout, killing it when it overruns.</summary>
 public static class ToolProcess
 {
-    /// <summary>Runs <paramref name="executable"/> with <paramref name="arguments"/>; <paramref name="environment"/> entries set or (null) remove variables.</summary>
-    public static async Task<ToolResult> RunAsync(string executable, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Runs <paramref name="executable"/> with <paramref name="arguments"/>; <paramref name="environment"/> entries set or (null)
+    /// remove variables; <paramref name="standardInput"/>, when given, is written to the tool's stdin, which is then closed.
+    /// </summary>
+    public static async Task<ToolResult> RunAsync(string executable, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null, string? standardInput = null)
     {
         var start = new ProcessStartInfo(executable)
         {
             WorkingDirectory = TestPaths.RepoRoot,
+            RedirectStandardInput = standardInput is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -43,6 +47,12 @@ public static class ToolProcess
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+            process.StandardInput.Close();
+        }
+
         using var cancel = new CancellationTokenSource(timeout);
         try
         {

@@ -60,7 +60,13 @@ public static partial class ExportedMetrics
     /// A real scrape of the worker's collector (as posttrain-worker run configures it) after one recorded step
     /// with every training figure: its sample names.
     /// </summary>
-    public static async Task<IReadOnlySet<string>> ScrapeWorkerAsync()
+    public static async Task<IReadOnlySet<string>> ScrapeWorkerAsync() => SampleNamesOf(await ScrapeWorkerTextAsync());
+
+    /// <summary>
+    /// A real scrape of the worker's collector (as posttrain-worker run configures it: worker, process and runtime meters)
+    /// after one recorded step with every training figure, in the text format 0.0.4.
+    /// </summary>
+    public static async Task<string> ScrapeWorkerTextAsync()
     {
         var options = new PrometheusOptions();
         options.Meters.Add(WorkerMetrics.MeterName);
@@ -68,7 +74,7 @@ public static partial class ExportedMetrics
         using var metrics = new WorkerMetrics();
         metrics.SetJob("team-a", "rlvr", "RlvrJob");
         metrics.Record(1, 10, WorkerMetrics.Gauges.Keys.ToDictionary(k => k, _ => 0.5, StringComparer.Ordinal));
-        return SampleNamesOf(await collector.ScrapeAsync(ExpositionFormat.PrometheusText));
+        return await collector.ScrapeAsync(ExpositionFormat.PrometheusText);
     }
 
     /// <summary>The sample names in a text exposition.</summary>
