@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -17,9 +18,13 @@ public sealed class DataRewardsBenchmark : IBenchmark
 
     public string Description => "dataset loading vs python json, arithmetic generation, math reward, code sandbox latency";
 
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private readonly Argument<int> _records = new("records") { Description = "JSON-lines records to load.", DefaultValueFactory = _ => 100_000 };
+
+    public void Configure(Command command) => command.Arguments.Add(_records);
+
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var records = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var records = parse.GetValue(_records);
         var dir = Directory.CreateTempSubdirectory("posttrain-bench-data-").FullName;
         try
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -45,40 +46,29 @@ public sealed class OperatorBenchmark : IBenchmark
         }
         """)!.AsObject();
 
-    /// <inheritdoc />
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
-    {
-        var jobs = 1000;
-        var nodes = 1;
-        var concurrency = 2;
-        var render = true;
-        var executable = Path.Combine(AppContext.BaseDirectory, "posttrain-operator");
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--jobs" when i + 1 < args.Length:
-                    jobs = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--nodes" when i + 1 < args.Length:
-                    nodes = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--concurrency" when i + 1 < args.Length:
-                    concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--operator" when i + 1 < args.Length:
-                    executable = Path.GetFullPath(args[++i]);
-                    break;
-                case "--skip-render":
-                    render = false;
-                    break;
-                default:
-                    Console.Error.WriteLine($"operator benchmark: unknown argument {args[i]} (usage: operator [--jobs N] [--nodes N] [--concurrency N] [--operator PATH] [--skip-render])");
-                    return 2;
-            }
-        }
+    private readonly Option<int> _jobs = BenchOptions.Int("--jobs", "SftJobs to create.", 1000);
+    private readonly Option<int> _nodes = BenchOptions.Int("--nodes", "spec.resources.nodes of each job.", 1);
+    private readonly Option<int> _concurrency = BenchOptions.Int("--concurrency", "The operator's reconcile workers per kind.", 2);
+    private readonly Option<string> _operator = BenchOptions.Text("--operator", "The posttrain-operator executable to start.", "PATH", Path.Combine(AppContext.BaseDirectory, "posttrain-operator"));
+    private readonly Option<bool> _skipRender = new("--skip-render") { Description = "Skip the in-process rendering measurement." };
 
-        if (render)
+    /// <inheritdoc />
+    public void Configure(Command command)
+    {
+        foreach (var option in new Option[] { _jobs, _nodes, _concurrency, _operator, _skipRender })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var jobs = parse.GetValue(_jobs);
+        var nodes = parse.GetValue(_nodes);
+        var concurrency = parse.GetValue(_concurrency);
+        var executable = Path.GetFullPath(parse.GetRequiredValue(_operator));
+        if (!parse.GetValue(_skipRender))
         {
             Render();
         }
