@@ -15,7 +15,7 @@ namespace PostTrain.Benchmarks;
 internal static class MicroBenchmarks
 {
     /// <summary>What <c>micro</c> runs, one line.</summary>
-    public const string Description = "BenchmarkDotNet micro-benchmarks: API contract, metrics exposition, data and rewards, tokenizers";
+    public const string Description = "BenchmarkDotNet micro-benchmarks: API contract, metrics exposition and recording, arithmetic data and math reward, tokenizers";
 
     /// <summary>The <c>micro</c> command; tokens it does not know go to BenchmarkDotNet.</summary>
     public static Command Command()
