@@ -1,8 +1,6 @@
-using System.Globalization;
-
 namespace PostTrain.Benchmarks;
 
-/// <summary>Where the repository is, and the small command-line helpers the Llama benchmarks share.</summary>
+/// <summary>Where the repository is, and small helpers the benchmarks share (load average, median, scratch folders).</summary>
 internal static class BenchPaths
 {
     /// <summary>The folder holding Operator.sln above the running assembly, or the current directory.</summary>
@@ -17,20 +15,6 @@ internal static class BenchPaths
         }
 
         return Directory.GetCurrentDirectory();
-    }
-
-    /// <summary>The integer after <paramref name="name"/>, or <paramref name="fallback"/>.</summary>
-    public static int Int(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    /// <summary>The text after <paramref name="name"/>, or <paramref name="fallback"/>.</summary>
-    public static string Text(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
     /// <summary>The machine's load averages (1, 5, 15 minutes) from /proc/loadavg, for the record.</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -8,18 +9,22 @@ using PostTrain.Trainer.Rewards.Sandbox;
 namespace PostTrain.Benchmarks;
 
 /// <summary>
-/// Data and rewards: JSON-lines loading (against Python's json module on the same file), builtin arithmetic generation,
-/// math reward scoring, and the code sandbox's per-item latency.
+/// Data and rewards: JSON-lines loading (against Python's json module on the same file) and the code sandbox's
+/// per-item latency. Arithmetic generation and math reward scoring are micro-benchmarks (<see cref="ArithmeticRewardBenchmarks"/>).
 /// </summary>
 public sealed class DataRewardsBenchmark : IBenchmark
 {
     public string Name => "data-rewards";
 
-    public string Description => "dataset loading vs python json, arithmetic generation, math reward, code sandbox latency";
+    public string Description => "dataset loading vs python json, code sandbox latency";
 
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private readonly Argument<int> _records = new("records") { Description = "JSON-lines records to load.", DefaultValueFactory = _ => 100_000 };
+
+    public void Configure(Command command) => command.Arguments.Add(_records);
+
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var records = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var records = parse.GetValue(_records);
         var dir = Directory.CreateTempSubdirectory("posttrain-bench-data-").FullName;
         try
         {
@@ -66,36 +71,7 @@ public sealed class DataRewardsBenchmark : IBenchmark
                 Console.WriteLine($"load jsonl (python {python} json): {seconds * 1000:0} ms = {records / seconds / 1e3:0} k records/s");
             }
 
-            // 2. Arithmetic generation.
-            var genWatch = Stopwatch.StartNew();
-            var generated = ArithmeticDataset.GenerateExamples(new ArithmeticOptions(), ArithmeticSplit.Rl, 10_000, seed: 2);
-            Console.WriteLine($"arithmetic rl split:  {generated.Count} problems in {genWatch.Elapsed.TotalMilliseconds:0} ms");
-
-            // 3. Math reward.
-            var reward = new MathReward(AnswerExtractionMode.StrictThenFlexible);
-            var inputs = generated.Select(e => new RewardInput(e.Prompt!, $"1 + 2 = 3\n3 + 4 = 7\n#### {e.ReferenceAnswer}", e)).ToList();
-            foreach (var input in inputs.Take(1000))
-            {
-                await reward.ScoreAsync(input, cancellationToken);
-            }
-
-            var bestReward = double.MaxValue;
-            var total = 0.0;
-            for (var rep = 0; rep < 3; rep++)
-            {
-                var rewardWatch = Stopwatch.StartNew();
-                total = 0.0;
-                foreach (var input in inputs)
-                {
-                    total += (await reward.ScoreAsync(input, cancellationToken)).Score;
-                }
-
-                bestReward = Math.Min(bestReward, rewardWatch.Elapsed.TotalSeconds);
-            }
-
-            Console.WriteLine($"math reward:          {inputs.Count} completions in {bestReward * 1000:0} ms = {inputs.Count / bestReward / 1e3:0} k/s (mean {total / inputs.Count:0.00}, best of 3)");
-
-            // 4. Code sandbox latency (one process per item).
+            // 2. Code sandbox latency (one process per item).
             if (python is not null)
             {
                 var sandbox = new PythonSandbox();

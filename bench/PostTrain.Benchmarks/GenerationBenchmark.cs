@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
@@ -24,15 +25,31 @@ public sealed class GenerationBenchmark : IBenchmark
 
     public string Description => "greedy generation tokens/s, C# TextGenerator vs python3-torch with a KV cache (tiny and ~110M Llama, batch 1 and 32)";
 
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private readonly Option<int> _threads = BenchOptions.Threads(Environment.ProcessorCount);
+    private readonly Option<int> _rounds = BenchOptions.Rounds(3);
+    private readonly Option<int> _tinyNew = BenchOptions.Int("--tiny-new", "New tokens per sequence on the tiny model.", 48);
+    private readonly Option<int> _largeNew = BenchOptions.Int("--large-new", "New tokens per sequence on the ~110M model.", 16);
+    private readonly Option<int> _largePrompt = BenchOptions.Int("--large-prompt", "Prompt tokens on the ~110M model.", 32);
+    private readonly Option<int> _skipLarge = BenchOptions.Int("--skip-large", "1 skips the ~110M model.", 0);
+    private readonly Option<string> _python = BenchOptions.Python();
+
+    public void Configure(Command command)
     {
-        var threads = BenchPaths.Int(args, "--threads", Environment.ProcessorCount);
-        var rounds = BenchPaths.Int(args, "--rounds", 3);
-        var tinyNew = BenchPaths.Int(args, "--tiny-new", 48);
-        var largeNew = BenchPaths.Int(args, "--large-new", 16);
-        var largePrompt = BenchPaths.Int(args, "--large-prompt", 32);
-        var skipLarge = BenchPaths.Int(args, "--skip-large", 0) != 0;
-        var python = BenchPaths.Text(args, "--python", "/usr/bin/python3");
+        foreach (var option in new Option[] { _threads, _rounds, _tinyNew, _largeNew, _largePrompt, _skipLarge, _python })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var threads = parse.GetValue(_threads);
+        var rounds = parse.GetValue(_rounds);
+        var tinyNew = parse.GetValue(_tinyNew);
+        var largeNew = parse.GetValue(_largeNew);
+        var largePrompt = parse.GetValue(_largePrompt);
+        var skipLarge = parse.GetValue(_skipLarge) != 0;
+        var python = parse.GetRequiredValue(_python);
         Tensors.NumThreads = threads;
         Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} on both sides ({BlasThreads.Set(threads)}; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}), {Environment.ProcessorCount} cores, {rounds} rounds, load average {BenchPaths.LoadAverage()}");
 

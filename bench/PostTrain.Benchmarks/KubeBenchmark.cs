@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -51,17 +52,15 @@ public sealed class KubeBenchmark : IBenchmark
         }
     }
 
+    private readonly Option<int> _objects = BenchOptions.Int("--objects", "Custom objects the informer syncs.", 5000);
+
     /// <inheritdoc />
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public void Configure(Command command) => command.Options.Add(_objects);
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var objects = 5000;
-        for (var i = 0; i < args.Length - 1; i++)
-        {
-            if (args[i] == "--objects")
-            {
-                objects = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            }
-        }
+        var objects = parse.GetValue(_objects);
 
         await using var server = await TestApiServer.StartAsync(cancellationToken: cancellationToken);
         server.CreateNamespace("bench");

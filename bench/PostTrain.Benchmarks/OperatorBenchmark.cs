@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -15,12 +16,12 @@ using PostTrain.Operator.Resources;
 namespace PostTrain.Benchmarks;
 
 /// <summary>
-/// The operator: rendering throughput, and the issue's scale test: N SftJobs (default 1,000) applied at once to a
+/// The operator's scale test (rendering alone is the micro-benchmark <see cref="RenderingBenchmarks"/>): N SftJobs (default 1,000) applied at once to a
 /// running <c>posttrain-operator</c> process that watches the in-process test API server. Reports the time until
 /// every child batch Job exists and until every job's status says Pending, the API requests the operator made per
 /// job (by verb and resource, counted by the server), and the operator process's memory (managed heap after the
 /// last GC and resident set from its own /metrics, peak resident set from /proc).
-/// Usage: operator [--jobs N] [--nodes N] [--concurrency N] [--operator PATH] [--skip-render]; <c>--operator</c> runs
+/// Usage: operator [--jobs N] [--nodes N] [--concurrency N] [--operator PATH]; <c>--operator</c> runs
 /// another build of the operator executable (to compare versions).
 /// </summary>
 public sealed class OperatorBenchmark : IBenchmark
@@ -32,9 +33,10 @@ public sealed class OperatorBenchmark : IBenchmark
     public string Name => "operator";
 
     /// <inheritdoc />
-    public string Description => "workload rendering; 1,000 SftJobs applied at once to a posttrain-operator process: time to every child Job, API requests per job, operator memory";
+    public string Description => "1,000 SftJobs applied at once to a posttrain-operator process: time to every child Job, API requests per job, operator memory";
 
-    private static JsonObject Spec(int nodes) => JsonNode.Parse($$"""
+    /// <summary>An SftJob spec of <paramref name="nodes"/> nodes, as the scale test and the rendering micro-benchmark use.</summary>
+    internal static JsonObject Spec(int nodes) => JsonNode.Parse($$"""
         {
           "model": {"source": "pvc://models/qwen"},
           "dataset": {"source": "builtin://arithmetic?digits=2"},
@@ -45,71 +47,28 @@ public sealed class OperatorBenchmark : IBenchmark
         }
         """)!.AsObject();
 
+    private readonly Option<int> _jobs = BenchOptions.Int("--jobs", "SftJobs to create.", 1000);
+    private readonly Option<int> _nodes = BenchOptions.Int("--nodes", "spec.resources.nodes of each job.", 1);
+    private readonly Option<int> _concurrency = BenchOptions.Int("--concurrency", "The operator's reconcile workers per kind.", 2);
+    private readonly Option<string> _operator = BenchOptions.Text("--operator", "The posttrain-operator executable to start.", "PATH", Path.Combine(AppContext.BaseDirectory, "posttrain-operator"));
+
     /// <inheritdoc />
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public void Configure(Command command)
     {
-        var jobs = 1000;
-        var nodes = 1;
-        var concurrency = 2;
-        var render = true;
-        var executable = Path.Combine(AppContext.BaseDirectory, "posttrain-operator");
-        for (var i = 0; i < args.Length; i++)
+        foreach (var option in new Option[] { _jobs, _nodes, _concurrency, _operator })
         {
-            switch (args[i])
-            {
-                case "--jobs" when i + 1 < args.Length:
-                    jobs = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--nodes" when i + 1 < args.Length:
-                    nodes = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--concurrency" when i + 1 < args.Length:
-                    concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--operator" when i + 1 < args.Length:
-                    executable = Path.GetFullPath(args[++i]);
-                    break;
-                case "--skip-render":
-                    render = false;
-                    break;
-                default:
-                    Console.Error.WriteLine($"operator benchmark: unknown argument {args[i]} (usage: operator [--jobs N] [--nodes N] [--concurrency N] [--operator PATH] [--skip-render])");
-                    return 2;
-            }
+            command.Options.Add(option);
         }
-
-        if (render)
-        {
-            Render();
-        }
-
-        return await ScaleAsync(executable, jobs, nodes, concurrency, cancellationToken);
     }
 
-    private static void Render()
+    /// <inheritdoc />
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var job = (SftJob)JobJson.FromNode(new JsonObject
-        {
-            ["apiVersion"] = JobKinds.Sft.ApiVersion,
-            ["kind"] = "SftJob",
-            ["metadata"] = new JsonObject { ["name"] = "bench", ["namespace"] = "ml" },
-            ["spec"] = Spec(4),
-        });
-        var owner = new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = "SftJob", Metadata = new ObjectMeta { Name = "bench", Namespace = "ml", Uid = "u" } };
-        var renderer = new WorkloadRenderer(new WorkloadOptions());
-        for (var i = 0; i < 2000; i++)
-        {
-            renderer.Render(job, owner);
-        }
-
-        const int n = 20000;
-        var timer = Stopwatch.StartNew();
-        for (var i = 0; i < n; i++)
-        {
-            renderer.Render(job, owner);
-        }
-
-        Console.WriteLine($"render (ConfigMap with job.json + Indexed Job + headless Service, 4 nodes): {n / timer.Elapsed.TotalSeconds:F0} jobs/s ({timer.Elapsed.TotalMicroseconds / n:F1} us each)");
+        var jobs = parse.GetValue(_jobs);
+        var nodes = parse.GetValue(_nodes);
+        var concurrency = parse.GetValue(_concurrency);
+        var executable = Path.GetFullPath(parse.GetRequiredValue(_operator));
+        return await ScaleAsync(executable, jobs, nodes, concurrency, cancellationToken);
     }
 
     private static async Task<int> ScaleAsync(string executable, int jobs, int nodes, int concurrency, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
@@ -25,13 +26,21 @@ public sealed class PrometheusNetComparisonBenchmark : IBenchmark
 
     private static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    /// <inheritdoc />
     public string Name => "metrics-prometheus-net";
 
+    /// <inheritdoc />
     public string Description => "10,000-series scrape: PostTrain.Metrics vs prometheus-net (MeterAdapter and own API), interleaved in one run";
 
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private readonly Option<int> _rounds = BenchOptions.Int("--rounds", "Scrapes of each exporter, interleaved one of each per round.", 200);
+
+    /// <inheritdoc />
+    public void Configure(Command command) => command.Options.Add(_rounds);
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
+        var rounds = parse.GetValue(_rounds);
 
         // Ours: the collector listens to meter A only.
         using var ourMeter = new Meter("PostTrain.Benchmarks.Ours");

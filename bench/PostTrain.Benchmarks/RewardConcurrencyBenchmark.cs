@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using PostTrain.Trainer.Data;
@@ -18,7 +19,11 @@ public sealed class RewardConcurrencyBenchmark : IBenchmark
 
     public string Description => "an RLVR step's code-reward phase, 64 completions with 10% looping: one by one vs concurrent";
 
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public void Configure(Command command)
+    {
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         if (PythonSandbox.FindPython() is null)
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
@@ -24,14 +25,29 @@ public sealed class RolloutBenchmark : IBenchmark
 
     public string Description => "RLVR rollout tokens/s (16 x 8 sampled sequences, T 0.7, top-k 10, 48 new), C# TextGenerator vs python3-torch";
 
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private readonly Option<int> _threads = BenchOptions.Threads(Environment.ProcessorCount);
+    private readonly Option<int> _rounds = BenchOptions.Rounds(3);
+    private readonly Option<int> _group = BenchOptions.Int("--group", "Completions sampled per prompt.", 16);
+    private readonly Option<int> _prompts = BenchOptions.Int("--prompts", "Prompts per step.", 8);
+    private readonly Option<int> _new = BenchOptions.Int("--new", "New tokens per completion at most.", 48);
+    private readonly Option<string> _python = BenchOptions.Python();
+
+    public void Configure(Command command)
     {
-        var threads = BenchPaths.Int(args, "--threads", Environment.ProcessorCount);
-        var rounds = BenchPaths.Int(args, "--rounds", 3);
-        var group = BenchPaths.Int(args, "--group", 16);
-        var promptsPerStep = BenchPaths.Int(args, "--prompts", 8);
-        var newTokens = BenchPaths.Int(args, "--new", 48);
-        var python = BenchPaths.Text(args, "--python", "/usr/bin/python3");
+        foreach (var option in new Option[] { _threads, _rounds, _group, _prompts, _new, _python })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var threads = parse.GetValue(_threads);
+        var rounds = parse.GetValue(_rounds);
+        var group = parse.GetValue(_group);
+        var promptsPerStep = parse.GetValue(_prompts);
+        var newTokens = parse.GetValue(_new);
+        var python = parse.GetRequiredValue(_python);
         Tensors.NumThreads = threads;
         Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} on both sides ({BlasThreads.Set(threads)}; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}), {Environment.ProcessorCount} cores, {rounds} rounds, load average {BenchPaths.LoadAverage()}");
 

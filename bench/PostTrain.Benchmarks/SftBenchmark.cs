@@ -1,7 +1,8 @@
-using PostTrain.Api.Model;
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PostTrain.Api.Model;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Data;
@@ -32,16 +33,33 @@ public sealed class SftBenchmark : IBenchmark
 
     public string Description => "SFT tokens/s, C# SftTrainer vs a python3-torch loop on the same model and batches (tiny and a 6-layer width-256 Llama)";
 
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private readonly Option<int> _threads = BenchOptions.Threads(Environment.ProcessorCount);
+    private readonly Option<int> _rounds = BenchOptions.Rounds(3);
+    private readonly Option<int> _steps = BenchOptions.Int("--steps", "Training steps per round on the tiny model.", 12);
+    private readonly Option<int> _midSteps = BenchOptions.Int("--mid-steps", "Training steps per round on the mid model.", 5);
+    private readonly Option<int> _batch = BenchOptions.Int("--batch", "Sequences per batch.", 32);
+    private readonly Option<string> _python = BenchOptions.Python();
+    private readonly Option<string> _models = BenchOptions.Text("--models", "The models, comma-separated: tiny, mid.", "LIST", "tiny,mid");
+    private readonly Option<string> _precision = BenchOptions.Text("--precision", "The precisions, comma-separated: fp32, bf16.", "LIST", "fp32,bf16");
+
+    public void Configure(Command command)
     {
-        var threads = BenchPaths.Int(args, "--threads", Environment.ProcessorCount);
-        var rounds = BenchPaths.Int(args, "--rounds", 3);
-        var steps = BenchPaths.Int(args, "--steps", 12);
-        var midSteps = BenchPaths.Int(args, "--mid-steps", 5);
-        var batch = BenchPaths.Int(args, "--batch", 32);
-        var python = BenchPaths.Text(args, "--python", "/usr/bin/python3");
-        var models = BenchPaths.Text(args, "--models", "tiny,mid").Split(',');
-        var precisions = BenchPaths.Text(args, "--precision", "fp32,bf16").Split(',');
+        foreach (var option in new Option[] { _threads, _rounds, _steps, _midSteps, _batch, _python, _models, _precision })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var threads = parse.GetValue(_threads);
+        var rounds = parse.GetValue(_rounds);
+        var steps = parse.GetValue(_steps);
+        var midSteps = parse.GetValue(_midSteps);
+        var batch = parse.GetValue(_batch);
+        var python = parse.GetRequiredValue(_python);
+        var models = parse.GetRequiredValue(_models).Split(',');
+        var precisions = parse.GetRequiredValue(_precision).Split(',');
         Tensors.NumThreads = threads;
         Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} on both sides ({BlasThreads.Set(threads)}; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}), {Environment.ProcessorCount} cores, {rounds} rounds of {steps} steps (mid: {midSteps}; median of steps after the first {WarmUpSteps}), load average {BenchPaths.LoadAverage()}");
 

@@ -1,7 +1,8 @@
-using PostTrain.Api.Model;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using PostTrain.Api.Model;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Data;
@@ -31,17 +32,32 @@ public sealed class ThroughputBenchmark : IBenchmark
 
     public string Description => "C#-only rollout tokens/s (128 sampled sequences, ≤ 48 new) and SFT tokens/s on tiny, with output fingerprints for A/B runs";
 
-    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private readonly Option<int> _threads = BenchOptions.Threads(Environment.ProcessorCount);
+    private readonly Option<int> _rounds = BenchOptions.Rounds(3);
+    private readonly Option<int> _steps = BenchOptions.Int("--steps", "SFT steps per round.", 8);
+    private readonly Option<string> _only = BenchOptions.Text("--only", "all, rollout or sft.", "PART", "all");
+    private readonly Option<string?> _dump = new("--dump") { Description = "Write the rollout's completions to FILE, to compare A/B runs.", HelpName = "FILE" };
+
+    public void Configure(Command command)
     {
-        var threads = BenchPaths.Int(args, "--threads", Environment.ProcessorCount);
-        var rounds = BenchPaths.Int(args, "--rounds", 3);
-        var steps = BenchPaths.Int(args, "--steps", 8);
-        var only = BenchPaths.Text(args, "--only", "all");
+        _only.AcceptOnlyFromAmong("all", "rollout", "sft");
+        foreach (var option in new Option[] { _threads, _rounds, _steps, _only, _dump })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var threads = parse.GetValue(_threads);
+        var rounds = parse.GetValue(_rounds);
+        var steps = parse.GetValue(_steps);
+        var only = parse.GetRequiredValue(_only);
         Tensors.NumThreads = threads;
         Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} ({BlasThreads.Set(threads)}), {Environment.ProcessorCount} cores, {rounds} rounds, load average {BenchPaths.LoadAverage()}");
         if (only is "all" or "rollout")
         {
-            Rollout(rounds, args.Contains("--dump") ? BenchPaths.Text(args, "--dump", "rollout.txt") : null, cancellationToken);
+            Rollout(rounds, parse.GetValue(_dump), cancellationToken);
         }
 
         if (only is "all" or "sft")

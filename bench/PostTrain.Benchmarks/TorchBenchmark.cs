@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -22,13 +23,27 @@ public sealed class TorchBenchmark : IBenchmark
 
     public string Description => "PostTrain.Torch vs python3-torch: per-call overhead and MLP/transformer training steps";
 
-    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private readonly Option<int> _threads = BenchOptions.Threads(1);
+    private readonly Option<int> _calls = BenchOptions.Int("--calls", "Calls per per-call measurement.", 100_000);
+    private readonly Option<int> _steps = BenchOptions.Int("--steps", "Training steps per round.", 30);
+    private readonly Option<int> _rounds = BenchOptions.Rounds(2);
+    private readonly Option<string> _python = BenchOptions.Python();
+
+    public void Configure(Command command)
     {
-        var threads = Arg(args, "--threads", 1);
-        var calls = Arg(args, "--calls", 100_000);
-        var steps = Arg(args, "--steps", 30);
-        var rounds = Arg(args, "--rounds", 2);
-        var python = args.SkipWhile(a => a != "--python").Skip(1).FirstOrDefault() ?? "/usr/bin/python3";
+        foreach (var option in new Option[] { _threads, _calls, _steps, _rounds, _python })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var threads = parse.GetValue(_threads);
+        var calls = parse.GetValue(_calls);
+        var steps = parse.GetValue(_steps);
+        var rounds = parse.GetValue(_rounds);
+        var python = parse.GetRequiredValue(_python);
         var script = Path.Combine(FindRepoRoot(), "bench", "python", "torch_bench.py");
 
         Tensors.NumThreads = threads;
@@ -208,12 +223,6 @@ public sealed class TorchBenchmark : IBenchmark
         using var doc = JsonDocument.Parse(await stdout);
         var r = doc.RootElement;
         return new Result(r.GetProperty("dim_ns").GetDouble(), r.GetProperty("add_ns").GetDouble(), r.GetProperty("add_inplace_ns").GetDouble(), r.GetProperty("mlp_step_ms").GetDouble(), r.GetProperty("transformer_step_ms").GetDouble(), r.GetProperty("native_add_ns").GetDouble(), r.GetProperty("native_add_inplace_ns").GetDouble());
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private static string FindRepoRoot()

@@ -1,144 +1,60 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.CommandLine;
 using PostTrain.GpuBench;
-using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
-using PostTrain.Trainer.Training;
 
-// posttrain-gpu-bench: the measurements of the GPU check. `all` runs them and writes gpu-check.json and gpu-check.md;
-// `allreduce-rank` is one rank of the all-reduce measurement (started by `all`).
-//   all --mode gpu|cpu --out DIR [--python PY] [--script gpu_sft_eager.py] [--machine machine.json]
-//       [--tests tests.xml] [--worker worker.json] [--peak-tflops 989]
-if (args.Length >= 4 && args[0] == "allreduce-rank")
+// posttrain-gpu-bench: the measurements of the GPU check. `all` runs them and writes gpu-check.json and gpu-check.md
+// (GpuCheck); `allreduce-rank` is one rank of the all-reduce measurement (started by `all`). `--help` on each.
+var mode = new Option<string>("--mode") { Description = "gpu, or cpu for toy shapes on the CPU.", HelpName = "MODE", DefaultValueFactory = _ => "gpu" };
+mode.AcceptOnlyFromAmong("gpu", "cpu");
+var output = new Option<string>("--out") { Description = "The folder gpu-check.json and gpu-check.md go to.", HelpName = "DIR", DefaultValueFactory = _ => "gpu-check" };
+var python = new Option<string>("--python") { Description = "The python3 with torch for the PyTorch eager side.", HelpName = "PY", DefaultValueFactory = _ => "python3" };
+var script = new Option<string>("--script")
 {
-    return AllReduceTiming.Rank(Enum.Parse<Backend>(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
-}
+    Description = "The PyTorch eager SFT script.",
+    HelpName = "PATH",
+    DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "..", "python", "gpu_sft_eager.py"),
+};
+var machine = new Option<string>("--machine") { Description = "A machine.json to include in the report.", HelpName = "FILE", DefaultValueFactory = _ => string.Empty };
+var tests = new Option<string>("--tests") { Description = "A test results XML to summarise in the report.", HelpName = "FILE", DefaultValueFactory = _ => string.Empty };
+var worker = new Option<string>("--worker") { Description = "A worker.json to include in the report.", HelpName = "FILE", DefaultValueFactory = _ => string.Empty };
+var peakTflops = new Option<double>("--peak-tflops") { Description = "The GPU's dense bf16 peak in TFLOPS, for MFU.", HelpName = "N", DefaultValueFactory = _ => 989 };
+var all = new Command("all", "Run the GPU check's measurements: SFT steps against PyTorch eager, rollout tokens/s, all-reduce.")
+{
+    mode, output, python, script, machine, tests, worker, peakTflops,
+};
+all.SetAction(parse => GpuCheck.Run(new GpuCheckSettings
+{
+    Gpu = parse.GetRequiredValue(mode) == "gpu",
+    Output = parse.GetRequiredValue(output),
+    Python = parse.GetRequiredValue(python),
+    Script = parse.GetRequiredValue(script),
+    PeakTflops = parse.GetValue(peakTflops),
+    Machine = parse.GetRequiredValue(machine),
+    Worker = parse.GetRequiredValue(worker),
+    Tests = parse.GetRequiredValue(tests),
+}));
 
-if (args.Length == 0 || args[0] != "all")
+var backend = new Argument<Backend>("BACKEND") { Description = "The collective backend (Nccl or Gloo)." };
+var megabytes = new Argument<int>("MEGABYTES") { Description = "The all-reduced tensor's size in MB." };
+var iterations = new Argument<int>("ITERATIONS") { Description = "Timed all-reduces." };
+var rank = new Command("allreduce-rank", "One rank of the all-reduce measurement (all starts them; the rank comes from the environment).")
 {
-    Console.Error.WriteLine("usage: posttrain-gpu-bench all --mode gpu|cpu --out DIR [--python PY] [--script PATH] [--machine FILE] [--tests FILE] [--worker FILE] [--peak-tflops N]");
+    backend, megabytes, iterations,
+};
+rank.SetAction(parse => AllReduceTiming.Rank(parse.GetValue(backend), parse.GetValue(megabytes), parse.GetValue(iterations)));
+
+var root = new RootCommand("posttrain-gpu-bench: the measurements of the GPU check (scripts/gpu-check.sh).") { all, rank };
+root.HelpName = "posttrain-gpu-bench";
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"posttrain-gpu-bench: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Run 'posttrain-gpu-bench --help' for usage.");
     return 2;
 }
 
-string Option(string name, string fallback)
-{
-    var i = Array.IndexOf(args, "--" + name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-}
-
-var gpu = Option("mode", "gpu") == "gpu";
-var output = Directory.CreateDirectory(Option("out", "gpu-check")).FullName;
-var python = Option("python", "python3");
-var script = Option("script", Path.Combine(AppContext.BaseDirectory, "..", "python", "gpu_sft_eager.py"));
-var peakTflops = double.Parse(Option("peak-tflops", "989"), CultureInfo.InvariantCulture);
-var scratch = Directory.CreateTempSubdirectory("posttrain-gpu-bench-").FullName;
-if (gpu && !Cuda.IsAvailable)
-{
-    Console.Error.WriteLine($"posttrain-gpu-bench: --mode gpu but libtorch {TorchRuntime.Version} sees no CUDA device (capabilities {TorchRuntime.Capabilities}); use --mode cpu");
-    return 3;
-}
-
-var device = gpu ? Device.Cuda(0) : Device.Cpu;
-var report = new JsonObject
-{
-    ["mode"] = gpu ? "gpu" : "cpu",
-    ["device"] = device.ToString(),
-    ["libtorch"] = TorchRuntime.Version,
-    ["capabilities"] = TorchRuntime.Capabilities.ToString(),
-    ["cuda_devices"] = Cuda.IsAvailable ? Cuda.DeviceCount : 0,
-    ["peak_tflops"] = gpu ? peakTflops : null,
-    ["time"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-};
-foreach (var (name, file) in new[] { ("machine", Option("machine", string.Empty)), ("worker", Option("worker", string.Empty)) })
-{
-    if (file.Length > 0 && File.Exists(file))
-    {
-        report[name] = JsonNode.Parse(File.ReadAllText(file));
-    }
-}
-
-if (Option("tests", string.Empty) is { Length: > 0 } testsXml && File.Exists(testsXml))
-{
-    report["tests"] = TestReport.Summarise(testsXml);
-}
-
-Console.WriteLine($"posttrain-gpu-bench: {device}, libtorch {TorchRuntime.Version} ({TorchRuntime.Capabilities})");
-
-// (b) and (c): SFT steps in bf16, C# and PyTorch eager, on the same shapes and batch.
-var compute = new ComputeOptions { Device = device, MixedPrecision = ScalarType.BFloat16 };
-(ModelShape Shape, int Batch, int Sequence)[] sftRuns = gpu
-    ? [(ModelShape.Llama125M, 16, 1024), (ModelShape.Llama500M, 8, 2048)]
-    : [(ModelShape.ToyA, 4, 64), (ModelShape.ToyB, 4, 64)];
-var (steps, warmUp) = gpu ? (20, 3) : (4, 1);
-var sft = new JsonArray();
-foreach (var (shape, batch, sequence) in sftRuns)
-{
-    var row = new JsonObject { ["model"] = shape.Name, ["parameters"] = shape.Config.ParameterCount, ["batch"] = batch, ["seq"] = sequence, ["steps"] = steps, ["precision"] = "bf16" };
-    try
-    {
-        var timing = SftStepTiming.Run(shape, compute, batch, sequence, steps, warmUp, gpu ? peakTflops * 1e12 : null, scratch);
-        row["csharp"] = new JsonObject
-        {
-            ["median_step_seconds"] = timing.StepSeconds,
-            ["tokens_per_second"] = timing.TokensPerSecond,
-            ["mfu"] = timing.Mfu,
-            ["peak_memory_bytes"] = timing.PeakMemoryBytes,
-            ["first_loss"] = timing.Losses[0],
-            ["last_loss"] = timing.Losses[^1],
-        };
-        Console.WriteLine($"sft {shape.Name}: C# {timing.StepSeconds * 1000:F1} ms/step, {timing.TokensPerSecond:F0} tokens/s{(timing.Mfu is { } m ? $", MFU {m:P1}" : string.Empty)}");
-    }
-    catch (Exception e) when (e is TorchException or InvalidOperationException or ArgumentException)
-    {
-        row["csharp"] = new JsonObject { ["error"] = e.Message };
-    }
-
-    var eager = PythonEager.Sft(python, script, shape, device.IsCuda ? "cuda" : "cpu", bf16: true, batch, sequence, steps, warmUp, scratch);
-    row["pytorch"] = eager;
-    if (row["csharp"]?["median_step_seconds"] is { } cs && eager["median_step_seconds"] is { } py)
-    {
-        row["csharp_over_pytorch_step_time"] = cs.GetValue<double>() / py.GetValue<double>();
-        Console.WriteLine($"sft {shape.Name}: PyTorch eager {py.GetValue<double>() * 1000:F1} ms/step; C# / PyTorch step time {row["csharp_over_pytorch_step_time"]!.GetValue<double>():F2}");
-    }
-
-    sft.Add(row);
-}
-
-report["sft"] = sft;
-
-// (d) rollout tokens/s with the KV cache at batch 64.
-var (rolloutShape, promptLength, newTokens) = gpu ? (ModelShape.Llama125M, 64, 128) : (ModelShape.ToyA, 16, 16);
-try
-{
-    var rollout = RolloutTimingRun.Run(rolloutShape, compute, 64, promptLength, newTokens);
-    report["rollout"] = new JsonObject { ["model"] = rolloutShape.Name, ["batch"] = 64, ["prompt"] = promptLength, ["new_tokens"] = newTokens, ["tokens_per_second"] = rollout.TokensPerSecond, ["seconds"] = rollout.Seconds };
-    Console.WriteLine($"rollout {rolloutShape.Name}: {rollout.TokensPerSecond:F0} tokens/s at batch 64");
-}
-catch (Exception e) when (e is TorchException or InvalidOperationException)
-{
-    report["rollout"] = new JsonObject { ["error"] = e.Message };
-}
-
-// (e) all-reduce: NCCL across the GPUs when there are 2 or more; two Gloo processes on the CPU.
-var gpus = Cuda.IsAvailable ? Cuda.DeviceCount : 0;
-try
-{
-    report["allreduce"] = gpu
-        ? gpus >= 2 ? AllReduceTiming.Run(gpus, Backend.Nccl, 256, 20) : new JsonObject { ["skipped"] = $"{gpus} GPU: NCCL all-reduce needs 2 or more" }
-        : AllReduceTiming.Run(2, Backend.Gloo, 8, 5);
-}
-catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-{
-    report["allreduce"] = new JsonObject { ["error"] = e.Message };
-}
-
-Directory.Delete(scratch, recursive: true);
-File.WriteAllText(Path.Combine(output, "gpu-check.json"), report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-var markdown = Markdown.Report(report);
-File.WriteAllText(Path.Combine(output, "gpu-check.md"), markdown);
-Console.WriteLine();
-Console.Write(markdown);
-var failed = sft.Any(r => r!["csharp"]?["error"] is not null) || report["rollout"]?["error"] is not null || report["allreduce"]?["error"] is not null;
-return failed ? 1 : 0;
+return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });

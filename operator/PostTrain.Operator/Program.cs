@@ -1,38 +1,22 @@
-// The operator executable: `posttrain-operator [flags]` runs the controllers (see OperatorConfiguration for the
-// flags and environment variables); `posttrain-operator crds DIR` regenerates the CRDs (`make crds`).
+// The operator executable: `posttrain-operator [flags]` runs the controllers (see OperatorOptions for the flags and
+// environment variables); `posttrain-operator crds DIR` regenerates the CRDs (`make crds`). `--help` says more.
+using Microsoft.Extensions.Hosting;
 using PostTrain.Operator.Hosting;
 
-if (args is ["crds", var crdDirectory])
+return await OperatorCommandLine.InvokeAsync(args, Environment.GetEnvironmentVariable, RunAsync, Console.Out, Console.Error, CancellationToken.None);
+
+static async Task<int> RunAsync(OperatorConfiguration config, CancellationToken cancellationToken)
 {
-    // `make crds`: regenerate crds/ from the C# types in PostTrain.Api.
-    foreach (var path in PostTrain.Api.CrdGenerator.WriteAll(crdDirectory))
+    try
     {
-        Console.WriteLine($"wrote {path}");
+        await using var app = OperatorApp.Build(config);
+        await ((IHost)app).RunAsync(cancellationToken); // the host's own RunAsync, which takes a token
+    }
+    catch (PostTrain.Kube.Config.KubeConfigException e)
+    {
+        Console.Error.WriteLine($"posttrain-operator: {e.Message}");
+        return 1;
     }
 
-    return 0;
+    return Environment.ExitCode;
 }
-
-OperatorConfiguration config;
-try
-{
-    config = OperatorConfiguration.Parse(args, Environment.GetEnvironmentVariable);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine($"posttrain-operator: {e.Message}");
-    return 2;
-}
-
-try
-{
-    await using var app = OperatorApp.Build(config);
-    await app.RunAsync();
-}
-catch (PostTrain.Kube.Config.KubeConfigException e)
-{
-    Console.Error.WriteLine($"posttrain-operator: {e.Message}");
-    return 1;
-}
-
-return Environment.ExitCode;

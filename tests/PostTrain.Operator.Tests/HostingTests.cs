@@ -23,9 +23,9 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
         config.Identity.ShouldBe("op-7");
         config.LeaseNamespace.ShouldBe("ops");
 
-        Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse(["--concurency", "2"], _ => null)).Message.ShouldContain("unknown flag '--concurency'");
+        Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse(["--concurency", "2"], _ => null)).Message.ShouldContain("Unrecognized command or argument '--concurency'");
         Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse(["--concurrency", "0"], _ => null)).Message.ShouldContain("--concurrency: expected an integer >= 1, got '0'");
-        Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse(["--namespace"], _ => null)).Message.ShouldContain("--namespace: needs a value");
+        Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse(["--namespace"], _ => null)).Message.ShouldContain("Required argument missing for option: '--namespace'");
         Should.Throw<ArgumentException>(() => OperatorConfiguration.Parse([], n => n == "POSTTRAIN_CONCURRENCY" ? "many" : null)).Message.ShouldContain("POSTTRAIN_CONCURRENCY");
     }
 

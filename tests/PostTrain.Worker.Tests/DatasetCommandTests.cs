@@ -144,11 +144,17 @@ public sealed class DatasetCommandTests : IDisposable
     }
 
     [Fact]
-    public void The_usage_text_lists_the_dataset_command()
+    public void The_usage_text_lists_the_dataset_command_and_its_options()
     {
         var (code, stdout, _) = WorkerProcess.Run(_dir.Path, "", "--help");
         code.ShouldBe(0);
-        stdout.ShouldContain("dataset --source URI [--format F] [--config C] [--split S] [--limit N] [--seed S]");
+        stdout.ShouldContain("dataset ");
+        var (datasetCode, datasetHelp, _) = WorkerProcess.Run(_dir.Path, "", "dataset", "--help");
+        datasetCode.ShouldBe(0);
+        foreach (var option in new[] { "--source <URI>", "--format <F>", "--config <C>", "--split <S>", "--limit <N>", "--seed <S>", "--skip-invalid", "--job <FILE>", "--name <JOB>" })
+        {
+            datasetHelp.ShouldContain(option);
+        }
     }
 
     private async Task<string> WriteJobAsync(string source)

@@ -52,8 +52,10 @@ public class DeviceAndLauncherTests
         LocalRankLauncher.ShouldLaunch(2, _ => null).ShouldBeTrue();
         LocalRankLauncher.ShouldLaunch(2, n => n == "LOCAL_RANK" ? "0" : null).ShouldBeFalse("a rank does not launch again");
         LocalRankLauncher.ShouldLaunch(1, _ => null).ShouldBeFalse();
-        LocalRankLauncher.ChildArguments(["job.yaml", "--nproc-per-node", "2", "--port=9000", "--runs-dir", "out", "--termination-log", "/t", "--no-server"])
+        LocalRankLauncher.ChildArguments(new RunSettings { File = "job.yaml", RunsDirectory = "out", Port = 9000, NoServer = true, TerminationLog = "/t", ProcsPerNode = 2 })
             .ShouldBe(["run", "job.yaml", "--runs-dir", "out", "--no-server"]);
+        LocalRankLauncher.ChildArguments(new RunSettings { File = "job.yaml", Device = "cuda" })
+            .ShouldBe(["run", "job.yaml", "--runs-dir", "runs", "--device", "cuda"]);
     }
 
     [Theory]

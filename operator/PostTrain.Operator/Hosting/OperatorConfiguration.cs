@@ -1,9 +1,8 @@
-using System.Globalization;
-
 namespace PostTrain.Operator.Hosting;
 
 /// <summary>
-/// The operator's command line and environment. Flags win over environment variables:
+/// The operator's settings, from its command line (<see cref="OperatorOptions"/>) and environment. Flags win over
+/// environment variables:
 /// <c>--namespace</c> (<c>POSTTRAIN_NAMESPACE</c>; comma-separated, empty = all namespaces), <c>--worker-image</c>
 /// (<c>POSTTRAIN_WORKER_IMAGE</c>), <c>--concurrency</c> (<c>POSTTRAIN_CONCURRENCY</c>), <c>--gpu-resource-name</c>
 /// (<c>POSTTRAIN_GPU_RESOURCE_NAME</c>), <c>--port</c> (<c>POSTTRAIN_PORT</c>, /metrics /healthz /readyz),
@@ -49,64 +48,18 @@ public sealed record OperatorConfiguration
     /// <summary>An API server URL used without credentials.</summary>
     public Uri? Server { get; init; }
 
-    /// <summary>Parses flags over environment variables.</summary>
+    /// <summary>Parses flags over environment variables, with the same options the executable's command line has.</summary>
     /// <exception cref="ArgumentException">An unknown flag, a missing value or a bad number (the message names it).</exception>
     public static OperatorConfiguration Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
-        string? Env(string name) => environment(name) is { Length: > 0 } v ? v : null;
-        var config = new OperatorConfiguration
-        {
-            Namespaces = List(Env("POSTTRAIN_NAMESPACE")),
-            WorkerImage = Env("POSTTRAIN_WORKER_IMAGE") ?? new Rendering.WorkloadOptions().DefaultImage,
-            Concurrency = Env("POSTTRAIN_CONCURRENCY") is { } c ? Number("POSTTRAIN_CONCURRENCY", c, 1) : 2,
-            GpuResourceName = Env("POSTTRAIN_GPU_RESOURCE_NAME") ?? Rendering.WorkloadOptions.DefaultGpuResourceName,
-            Port = Env("POSTTRAIN_PORT") is { } p ? Number("POSTTRAIN_PORT", p, 0) : 8080,
-            LeaseNamespace = Env("POD_NAMESPACE") ?? "posttrain-system",
-            Identity = Env("POD_NAME") ?? Environment.MachineName,
-        };
-
-        for (var i = 0; i < args.Count; i++)
-        {
-            var flag = args[i];
-            string Value()
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new ArgumentException($"{flag}: needs a value");
-                }
-
-                return args[++i];
-            }
-
-            config = flag switch
-            {
-                "--namespace" => config with { Namespaces = List(Value()) },
-                "--worker-image" => config with { WorkerImage = Value() },
-                "--concurrency" => config with { Concurrency = Number(flag, Value(), 1) },
-                "--gpu-resource-name" => config with { GpuResourceName = Value() },
-                "--port" => config with { Port = Number(flag, Value(), 0) },
-                "--leader-elect" => config with { LeaderElect = true },
-                "--no-leader-elect" => config with { LeaderElect = false },
-                "--lease-namespace" => config with { LeaseNamespace = Value() },
-                "--lease-name" => config with { LeaseName = Value() },
-                "--identity" => config with { Identity = Value() },
-                "--kubeconfig" => config with { Kubeconfig = Value() },
-                "--context" => config with { Context = Value() },
-                "--server" => config with { Server = Uri.TryCreate(Value(), UriKind.Absolute, out var uri) ? uri : throw new ArgumentException($"--server: '{args[i]}' is not an absolute URL") },
-                _ => throw new ArgumentException($"unknown flag '{flag}' (known: --namespace, --worker-image, --concurrency, --gpu-resource-name, --port, --leader-elect, --no-leader-elect, --lease-namespace, --lease-name, --identity, --kubeconfig, --context, --server)"),
-            };
-        }
-
-        return config;
+        var options = new OperatorOptions();
+        var command = new System.CommandLine.RootCommand();
+        options.AddTo(command);
+        var parse = command.Parse(args);
+        return parse.Errors.Count > 0
+            ? throw new ArgumentException(string.Join(Environment.NewLine, parse.Errors.Select(e => e.Message)))
+            : options.Read(parse, environment);
     }
-
-    private static string[] List(string? text) =>
-        text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-
-    private static int Number(string name, string text, int minimum) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= minimum
-            ? n
-            : throw new ArgumentException($"{name}: expected an integer >= {minimum}, got '{text}'");
 }

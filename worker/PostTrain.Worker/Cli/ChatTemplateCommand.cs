@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using PostTrain.Trainer.Tokenizers.Chat;
@@ -17,16 +18,32 @@ public static class ChatTemplateCommand
     private static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly HashSet<string> Fields = new(StringComparer.Ordinal) { "messages", "add_generation_prompt", "extra" };
 
-    /// <summary>Runs the command.</summary>
-    public static async Task<int> ExecuteAsync(string[] args)
+    /// <summary>The <c>chat-template</c> command.</summary>
+    public static Command Create()
     {
-        var a = CommandArguments.Parse(args, new HashSet<string>());
-        var path = a.Required("config");
-        a.RejectUnknown();
+        var config = new Option<string>("--config")
+        {
+            Description = "A tokenizer_config.json, or a model directory (where " + ChatTemplateFiles.JinjaFileName + " wins).",
+            HelpName = "PATH",
+            Required = true,
+        };
+        var command = new Command(
+            "chat-template",
+            "Render conversations with a model's own chat template: JSON lines {\"messages\": [...], \"add_generation_prompt\": bool, \"extra\": {...}} in, one JSON string per line out.")
+        {
+            config,
+        };
+        command.SetAction((parse, cancellationToken) => ExecuteAsync(parse.GetRequiredValue(config), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Renders each stdin line with the template at <paramref name="path"/>; returns the process exit code.</summary>
+    public static async Task<int> ExecuteAsync(string path, CancellationToken cancellationToken)
+    {
         var template = ChatTemplateFiles.Load(path)
             ?? throw new InvalidDataException($"{path}: no chat template (neither {ChatTemplateFiles.JinjaFileName} nor a chat_template in {ChatTemplateFiles.ConfigFileName})");
         var lineNumber = 0;
-        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
+        while (await Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))

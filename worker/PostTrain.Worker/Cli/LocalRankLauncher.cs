@@ -160,22 +160,23 @@ public static class LocalRankLauncher
             : codes.First(c => c is not (WorkerExitCodes.Succeeded or WorkerExitCodes.Preempted));
     }
 
-    /// <summary>The arguments of <c>run</c> for a rank: the launcher's own, without the options it handles itself.</summary>
-    public static IReadOnlyList<string> ChildArguments(IReadOnlyList<string> runArgs)
+    /// <summary>
+    /// The command line each rank runs: <c>run</c> with the launcher's own file, runs directory, server and device
+    /// settings, but not the options the launcher resolves per rank (the ranks, ports and termination log come in the
+    /// environment of <see cref="Plan"/>).
+    /// </summary>
+    public static IReadOnlyList<string> ChildArguments(RunSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(runArgs);
-        var result = new List<string> { "run" };
-        for (var i = 0; i < runArgs.Count; i++)
+        ArgumentNullException.ThrowIfNull(settings);
+        var result = new List<string> { "run", settings.File, "--runs-dir", settings.RunsDirectory };
+        if (settings.NoServer)
         {
-            var a = runArgs[i];
-            var name = a.Split('=', 2)[0];
-            if (name is "--nproc-per-node" or "--port" or "--termination-log")
-            {
-                i += a.Contains('=', StringComparison.Ordinal) ? 0 : 1;
-                continue;
-            }
+            result.Add("--no-server");
+        }
 
-            result.Add(a);
+        if (settings.Device is { Length: > 0 } device)
+        {
+            result.AddRange(["--device", device]);
         }
 
         return result;

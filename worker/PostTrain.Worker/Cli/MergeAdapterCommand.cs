@@ -1,3 +1,4 @@
+using System.CommandLine;
 using PostTrain.Api.Model;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Models;
@@ -16,19 +17,30 @@ namespace PostTrain.Worker.Cli;
 /// </summary>
 public static class MergeAdapterCommand
 {
-    /// <summary>Runs the command; returns the process exit code (2 for input to fix).</summary>
-    public static async Task<int> ExecuteAsync(string[] args)
+    /// <summary>The <c>merge-adapter</c> command.</summary>
+    public static Command Create()
     {
-        var a = CommandArguments.Parse(args, new HashSet<string>());
-        if (a.Positional.Count > 0)
+        var model = new Option<string>("--model")
         {
-            throw new UsageException($"merge-adapter takes options only, not '{a.Positional[0]}'");
-        }
+            Description = "A LoRA job's checkpoint, an adapter-only folder (its base_model_name_or_path names the base) or, with --adapter, the base.",
+            HelpName = "SRC",
+            Required = true,
+        };
+        var adapter = new Option<string?>("--adapter") { Description = "An adapter-only folder to fold into --model.", HelpName = "URI" };
+        var output = new Option<string>("--output")
+        {
+            Description = "Where the plain Hugging Face checkpoint goes: a new or empty folder (a path, file:// or pvc:// URI).",
+            HelpName = "DIR",
+            Required = true,
+        };
+        var command = new Command("merge-adapter", "Fold a PEFT LoRA adapter into its base and save a plain Hugging Face checkpoint.") { model, adapter, output };
+        command.SetAction((parse, cancellationToken) => ExecuteAsync(parse.GetRequiredValue(model), parse.GetValue(adapter), parse.GetRequiredValue(output), cancellationToken));
+        return command;
+    }
 
-        var model = a.Required("model");
-        var adapter = a.String("adapter");
-        var outputText = a.Required("output");
-        a.RejectUnknown();
+    /// <summary>Merges <paramref name="adapter"/> (or the adapter in <paramref name="model"/>) into a checkpoint at <paramref name="outputText"/>; returns the process exit code (2 for input to fix).</summary>
+    public static async Task<int> ExecuteAsync(string model, string? adapter, string outputText, CancellationToken cancellationToken)
+    {
 
         var options = SourceResolverOptions.FromEnvironment();
         using var hub = new HubClient(options.Hub);
@@ -51,7 +63,7 @@ public static class MergeAdapterCommand
             throw new JobInputException($"--output {output} is not empty; merge-adapter writes a new folder and replaces nothing");
         }
 
-        using var loaded = await new SourceLoading(resolver).LoadModelAsync(model, ModelDtype.Float32, 0, CancellationToken.None, adapter).ConfigureAwait(false);
+        using var loaded = await new SourceLoading(resolver).LoadModelAsync(model, ModelDtype.Float32, 0, cancellationToken, adapter).ConfigureAwait(false);
         if (loaded.MergedAdapters.Count == 0)
         {
             throw new JobInputException($"{model} holds no PEFT adapter ({Lora.ConfigFile}) to merge; name one with --adapter");

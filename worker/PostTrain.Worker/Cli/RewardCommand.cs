@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -14,22 +15,33 @@ namespace PostTrain.Worker.Cli;
 /// </summary>
 public static class RewardCommand
 {
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static async Task<int> ExecuteAsync(string[] args)
+    /// <summary>The <c>reward</c> command.</summary>
+    public static Command Create()
     {
-        var a = CommandArguments.Parse(args, new HashSet<string>());
-        var specPath = a.Required("spec");
-        a.RejectUnknown();
-        if (a.Positional.Count > 0)
+        var spec = new Option<string>("--spec")
         {
-            throw new UsageException("reward takes no FILE: the completions come on stdin, one JSON object per line");
-        }
+            Description = "The rewards: an RlvrJob's reward list as in its spec (a top-level reward: key too), YAML or JSON.",
+            HelpName = "FILE",
+            Required = true,
+        };
+        var command = new Command(
+            "reward",
+            "Score completions as training does, code sandbox included: JSON lines {\"completion\": ..., \"answer\": ..., \"tests\": [...]} in, {\"score\", \"parts\", \"failed\", \"why\"} out.")
+        {
+            spec,
+        };
+        command.SetAction((parse, cancellationToken) => ExecuteAsync(parse.GetRequiredValue(spec), cancellationToken));
+        return command;
+    }
 
+    /// <summary>Scores stdin's completions with the rewards of <paramref name="specPath"/>; returns the process exit code.</summary>
+    public static async Task<int> ExecuteAsync(string specPath, CancellationToken cancellationToken)
+    {
         var rewards = RewardSpecFile.Load(specPath);
         using var http = new HttpClient();
         var factory = RewardMapping.Factory(http);
         var reward = RewardMapping.Create(rewards, factory, Console.Error.WriteLine);
-        using var cts = new CancellationTokenSource();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Runtime.InteropServices;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Loading;
@@ -12,29 +13,71 @@ namespace PostTrain.Worker.Cli;
 /// <summary><c>posttrain-worker run FILE</c>.</summary>
 public static class RunCommand
 {
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static async Task<int> ExecuteAsync(string[] args)
+    /// <summary>The <c>run</c> command: its FILE argument and options, each with its environment-variable fallback.</summary>
+    public static Command Create()
     {
-        var a = CommandArguments.Parse(args, new HashSet<string> { "no-server" });
-        if (a.Positional.Count != 1)
+        var file = new Argument<string>("FILE") { Description = "The jobs to run: YAML manifests (one or many documents) or the operator's job.json, run in dependency order on this machine." };
+        var runsDirectory = new Option<string>("--runs-dir")
         {
-            throw new UsageException("run takes exactly one FILE");
-        }
+            Description = "Outputs of jobs without spec.output.uri go to DIR/<job> ($POSTTRAIN_RUNS_DIR).",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POSTTRAIN_RUNS_DIR") ?? "runs",
+        };
+        var port = new Option<int>("--port")
+        {
+            Description = "Serve /metrics and /status on port N ($POSTTRAIN_PORT), on every interface or on $" + ListenAddressVariable + ".",
+            HelpName = "N",
+            DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable("POSTTRAIN_PORT"), out var p) ? p : 9090,
+        };
+        var noServer = new Option<bool>("--no-server") { Description = "Do not serve /metrics and /status." };
+        var terminationLog = new Option<string?>("--termination-log")
+        {
+            Description = "Write the result JSON to F ($POSTTRAIN_TERMINATION_LOG; default: " + ResultWriter.DefaultTerminationPath + " when it exists; empty: none).",
+            HelpName = "F",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POSTTRAIN_TERMINATION_LOG") ?? (File.Exists(ResultWriter.DefaultTerminationPath) ? ResultWriter.DefaultTerminationPath : null),
+        };
+        var device = new Option<string?>("--device")
+        {
+            Description = "auto (a GPU when there is one), cpu, or cuda (fail without one); $" + DeviceSelection.EnvironmentVariable + ".",
+            HelpName = "D",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DeviceSelection.EnvironmentVariable),
+        };
+        device.CompletionSources.Add("auto", "cpu", "cuda");
+        var procsPerNode = new Option<int>("--nproc-per-node")
+        {
+            Description = "Start N ranks, one per GPU, as torchrun does; $" + LocalRankLauncher.ProcsPerNodeVariable + ".",
+            HelpName = "N",
+            DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable(LocalRankLauncher.ProcsPerNodeVariable), out var n) ? n : 1,
+        };
+        var command = new Command("run", "Run the jobs in FILE on this machine.")
+        {
+            file, runsDirectory, port, noServer, terminationLog, device, procsPerNode,
+        };
+        command.SetAction((parse, cancellationToken) => ExecuteAsync(
+            new RunSettings
+            {
+                File = parse.GetRequiredValue(file),
+                RunsDirectory = parse.GetRequiredValue(runsDirectory),
+                Port = parse.GetValue(port),
+                NoServer = parse.GetValue(noServer),
+                TerminationLog = parse.GetValue(terminationLog) is { Length: > 0 } log ? log : null, // empty: this rank writes none
+                Device = parse.GetValue(device),
+                ProcsPerNode = parse.GetValue(procsPerNode),
+            },
+            cancellationToken));
+        return command;
+    }
 
-        var file = a.Positional[0];
-        var runsDirectory = a.String("runs-dir", Environment.GetEnvironmentVariable("POSTTRAIN_RUNS_DIR") ?? "runs")!;
-        var port = a.Int("port", int.TryParse(Environment.GetEnvironmentVariable("POSTTRAIN_PORT"), out var p) ? p : 9090);
+    /// <summary>Runs the jobs of <paramref name="settings"/>; returns the process exit code.</summary>
+    public static async Task<int> ExecuteAsync(RunSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var (file, runsDirectory, port, terminationLog, procsPerNode) = (settings.File, settings.RunsDirectory, settings.Port, settings.TerminationLog, settings.ProcsPerNode);
         if (port is < 1 or > 65535)
         {
             throw new UsageException($"--port (or POSTTRAIN_PORT): {port} is not a TCP port (1-65535); --no-server serves nothing");
         }
 
-        var noServer = a.Flag("no-server");
-        var terminationLog = a.String("termination-log", Environment.GetEnvironmentVariable("POSTTRAIN_TERMINATION_LOG") ?? (File.Exists(ResultWriter.DefaultTerminationPath) ? ResultWriter.DefaultTerminationPath : null));
-        terminationLog = string.IsNullOrEmpty(terminationLog) ? null : terminationLog; // empty: this rank writes none
-        var procsPerNode = a.Int("nproc-per-node", int.TryParse(Environment.GetEnvironmentVariable(LocalRankLauncher.ProcsPerNodeVariable), out var n) ? n : 1);
-        var requestedDevice = a.String("device", Environment.GetEnvironmentVariable(DeviceSelection.EnvironmentVariable));
-        a.RejectUnknown();
         if (procsPerNode < 1)
         {
             throw new UsageException($"--nproc-per-node must be at least 1, got {procsPerNode}");
@@ -43,13 +86,13 @@ public static class RunCommand
         if (LocalRankLauncher.ShouldLaunch(procsPerNode, Environment.GetEnvironmentVariable))
         {
             var plan = LocalRankLauncher.Plan(procsPerNode, Environment.GetEnvironmentVariable, FreePort, port, terminationLog);
-            return await LocalRankLauncher.RunAsync(LocalRankLauncher.ChildArguments(args), plan, Console.Error).ConfigureAwait(false);
+            return await LocalRankLauncher.RunAsync(LocalRankLauncher.ChildArguments(settings), plan, Console.Error).ConfigureAwait(false);
         }
 
         IReadOnlyList<PostTrainJob> jobs;
         try
         {
-            jobs = await JobManifestLoader.LoadFileAsync(file).ConfigureAwait(false);
+            jobs = await JobManifestLoader.LoadFileAsync(file, cancellationToken).ConfigureAwait(false);
         }
         catch (ManifestException e)
         {
@@ -65,7 +108,7 @@ public static class RunCommand
         Torch.Device device;
         try
         {
-            device = DeviceSelection.Choose(requestedDevice, int.TryParse(Environment.GetEnvironmentVariable("LOCAL_RANK"), out var localRank) ? localRank : 0);
+            device = DeviceSelection.Choose(settings.Device, int.TryParse(Environment.GetEnvironmentVariable("LOCAL_RANK"), out var localRank) ? localRank : 0);
             if (device.IsCuda)
             {
                 Torch.Cuda.SetDevice(device.Index); // NCCL and any unplaced work go to this rank's GPU
@@ -82,12 +125,12 @@ public static class RunCommand
             return WorkerExitCodes.InvalidEnvironment;
         }
 
-        using var cts = new CancellationTokenSource();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var metrics = new WorkerMetrics();
         var progress = new JobProgress(metrics, Console.Out, interactive: !Console.IsOutputRedirected);
-        using var server = noServer ? null : StartServer(port, progress);
+        using var server = settings.NoServer ? null : StartServer(port, progress);
 
         var sourceOptions = SourceResolverOptions.FromEnvironment();
         using var hub = new HubClient(sourceOptions.Hub);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Runtime.InteropServices;
 using PostTrain.Trainer.Rewards.Sandbox;
 
@@ -10,21 +11,39 @@ namespace PostTrain.Worker.Cli;
 /// </summary>
 public static class SandboxServerCommand
 {
-    /// <summary>Runs the server until SIGTERM or SIGINT; returns the process exit code.</summary>
-    public static async Task<int> ExecuteAsync(string[] args)
+    /// <summary>The <c>sandbox-server</c> command.</summary>
+    public static Command Create()
     {
-        var a = CommandArguments.Parse(args, new HashSet<string>());
-        var socket = a.String("socket", Environment.GetEnvironmentVariable(RemoteSandbox.SocketVariable))
-            ?? throw new UsageException($"--socket PATH (or {RemoteSandbox.SocketVariable}) is required");
-        var concurrency = a.Int("max-concurrency", Math.Max(1, Environment.ProcessorCount));
-        var maxTimeout = a.Int("max-timeout-seconds", 3600);
-        var maxMemory = a.Int("max-memory-mb", 4096);
-        a.RejectUnknown();
-        if (a.Positional.Count > 0)
+        var socket = new Option<string?>("--socket")
         {
-            throw new UsageException("sandbox-server takes no FILE");
-        }
+            Description = "The Unix socket to serve on ($" + RemoteSandbox.SocketVariable + ", which also tells the worker to use it).",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RemoteSandbox.SocketVariable),
+        };
+        var concurrency = new Option<int>("--max-concurrency")
+        {
+            Description = "Runs at once (default: the processor count).",
+            HelpName = "N",
+            DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount),
+        };
+        var maxTimeout = new Option<int>("--max-timeout-seconds") { Description = "The most seconds a run may ask for.", HelpName = "S", DefaultValueFactory = _ => 3600 };
+        var maxMemory = new Option<int>("--max-memory-mb") { Description = "The most MiB a run may ask for.", HelpName = "M", DefaultValueFactory = _ => 4096 };
+        var command = new Command("sandbox-server", "Serve code-reward runs on a Unix socket (the cluster's sandbox sidecar).")
+        {
+            socket, concurrency, maxTimeout, maxMemory,
+        };
+        command.SetAction((parse, cancellationToken) => ExecuteAsync(
+            parse.GetValue(socket) ?? throw new UsageException($"--socket PATH (or {RemoteSandbox.SocketVariable}) is required"),
+            parse.GetValue(concurrency),
+            parse.GetValue(maxTimeout),
+            parse.GetValue(maxMemory),
+            cancellationToken));
+        return command;
+    }
 
+    /// <summary>Runs the server until SIGTERM, SIGINT or <paramref name="cancellationToken"/>; returns the process exit code.</summary>
+    public static async Task<int> ExecuteAsync(string socket, int concurrency, int maxTimeout, int maxMemory, CancellationToken cancellationToken)
+    {
         if (concurrency < 1)
         {
             throw new UsageException($"--max-concurrency must be at least 1, got {concurrency}");
@@ -38,7 +57,7 @@ public static class SandboxServerCommand
         // The highest limits a run may ask for; each run asks for its reward's own (a code reward's timeoutSeconds and memoryMb).
         var ceiling = new PythonSandboxOptions { WallTimeout = TimeSpan.FromSeconds(maxTimeout), CpuSeconds = maxTimeout, MemoryBytes = (long)maxMemory << 20 };
         var server = new SandboxServer(socket, ceiling, concurrency, Console.Error.WriteLine);
-        using var cts = new CancellationTokenSource();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cts.Cancel(); });
         await server.RunAsync(cts.Token).ConfigureAwait(false);
