@@ -85,7 +85,7 @@ public static class RunCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var metrics = new WorkerMetrics();
-        var progress = new JobProgress(metrics, Console.Out, interactive: !Console.IsOutputRedirected);
+        using var progress = new JobProgress(metrics, Console.Out, interactive: !Console.IsOutputRedirected);
         await using var server = noServer ? null : await WorkerHttpServer.TryStartAsync(port, Environment.GetEnvironmentVariable(ListenAddressVariable), progress, cts.Token).ConfigureAwait(false);
 
         var sourceOptions = SourceResolverOptions.FromEnvironment();

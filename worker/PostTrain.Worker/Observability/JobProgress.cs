@@ -8,12 +8,16 @@ using PostTrain.Trainer.Training;
 namespace PostTrain.Worker.Observability;
 
 /// <summary>
-/// Follows the running job: feeds metrics, keeps the <c>/status</c> document, and prints progress, as a redrawn bar on a
-/// terminal and as plain lines (every <c>logEvery</c> steps) in logs.
+/// Follows the running job: feeds metrics, keeps the <c>/status</c> document, and prints progress, as a Spectre.Console
+/// progress bar on a terminal (<paramref name="interactive"/>) and as plain lines (every <c>logEvery</c> steps) in logs.
 /// </summary>
-public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool interactive) : ITrainingObserver
+/// <param name="metrics">The instruments fed from each step.</param>
+/// <param name="log">Where progress and messages go.</param>
+/// <param name="interactive">Whether <paramref name="log"/> is a terminal.</param>
+public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool interactive) : ITrainingObserver, IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly TerminalProgress? _terminal = interactive ? new TerminalProgress(log) : null;
     private readonly Stopwatch _clock = new();
     private string _job = "";
     private string _kind = "";
@@ -48,6 +52,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
 
         metrics.SetJob(ns, job, kind);
         Message($"{kind}/{job}: started");
+        _terminal?.Begin($"{kind}/{job}");
     }
 
     /// <summary>Marks the job finished.</summary>
@@ -58,10 +63,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
             _phase = phase;
         }
 
-        if (interactive)
-        {
-            log.WriteLine();
-        }
+        _terminal?.End();
     }
 
     /// <inheritdoc />
@@ -69,6 +71,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     {
         metrics.Record(step, totalSteps, values);
         string line;
+        string description;
         lock (_gate)
         {
             var elapsed = _clock.Elapsed;
@@ -82,12 +85,14 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
                 LastUpdateTime = DateTimeOffset.UtcNow,
                 Metrics = values.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 6)),
             };
-            line = Line(step, totalSteps, values, eta);
+            var figures = Figures(values);
+            line = Line(step, totalSteps, figures, eta);
+            description = $"{_kind}/{_job} {step}/{totalSteps}{figures}";
         }
 
-        if (interactive)
+        if (_terminal is not null)
         {
-            log.Write("\r" + line.PadRight(Math.Min(Console.WindowWidth > 0 ? Console.WindowWidth - 1 : 120, 160)));
+            _terminal.Update(step, totalSteps, description);
         }
         else if (step % _logEvery == 0 || step == totalSteps)
         {
@@ -107,12 +112,15 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     /// <inheritdoc />
     public void OnMessage(string message)
     {
-        if (interactive)
+        var line = $"[{DateTimeOffset.UtcNow:HH:mm:ss}] {message}";
+        if (_terminal is not null)
         {
-            log.WriteLine();
+            _terminal.WriteLine(line);
         }
-
-        log.WriteLine($"[{DateTimeOffset.UtcNow:HH:mm:ss}] {message}");
+        else
+        {
+            log.WriteLine(line);
+        }
     }
 
     /// <summary>Logs a line.</summary>
@@ -147,12 +155,21 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     /// <returns>The JSON text.</returns>
     public string StatusJson() => WorkerJson.Serialize(Status());
 
-    private string Line(long step, long total, IReadOnlyDictionary<string, double> values, TimeSpan eta)
+    /// <inheritdoc />
+    public void Dispose() => _terminal?.Dispose();
+
+    /// <summary>The plain progress line of a log: <c>kind/job [#####...............] step/total figures eta=...</c>.</summary>
+    private string Line(long step, long total, string figures, TimeSpan eta)
     {
-        var sb = new StringBuilder();
         var width = 20;
         var filled = total > 0 ? (int)(width * step / total) : 0;
-        sb.Append(CultureInfo.InvariantCulture, $"{_kind}/{_job} [{new string('#', filled)}{new string('.', width - filled)}] {step}/{total}");
+        return string.Create(CultureInfo.InvariantCulture, $"{_kind}/{_job} [{new string('#', filled)}{new string('.', width - filled)}] {step}/{total}{figures} eta={GoDuration.Format(eta)}");
+    }
+
+    /// <summary>The headline figures of a step, each as <c> name=value</c>.</summary>
+    private static string Figures(IReadOnlyDictionary<string, double> values)
+    {
+        var sb = new StringBuilder();
         foreach (var key in new[] { "loss", "validation_loss", "reward_mean", "pass_rate", "kl", "val_accuracy", "tokens_per_second", "rollout_tokens_per_second" })
         {
             if (values.TryGetValue(key, out var v))
@@ -161,7 +178,6 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
             }
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $" eta={GoDuration.Format(eta)}");
         return sb.ToString();
     }
 }
