@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using PostTrain.Api.Status;
@@ -14,11 +13,13 @@ namespace PostTrain.Worker.Observability;
 /// <param name="metrics">The instruments fed from each step.</param>
 /// <param name="log">Where progress and messages go.</param>
 /// <param name="interactive">Whether <paramref name="log"/> is a terminal.</param>
-public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool interactive) : ITrainingObserver, IDisposable
+/// <param name="timeProvider">The clock of the messages' times, the remaining time and <c>lastUpdateTime</c>; <see cref="TimeProvider.System"/> when null.</param>
+public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool interactive, TimeProvider? timeProvider = null) : ITrainingObserver, IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly TerminalProgress? _terminal = interactive ? new TerminalProgress(log) : null;
-    private readonly Stopwatch _clock = new();
+    private long _started;
     private string _job = "";
     private string _kind = "";
     private string _phase = WorkerPhases.Pending;
@@ -47,7 +48,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
             _checkpoint = null;
             _checkpointUri = checkpointUri ?? (path => path);
             _logEvery = Math.Max(1, logEverySteps);
-            _clock.Restart();
+            _started = _time.GetTimestamp();
         }
 
         metrics.SetJob(ns, job, kind);
@@ -74,7 +75,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
         string description;
         lock (_gate)
         {
-            var elapsed = _clock.Elapsed;
+            var elapsed = _time.GetElapsedTime(_started);
             var eta = step > 0 && totalSteps > step ? TimeSpan.FromSeconds(elapsed.TotalSeconds / step * (totalSteps - step)) : TimeSpan.Zero;
             _progress = new WorkerProgress
             {
@@ -82,7 +83,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
                 TotalSteps = totalSteps,
                 Percent = totalSteps > 0 ? Math.Round(100.0 * step / totalSteps, 1) : null,
                 Eta = GoDuration.Format(eta),
-                LastUpdateTime = DateTimeOffset.UtcNow,
+                LastUpdateTime = _time.GetUtcNow(),
                 Metrics = values.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 6)),
             };
             var figures = Figures(values);
@@ -112,7 +113,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     /// <inheritdoc />
     public void OnMessage(string message)
     {
-        var line = $"[{DateTimeOffset.UtcNow:HH:mm:ss}] {message}";
+        var line = $"[{_time.GetUtcNow():HH:mm:ss}] {message}";
         if (_terminal is not null)
         {
             _terminal.WriteLine(line);
