@@ -81,6 +81,17 @@ public sealed class HttpVerifierRetryTests
     }
 
     [Fact]
+    public async Task A_time_out_that_is_not_the_callers_cancellation_is_retried_and_named()
+    {
+        var (result, _, requests) = await ScoreAsync(3, _ => throw new TaskCanceledException("the HttpClient's timeout", new TimeoutException()), Scored);
+        result.Score.ShouldBe(1);
+        requests.ShouldBe(2);
+
+        var error = await Should.ThrowAsync<HttpVerifierException>(() => ScoreAsync(2, _ => throw new TaskCanceledException("the HttpClient's timeout", new TimeoutException())));
+        error.Message.ShouldBe("verifier http://verifier.test/score failed 2 attempt(s) for item 'v1'; last: no answer within 3600 s");
+    }
+
+    [Fact]
     public async Task Cancelling_during_a_pause_stops_the_retries()
     {
         var time = new PauseRecordingTimeProvider();

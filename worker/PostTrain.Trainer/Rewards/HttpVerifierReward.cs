@@ -67,7 +67,7 @@ public sealed class HttpVerifierReward : IRewardFunction
                 (Self: this, Body: body),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutRejectedException)
+        catch (Exception e) when (e is TimeoutRejectedException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw Failed(input, $"no answer within {_options.Timeout.TotalSeconds:0.###} s");
         }
@@ -105,10 +105,11 @@ public sealed class HttpVerifierReward : IRewardFunction
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.InitialBackoff,
-                ShouldHandle = new PredicateBuilder<Attempt>()
-                    .HandleResult(a => a.Retryable)
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>(),
+                // A cancellation that is not the caller's is a time-out too (the HttpClient's own Timeout).
+                ShouldHandle = static args => ValueTask.FromResult(
+                    args.Outcome.Result is { Retryable: true }
+                    || args.Outcome.Exception is HttpRequestException or TimeoutRejectedException
+                    || (args.Outcome.Exception is OperationCanceledException && !args.Context.CancellationToken.IsCancellationRequested)),
                 DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
             });
         }
