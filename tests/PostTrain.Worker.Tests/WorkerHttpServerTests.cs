@@ -32,6 +32,7 @@ public sealed class WorkerHttpServerTests : IDisposable
         using var status = await http.GetAsync("/status");
         status.StatusCode.ShouldBe(HttpStatusCode.OK);
         status.Content.Headers.ContentType!.ToString().ShouldBe("application/json");
+        status.Content.Headers.ContentLength.ShouldNotBeNull();
         var body = await status.Content.ReadAsStringAsync();
         body.ShouldBe(_progress.StatusJson());
         var document = WorkerJson.TryReadStatus(body).ShouldNotBeNull();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -101,8 +102,10 @@ public sealed class WorkerHttpServer : IAsyncDisposable
         app.MapPrometheus("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         app.MapMethods("/status", [HttpMethods.Get, HttpMethods.Head], context =>
         {
+            var body = Encoding.UTF8.GetBytes(progress.StatusJson());
             context.Response.ContentType = "application/json";
-            return context.Response.WriteAsync(progress.StatusJson(), context.RequestAborted);
+            context.Response.ContentLength = body.Length;
+            return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
         });
         return app;
     }
