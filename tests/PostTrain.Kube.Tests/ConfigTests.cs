@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Testing;
@@ -96,7 +97,7 @@ public sealed class ConfigTests : IDisposable
                   - {"{"}name: TOKEN_PREFIX, value: exec{"}"}
                   - {"{"}name: EXPIRES_IN, value: "3600"{"}"}
             """);
-        var time = new ManualTime { Now = DateTimeOffset.UtcNow };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var config = KubeConfigLoader.Load(path, time: time);
         var plugin = config.TokenProvider.ShouldBeOfType<ExecCredentialProvider>();
         using var client = new KubernetesClient(config);
@@ -105,7 +106,7 @@ public sealed class ConfigTests : IDisposable
         (await client.ConfigMaps.ListAsync("default")).Items.ShouldBeEmpty();
         plugin.Invocations.ShouldBe(1, "a fresh token is reused");
 
-        time.Now += TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(45);
+        time.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(45));
         accepted = "exec-2";
         await client.ConfigMaps.ListAsync("default");
         plugin.Invocations.ShouldBe(2, "refreshed before it expires");
@@ -193,7 +194,7 @@ public sealed class ConfigTests : IDisposable
         Write("sa/ca.crt", certs.CaPem);
         Write("sa/namespace", "operators\n");
         var env = new Dictionary<string, string> { ["KUBERNETES_SERVICE_HOST"] = "10.0.0.1", ["KUBERNETES_SERVICE_PORT"] = "443" };
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var config = InClusterConfig.Load(sa, k => env.GetValueOrDefault(k), time: time);
         config.Server.ShouldBe(new Uri("https://10.0.0.1:443"));
         config.Namespace.ShouldBe("operators");
@@ -202,7 +203,7 @@ public sealed class ConfigTests : IDisposable
 
         Write("sa/token", "rotated");
         (await config.TokenProvider.GetTokenAsync(false, default)).ShouldBe("first", "reads are trusted for a minute");
-        time.Now += TimeSpan.FromMinutes(1);
+        time.Advance(TimeSpan.FromMinutes(1));
         (await config.TokenProvider.GetTokenAsync(false, default)).ShouldBe("rotated");
 
         env["KUBERNETES_SERVICE_HOST"] = "fd00::1";

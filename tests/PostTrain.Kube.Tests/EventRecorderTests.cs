@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using PostTrain.Kube.Events;
 using PostTrain.Kube.Models;
 
@@ -11,7 +12,7 @@ public sealed class EventRecorderTests(ApiServerFixture fixture) : IClassFixture
     {
         var ns = fixture.NewNamespace();
         var target = await fixture.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "target", Namespace = ns } });
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var recorder = new EventRecorder(fixture.Client, "example.com/test-controller", "pod-0", time: time);
 
         var first = await recorder.RecordAsync(target, EventRecorder.Normal, "Created", "Create", "created the thing");
@@ -19,22 +20,22 @@ public sealed class EventRecorderTests(ApiServerFixture fixture) : IClassFixture
         first.Regarding!.Name.ShouldBe("target");
         first.Regarding.Uid.ShouldBe(target.Metadata.Uid);
         first.ReportingController.ShouldBe("example.com/test-controller");
-        first.EventTime.ShouldBe(time.Now);
+        first.EventTime.ShouldBe(time.GetUtcNow());
 
-        time.Now += TimeSpan.FromSeconds(5);
+        time.Advance(TimeSpan.FromSeconds(5));
         await recorder.RecordAsync(target, EventRecorder.Normal, "Created", "Create", "created the thing");
-        time.Now += TimeSpan.FromSeconds(5);
+        time.Advance(TimeSpan.FromSeconds(5));
         var third = await recorder.RecordAsync(target, EventRecorder.Normal, "Created", "Create", "created the thing");
         third!.Metadata.Name.ShouldBe(first.Metadata.Name);
         third.Series!.Count.ShouldBe(3);
-        third.Series.LastObservedTime.ShouldBe(time.Now);
+        third.Series.LastObservedTime.ShouldBe(time.GetUtcNow());
 
         await recorder.RecordAsync(target, EventRecorder.Warning, "Failed", "Run", "it broke");
         var events = (await fixture.Client.Events.ListAsync(ns)).Items;
         events.Count.ShouldBe(2);
         events.Single(e => e.Reason == "Failed").Type.ShouldBe("Warning");
 
-        time.Now += TimeSpan.FromMinutes(10);
+        time.Advance(TimeSpan.FromMinutes(10));
         var late = await recorder.RecordAsync(target, EventRecorder.Normal, "Created", "Create", "created the thing");
         late!.Metadata.Name.ShouldNotBe(first.Metadata.Name, "after the series window a repeat starts a new event");
     }

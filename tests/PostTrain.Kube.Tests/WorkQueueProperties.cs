@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using Microsoft.Extensions.Time.Testing;
 using PostTrain.Kube.Queue;
 
 namespace PostTrain.Kube.Tests;
@@ -133,8 +134,8 @@ public sealed class WorkQueueProperties
         Check.One(Quick, Prop.ForAll(Arb.From(delays), ms =>
         {
             var list = ms.ToList();
-            var time = new ManualTime();
-            var start = time.Now;
+            var time = new FakeTimeProvider();
+            var start = time.GetUtcNow();
             using var queue = new WorkQueue<string>(time: time, runDelayLoop: false);
             foreach (var d in list)
             {
@@ -142,10 +143,10 @@ public sealed class WorkQueueProperties
             }
 
             var earliest = TimeSpan.FromMilliseconds(list.Min());
-            time.Now = start + earliest - TimeSpan.FromTicks(1);
+            time.SetUtcNow(start + earliest - TimeSpan.FromTicks(1));
             queue.PromoteDue();
             var notYet = queue.Count == 0 && queue.WaitingCount == 1;
-            time.Now = start + earliest;
+            time.SetUtcNow(start + earliest);
             queue.PromoteDue();
             return notYet && queue.Count == 1 && queue.WaitingCount == 0;
         }));
@@ -173,7 +174,7 @@ public sealed class WorkQueueProperties
     [Fact]
     public void The_overall_token_bucket_allows_a_burst_then_spaces_retries_at_its_rate()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var bucket = new TokenBucketRateLimiter<string>(10, 100, time);
         for (var i = 0; i < 100; i++)
         {
@@ -182,12 +183,12 @@ public sealed class WorkQueueProperties
 
         bucket.When("x").ShouldBe(TimeSpan.FromMilliseconds(100));
         bucket.When("y").ShouldBe(TimeSpan.FromMilliseconds(200));
-        time.Now += TimeSpan.FromMilliseconds(100);
+        time.Advance(TimeSpan.FromMilliseconds(100));
         bucket.When("z").TotalMilliseconds.ShouldBe(200, tolerance: 0.001);
-        time.Now += TimeSpan.FromSeconds(10);
+        time.Advance(TimeSpan.FromSeconds(10));
         bucket.When("refilled").ShouldBe(TimeSpan.Zero);
 
-        var combined = RateLimiters.DefaultController<string>(new ManualTime());
+        var combined = RateLimiters.DefaultController<string>(new FakeTimeProvider());
         combined.When("first").ShouldBe(TimeSpan.FromMilliseconds(5));
     }
 

@@ -5,7 +5,7 @@ using PostTrain.Metrics;
 namespace PostTrain.Metrics.Tests;
 
 /// <summary>
-/// A real Prometheus scrapes two standalone endpoints (one answering OpenMetrics, one forced to text 0.0.4)
+/// A real Prometheus scrapes two endpoints (one answering OpenMetrics, one forced to text 0.0.4)
 /// and its query API must see a counter's increase and a histogram quantile.
 /// </summary>
 public sealed class PrometheusIntegrationTests
@@ -24,8 +24,10 @@ public sealed class PrometheusIntegrationTests
         var textOptions = new PrometheusOptions { EnableOpenMetrics = false };
         textOptions.Meters.Add(meter.Name);
         textOptions.HistogramBuckets["posttrain.it.latency"] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-        using var openMetricsEndpoint = new PrometheusHttpListener(TestPorts.Free(), openMetricsOptions, host: "127.0.0.1").Start();
-        using var textEndpoint = new PrometheusHttpListener(TestPorts.Free(), textOptions, host: "127.0.0.1").Start();
+        using var openMetricsCollector = new PrometheusCollector(openMetricsOptions);
+        using var textCollector = new PrometheusCollector(textOptions);
+        await using var openMetricsEndpoint = await ScrapeEndpoint.StartAsync(openMetricsCollector);
+        await using var textEndpoint = await ScrapeEndpoint.StartAsync(textCollector);
 
         var reconciles = meter.CreateCounter<long>("posttrain.it.reconcile", "{reconcile}", "Reconciliations.");
         var latency = meter.CreateHistogram<double>("posttrain.it.latency", "s", "Latency.");
@@ -38,7 +40,7 @@ public sealed class PrometheusIntegrationTests
 
         // The golden scenario (escaping, units, the renamed le tag) served as OpenMetrics: Prometheus's own parser must take all of it.
         using var golden = new GoldenScenario($"PostTrain.Tests.Integration.Golden.{Guid.NewGuid():N}");
-        using var goldenEndpoint = new PrometheusHttpListener(golden.Collector, TestPorts.Free(), host: "127.0.0.1").Start();
+        await using var goldenEndpoint = await ScrapeEndpoint.StartAsync(golden.Collector);
         var goldenSamples = ExpositionValidator.Validate(await golden.Collector.ScrapeAsync(ExpositionFormat.OpenMetrics), ExpositionFormat.OpenMetrics).Sum(f => f.Samples.Count);
 
         await using var prometheus = await PrometheusServer.StartAsync(

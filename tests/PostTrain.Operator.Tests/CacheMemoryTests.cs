@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using PostTrain.Kube.Models;
 using PostTrain.Operator.Controllers;
 
@@ -7,17 +8,10 @@ namespace PostTrain.Operator.Tests;
 /// <summary>What the operator remembers while its informer caches lag behind its own writes.</summary>
 public sealed class CacheMemoryTests
 {
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void A_created_child_is_remembered_until_the_cache_shows_it_or_its_lifetime_ends()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var expectations = new ChildExpectations(time);
         var job = new Job { Metadata = new ObjectMeta { Name = "x-sft", Namespace = "ns" } };
         expectations.Created(job);
@@ -29,7 +23,7 @@ public sealed class CacheMemoryTests
         expectations.Get<Job>("ns", "x-sft").ShouldBeNull();
 
         expectations.Created(job);
-        time.Now += expectations.Lifetime + TimeSpan.FromSeconds(1);
+        time.Advance(expectations.Lifetime + TimeSpan.FromSeconds(1));
         expectations.Get<Job>("ns", "x-sft").ShouldBeNull("an old entry is forgotten");
         expectations.Count.ShouldBe(0);
     }
@@ -37,7 +31,7 @@ public sealed class CacheMemoryTests
     [Fact]
     public void A_status_write_is_skipped_only_while_the_cache_still_shows_the_version_before_it()
     {
-        var writes = new StatusWrites(new ManualTime());
+        var writes = new StatusWrites(new FakeTimeProvider());
         var pending = new JsonObject { ["phase"] = "Pending" };
         writes.Record("uid-1", before: "10", after: "11", pending);
 

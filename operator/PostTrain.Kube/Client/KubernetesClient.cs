@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Polly;
+using Polly.Retry;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Models;
 
@@ -9,25 +11,37 @@ namespace PostTrain.Kube.Client;
 
 /// <summary>
 /// A Kubernetes API client: one <see cref="HttpClient"/>, and a <see cref="ResourceClient{T}"/> per kind.
-/// 429 responses (and 5xx with Retry-After) are retried after the server's Retry-After.
+/// 429 responses (and 5xx with Retry-After) are retried after the server's Retry-After (a Polly retry; exponential
+/// backoff with jitter when a 429 carries none).
 /// </summary>
 public sealed class KubernetesClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _retry;
     private readonly ConcurrentDictionary<(Type, ResourceDescriptor), object> _resources = new();
 
     /// <summary>Creates a client from a configuration.</summary>
-    public KubernetesClient(KubernetesClientConfiguration configuration)
-        : this(new HttpClient(configuration.CreateHandler()) { BaseAddress = configuration.Server, Timeout = Timeout.InfiniteTimeSpan }, configuration, ownsHttp: true)
+    /// <param name="configuration">The server, credentials and limits.</param>
+    /// <param name="timeProvider">The clock of the pauses between retries (and of Retry-After dates); <see cref="TimeProvider.System"/> when null.</param>
+    public KubernetesClient(KubernetesClientConfiguration configuration, TimeProvider? timeProvider = null)
+        : this(new HttpClient(configuration.CreateHandler()) { BaseAddress = configuration.Server, Timeout = Timeout.InfiniteTimeSpan }, configuration, ownsHttp: true, timeProvider)
     {
     }
 
     /// <summary>Creates a client over an existing HttpClient whose BaseAddress is the API server.</summary>
-    public KubernetesClient(HttpClient http, KubernetesClientConfiguration configuration, bool ownsHttp = false)
+    /// <param name="http">The client the requests go through.</param>
+    /// <param name="configuration">The server, credentials and limits.</param>
+    /// <param name="ownsHttp">Whether <see cref="Dispose"/> disposes <paramref name="http"/>.</param>
+    /// <param name="timeProvider">The clock of the pauses between retries (and of Retry-After dates); <see cref="TimeProvider.System"/> when null.</param>
+    public KubernetesClient(HttpClient http, KubernetesClientConfiguration configuration, bool ownsHttp = false, TimeProvider? timeProvider = null)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         _http = http;
         _ownsHttp = ownsHttp;
+        _time = timeProvider ?? TimeProvider.System;
+        _retry = BuildRetry(configuration, _time);
         Configuration = configuration;
         if (!_http.DefaultRequestHeaders.UserAgent.TryParseAdd(configuration.UserAgent))
         {
@@ -81,44 +95,64 @@ public sealed class KubernetesClient : IDisposable
     public ResourceClient<CustomResourceDefinition> CustomResourceDefinitions => Resource<CustomResourceDefinition>();
 
     /// <summary>Sends a request built by <paramref name="build"/> (called again for each retry); throws <see cref="KubernetesApiException"/> on failure.</summary>
-    internal async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken)
+    internal async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken) =>
+        await _retry.ExecuteAsync(
+            static (state, token) => state.Self.SendOnceAsync(state.build, state.streaming, token),
+            (Self: this, build, streaming),
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Retries (Polly) 429, and 5xx that carry Retry-After, at most <see cref="KubernetesClientConfiguration.MaxRetries"/>
+    /// times: after the server's Retry-After, or with exponential backoff and jitter from one second when it sends none.
+    /// </summary>
+    private static ResiliencePipeline BuildRetry(KubernetesClientConfiguration configuration, TimeProvider timeProvider)
     {
-        for (var attempt = 0; ; attempt++)
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
+        if (configuration.MaxRetries > 0)
         {
-            using var timeout = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout?.CancelAfter(Configuration.RequestTimeout);
-            using var request = build();
-            if (request.RequestUri is { IsAbsoluteUri: false } relative)
+            builder.AddRetry(new RetryStrategyOptions
             {
-                // keep a path prefix of the server URL (API servers behind proxies: https://host/k8s/clusters/c-1)
-                request.RequestUri = new Uri(Configuration.Server.AbsoluteUri.TrimEnd('/') + relative.OriginalString);
-            }
+                MaxRetryAttempts = configuration.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+                ShouldHandle = new PredicateBuilder().Handle<KubernetesApiException>(e => e.IsTooManyRequests || ((int)e.StatusCode >= 500 && e.RetryAfter is not null)),
+                DelayGenerator = static args => ValueTask.FromResult((args.Outcome.Exception as KubernetesApiException)?.RetryAfter),
+            });
+        }
 
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new KubernetesApiException(HttpStatusCode.GatewayTimeout, null, $"{request.Method} {request.RequestUri}: no response within {Configuration.RequestTimeout.TotalSeconds:0.#} s", inner: e);
-            }
+        return builder.Build();
+    }
 
-            if (response.IsSuccessStatusCode)
-            {
-                return response;
-            }
+    private async ValueTask<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken)
+    {
+        using var timeout = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout?.CancelAfter(Configuration.RequestTimeout);
+        using var request = build();
+        if (request.RequestUri is { IsAbsoluteUri: false } relative)
+        {
+            // keep a path prefix of the server URL (API servers behind proxies: https://host/k8s/clusters/c-1)
+            request.RequestUri = new Uri(Configuration.Server.AbsoluteUri.TrimEnd('/') + relative.OriginalString);
+        }
 
-            var retryAfter = RetryAfter(response);
-            var error = await ToExceptionAsync(request, response, retryAfter, cancellationToken).ConfigureAwait(false);
-            response.Dispose();
-            var retryable = error.IsTooManyRequests || ((int)error.StatusCode >= 500 && retryAfter is not null);
-            if (!retryable || attempt >= Configuration.MaxRetries)
-            {
-                throw error;
-            }
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KubernetesApiException(HttpStatusCode.GatewayTimeout, null, $"{request.Method} {request.RequestUri}: no response within {Configuration.RequestTimeout.TotalSeconds:0.#} s", inner: e);
+        }
 
-            await Task.Delay(retryAfter ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ToExceptionAsync(request, response, RetryAfter(response), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -144,7 +178,7 @@ public sealed class KubernetesClient : IDisposable
         }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         if (response.Headers.RetryAfter is { } header)
         {
@@ -155,7 +189,7 @@ public sealed class KubernetesClient : IDisposable
 
             if (header.Date is { } date)
             {
-                var wait = date - DateTimeOffset.UtcNow;
+                var wait = date - _time.GetUtcNow();
                 return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
             }
         }

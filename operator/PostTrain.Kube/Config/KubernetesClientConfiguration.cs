@@ -33,7 +33,7 @@ public sealed class KubernetesClientConfiguration
     /// <summary>Timeout of non-watch requests.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many times a 429 (or 5xx with Retry-After) is retried after waiting Retry-After.</summary>
+    /// <summary>How many times a 429 (or 5xx with Retry-After) is retried after waiting Retry-After (exponential backoff with jitter from one second when a 429 has none).</summary>
     public int MaxRetries { get; init; } = 5;
 
     /// <summary>A configuration for a plain address with no credentials (test servers, kubectl proxy).</summary>

@@ -12,7 +12,7 @@ public sealed record HttpVerifierOptions
     /// <summary>Attempts in all (the first included). Retried: connection errors, timeouts, 408, 429 and 5xx.</summary>
     public int MaxAttempts { get; init; } = 3;
 
-    /// <summary>The pause before the second attempt; it doubles with each further attempt (with up to 20% jitter).</summary>
+    /// <summary>The pause before the second attempt, on average; it doubles with each further attempt, with jitter (Polly's exponential backoff), unless the verifier sends <c>Retry-After</c>.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The name in metrics and composites.</summary>

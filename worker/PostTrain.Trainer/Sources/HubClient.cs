@@ -3,6 +3,9 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Polly;
+using Polly.Retry;
+using PostTrain.Trainer.Http;
 
 namespace PostTrain.Trainer.Sources;
 
@@ -18,6 +21,8 @@ public sealed class HubClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly Uri _endpoint;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _retry;
 
     /// <summary>Creates a client with its own <see cref="HttpClient"/> (redirects followed by the client, so the hub's digest headers are seen).</summary>
     public HubClient(HubClientOptions options)
@@ -26,7 +31,11 @@ public sealed class HubClient : IDisposable
     }
 
     /// <summary>Creates a client over a caller's <see cref="HttpClient"/>; give it a handler with <c>AllowAutoRedirect = false</c> to see digests of redirected files.</summary>
-    public HubClient(HubClientOptions options, HttpClient httpClient, bool ownsHttpClient = false)
+    /// <param name="options">Where the hub is and how hard to try it.</param>
+    /// <param name="httpClient">The client the requests go through.</param>
+    /// <param name="ownsHttpClient">Whether <see cref="Dispose"/> disposes <paramref name="httpClient"/>.</param>
+    /// <param name="timeProvider">The clock of the pauses between attempts (and of Retry-After dates); <see cref="TimeProvider.System"/> when null.</param>
+    public HubClient(HubClientOptions options, HttpClient httpClient, bool ownsHttpClient = false, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(httpClient);
@@ -44,6 +53,8 @@ public sealed class HubClient : IDisposable
         _endpoint = endpoint;
         _http = httpClient;
         _ownsHttp = ownsHttpClient;
+        _time = timeProvider ?? TimeProvider.System;
+        _retry = BuildRetry(options, _time);
     }
 
     /// <summary>The options this client was made with.</summary>
@@ -90,32 +101,20 @@ public sealed class HubClient : IDisposable
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var url = ResolveUrl(repository, file);
-        Exception? last = null;
-        for (var attempt = 1; attempt <= Options.MaxAttempts; attempt++)
+        try
         {
-            if (attempt > 1)
-            {
-                await Task.Delay(Options.RetryDelay * Math.Pow(2, attempt - 2), cancellationToken).ConfigureAwait(false);
-            }
-
-            try
-            {
-                await DownloadOnceAsync(repository, file, url, target, cancellationToken).ConfigureAwait(false);
-                return target;
-            }
-            catch (HubDownloadException e) when (!IsTransient(e))
-            {
-                throw;
-            }
-            catch (Exception e) when (e is HubDownloadException or HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                last = e;
-            }
+            await _retry.ExecuteAsync(
+                static (state, token) => new ValueTask(state.Self.DownloadOnceAsync(state.repository, state.file, state.url, state.target, token)),
+                (Self: this, repository, file, url, target),
+                cancellationToken).ConfigureAwait(false);
+            return target;
         }
-
-        throw new HubDownloadException(
-            $"downloading '{file}' from {repository.Kind.ToString().ToLowerInvariant()} {repository} failed after {Options.MaxAttempts} attempt(s) ({url}): {last!.Message}; " +
-            "the partial file is kept and the next attempt resumes it", last);
+        catch (Exception e) when (IsRetried(e, cancellationToken))
+        {
+            throw new HubDownloadException(
+                $"downloading '{file}' from {repository.Kind.ToString().ToLowerInvariant()} {repository} failed after {Options.MaxAttempts} attempt(s) ({url}): {e.Message}; " +
+                "the partial file is kept and the next attempt resumes it", e);
+        }
     }
 
     /// <summary>Lists a repository's files at a revision through <c>{endpoint}/api/{models|datasets}/{repo}/revision/{revision}</c> (<c>siblings[].rfilename</c>).</summary>
@@ -128,7 +127,7 @@ public sealed class HubClient : IDisposable
         using var response = await SendAsync(url, rangeStart: 0, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw StatusError(response.StatusCode, repository, "(file listing)", url);
+            throw StatusError(response.Message, repository, "(file listing)", url);
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -184,8 +183,42 @@ public sealed class HubClient : IDisposable
         }
     }
 
-    private static bool IsTransient(HubDownloadException e) =>
-        e is not HubChecksumException && (e.StatusCode is null || (int)e.StatusCode.Value >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests || e.StatusCode == HttpStatusCode.RequestTimeout);
+    /// <summary>
+    /// Whether a failed download attempt is tried again: hub errors that may pass (no status, 408, 429, 5xx; never a checksum
+    /// mismatch), connection and I/O errors, and time-outs that are not the caller's cancellation.
+    /// </summary>
+    private static bool IsRetried(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        HubChecksumException => false,
+        HubDownloadException hub => hub.StatusCode is null || (int)hub.StatusCode.Value >= 500 || hub.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
+        HttpRequestException or IOException => true,
+        TaskCanceledException => !cancellationToken.IsCancellationRequested,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Retries (Polly) a file download while <see cref="IsRetried"/> holds, at most <see cref="HubClientOptions.MaxAttempts"/>
+    /// attempts in all, with exponential backoff and jitter from <see cref="HubClientOptions.RetryDelay"/>, or after the hub's
+    /// Retry-After when it sends one.
+    /// </summary>
+    private static ResiliencePipeline BuildRetry(HubClientOptions options, TimeProvider timeProvider)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsRetried(e, args.Context.CancellationToken)),
+                DelayGenerator = static args => ValueTask.FromResult((args.Outcome.Exception as HubDownloadException)?.RetryAfter),
+            });
+        }
+
+        return builder.Build();
+    }
 
     private async Task DownloadOnceAsync(HubRepository repository, string file, Uri url, string target, CancellationToken cancellationToken)
     {
@@ -210,7 +243,7 @@ public sealed class HubClient : IDisposable
 
         if (!response.Message.IsSuccessStatusCode)
         {
-            throw StatusError(response.Message.StatusCode, repository, file, url);
+            throw StatusError(response.Message, repository, file, url);
         }
 
         var append = response.Message.StatusCode == HttpStatusCode.PartialContent && existing > 0;
@@ -337,8 +370,9 @@ public sealed class HubClient : IDisposable
         }
     }
 
-    private static HubDownloadException StatusError(HttpStatusCode status, HubRepository repository, string file, Uri url)
+    private HubDownloadException StatusError(HttpResponseMessage response, HubRepository repository, string file, Uri url)
     {
+        var status = response.StatusCode;
         var what = $"'{file}' of {repository.Kind.ToString().ToLowerInvariant()} {repository.Id} at revision '{repository.Revision}'";
         var hint = status switch
         {
@@ -348,7 +382,7 @@ public sealed class HubClient : IDisposable
                 "check the repository id, the revision and the file name (and that it is a " + repository.Kind.ToString().ToLowerInvariant() + " repository)",
             _ => "the hub or the mirror at HF_ENDPOINT failed",
         };
-        return new HubDownloadException($"{(int)status} {status} for {what} ({url}): {hint}", status);
+        return new HubDownloadException($"{(int)status} {status} for {what} ({url}): {hint}", status) { RetryAfter = RetryAfter.From(response, _time) };
     }
 
     private static string EscapePath(string path) =>

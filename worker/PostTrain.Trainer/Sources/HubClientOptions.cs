@@ -18,7 +18,7 @@ public sealed record HubClientOptions
     /// <summary>How many times one file download is attempted (resuming from the partial file) before the error is raised.</summary>
     public int MaxAttempts { get; init; } = 3;
 
-    /// <summary>The pause before the second attempt; it doubles with each further attempt.</summary>
+    /// <summary>The pause before the second attempt, on average; it doubles with each further attempt, with jitter (Polly's exponential backoff), unless the hub sends <c>Retry-After</c>.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>When true, files already in the cache are downloaded again.</summary>

@@ -31,4 +31,7 @@ public class HubDownloadException : Exception
 
     /// <summary>The HTTP status the hub answered with, when the failure was one.</summary>
     public HttpStatusCode? StatusCode { get; }
+
+    /// <summary>The pause the hub asked for before the next attempt (<c>Retry-After</c>), when it sent one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

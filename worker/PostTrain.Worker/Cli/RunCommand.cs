@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Loading;
-using PostTrain.Metrics;
 using PostTrain.Trainer.Sources;
 using PostTrain.Worker.Observability;
 using PostTrain.Worker.Reporting;
@@ -129,8 +128,8 @@ public static class RunCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var metrics = new WorkerMetrics();
-        var progress = new JobProgress(metrics, Console.Out, interactive: !Console.IsOutputRedirected);
-        using var server = settings.NoServer ? null : StartServer(port, progress);
+        using var progress = new JobProgress(metrics, Console.Out, interactive: !Console.IsOutputRedirected);
+        await using var server = settings.NoServer ? null : await WorkerHttpServer.TryStartAsync(port, Environment.GetEnvironmentVariable(ListenAddressVariable), progress, cts.Token).ConfigureAwait(false);
 
         var sourceOptions = SourceResolverOptions.FromEnvironment();
         using var hub = new HubClient(sourceOptions.Hub);
@@ -210,24 +209,4 @@ public static class RunCommand
 
     /// <summary>The address /metrics and /status listen on: <c>POSTTRAIN_LISTEN_ADDRESS</c> (a node agent running several pods on one host gives each its pod IP), else every interface.</summary>
     public const string ListenAddressVariable = "POSTTRAIN_LISTEN_ADDRESS";
-
-    private static PrometheusHttpListener? StartServer(int port, JobProgress progress)
-    {
-        var options = new PrometheusOptions();
-        options.Meters.Add(WorkerMetrics.MeterName);
-        var host = Environment.GetEnvironmentVariable(ListenAddressVariable) is { Length: > 0 } address ? address : "+";
-        var listener = new PrometheusHttpListener(port, options, host);
-        try
-        {
-            listener.MapGet("/status", "application/json", _ => ValueTask.FromResult(progress.StatusJson())).Start();
-            progress.Message($"serving /metrics and /status on {(host == "+" ? "port " : host + ":")}{port}");
-            return listener;
-        }
-        catch (Exception e) when (e is System.Net.HttpListenerException or InvalidOperationException)
-        {
-            listener.Dispose();
-            progress.Message($"warning: cannot serve /metrics on port {port} ({e.Message}); continuing without it");
-            return null;
-        }
-    }
 }

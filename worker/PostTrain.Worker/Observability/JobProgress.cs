@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using PostTrain.Api.Status;
@@ -8,13 +7,19 @@ using PostTrain.Trainer.Training;
 namespace PostTrain.Worker.Observability;
 
 /// <summary>
-/// Follows the running job: feeds metrics, keeps the <c>/status</c> document, and prints progress, as a redrawn bar on a
-/// terminal and as plain lines (every <c>logEvery</c> steps) in logs.
+/// Follows the running job: feeds metrics, keeps the <c>/status</c> document, and prints progress, as a Spectre.Console
+/// progress bar on a terminal (<paramref name="interactive"/>) and as plain lines (every <c>logEvery</c> steps) in logs.
 /// </summary>
-public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool interactive) : ITrainingObserver
+/// <param name="metrics">The instruments fed from each step.</param>
+/// <param name="log">Where progress and messages go.</param>
+/// <param name="interactive">Whether <paramref name="log"/> is a terminal.</param>
+/// <param name="timeProvider">The clock of the messages' times, the remaining time and <c>lastUpdateTime</c>; <see cref="TimeProvider.System"/> when null.</param>
+public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool interactive, TimeProvider? timeProvider = null) : ITrainingObserver, IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Stopwatch _clock = new();
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly TerminalProgress? _terminal = interactive ? new TerminalProgress(log) : null;
+    private long _started;
     private string _job = "";
     private string _kind = "";
     private string _phase = WorkerPhases.Pending;
@@ -43,11 +48,12 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
             _checkpoint = null;
             _checkpointUri = checkpointUri ?? (path => path);
             _logEvery = Math.Max(1, logEverySteps);
-            _clock.Restart();
+            _started = _time.GetTimestamp();
         }
 
         metrics.SetJob(ns, job, kind);
         Message($"{kind}/{job}: started");
+        _terminal?.Begin($"{kind}/{job}");
     }
 
     /// <summary>Marks the job finished.</summary>
@@ -58,10 +64,7 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
             _phase = phase;
         }
 
-        if (interactive)
-        {
-            log.WriteLine();
-        }
+        _terminal?.End();
     }
 
     /// <inheritdoc />
@@ -69,9 +72,10 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     {
         metrics.Record(step, totalSteps, values);
         string line;
+        string description;
         lock (_gate)
         {
-            var elapsed = _clock.Elapsed;
+            var elapsed = _time.GetElapsedTime(_started);
             var eta = step > 0 && totalSteps > step ? TimeSpan.FromSeconds(elapsed.TotalSeconds / step * (totalSteps - step)) : TimeSpan.Zero;
             _progress = new WorkerProgress
             {
@@ -79,15 +83,17 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
                 TotalSteps = totalSteps,
                 Percent = totalSteps > 0 ? Math.Round(100.0 * step / totalSteps, 1) : null,
                 Eta = GoDuration.Format(eta),
-                LastUpdateTime = DateTimeOffset.UtcNow,
+                LastUpdateTime = _time.GetUtcNow(),
                 Metrics = values.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 6)),
             };
-            line = Line(step, totalSteps, values, eta);
+            var figures = Figures(values);
+            line = Line(step, totalSteps, figures, eta);
+            description = $"{_kind}/{_job} {step}/{totalSteps}{figures}";
         }
 
-        if (interactive)
+        if (_terminal is not null)
         {
-            log.Write("\r" + line.PadRight(Math.Min(Console.WindowWidth > 0 ? Console.WindowWidth - 1 : 120, 160)));
+            _terminal.Update(step, totalSteps, description);
         }
         else if (step % _logEvery == 0 || step == totalSteps)
         {
@@ -107,12 +113,15 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     /// <inheritdoc />
     public void OnMessage(string message)
     {
-        if (interactive)
+        var line = $"[{_time.GetUtcNow():HH:mm:ss}] {message}";
+        if (_terminal is not null)
         {
-            log.WriteLine();
+            _terminal.WriteLine(line);
         }
-
-        log.WriteLine($"[{DateTimeOffset.UtcNow:HH:mm:ss}] {message}");
+        else
+        {
+            log.WriteLine(line);
+        }
     }
 
     /// <summary>Logs a line.</summary>
@@ -147,12 +156,21 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
     /// <returns>The JSON text.</returns>
     public string StatusJson() => WorkerJson.Serialize(Status());
 
-    private string Line(long step, long total, IReadOnlyDictionary<string, double> values, TimeSpan eta)
+    /// <inheritdoc />
+    public void Dispose() => _terminal?.Dispose();
+
+    /// <summary>The plain progress line of a log: <c>kind/job [#####...............] step/total figures eta=...</c>.</summary>
+    private string Line(long step, long total, string figures, TimeSpan eta)
     {
-        var sb = new StringBuilder();
         var width = 20;
         var filled = total > 0 ? (int)(width * step / total) : 0;
-        sb.Append(CultureInfo.InvariantCulture, $"{_kind}/{_job} [{new string('#', filled)}{new string('.', width - filled)}] {step}/{total}");
+        return string.Create(CultureInfo.InvariantCulture, $"{_kind}/{_job} [{new string('#', filled)}{new string('.', width - filled)}] {step}/{total}{figures} eta={GoDuration.Format(eta)}");
+    }
+
+    /// <summary>The headline figures of a step, each as <c> name=value</c>.</summary>
+    private static string Figures(IReadOnlyDictionary<string, double> values)
+    {
+        var sb = new StringBuilder();
         foreach (var key in new[] { "loss", "validation_loss", "reward_mean", "pass_rate", "kl", "val_accuracy", "tokens_per_second", "rollout_tokens_per_second" })
         {
             if (values.TryGetValue(key, out var v))
@@ -161,7 +179,6 @@ public sealed class JobProgress(WorkerMetrics metrics, TextWriter log, bool inte
             }
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $" eta={GoDuration.Format(eta)}");
         return sb.ToString();
     }
 }
