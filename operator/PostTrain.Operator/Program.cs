@@ -29,7 +29,7 @@ try
     await using var app = OperatorApp.Build(config);
     await app.RunAsync();
 }
-catch (PostTrain.Kube.Config.KubeConfigException e)
+catch (k8s.Exceptions.KubeConfigException e)
 {
     Console.Error.WriteLine($"posttrain-operator: {e.Message}");
     return 1;
