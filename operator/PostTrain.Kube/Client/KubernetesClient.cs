@@ -21,15 +21,19 @@ public sealed class KubernetesClient : IDisposable
     /// <summary>Creates a client from the official configuration (see <see cref="Config.KubeClientConfig"/> for where one comes from).</summary>
     /// <param name="configuration">The server, trust, credentials, namespace, User-Agent and request timeout (<see cref="OfficialConfiguration.HttpClientTimeout"/>, which does not apply to watches).</param>
     /// <param name="maxRetries">How many times a 429 (or 5xx with Retry-After) is retried after waiting Retry-After.</param>
+    /// <param name="handlers">
+    /// Handlers between ours and the official transport, outermost first (the official client's own extension point):
+    /// logging, or in tests one that answers instead of the network. The client disposes them.
+    /// </param>
     /// <exception cref="k8s.Exceptions.KubeConfigException">The configuration names no valid server.</exception>
-    public KubernetesClient(OfficialConfiguration configuration, int maxRetries = 5)
+    public KubernetesClient(OfficialConfiguration configuration, int maxRetries = 5, params DelegatingHandler[] handlers)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         Configuration = configuration;
         MaxRetries = maxRetries;
         RequestTimeout = configuration.HttpClientTimeout;
         DefaultNamespace = string.IsNullOrEmpty(configuration.Namespace) ? "default" : configuration.Namespace;
-        _official = new k8s.Kubernetes(configuration, new OfficialCredentialsHandler(k8s.Kubernetes.CreateCredentials(configuration), configuration.TlsServerName));
+        _official = new k8s.Kubernetes(configuration, [new OfficialCredentialsHandler(k8s.Kubernetes.CreateCredentials(configuration), configuration.TlsServerName), .. handlers]);
         _http = _official.HttpClient;
         Server = _official.BaseUri;
     }
