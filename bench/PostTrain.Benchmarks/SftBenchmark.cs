@@ -1,7 +1,7 @@
-using PostTrain.Api.Model;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PostTrain.Api.Model;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Data;

@@ -1,7 +1,7 @@
-using PostTrain.Api.Model;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using PostTrain.Api.Model;
 using PostTrain.Torch;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Data;

@@ -1,5 +1,5 @@
-using PostTrain.Api.Model;
 using System.Text.RegularExpressions;
+using PostTrain.Api.Model;
 using PostTrain.Trainer.Data;
 using PostTrain.Trainer.Rewards;
 using PostTrain.Trainer.Sources;

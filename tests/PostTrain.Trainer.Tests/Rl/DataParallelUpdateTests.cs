@@ -1,5 +1,5 @@
-using PostTrain.Api.Rlvr;
 using System.Text.Json;
+using PostTrain.Api.Rlvr;
 using PostTrain.Torch;
 using PostTrain.Torch.Distributed;
 using PostTrain.Torch.Optim;

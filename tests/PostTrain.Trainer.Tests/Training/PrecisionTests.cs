@@ -1,6 +1,6 @@
-using PostTrain.Api.Model;
 using System.Diagnostics;
 using System.Globalization;
+using PostTrain.Api.Model;
 using PostTrain.Torch;
 using PostTrain.Trainer.Models;
 using PostTrain.Trainer.Sft;

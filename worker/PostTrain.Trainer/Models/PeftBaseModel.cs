@@ -1,5 +1,5 @@
-using PostTrain.Api.Model;
 using System.Text.RegularExpressions;
+using PostTrain.Api.Model;
 using PostTrain.Trainer.Sources;
 
 namespace PostTrain.Trainer.Models;

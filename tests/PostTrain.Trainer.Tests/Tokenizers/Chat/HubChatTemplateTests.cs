@@ -1,5 +1,5 @@
-using PostTrain.Api.Model;
 using System.Text;
+using PostTrain.Api.Model;
 using PostTrain.Trainer.Checkpoints;
 using PostTrain.Trainer.Sources;
 using PostTrain.Trainer.Tests.Sources;
