@@ -2,6 +2,10 @@ using System.Collections.Concurrent;
 using System.Text;
 using k8s.Authentication;
 using k8s.Exceptions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Models;
@@ -186,6 +190,60 @@ public sealed class ConfigTests : IDisposable
         }
 
         tokens.ShouldBe(["Bearer exec-2", "Bearer exec-3"]);
+    }
+
+    private static string Jwt(string subject, DateTimeOffset expires)
+    {
+        static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return $"{Part("""{"alg":"none"}""")}.{Part($$"""{"sub":"{{subject}}","exp":{{expires.ToUnixTimeSeconds()}}}""")}.sig";
+    }
+
+    [Fact]
+    public async Task An_oidc_id_token_is_sent_and_refreshed_from_the_issuer_once_it_expires()
+    {
+        var fresh = Jwt("fresh", DateTimeOffset.UtcNow.AddHours(1));
+        var refreshes = new ConcurrentQueue<string>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var issuer = builder.Build();
+        issuer.MapPost("/", async (HttpRequest request) =>
+        {
+            var form = await request.ReadFormAsync();
+            refreshes.Enqueue($"{form["grant_type"]} {form["client_id"]} {form["refresh_token"]}");
+            return Results.Json(new Dictionary<string, object> { ["id_token"] = fresh, ["refresh_token"] = "refresh-2", ["expires_in"] = 3600 });
+        });
+        await issuer.StartAsync();
+
+        var tokens = new ConcurrentQueue<string>();
+        await using var server = await TestApiServer.StartAsync(new TestApiServerOptions { Authenticate = r => { tokens.Enqueue(r.Headers.Authorization.ToString()); return true; } });
+        string User(string idToken) => $"""
+                auth-provider:
+                  name: oidc
+                  config:
+                    client-id: posttrain
+                    idp-issuer-url: "{issuer.Urls.First()}/"
+                    id-token: {idToken}
+                    refresh-token: refresh-1
+            """;
+
+        var valid = Jwt("valid", DateTimeOffset.UtcNow.AddHours(1));
+        var config = KubeClientConfig.FromKubeconfig(Write("valid", Kubeconfig(server.BaseAddress, User(valid))));
+        config.TokenProvider.ShouldBeOfType<OidcTokenProvider>();
+        using (var client = new KubernetesClient(config))
+        {
+            await client.ConfigMaps.ListAsync("default");
+        }
+
+        using (var client = new KubernetesClient(KubeClientConfig.FromKubeconfig(Write("expired", Kubeconfig(server.BaseAddress, User(Jwt("expired", DateTimeOffset.UtcNow.AddMinutes(-5))))))))
+        {
+            await client.ConfigMaps.ListAsync("default");
+            await client.ConfigMaps.ListAsync("default");
+        }
+
+        tokens.ShouldBe([$"Bearer {valid}", $"Bearer {fresh}", $"Bearer {fresh}"]);
+        // One refresh, for the expired token; none for the valid one.
+        refreshes.ShouldBe(["refresh_token posttrain refresh-1"]);
     }
 
     [Fact]
