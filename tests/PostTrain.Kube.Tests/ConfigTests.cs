@@ -141,6 +141,13 @@ public sealed class ConfigTests : IDisposable
         var half = Should.Throw<KubeConfigException>(() => KubeClientConfig.FromKubeconfig(halfCert)).Message;
         half.ShouldStartWith($"context \"c\" of {halfCert}: ");
         half.ShouldContain("does not have appropriate auth credentials");
+        var badPair = Write("bad-pair", Kubeconfig(new Uri("https://x"), "    client-certificate-data: bm90\n    client-key-data: bm90"));
+        Should.Throw<KubeConfigException>(() => KubeClientConfig.FromKubeconfig(badPair)).Message.ShouldStartWith($"context \"c\" of {badPair}: the client certificate or key cannot be loaded");
+        var missingKey = Write("missing-key", Kubeconfig(new Uri("https://x"), "    client-certificate: cert.pem\n    client-key: key.pem"));
+        Write("cert.pem", "a certificate, whose key file is missing");
+        Should.Throw<KubeConfigException>(() => KubeClientConfig.FromKubeconfig(missingKey)).Message.ShouldContain(Path.Combine(_dir.Path, "key.pem"));
+        var azure = Write("azure", Kubeconfig(new Uri("https://x"), "    auth-provider: {name: azure, config: {access-token: t}}"));
+        Should.Throw<KubeConfigException>(() => KubeClientConfig.FromKubeconfig(azure)).Message.ShouldContain("kubelogin");
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 using YamlDotNet.Core;
@@ -92,17 +95,50 @@ public static class KubeClientConfig
             throw new KubeConfigException($"context \"{contextName}\" not found in {sources}; available contexts: {string.Join(", ", contexts.Order(StringComparer.Ordinal))}");
         }
 
+        var where = $"context \"{contextName}\" of {sources}";
+        OfficialConfiguration config;
         try
         {
-            return WithDefaults(OfficialConfiguration.BuildConfigFromConfigObject(merged, contextName));
+            config = OfficialConfiguration.BuildConfigFromConfigObject(merged, contextName);
         }
         catch (KubeConfigException e)
         {
-            throw new KubeConfigException($"context \"{contextName}\" of {sources}: {e.Message}{InstallHint(merged, contextName)}", e);
+            throw new KubeConfigException($"{where}: {e.Message}{InstallHint(merged, contextName)}", e);
         }
         catch (FormatException e)
         {
-            throw new KubeConfigException($"context \"{contextName}\" of {sources}: a *-data field is not valid base64: {e.Message}", e);
+            throw new KubeConfigException($"{where}: a *-data field is not valid base64: {e.Message}", e);
+        }
+        catch (Exception e) when (e.GetType() == typeof(Exception))
+        {
+            // the official loader throws a bare Exception for the retired azure and gcp auth-providers (pointing at kubelogin and gke-gcloud-auth-plugin)
+            throw new KubeConfigException($"{where}: {e.Message}", e);
+        }
+
+        CheckClientCertificate(config, where);
+        return WithDefaults(config);
+    }
+
+    /// <summary>
+    /// Loads the client certificate and key now, so that a bad pair is a configuration error naming the context rather
+    /// than a CryptographicException when the official client builds its handler.
+    /// </summary>
+    private static void CheckClientCertificate(OfficialConfiguration config, string where)
+    {
+        static string? Pem(string? data, string? file) =>
+            !string.IsNullOrWhiteSpace(data) ? Encoding.UTF8.GetString(Convert.FromBase64String(data))
+            : !string.IsNullOrWhiteSpace(file) ? File.ReadAllText(file) : null;
+        try
+        {
+            if (Pem(config.ClientCertificateData, config.ClientCertificateFilePath) is { } certificate
+                && Pem(config.ClientCertificateKeyData, config.ClientKeyFilePath) is { } key)
+            {
+                using var pair = X509Certificate2.CreateFromPem(certificate, key);
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new KubeConfigException($"{where}: the client certificate or key cannot be loaded: {e.Message}", e);
         }
     }
 
