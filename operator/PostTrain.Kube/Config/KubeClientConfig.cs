@@ -11,8 +11,9 @@ namespace PostTrain.Kube.Config;
 /// <summary>
 /// Where a client's configuration comes from: the official client's <see cref="OfficialConfiguration"/> loaders
 /// (kubeconfig with exec plugins and OIDC, in-cluster with the rotating service-account token), chosen the way the
-/// operator needs and with errors that name the file, the context and the fix. Only the choice, the KUBECONFIG list
-/// with a context, and the error messages are ours.
+/// operator needs and with errors that name the file, the context and the fix. Ours are only the choice of source,
+/// a KUBECONFIG list with a chosen context, the operator's request timeout and connection settings, and the error
+/// messages (with the client certificate loaded early so that a bad one is reported as configuration).
 /// </summary>
 public static class KubeClientConfig
 {
