@@ -206,7 +206,7 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public async Task An_oidc_id_token_is_sent_and_refreshed_from_the_issuer_once_it_expires()
+    public async Task An_oidc_id_token_is_sent_and_refreshed_from_the_issuer_once_when_it_has_expired()
     {
         var fresh = Jwt("fresh", DateTimeOffset.UtcNow.AddHours(1));
         var refreshes = new ConcurrentQueue<string>();
@@ -242,13 +242,14 @@ public sealed class ConfigTests : IDisposable
             await client.ConfigMaps.ListAsync("default");
         }
 
+        // Eight requests at once with an expired token: the official provider is not safe for concurrent use, and
+        // our credentials handler lets one request at a time ask it, so the refresh token is redeemed once.
         using (var client = new KubernetesClient(KubeClientConfig.FromKubeconfig(Write("expired", Kubeconfig(server.BaseAddress, User(Jwt("expired", DateTimeOffset.UtcNow.AddMinutes(-5))))))))
         {
-            await client.ConfigMaps.ListAsync("default");
-            await client.ConfigMaps.ListAsync("default");
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.ConfigMaps.ListAsync("default")));
         }
 
-        tokens.ShouldBe([$"Bearer {valid}", $"Bearer {fresh}", $"Bearer {fresh}"]);
+        tokens.ShouldBe([$"Bearer {valid}", .. Enumerable.Repeat($"Bearer {fresh}", 8)]);
         // One refresh, for the expired token; none for the valid one.
         refreshes.ShouldBe(["refresh_token posttrain refresh-1"]);
     }

@@ -8,16 +8,31 @@ namespace PostTrain.Kube.Client;
 /// official client adds in its own request method rather than in its handlers. A request that already carries an
 /// Authorization header (one the official client's own methods sent) is left as it is.
 /// </summary>
+/// <remarks>
+/// The official token providers are not safe for concurrent use: at expiry every request in flight would run the exec
+/// plugin, or redeem the OIDC refresh token (which identity providers that rotate refresh tokens accept once). So one
+/// request at a time asks for the header; a cached token makes that a few microseconds.
+/// </remarks>
 /// <param name="credentials">The official credentials of the configuration; null for none.</param>
 /// <param name="tlsServerName">The kubeconfig's tls-server-name; null for none.</param>
 internal sealed class OfficialCredentialsHandler(ServiceClientCredentials? credentials, string? tlsServerName) : DelegatingHandler
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (credentials is not null && request.Headers.Authorization is null)
         {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
 
         if (!string.IsNullOrWhiteSpace(tlsServerName))
@@ -26,5 +41,16 @@ internal sealed class OfficialCredentialsHandler(ServiceClientCredentials? crede
         }
 
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _gate.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
