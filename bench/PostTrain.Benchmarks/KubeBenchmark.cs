@@ -64,7 +64,7 @@ public sealed class KubeBenchmark : IBenchmark
 
         await using var server = await TestApiServer.StartAsync(cancellationToken: cancellationToken);
         server.CreateNamespace("bench");
-        using var client = new KubernetesClient(KubernetesClientConfiguration.ForServer(server.BaseAddress, "bench"));
+        using var client = new KubernetesClient(KubeClientConfig.ForServer(server.BaseAddress, "bench"));
         await client.CustomResourceDefinitions.CreateAsync(
             new CustomResourceDefinition
             {

@@ -75,7 +75,7 @@ public sealed class OperatorBenchmark : IBenchmark
     {
         await using var server = await TestApiServer.StartAsync(new TestApiServerOptions { WatchHistoryLimit = 100_000 }, cancellationToken);
         server.CreateNamespace(Namespace);
-        using var client = new KubernetesClient(new KubernetesClientConfiguration { Server = server.BaseAddress, UserAgent = BenchUserAgent, RequestTimeout = TimeSpan.FromSeconds(60) });
+        using var client = new KubernetesClient(KubeClientConfig.ForServer(server.BaseAddress, userAgent: BenchUserAgent, requestTimeout: TimeSpan.FromSeconds(60)));
         foreach (var kind in JobKinds.All)
         {
             await client.CustomResourceDefinitions.CreateAsync(

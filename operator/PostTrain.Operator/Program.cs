@@ -12,7 +12,7 @@ static async Task<int> RunAsync(OperatorConfiguration config, CancellationToken 
         await using var app = OperatorApp.Build(config);
         await ((IHost)app).RunAsync(cancellationToken); // the host's own RunAsync, which takes a token
     }
-    catch (PostTrain.Kube.Config.KubeConfigException e)
+    catch (k8s.Exceptions.KubeConfigException e)
     {
         Console.Error.WriteLine($"posttrain-operator: {e.Message}");
         return 1;

@@ -49,7 +49,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             Server.Store.Create(crds, null, PostTrain.Api.CrdGenerator.Generate(kind, PostTrain.Api.Schema.XmlDocumentation.Empty), fieldManager: null);
         }
 
-        Client = new KubernetesClient(new KubernetesClientConfiguration { Server = Server.BaseAddress, UserAgent = "e2e-tests/1.0" });
+        Client = new KubernetesClient(KubeClientConfig.ForServer(Server.BaseAddress, userAgent: "e2e-tests/1.0"));
         Http = new HttpClient { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Agent = await PostTrain.NodeAgent.NodeAgent.StartAsync(new PostTrain.NodeAgent.NodeAgentOptions
         {

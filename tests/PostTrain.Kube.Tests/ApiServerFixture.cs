@@ -17,7 +17,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
     public string NewNamespace() => Server.CreateNamespace($"ns-{Interlocked.Increment(ref _namespaces)}");
 
     public KubernetesClient NewClient(string userAgent = "test-client/1.0", TimeSpan? timeout = null) =>
-        new(new KubernetesClientConfiguration { Server = Server.BaseAddress, UserAgent = userAgent, RequestTimeout = timeout ?? TimeSpan.FromSeconds(10) });
+        new(KubeClientConfig.ForServer(Server.BaseAddress, userAgent: userAgent, requestTimeout: timeout ?? TimeSpan.FromSeconds(10)));
 
     public async Task InitializeAsync()
     {

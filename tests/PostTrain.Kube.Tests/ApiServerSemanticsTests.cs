@@ -496,7 +496,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     [Fact]
     public async Task A_server_url_with_a_path_prefix_keeps_the_prefix()
     {
-        using var proxied = new KubernetesClient(new Config.KubernetesClientConfiguration { Server = new Uri(fixture.Server.BaseAddress, "k8s/clusters/c-1/") });
+        using var proxied = new KubernetesClient(Config.KubeClientConfig.ForServer(new Uri(fixture.Server.BaseAddress, "k8s/clusters/c-1/")));
         var e = await Should.ThrowAsync<KubernetesApiException>(() => proxied.ConfigMaps.GetAsync("x", "prefixed"));
         e.IsNotFound.ShouldBeTrue();
         fixture.Server.Requests.ShouldContain(r => r.Path == "/k8s/clusters/c-1/api/v1/namespaces/prefixed/configmaps/x");

@@ -202,7 +202,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
     {
         await using var quiet = await Testing.TestApiServer.StartAsync(new Testing.TestApiServerOptions { BookmarkInterval = TimeSpan.FromHours(1) });
         var ns = quiet.CreateNamespace("quiet");
-        using var client = new Client.KubernetesClient(Config.KubernetesClientConfiguration.ForServer(quiet.BaseAddress));
+        using var client = new Client.KubernetesClient(Config.KubeClientConfig.ForServer(quiet.BaseAddress));
         var informer = new Informer<ConfigMap>(client.ConfigMaps, Fast(ns) with { WatchIdleTimeout = TimeSpan.FromMilliseconds(300) });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var run = informer.RunAsync(cts.Token);

@@ -127,7 +127,7 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
     public async Task A_resource_version_older_than_the_history_window_gets_ERROR_410_Expired()
     {
         await using var server = await Testing.TestApiServer.StartAsync(new Testing.TestApiServerOptions { WatchHistoryLimit = 2 });
-        using var client = new KubernetesClient(Config.KubernetesClientConfiguration.ForServer(server.BaseAddress));
+        using var client = new KubernetesClient(Config.KubeClientConfig.ForServer(server.BaseAddress));
         var first = await client.ConfigMaps.CreateAsync(Map("a", "default"));
         for (var i = 0; i < 3; i++)
         {

@@ -40,7 +40,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(500) });
-        Client = new KubernetesClient(new KubernetesClientConfiguration { Server = Server.BaseAddress, UserAgent = "node-agent-tests/1.0" });
+        Client = new KubernetesClient(KubeClientConfig.ForServer(Server.BaseAddress, userAgent: "node-agent-tests/1.0"));
         Http = new HttpClient { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Agent = await NodeAgent.StartAsync(new NodeAgentOptions
         {

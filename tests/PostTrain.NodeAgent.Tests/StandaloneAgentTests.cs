@@ -28,7 +28,7 @@ public sealed class StandaloneAgentTests : IDisposable
 
         var cidr = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(10, 250)}.0.0/16");
         var agent = Start(Binary("PostTrain.NodeAgent"), "--kubeconfig", kubeconfig, "--data", Path.Combine(_dir.Path, "data"), "--node", "standalone", "--image", "busybox", "--pod-cidr", cidr, "--job-backoff", "0");
-        using var client = new KubernetesClient(KubeConfigLoader.Load(kubeconfig));
+        using var client = new KubernetesClient(KubeClientConfig.FromKubeconfig(kubeconfig));
         await Poll.UntilAsync(() => NodeReady(http, "standalone"), r => r == "True", "the node is Ready", 60);
 
         await client.Pods.CreateAsync(Manifests.Pod("default", "hello", Manifests.Shell("echo hi from $HOSTNAME")));

@@ -53,7 +53,7 @@ public static class AgentCommand
             var options = new NodeAgentOptions
             {
                 Server = url is null ? null : new Uri(url),
-                Kubernetes = file is null ? null : KubeConfigLoader.Load(file, parse.GetValue(context)),
+                Kubernetes = file is null ? null : KubeClientConfig.FromKubeconfig(file, parse.GetValue(context)),
                 NodeName = parse.GetValue(node)!,
                 DataDirectory = parse.GetValue(data)!,
                 WorkerDll = parse.GetValue(workerDll),

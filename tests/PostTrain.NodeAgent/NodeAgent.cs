@@ -96,7 +96,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
 
         var configuration = options.Kubernetes
             ?? (options.Server is { } server
-                ? new KubernetesClientConfiguration { Server = server, UserAgent = $"posttrain-node-agent/{options.NodeName}" }
+                ? KubeClientConfig.ForServer(server, userAgent: $"posttrain-node-agent/{options.NodeName}")
                 : throw new ArgumentException("set Server (the API server's address) or Kubernetes (a client configuration)", nameof(options)));
         var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggers.CreateLogger("PostTrain.NodeAgent");

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using PostTrain.Kube.Config;
 
 namespace PostTrain.NodeAgent;
 
@@ -10,7 +9,7 @@ public sealed record NodeAgentOptions
     public Uri? Server { get; init; }
 
     /// <summary>A full client configuration (e.g. from a kubeconfig); wins over <see cref="Server"/>.</summary>
-    public KubernetesClientConfiguration? Kubernetes { get; init; }
+    public k8s.KubernetesClientConfiguration? Kubernetes { get; init; }
 
     /// <summary>The Node's name (an RFC 1123 subdomain).</summary>
     public string NodeName { get; init; } = "local";

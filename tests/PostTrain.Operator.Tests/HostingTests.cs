@@ -67,6 +67,40 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
     }
 
     [Fact]
+    public async Task A_kubeconfig_and_context_go_through_the_official_loader_and_a_missing_file_is_a_clear_error()
+    {
+        var ns = fixture.NewNamespace();
+        using var dir = new TempDirectory("operator-kubeconfig-");
+        var path = Path.Combine(dir.Path, "config");
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            current-context: other
+            clusters:
+            - {"{"}name: test, cluster: {"{"}server: "{fixture.Server.BaseAddress}"{"}"}{"}"}
+            - {"{"}name: elsewhere, cluster: {"{"}server: "https://elsewhere.example.com"{"}"}{"}"}
+            contexts:
+            - {"{"}name: other, context: {"{"}cluster: elsewhere, user: u{"}"}{"}"}
+            - {"{"}name: test, context: {"{"}cluster: test, user: u, namespace: {ns}{"}"}{"}"}
+            users:
+            - {"{"}name: u, user: {"{"}token: operator-token{"}"}{"}"}
+            """);
+        var port = TestPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using (var app = OperatorApp.Build(OperatorConfiguration.Parse(["--kubeconfig", path, "--context", "test", "--port", port, "--no-leader-elect"], _ => null), new FakeWorkers()))
+        {
+            var client = app.Services.GetRequiredService<Kube.Client.KubernetesClient>();
+            client.Server.ShouldBe(fixture.Server.BaseAddress);
+            client.DefaultNamespace.ShouldBe(ns, "the context's namespace");
+            client.Configuration.AccessToken.ShouldBe("operator-token");
+            (await client.ConfigMaps.ListAsync(ns)).Items.ShouldBeEmpty("a request with the kubeconfig's token");
+        }
+
+        var missing = Path.Combine(dir.Path, "absent");
+        Should.Throw<k8s.Exceptions.KubeConfigException>(() => OperatorApp.Build(OperatorConfiguration.Parse(["--kubeconfig", missing, "--port", port], _ => null), new FakeWorkers()))
+            .Message.ShouldBe($"kubeconfig file {missing} does not exist");
+    }
+
+    [Fact]
     public async Task Two_replicas_one_leader_and_the_other_takes_over_when_it_stops()
     {
         var ns = fixture.NewNamespace();

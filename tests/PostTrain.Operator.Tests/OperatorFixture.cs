@@ -18,7 +18,7 @@ public sealed class OperatorFixture : IAsyncLifetime
     public string NewNamespace() => Server.CreateNamespace($"ns-{Interlocked.Increment(ref _namespaces)}");
 
     public KubernetesClient NewClient(string userAgent = "operator-tests/1.0") =>
-        new(new KubernetesClientConfiguration { Server = Server.BaseAddress, UserAgent = userAgent, RequestTimeout = TimeSpan.FromSeconds(10) });
+        new(KubeClientConfig.ForServer(Server.BaseAddress, userAgent: userAgent, requestTimeout: TimeSpan.FromSeconds(10)));
 
     public async Task InitializeAsync()
     {

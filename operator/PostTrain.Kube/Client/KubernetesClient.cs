@@ -4,56 +4,65 @@ using System.Net;
 using System.Text.Json;
 using Polly;
 using Polly.Retry;
-using PostTrain.Kube.Config;
 using PostTrain.Kube.Models;
+using OfficialConfiguration = k8s.KubernetesClientConfiguration;
 
 namespace PostTrain.Kube.Client;
 
 /// <summary>
-/// A Kubernetes API client: one <see cref="HttpClient"/>, and a <see cref="ResourceClient{T}"/> per kind.
-/// 429 responses (and 5xx with Retry-After) are retried after the server's Retry-After (a Polly retry; exponential
+/// A Kubernetes API client: a <see cref="ResourceClient{T}"/> per kind, whose requests go through the official
+/// client's authenticated <see cref="HttpClient"/> (its TLS trust, client certificate and credentials: token, rotating
+/// token file, exec plugin, OIDC). 429 responses (and 5xx with Retry-After) are retried after the server's Retry-After (a Polly retry; exponential
 /// backoff with jitter when a 429 carries none).
 /// </summary>
 public sealed class KubernetesClient : IDisposable
 {
+    private readonly k8s.Kubernetes _official;
     private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
     private readonly ConcurrentDictionary<(Type, ResourceDescriptor), object> _resources = new();
 
-    /// <summary>Creates a client from a configuration.</summary>
-    /// <param name="configuration">The server, credentials and limits.</param>
+    /// <summary>Creates a client from the official configuration (see <see cref="Config.KubeClientConfig"/> for where one comes from).</summary>
+    /// <param name="configuration">The server, trust, credentials, namespace, User-Agent and request timeout (<see cref="OfficialConfiguration.HttpClientTimeout"/>, which does not apply to watches).</param>
+    /// <param name="maxRetries">How many times a 429 (or 5xx with Retry-After) is retried after waiting Retry-After.</param>
     /// <param name="timeProvider">The clock of the pauses between retries (and of Retry-After dates); <see cref="TimeProvider.System"/> when null.</param>
-    public KubernetesClient(KubernetesClientConfiguration configuration, TimeProvider? timeProvider = null)
-        : this(new HttpClient(configuration.CreateHandler()) { BaseAddress = configuration.Server, Timeout = Timeout.InfiniteTimeSpan }, configuration, ownsHttp: true, timeProvider)
-    {
-    }
-
-    /// <summary>Creates a client over an existing HttpClient whose BaseAddress is the API server.</summary>
-    /// <param name="http">The client the requests go through.</param>
-    /// <param name="configuration">The server, credentials and limits.</param>
-    /// <param name="ownsHttp">Whether <see cref="Dispose"/> disposes <paramref name="http"/>.</param>
-    /// <param name="timeProvider">The clock of the pauses between retries (and of Retry-After dates); <see cref="TimeProvider.System"/> when null.</param>
-    public KubernetesClient(HttpClient http, KubernetesClientConfiguration configuration, bool ownsHttp = false, TimeProvider? timeProvider = null)
+    /// <param name="handlers">
+    /// Handlers between ours and the official transport, outermost first (the official client's own extension point):
+    /// logging, or in tests one that answers instead of the network. The client disposes them.
+    /// </param>
+    /// <exception cref="k8s.Exceptions.KubeConfigException">The configuration names no valid server.</exception>
+    public KubernetesClient(OfficialConfiguration configuration, int maxRetries = 5, TimeProvider? timeProvider = null, params DelegatingHandler[] handlers)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        _http = http;
-        _ownsHttp = ownsHttp;
         _time = timeProvider ?? TimeProvider.System;
-        _retry = BuildRetry(configuration, _time);
+        _retry = BuildRetry(maxRetries, _time);
         Configuration = configuration;
-        if (!_http.DefaultRequestHeaders.UserAgent.TryParseAdd(configuration.UserAgent))
-        {
-            throw new KubeConfigException($"User-Agent \"{configuration.UserAgent}\" is not a valid header value");
-        }
+        MaxRetries = maxRetries;
+        RequestTimeout = configuration.HttpClientTimeout;
+        DefaultNamespace = string.IsNullOrEmpty(configuration.Namespace) ? "default" : configuration.Namespace;
+        _official = new k8s.Kubernetes(configuration, [new OfficialCredentialsHandler(k8s.Kubernetes.CreateCredentials(configuration), configuration.TlsServerName), .. handlers]);
+        _http = _official.HttpClient;
+        Server = _official.BaseUri;
     }
 
-    /// <summary>The configuration.</summary>
-    public KubernetesClientConfiguration Configuration { get; }
+    /// <summary>The official configuration the client was made from.</summary>
+    public OfficialConfiguration Configuration { get; }
 
-    /// <summary>The namespace used when a call names none.</summary>
-    public string DefaultNamespace => Configuration.Namespace;
+    /// <summary>The official client over the same connection pool and credentials (what phase 2 moves typed models, watch and leader election onto).</summary>
+    public k8s.IKubernetes Official => _official;
+
+    /// <summary>The API server; a path prefix (a proxy's /k8s/clusters/c-1/) is kept in every request.</summary>
+    public Uri Server { get; }
+
+    /// <summary>The timeout of non-watch requests.</summary>
+    public TimeSpan RequestTimeout { get; }
+
+    /// <summary>How many times a 429 (or 5xx with Retry-After) is retried.</summary>
+    public int MaxRetries { get; }
+
+    /// <summary>The namespace used when a call names none (the kubeconfig context's, the pod's, or "default").</summary>
+    public string DefaultNamespace { get; }
 
     /// <summary>The client of a modelled kind (declared with <see cref="KubernetesEntityAttribute"/>).</summary>
     public ResourceClient<T> Resource<T>()
@@ -102,17 +111,17 @@ public sealed class KubernetesClient : IDisposable
             cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// Retries (Polly) 429, and 5xx that carry Retry-After, at most <see cref="KubernetesClientConfiguration.MaxRetries"/>
-    /// times: after the server's Retry-After, or with exponential backoff and jitter from one second when it sends none.
+    /// Retries (Polly) 429, and 5xx that carry Retry-After, at most <paramref name="maxRetries"/> times: after the
+    /// server's Retry-After, or with exponential backoff and jitter from one second when it sends none.
     /// </summary>
-    private static ResiliencePipeline BuildRetry(KubernetesClientConfiguration configuration, TimeProvider timeProvider)
+    private static ResiliencePipeline BuildRetry(int maxRetries, TimeProvider timeProvider)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
-        if (configuration.MaxRetries > 0)
+        if (maxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = configuration.MaxRetries,
+                MaxRetryAttempts = maxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(1),
@@ -127,12 +136,12 @@ public sealed class KubernetesClient : IDisposable
     private async ValueTask<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken)
     {
         using var timeout = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout?.CancelAfter(Configuration.RequestTimeout);
+        timeout?.CancelAfter(RequestTimeout);
         using var request = build();
         if (request.RequestUri is { IsAbsoluteUri: false } relative)
         {
             // keep a path prefix of the server URL (API servers behind proxies: https://host/k8s/clusters/c-1)
-            request.RequestUri = new Uri(Configuration.Server.AbsoluteUri.TrimEnd('/') + relative.OriginalString);
+            request.RequestUri = new Uri(Server.AbsoluteUri.TrimEnd('/') + relative.OriginalString);
         }
 
         HttpResponseMessage response;
@@ -142,7 +151,7 @@ public sealed class KubernetesClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new KubernetesApiException(HttpStatusCode.GatewayTimeout, null, $"{request.Method} {request.RequestUri}: no response within {Configuration.RequestTimeout.TotalSeconds:0.#} s", inner: e);
+            throw new KubernetesApiException(HttpStatusCode.GatewayTimeout, null, $"{request.Method} {request.RequestUri}: no response within {RequestTimeout.TotalSeconds:0.#} s", inner: e);
         }
 
         if (response.IsSuccessStatusCode)
@@ -161,7 +170,7 @@ public sealed class KubernetesClient : IDisposable
     {
         using var response = await SendAsync(build, streaming: false, cancellationToken).ConfigureAwait(false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Configuration.RequestTimeout);
+        timeout.CancelAfter(RequestTimeout);
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
@@ -170,7 +179,7 @@ public sealed class KubernetesClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new KubernetesApiException(HttpStatusCode.GatewayTimeout, null, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: the response body did not arrive within {Configuration.RequestTimeout.TotalSeconds:0.#} s", inner: e);
+            throw new KubernetesApiException(HttpStatusCode.GatewayTimeout, null, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: the response body did not arrive within {RequestTimeout.TotalSeconds:0.#} s", inner: e);
         }
         catch (JsonException e)
         {
@@ -220,11 +229,5 @@ public sealed class KubernetesClient : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _official.Dispose();
 }

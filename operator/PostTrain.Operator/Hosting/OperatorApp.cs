@@ -58,10 +58,10 @@ public static class OperatorApp
         return app;
     }
 
-    private static KubernetesClientConfiguration ClientConfiguration(OperatorConfiguration config) =>
+    private static k8s.KubernetesClientConfiguration ClientConfiguration(OperatorConfiguration config) =>
         config.Server is { } server
-            ? KubernetesClientConfiguration.ForServer(server)
+            ? KubeClientConfig.ForServer(server)
             : config.Kubeconfig is not null || config.Context is not null
-                ? KubeConfigLoader.Load(config.Kubeconfig, config.Context)
-                : KubeConfigLoader.LoadDefault();
+                ? KubeClientConfig.FromKubeconfig(config.Kubeconfig, config.Context)
+                : KubeClientConfig.Default();
 }

@@ -30,7 +30,7 @@ public sealed class ReadmeClusterTests
     public async Task Every_command_of_the_readme_cluster_sections_runs_verbatim()
     {
         await using var cluster = await TestCluster.StartAsync();
-        using var client = new KubernetesClient(KubernetesClientConfiguration.ForServer(cluster.Server.BaseAddress, "readme-test"));
+        using var client = new KubernetesClient(KubeClientConfig.ForServer(cluster.Server.BaseAddress, "readme-test"));
         var kubelet = new StandInKubelet(client, cluster.Server.Store);
 
         // What the README takes as given: the Prometheus Operator's CRDs (the monitors are enabled) and the team's namespace.

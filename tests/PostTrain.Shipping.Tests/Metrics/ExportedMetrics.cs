@@ -43,7 +43,7 @@ public static partial class ExportedMetrics
         };
         listener.Start();
         using (new WorkerMetrics())
-        using (var client = new KubernetesClient(KubernetesClientConfiguration.ForServer(new Uri("http://127.0.0.1:9/"))))
+        using (var client = new KubernetesClient(KubeClientConfig.ForServer(new Uri("http://127.0.0.1:9/"))))
         using (var meter = new Meter(OperatorSetup.MeterName))
         {
             ProcessMetrics.EnsureCreated();

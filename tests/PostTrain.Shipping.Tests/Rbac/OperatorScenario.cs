@@ -42,7 +42,7 @@ public static class OperatorScenario
     public static async Task<OperatorScenarioResult> RunAsync(string releaseNamespace, string jobNamespace, IReadOnlyList<string> watchNamespaces)
     {
         await using var server = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200) });
-        using var client = new KubernetesClient(new KubernetesClientConfiguration { Server = server.BaseAddress, UserAgent = DriverAgent, RequestTimeout = TimeSpan.FromSeconds(10) });
+        using var client = new KubernetesClient(KubeClientConfig.ForServer(server.BaseAddress, userAgent: DriverAgent, requestTimeout: TimeSpan.FromSeconds(10)));
         foreach (var ns in new[] { releaseNamespace, jobNamespace }.Distinct().Except(ObjectStore.InitialNamespaces))
         {
             server.CreateNamespace(ns);
