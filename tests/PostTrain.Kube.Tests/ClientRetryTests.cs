@@ -32,11 +32,7 @@ public sealed class ClientRetryTests
     {
         var time = new PauseRecordingTimeProvider();
         var handler = new ScriptedHttpHandler(script);
-        using var client = new KubernetesClient(
-            new HttpClient(handler) { BaseAddress = Server },
-            new KubernetesClientConfiguration { Server = Server, MaxRetries = maxRetries, RequestTimeout = TimeSpan.FromHours(1) },
-            ownsHttp: true,
-            time);
+        using var client = new KubernetesClient(KubeClientConfig.ForServer(Server, requestTimeout: TimeSpan.FromHours(1)), maxRetries, time, handler);
         var get = GetNameAsync(client);
         IReadOnlyList<TimeSpan> pauses;
         try

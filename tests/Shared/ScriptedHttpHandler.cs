@@ -2,9 +2,10 @@ namespace PostTrain.Testing;
 
 /// <summary>
 /// An <see cref="HttpMessageHandler"/> that answers each request with the next response of a script (the last one again
-/// once the script is used up) and counts the requests; no socket is opened.
+/// once the script is used up) and counts the requests; no socket is opened. A <see cref="DelegatingHandler"/> so that
+/// it can also sit in the official Kubernetes client's handler chain, where it answers instead of the transport.
 /// </summary>
-internal sealed class ScriptedHttpHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] script) : HttpMessageHandler
+internal sealed class ScriptedHttpHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] script) : DelegatingHandler
 {
     private int _requests;
 
