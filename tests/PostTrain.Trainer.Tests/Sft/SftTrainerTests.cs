@@ -184,6 +184,12 @@ public sealed class SftTrainerTests : IDisposable
         var before = trainer.ValidationLoss(validation);
         var result = trainer.Train(sequences.Skip(8).ToList(), validation, new CheckpointManager(Path.Combine(_dir.Path, "learn")));
         result.ValidationLoss!.Value.ShouldBeLessThan(before * 0.6);
+
+        // The checkpoint keeps the curves the report draws: loss, and tokens per second for every step.
+        var state = TrainerState.Load(result.CheckpointPath);
+        state.Losses.Select(v => v.Step).ShouldBe(Enumerable.Range(1, 30).Select(i => (long)i));
+        state.Series[SftTrainer.TokensPerSecond].Select(v => v.Step).ShouldBe(state.Losses.Select(v => v.Step));
+        state.Series[SftTrainer.TokensPerSecond].ShouldAllBe(v => v.Value > 0 && double.IsFinite(v.Value));
     }
 
     [Fact]

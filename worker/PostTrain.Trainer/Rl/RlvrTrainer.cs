@@ -172,7 +172,7 @@ public sealed class RlvrTrainer
 
             metrics["step_seconds"] = stepClock.Elapsed.TotalSeconds;
             metrics["learning_rate"] = optimizer.LearningRate;
-            foreach (var name in new[] { "reward_mean", "pass_rate", "kl", "entropy", "response_length_mean" })
+            foreach (var name in new[] { "reward_mean", "pass_rate", "kl", "entropy", "response_length_mean", "rollout_tokens_per_second" })
             {
                 if (metrics.TryGetValue(name, out var v))
                 {

@@ -20,6 +20,9 @@ namespace PostTrain.Trainer.Sft;
 /// </summary>
 public sealed class SftTrainer
 {
+    /// <summary>The metric (and the checkpointed series) of training tokens processed per second of a step.</summary>
+    public const string TokensPerSecond = "tokens_per_second";
+
     private readonly CausalLanguageModel _model;
     private readonly SftOptions _options;
     private readonly int _padTokenId;
@@ -75,6 +78,7 @@ public sealed class SftTrainer
         var resumed = loop.Start();
         var losses = new List<StepValue>(resumed?.Losses ?? []);
         var validationLosses = new List<StepValue>(resumed?.ValidationLosses ?? []);
+        var throughput = new List<StepValue>(resumed?.Series.GetValueOrDefault(TokensPerSecond) ?? []);
         var lastLoss = losses.Count > 0 ? losses[^1].Value : double.NaN;
         double? lastValidation = validationLosses.Count > 0 ? validationLosses[^1].Value : null;
         var order = new EpochOrder(train.Count, _options.Seed);
@@ -99,7 +103,8 @@ public sealed class SftTrainer
             losses.Add(new StepValue(step, loss));
             metrics["learning_rate"] = learningRate;
             metrics["grad_norm"] = gradNorm;
-            metrics["tokens_per_second"] = tokens / clock.Elapsed.TotalSeconds;
+            metrics[TokensPerSecond] = tokens / clock.Elapsed.TotalSeconds;
+            throughput.Add(new StepValue(step, metrics[TokensPerSecond]));
             metrics["step_seconds"] = clock.Elapsed.TotalSeconds;
             if (validation.Count > 0 && (step == totalSteps || (_options.EvalEverySteps > 0 && step % _options.EvalEverySteps == 0)))
             {
@@ -111,7 +116,15 @@ public sealed class SftTrainer
             return ValueTask.FromResult<StepOutcome?>(new StepOutcome(loss, metrics));
         }
 
-        TrainerState State(long step) => new() { Step = step, TotalSteps = totalSteps, Seed = _options.Seed, Losses = [.. losses], ValidationLosses = [.. validationLosses] };
+        TrainerState State(long step) => new()
+        {
+            Step = step,
+            TotalSteps = totalSteps,
+            Seed = _options.Seed,
+            Losses = [.. losses],
+            ValidationLosses = [.. validationLosses],
+            Series = new Dictionary<string, IReadOnlyList<StepValue>>(StringComparer.Ordinal) { [TokensPerSecond] = [.. throughput] },
+        };
 
         // Every step completes synchronously, so the loop's task has finished when RunAsync returns.
         var result = loop.RunAsync(Step, State, cancellationToken).GetAwaiter().GetResult();

@@ -88,7 +88,11 @@ public static class SftJobRunner
             Metrics = metrics,
             CheckpointUri = env.CheckpointUri(spec.Output, result.CheckpointPath),
             CheckpointStep = result.Step,
-            Series = new Dictionary<string, IReadOnlyList<StepValue>> { ["loss"] = state?.Losses ?? [], ["validation_loss"] = state?.ValidationLosses ?? [] },
+            Series = new Dictionary<string, IReadOnlyList<StepValue>>(state?.Series ?? new Dictionary<string, IReadOnlyList<StepValue>>(), StringComparer.Ordinal)
+            {
+                ["loss"] = state?.Losses ?? [],
+                ["validation_loss"] = state?.ValidationLosses ?? [],
+            },
         };
     }
 }
