@@ -88,11 +88,10 @@ public static class SftJobRunner
             Metrics = metrics,
             CheckpointUri = env.CheckpointUri(spec.Output, result.CheckpointPath),
             CheckpointStep = result.Step,
-            Series = new Dictionary<string, IReadOnlyList<StepValue>>(state?.Series ?? new Dictionary<string, IReadOnlyList<StepValue>>(), StringComparer.Ordinal)
-            {
-                ["loss"] = state?.Losses ?? [],
-                ["validation_loss"] = state?.ValidationLosses ?? [],
-            },
+            // Loss curves first (the report draws the series in this order), then the others the checkpoint kept (tokens/s).
+            Series = new Dictionary<string, IReadOnlyList<StepValue>>(StringComparer.Ordinal) { ["loss"] = state?.Losses ?? [], ["validation_loss"] = state?.ValidationLosses ?? [] }
+                .Concat(state?.Series ?? new Dictionary<string, IReadOnlyList<StepValue>>())
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
         };
     }
 }
