@@ -26,6 +26,9 @@ namespace PostTrain.Trainer.Rl;
 /// </summary>
 public sealed class RlvrTrainer
 {
+    /// <summary>The metric (and the checkpointed series) of sampled response tokens per second of generation.</summary>
+    public const string RolloutTokensPerSecond = "rollout_tokens_per_second";
+
     private readonly CausalLanguageModel _policy;
     private readonly CausalLanguageModel? _reference;
     private readonly ITokenizer _tokenizer;
@@ -152,7 +155,7 @@ public sealed class RlvrTrainer
             metrics["reward_std"] = totals.Count < 2 ? 0 : Math.Sqrt(Math.Max(0, (totals.RewardSquares - (totals.Count * rewardMean * rewardMean)) / (totals.Count - 1)));
             metrics["pass_rate"] = totals.Passed / totals.Count;
             metrics["response_length_mean"] = totals.ResponseTokens / totals.Count;
-            metrics["rollout_tokens_per_second"] = totals.ResponseTokens / Math.Max(1e-9, metrics["generate_seconds"]); // all ranks' tokens over this rank's time
+            metrics[RolloutTokensPerSecond] = totals.ResponseTokens / Math.Max(1e-9, metrics["generate_seconds"]); // all ranks' tokens over this rank's time
 
             double? loss = null;
             if (totals.Kept > 0)
@@ -172,7 +175,7 @@ public sealed class RlvrTrainer
 
             metrics["step_seconds"] = stepClock.Elapsed.TotalSeconds;
             metrics["learning_rate"] = optimizer.LearningRate;
-            foreach (var name in new[] { "reward_mean", "pass_rate", "kl", "entropy", "response_length_mean", "rollout_tokens_per_second" })
+            foreach (var name in new[] { "reward_mean", "pass_rate", "kl", "entropy", "response_length_mean", RolloutTokensPerSecond })
             {
                 if (metrics.TryGetValue(name, out var v))
                 {

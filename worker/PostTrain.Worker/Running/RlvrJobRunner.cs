@@ -93,7 +93,8 @@ public static class RlvrJobRunner
         // Other ranks may not see rank 0's output (no shared volume): their outcome then carries no curves.
         var state = File.Exists(Path.Combine(result.CheckpointPath, TrainerState.FileName)) ? TrainerState.Load(result.CheckpointPath) : new TrainerState();
         var metrics = new Dictionary<string, double> { ["reward_mean"] = result.RewardMean, ["steps"] = result.Step, ["reward_failures"] = reward.FailureCount };
-        foreach (var (name, values) in state.Series.Where(s => s.Value.Count > 0))
+        // The result holds the final training figures, which a run repeats exactly; throughput is a curve only.
+        foreach (var (name, values) in state.Series.Where(s => s.Value.Count > 0 && s.Key != RlvrTrainer.RolloutTokensPerSecond))
         {
             metrics.TryAdd(name, values[^1].Value);
         }
