@@ -7,8 +7,11 @@ namespace PostTrain.Kube.Tests;
 /// <summary>Leader election on a Lease: failover after a crash, a network partition, release on shutdown; never two leaders.</summary>
 public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Renew = TimeSpan.FromSeconds(2);
+    // A renew deadline of 4 s: a loaded CI machine, running every test assembly at once, once stalled a renewal past
+    // 2 s and the leader stepped down in the middle of the first test. The 1 s between renew deadline and lease
+    // duration, which the partition test needs, is kept.
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Renew = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Tracks who is leading, failing on any overlap.</summary>
