@@ -27,7 +27,8 @@ public class HostTransfersTests
     [Fact]
     public async Task Counts_flow_across_awaits_and_nest_without_leaking_to_other_flows()
     {
-        using var scope = TorchScope.NewDisposeScope();
+        // Dispose scopes are per thread, so none spans an await here: one left open on the thread this test started on
+        // once made another test, run later on that thread, see a stale DisposeScope.Current.
         using var outer = HostTransfers.Count();
         var other = Task.Run(() =>
         {
@@ -39,12 +40,20 @@ public class HostTransfersTests
         using (var inner = HostTransfers.Count())
         {
             await Task.Delay(1);
-            _ = Tensors.FromArray(new[] { 3f }).Item<float>();
+            using (TorchScope.NewDisposeScope())
+            {
+                _ = Tensors.FromArray(new[] { 3f }).Item<float>();
+            }
+
             inner.HostToTensor.ShouldBe(1);
             inner.TensorToHost.ShouldBe(1);
         }
 
-        _ = Tensors.FromArray(new[] { 3f });
+        using (TorchScope.NewDisposeScope())
+        {
+            _ = Tensors.FromArray(new[] { 3f });
+        }
+
         (await other).ShouldBe(1);
         outer.HostToTensor.ShouldBe(3, "Task.Run's flow, the inner count and one more after it");
         outer.TensorToHost.ShouldBe(1 + 1);
