@@ -25,6 +25,7 @@ WORKDIR /src
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY operator/PostTrain.Api/PostTrain.Api.csproj operator/PostTrain.Api/
+COPY operator/PostTrain.CommandLine/PostTrain.CommandLine.csproj operator/PostTrain.CommandLine/
 COPY operator/PostTrain.Kube/PostTrain.Kube.csproj operator/PostTrain.Kube/
 COPY operator/PostTrain.Metrics/PostTrain.Metrics.csproj operator/PostTrain.Metrics/
 COPY operator/PostTrain.Operator/PostTrain.Operator.csproj operator/PostTrain.Operator/

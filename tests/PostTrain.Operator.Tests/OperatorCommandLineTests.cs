@@ -2,7 +2,7 @@ using PostTrain.Operator.Hosting;
 
 namespace PostTrain.Operator.Tests;
 
-/// <summary>posttrain-operator's System.CommandLine surface: help, usage errors, the crds subcommand.</summary>
+/// <summary>posttrain-operator's System.CommandLine surface: help, usage errors, the crds and completion subcommands.</summary>
 public sealed class OperatorCommandLineTests
 {
     [Fact]
@@ -19,6 +19,7 @@ public sealed class OperatorCommandLineTests
         }
 
         stdout.ShouldContain("crds <DIR>");
+        stdout.ShouldContain("completion <bash>");
         stdout.ShouldContain("$POSTTRAIN_WORKER_IMAGE");
     }
 
@@ -41,6 +42,28 @@ public sealed class OperatorCommandLineTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Completion_prints_a_bash_script_and_the_suggest_directive_completes_options()
+    {
+        var (code, stdout, _, ran) = await InvokeAsync(_ => null, "completion");
+        code.ShouldBe(0);
+        ran.ShouldBeNull("completion runs nothing");
+        stdout.ShouldContain("complete -o default -F _posttrain_operator_complete posttrain-operator");
+        stdout.ShouldContain("[suggest:${COMP_POINT}]");
+
+        var line = "posttrain-operator --n";
+        var (suggestCode, suggestions, _, suggestRan) = await InvokeAsync(_ => null, $"[suggest:{line.Length}]", line);
+        suggestCode.ShouldBe(0);
+        suggestRan.ShouldBeNull("a suggestion runs nothing");
+        suggestions.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldContain("--namespace");
+        suggestions.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldContain("--no-leader-elect");
+
+        var commands = "posttrain-operator c";
+        var (_, subcommands, _, _) = await InvokeAsync(_ => null, $"[suggest:{commands.Length}]", commands);
+        subcommands.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldContain("completion");
+        subcommands.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldContain("crds");
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 using System.CommandLine;
+using PostTrain.CommandLine;
 
 namespace PostTrain.Operator.Hosting;
 
 /// <summary>
 /// <c>posttrain-operator</c>'s command line, on System.CommandLine: with <see cref="OperatorOptions"/> it runs the
-/// controllers; <c>crds DIR</c> regenerates the CRDs (<c>make crds</c>). <c>--help</c> works on both, and the
-/// <c>[suggest]</c> directive completes them. A bad command line exits <see cref="UsageExitCode"/>.
+/// controllers; <c>crds DIR</c> regenerates the CRDs (<c>make crds</c>); <c>completion</c> prints a bash completion
+/// script over the <c>[suggest]</c> directive. <c>--help</c> works on each. A bad command line exits <see cref="UsageExitCode"/>.
 /// </summary>
 public static class OperatorCommandLine
 {
@@ -15,7 +16,7 @@ public static class OperatorCommandLine
     /// <summary>The exit code of a bad command line or environment.</summary>
     public const int UsageExitCode = 2;
 
-    /// <summary>The root command: the run mode's options and the <c>crds</c> subcommand.</summary>
+    /// <summary>The root command: the run mode's options and the <c>crds</c> and <c>completion</c> subcommands.</summary>
     /// <param name="environment">Reads the environment variables the options fall back to.</param>
     /// <param name="run">Runs the operator with its configuration until the token is cancelled; returns the exit code.</param>
     public static RootCommand Create(Func<string, string?> environment, Func<OperatorConfiguration, CancellationToken, Task<int>> run)
@@ -37,6 +38,7 @@ public static class OperatorCommandLine
             + "Flags win over the environment variables each option names.")
         {
             crds,
+            CompletionCommand.Create(ExecutableName),
         };
         root.HelpName = ExecutableName;
         options.AddTo(root);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PostTrain.CommandLine;
 using PostTrain.Worker.Running;
 
 namespace PostTrain.Worker.Cli;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace PostTrain.Worker.Cli;
+namespace PostTrain.CommandLine;
 
 /// <summary>
 /// <c>completion</c>: prints a bash completion script. The script asks the executable itself for candidates through
