@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Controllers;
@@ -66,14 +67,14 @@ public sealed class KubeBenchmark : IBenchmark
         server.CreateNamespace("bench");
         using var client = new KubernetesClient(KubeClientConfig.ForServer(server.BaseAddress, "bench"));
         await client.CustomResourceDefinitions.CreateAsync(
-            new CustomResourceDefinition
+            new V1CustomResourceDefinition
             {
-                Metadata = new ObjectMeta { Name = "items.bench.example.com" },
-                Spec = new CustomResourceDefinitionSpec
+                Metadata = new V1ObjectMeta { Name = "items.bench.example.com" },
+                Spec = new V1CustomResourceDefinitionSpec
                 {
                     Group = "bench.example.com",
-                    Names = new CustomResourceDefinitionNames { Plural = "items", Kind = "Item" },
-                    Versions = [new CustomResourceDefinitionVersion { Name = "v1", Storage = true, Subresources = new JsonObject { ["status"] = new JsonObject() } }],
+                    Names = new V1CustomResourceDefinitionNames { Plural = "items", Kind = "Item" },
+                    Versions = [new V1CustomResourceDefinitionVersion { Name = "v1", Served = true, Storage = true, Subresources = new V1CustomResourceSubresources { Status = new object() } }],
                 },
             },
             cancellationToken: cancellationToken);
@@ -85,7 +86,7 @@ public sealed class KubeBenchmark : IBenchmark
             await items.CreateAsync(
                 new Item
                 {
-                    Metadata = new ObjectMeta { Name = $"item-{i:D5}", Namespace = "bench", Labels = new() { ["app"] = "bench", ["shard"] = (i % 16).ToString(CultureInfo.InvariantCulture) } },
+                    Metadata = new V1ObjectMeta { Name = $"item-{i:D5}", NamespaceProperty = "bench", Labels = new Dictionary<string, string>() { ["app"] = "bench", ["shard"] = (i % 16).ToString(CultureInfo.InvariantCulture) } },
                     Spec = new ItemSpec { Index = i, Model = "builtin://tiny", Parameters = new() { ["lr"] = "1e-4", ["steps"] = "100", ["seed"] = i.ToString(CultureInfo.InvariantCulture) } },
                 },
                 cancellationToken: ct);

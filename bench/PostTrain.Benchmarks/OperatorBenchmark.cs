@@ -4,11 +4,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
-using PostTrain.Kube.Models;
 using PostTrain.Kube.Testing;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
@@ -79,14 +79,14 @@ public sealed class OperatorBenchmark : IBenchmark
         foreach (var kind in JobKinds.All)
         {
             await client.CustomResourceDefinitions.CreateAsync(
-                new CustomResourceDefinition
+                new V1CustomResourceDefinition
                 {
-                    Metadata = new ObjectMeta { Name = $"{kind.Plural}.{kind.Group}" },
-                    Spec = new CustomResourceDefinitionSpec
+                    Metadata = new V1ObjectMeta { Name = $"{kind.Plural}.{kind.Group}" },
+                    Spec = new V1CustomResourceDefinitionSpec
                     {
                         Group = kind.Group,
-                        Names = new CustomResourceDefinitionNames { Plural = kind.Plural, Kind = kind.Kind },
-                        Versions = [new CustomResourceDefinitionVersion { Name = kind.Version, Storage = true, Subresources = new JsonObject { ["status"] = new JsonObject() } }],
+                        Names = new V1CustomResourceDefinitionNames { Plural = kind.Plural, Kind = kind.Kind },
+                        Versions = [new V1CustomResourceDefinitionVersion { Name = kind.Version, Served = true, Storage = true, Subresources = new V1CustomResourceSubresources { Status = new object() } }],
                     },
                 },
                 cancellationToken: cancellationToken);
@@ -120,7 +120,7 @@ public sealed class OperatorBenchmark : IBenchmark
                 await gate.WaitAsync(cancellationToken);
                 try
                 {
-                    await sft.CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = "SftJob", Metadata = new ObjectMeta { Name = $"job-{i}", Namespace = Namespace }, Spec = Spec(nodes) }, cancellationToken: cancellationToken);
+                    await sft.CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = "SftJob", Metadata = new V1ObjectMeta { Name = $"job-{i}", NamespaceProperty = Namespace }, Spec = Spec(nodes) }, cancellationToken: cancellationToken);
                 }
                 finally
                 {

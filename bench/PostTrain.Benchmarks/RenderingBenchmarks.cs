@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
 
@@ -27,7 +27,7 @@ public class RenderingBenchmarks
             ["metadata"] = new JsonObject { ["name"] = "bench", ["namespace"] = "ml" },
             ["spec"] = OperatorBenchmark.Spec(4),
         });
-        _owner = new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = "SftJob", Metadata = new ObjectMeta { Name = "bench", Namespace = "ml", Uid = "u" } };
+        _owner = new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = "SftJob", Metadata = new V1ObjectMeta { Name = "bench", NamespaceProperty = "ml", Uid = "u" } };
     }
 
     /// <summary>Renders the job's workload.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Status;
 using PostTrain.Api.Yaml;
 using PostTrain.Kube.Client;
@@ -76,10 +77,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     public Task<RunningOperator> StartOperatorAsync(string ns) => RunningOperator.StartAsync(Server.BaseAddress, ns, WorkerImage);
 
     /// <summary>Creates a PersistentVolumeClaim (the agent binds it to a host folder).</summary>
-    public Task CreateClaimAsync(string ns, string name) => Client.PersistentVolumeClaims.CreateAsync(new PersistentVolumeClaim
+    public Task CreateClaimAsync(string ns, string name) => Client.PersistentVolumeClaims.CreateAsync(new V1PersistentVolumeClaim
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = ns },
-        Spec = new PersistentVolumeClaimSpec { AccessModes = ["ReadWriteMany"], Resources = new ResourceRequirements { Requests = new() { ["storage"] = "1Gi" } } },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new V1PersistentVolumeClaimSpec { AccessModes = ["ReadWriteMany"], Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } } },
     });
 
     /// <summary>Creates every document of a YAML manifest (PostTrain kinds) in <paramref name="ns"/>, as kubectl create does.</summary>
@@ -93,7 +94,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 ApiVersion = kind.ApiVersion,
                 Kind = kind.Kind,
-                Metadata = new ObjectMeta { Name = (string)root["metadata"]!["name"]!, Namespace = ns },
+                Metadata = new V1ObjectMeta { Name = (string)root["metadata"]!["name"]!, NamespaceProperty = ns },
                 Spec = root["spec"]!.DeepClone().AsObject(),
             });
         }
@@ -120,12 +121,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Waits until batch Job <paramref name="name"/> satisfies <paramref name="done"/>.</summary>
-    public Task<Job> BatchJobAsync(string ns, string name, Func<Job, bool> done, string what, double seconds = 60) =>
+    public Task<V1Job> BatchJobAsync(string ns, string name, Func<V1Job, bool> done, string what, double seconds = 60) =>
         Poll.UntilAsync(async () => (await Client.Jobs.TryGetAsync(name, ns))!, j => j is not null && done(j), $"job {ns}/{name}: {what}", seconds);
 
     /// <summary>The pods of batch Job <paramref name="job"/>.</summary>
-    public async Task<List<Pod>> JobPodsAsync(string ns, string job) =>
-        (await Client.Pods.ListAsync(ns, new ListOptions { LabelSelector = $"batch.kubernetes.io/job-name={job}" })).Items;
+    public async Task<List<V1Pod>> JobPodsAsync(string ns, string job) =>
+        [.. (await Client.Pods.ListAsync(ns, new ListOptions { LabelSelector = $"batch.kubernetes.io/job-name={job}" })).Items];
 
     /// <summary>GET pods/NAME/log through the API server (which asks the agent's kubelet endpoint); null when it has none.</summary>
     public async Task<string?> TryLogAsync(string ns, string pod)

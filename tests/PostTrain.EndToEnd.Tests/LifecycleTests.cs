@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Status;
 using PostTrain.Api.Worker;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
 
@@ -140,7 +140,7 @@ public sealed class LifecycleTests(ClusterFixture cluster)
     }
 
     /// <summary>Waits until the job's one pod runs and has written its first checkpoint (so it trains).</summary>
-    private async Task<Pod> RunningPodWithCheckpointAsync(string ns)
+    private async Task<V1Pod> RunningPodWithCheckpointAsync(string ns)
     {
         var output = Path.Combine(cluster.ClaimDirectory(ns, "out"), "sft");
         await Poll.UntilAsync(

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Models;
 
@@ -11,8 +11,8 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
 {
     private KubernetesClient Client => fixture.Client;
 
-    private static ConfigMap Map(string name, string ns, Dictionary<string, string>? labels = null) =>
-        new() { Metadata = new ObjectMeta { Name = name, Namespace = ns, Labels = labels }, Data = new() { ["k"] = "v" } };
+    private static V1ConfigMap Map(string name, string ns, Dictionary<string, string>? labels = null) =>
+        new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels }, Data = new Dictionary<string, string>() { ["k"] = "v" } };
 
     [Fact]
     public async Task Create_assigns_uid_resource_version_generation_and_rejects_a_taken_name()
@@ -34,7 +34,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     public async Task GenerateName_gets_a_random_suffix_and_invalid_names_are_422()
     {
         var ns = fixture.NewNamespace();
-        var created = await Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { GenerateName = "run-", Namespace = ns } });
+        var created = await Client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { GenerateName = "run-", NamespaceProperty = ns } });
         created.Metadata.Name!.ShouldStartWith("run-");
         created.Metadata.Name!.Length.ShouldBe(9);
 
@@ -93,7 +93,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     public async Task Unknown_fields_round_trip_through_read_modify_write()
     {
         var ns = fixture.NewNamespace();
-        await Client.Resource<GenericObject>(ResourceDescriptor.For<Pod>()).PatchAsync("p", PatchType.Apply, new JsonObject
+        await Client.Resource<GenericObject>(ResourceDescriptor.For<V1Pod>()).PatchAsync("p", PatchType.Apply, new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Pod",
@@ -105,10 +105,10 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
             },
         }, ns, fieldManager: "test");
         var pod = await Client.Pods.GetAsync("p", ns);
-        pod.Metadata.Labels = new() { ["x"] = "1" };
+        pod.Metadata.Labels = new Dictionary<string, string>() { ["x"] = "1" };
         var replaced = await Client.Pods.ReplaceAsync(pod);
-        replaced.Spec.ExtensionData!["priorityClassName"].GetString().ShouldBe("high");
-        replaced.Spec.Containers[0].ExtensionData!["livenessProbe"].GetProperty("periodSeconds").GetInt32().ShouldBe(7);
+        replaced.Spec.PriorityClassName.ShouldBe("high");
+        replaced.Spec.Containers[0].LivenessProbe.PeriodSeconds.ShouldBe(7);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         created.Status.ShouldBeNull("status is dropped on create when a status subresource exists");
         created.Metadata.Generation.ShouldBe(1);
 
-        created.Metadata.Labels = new() { ["l"] = "1" };
+        created.Metadata.Labels = new Dictionary<string, string>() { ["l"] = "1" };
         var relabelled = await widgets.ReplaceAsync(created);
         relabelled.Metadata.Generation.ShouldBe(1, "metadata changes do not bump generation");
 
@@ -158,7 +158,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         applied.Status!.Phase.ShouldBe("Running");
         applied.Status.ObservedGeneration.ShouldBe(1);
         applied.Spec.Size.ShouldBe(3, "a status apply leaves spec alone");
-        applied.Metadata.ManagedFields!.Value.ToString().ShouldContain("\"subresource\":\"status\"");
+        applied.Metadata.ManagedFields!.ShouldContain(f => f.Subresource == "status");
         fixture.Server.Requests.Last().Path.ShouldEndWith("/widgets/s/status");
     }
 
@@ -202,11 +202,11 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         var ns = fixture.NewNamespace();
         var owner = await Client.ConfigMaps.CreateAsync(Map("owner", ns));
         var child = Map("child", ns);
-        child.Metadata.OwnerReferences = [new OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "owner", Uid = owner.Metadata.Uid!, Controller = true, BlockOwnerDeletion = true }];
+        child.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "owner", Uid = owner.Metadata.Uid!, Controller = true, BlockOwnerDeletion = true }];
         await Client.ConfigMaps.CreateAsync(child);
-        var grandchild = new Pod { Metadata = new ObjectMeta { Name = "gc", Namespace = ns }, Spec = new PodSpec { Containers = [new Container { Name = "c", Image = "x" }] } };
+        var grandchild = new V1Pod { Metadata = new V1ObjectMeta { Name = "gc", NamespaceProperty = ns }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "x" }] } };
         var childUid = (await Client.ConfigMaps.GetAsync("child", ns)).Metadata.Uid!;
-        grandchild.Metadata.OwnerReferences = [new OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "child", Uid = childUid }];
+        grandchild.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "child", Uid = childUid }];
         await Client.Pods.CreateAsync(grandchild);
 
         // The API server removes the owner at once; the garbage collector deletes dependents afterwards.
@@ -227,7 +227,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
 
         var owner2 = await Client.ConfigMaps.CreateAsync(Map("owner2", ns));
         var kept = Map("kept", ns);
-        kept.Metadata.OwnerReferences = [new OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "owner2", Uid = owner2.Metadata.Uid! }];
+        kept.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "owner2", Uid = owner2.Metadata.Uid! }];
         await Client.ConfigMaps.CreateAsync(kept);
         await Client.ConfigMaps.DeleteAsync("owner2", ns, new DeleteOptions { PropagationPolicy = PropagationPolicy.Orphan });
         await Eventually.TrueAsync(async () => await Client.ConfigMaps.TryGetAsync("owner2", ns) is null, "orphaning owner removed");
@@ -242,7 +242,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         var owner = await Client.ConfigMaps.CreateAsync(Map("owner", ns));
         var child = Map("child", ns);
         child.Metadata.Finalizers = ["example.com/hold"];
-        child.Metadata.OwnerReferences = [new OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "owner", Uid = owner.Metadata.Uid!, BlockOwnerDeletion = true }];
+        child.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "owner", Uid = owner.Metadata.Uid!, BlockOwnerDeletion = true }];
         await Client.ConfigMaps.CreateAsync(child);
 
         await Client.ConfigMaps.DeleteAsync("owner", ns, new DeleteOptions { PropagationPolicy = PropagationPolicy.Foreground });
@@ -264,9 +264,9 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     public async Task Deleting_a_namespace_terminates_it_then_the_namespace_controller_deletes_what_it_holds()
     {
         var ns = fixture.NewNamespace();
-        var created = await Client.Resource<Namespace>().GetAsync(ns);
-        created.ExtensionData!["status"].GetProperty("phase").GetString().ShouldBe("Active");
-        created.ExtensionData!["spec"].GetProperty("finalizers")[0].GetString().ShouldBe("kubernetes");
+        var created = await Client.Resource<V1Namespace>().GetAsync(ns);
+        created.Status.Phase.ShouldBe("Active");
+        created.Spec.Finalizers[0].ShouldBe("kubernetes");
         created.Metadata.Labels!["kubernetes.io/metadata.name"].ShouldBe(ns);
         var held = Map("held", ns);
         held.Metadata.Finalizers = ["example.com/hold"];
@@ -275,8 +275,8 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         var other = fixture.NewNamespace();
         await Client.ConfigMaps.CreateAsync(Map("outside", other));
 
-        await Client.Resource<Namespace>().DeleteAsync(ns);
-        (await Client.Resource<Namespace>().GetAsync(ns)).ExtensionData!["status"].GetProperty("phase").GetString().ShouldBe("Terminating");
+        await Client.Resource<V1Namespace>().DeleteAsync(ns);
+        (await Client.Resource<V1Namespace>().GetAsync(ns)).Status.Phase.ShouldBe("Terminating");
         var forbidden = await Should.ThrowAsync<KubernetesApiException>(() => Client.ConfigMaps.CreateAsync(Map("late", ns)));
         forbidden.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
         forbidden.Message.ShouldContain($"unable to create new content in namespace {ns} because it is being terminated");
@@ -285,16 +285,16 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         // A finalizer on the contents holds the namespace too, until its owner removes it.
         var stillHeld = await Client.ConfigMaps.GetAsync("held", ns);
         stillHeld.Metadata.DeletionTimestamp.ShouldNotBeNull();
-        (await Client.Resource<Namespace>().TryGetAsync(ns)).ShouldNotBeNull();
+        (await Client.Resource<V1Namespace>().TryGetAsync(ns)).ShouldNotBeNull();
         stillHeld.Metadata.Finalizers = null;
         await Client.ConfigMaps.ReplaceAsync(stillHeld);
-        await Eventually.TrueAsync(async () => await Client.Resource<Namespace>().TryGetAsync(ns) is null, "namespace removed once empty");
+        await Eventually.TrueAsync(async () => await Client.Resource<V1Namespace>().TryGetAsync(ns) is null, "namespace removed once empty");
         (await Client.ConfigMaps.TryGetAsync("outside", other)).ShouldNotBeNull();
 
         var missing = await Should.ThrowAsync<KubernetesApiException>(() => Client.ConfigMaps.CreateAsync(Map("x", "never-created")));
         missing.IsNotFound.ShouldBeTrue();
         missing.Message.ShouldContain("namespaces \"never-created\" not found");
-        var immortal = await Should.ThrowAsync<KubernetesApiException>(() => Client.Resource<Namespace>().DeleteAsync("default"));
+        var immortal = await Should.ThrowAsync<KubernetesApiException>(() => Client.Resource<V1Namespace>().DeleteAsync("default"));
         immortal.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
     }
 
@@ -331,7 +331,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
 
         var first = await Client.ConfigMaps.ListAsync(ns, new ListOptions { Limit = 3 });
         first.Items.Count.ShouldBe(3);
-        first.Metadata.Continue.ShouldNotBeNullOrEmpty();
+        first.Metadata.ContinueProperty.ShouldNotBeNullOrEmpty();
         first.Metadata.RemainingItemCount.ShouldBe(4);
         var all = await Client.ConfigMaps.ListAllAsync(ns, pageSize: 3);
         all.Items.Select(i => i.Metadata.Name).ShouldBe(Enumerable.Range(0, 7).Select(i => $"m{i}"));
@@ -339,7 +339,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
 
         await Client.ConfigMaps.CreateAsync(Map("later", ns));
         fixture.Server.Store.CompactHistory();
-        var expired = await Should.ThrowAsync<KubernetesApiException>(() => Client.ConfigMaps.ListAsync(ns, new ListOptions { Limit = 3, Continue = first.Metadata.Continue }));
+        var expired = await Should.ThrowAsync<KubernetesApiException>(() => Client.ConfigMaps.ListAsync(ns, new ListOptions { Limit = 3, Continue = first.Metadata.ContinueProperty }));
         expired.IsGone.ShouldBeTrue();
         expired.Message.ShouldContain("continue parameter is too old");
     }
@@ -380,17 +380,17 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     public async Task Server_side_apply_sends_its_content_type_and_field_manager_tracks_ownership_and_conflicts()
     {
         var ns = fixture.NewNamespace();
-        var desired = new ConfigMap { Metadata = new ObjectMeta { Name = "ssa", Namespace = ns }, Data = new() { ["a"] = "1", ["b"] = "1" } };
+        var desired = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "ssa", NamespaceProperty = ns }, Data = new Dictionary<string, string>() { ["a"] = "1", ["b"] = "1" } };
         var created = await Client.ConfigMaps.ApplyAsync(desired, "manager-one");
         created.Data.ShouldBe(new Dictionary<string, string> { ["a"] = "1", ["b"] = "1" });
-        created.Metadata.ManagedFields!.Value.ToString().ShouldContain("manager-one");
+        created.Metadata.ManagedFields!.ShouldContain(f => f.Manager == "manager-one");
 
         var request = fixture.Server.Requests.Last(r => r.Path.EndsWith("/configmaps/ssa", StringComparison.Ordinal));
         request.Method.ShouldBe("PATCH");
         request.ContentType!.ShouldStartWith("application/apply-patch+yaml");
         request.Query.ShouldContain("fieldManager=manager-one");
 
-        var rival = new ConfigMap { Metadata = new ObjectMeta { Name = "ssa", Namespace = ns }, Data = new() { ["a"] = "2" } };
+        var rival = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "ssa", NamespaceProperty = ns }, Data = new Dictionary<string, string>() { ["a"] = "2" } };
         var conflict = await Should.ThrowAsync<KubernetesApiException>(() => Client.ConfigMaps.ApplyAsync(rival, "manager-two"));
         conflict.IsConflict.ShouldBeTrue();
         conflict.Message.ShouldContain("manager-one");
@@ -399,7 +399,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         forced.Data!["a"].ShouldBe("2");
 
         // manager-one drops "b" from its applied configuration: the field it alone owned is removed
-        var shrunk = await Client.ConfigMaps.ApplyAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "ssa", Namespace = ns }, Data = new() { ["c"] = "3" } }, "manager-one");
+        var shrunk = await Client.ConfigMaps.ApplyAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "ssa", NamespaceProperty = ns }, Data = new Dictionary<string, string>() { ["c"] = "3" } }, "manager-one");
         shrunk.Data.ShouldBe(new Dictionary<string, string> { ["a"] = "2", ["c"] = "3" });
 
         await Should.ThrowAsync<ArgumentException>(() => Client.ConfigMaps.PatchAsync("ssa", PatchType.Apply, "{}", ns));
@@ -424,14 +424,14 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     {
         var crd = Widget.Definition();
         crd.Metadata.Name = "gadgets.example.com";
-        crd.Spec.Names = new CustomResourceDefinitionNames { Plural = "gadgets", Kind = "Gadget" };
+        crd.Spec.Names = new V1CustomResourceDefinitionNames { Plural = "gadgets", Kind = "Gadget" };
         crd.Spec.Scope = "Cluster";
         var created = await Client.CustomResourceDefinitions.CreateAsync(crd);
-        created.Status!["conditions"]!.AsArray().ShouldContain(c => (string?)c!["type"] == "Established");
+        created.Status!.Conditions.ShouldContain(c => c.Type == "Established");
 
         var gadgets = Client.Resource<GenericObject>(new ResourceDescriptor("example.com", "v1", "gadgets", "Gadget", Namespaced: false));
-        var g = await gadgets.CreateAsync(new GenericObject { Metadata = new ObjectMeta { Name = "g1" } });
-        g.Metadata.Namespace.ShouldBeNull();
+        var g = await gadgets.CreateAsync(new GenericObject { Metadata = new V1ObjectMeta { Name = "g1" } });
+        g.Metadata.NamespaceProperty.ShouldBeNull();
         (await gadgets.ListAsync()).Items.Count.ShouldBe(1);
 
         await Client.CustomResourceDefinitions.DeleteAsync("gadgets.example.com");
@@ -444,7 +444,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     public async Task Batch_jobs_get_a_generated_selector_template_labels_and_defaults_like_the_batch_api()
     {
         var ns = fixture.NewNamespace();
-        var job = await Client.Jobs.CreateAsync(new Job { Metadata = new ObjectMeta { Name = "train", Namespace = ns }, Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = "c", Image = "x" }] } } } });
+        var job = await Client.Jobs.CreateAsync(new V1Job { Metadata = new V1ObjectMeta { Name = "train", NamespaceProperty = ns }, Spec = new V1JobSpec { Template = new V1PodTemplateSpec { Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [new V1Container { Name = "c", Image = "x" }] } } } });
         fixture.Server.Registry.TryGet("batch", "v1", "jobs", out var jobs).ShouldBeTrue();
         var stored = fixture.Server.Store.Get(jobs, ns, "train");
         var uid = job.Metadata.Uid!;
@@ -463,10 +463,10 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
         ((bool)spec["suspend"]!).ShouldBeFalse();
 
         // A selector the server did not generate needs manualSelector; the template must not restart Always.
-        var chosen = new Job { Metadata = new ObjectMeta { Name = "chosen", Namespace = ns }, Spec = new JobSpec { ExtensionData = new() { ["selector"] = System.Text.Json.JsonDocument.Parse("{\"matchLabels\":{\"a\":\"b\"}}").RootElement }, Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = "c", Image = "x" }] } } } };
+        var chosen = new V1Job { Metadata = new V1ObjectMeta { Name = "chosen", NamespaceProperty = ns }, Spec = new V1JobSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["a"] = "b" } }, Template = new V1PodTemplateSpec { Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [new V1Container { Name = "c", Image = "x" }] } } } };
         var notGenerated = await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.CreateAsync(chosen));
         notGenerated.Message.ShouldContain("spec.selector");
-        var always = new Job { Metadata = new ObjectMeta { Name = "always", Namespace = ns }, Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Always", Containers = [new Container { Name = "c", Image = "x" }] } } } };
+        var always = new V1Job { Metadata = new V1ObjectMeta { Name = "always", NamespaceProperty = ns }, Spec = new V1JobSpec { Template = new V1PodTemplateSpec { Spec = new V1PodSpec { RestartPolicy = "Always", Containers = [new V1Container { Name = "c", Image = "x" }] } } } };
         var invalid = await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.CreateAsync(always));
         invalid.Message.ShouldContain("spec.template.spec.restartPolicy: Unsupported value: \"Always\"");
     }
@@ -475,8 +475,8 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     public async Task Batch_jobs_default_to_orphaning_their_pods_as_kube_does()
     {
         var ns = fixture.NewNamespace();
-        var job = await Client.Jobs.CreateAsync(new Job { Metadata = new ObjectMeta { Name = "j", Namespace = ns }, Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = "c", Image = "x" }] } } } });
-        await Client.Pods.CreateAsync(new Pod { Metadata = new ObjectMeta { Name = "j-0", Namespace = ns, OwnerReferences = [new OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = "j", Uid = job.Metadata.Uid!, Controller = true }] } });
+        var job = await Client.Jobs.CreateAsync(new V1Job { Metadata = new V1ObjectMeta { Name = "j", NamespaceProperty = ns }, Spec = new V1JobSpec { Template = new V1PodTemplateSpec { Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [new V1Container { Name = "c", Image = "x" }] } } } });
+        await Client.Pods.CreateAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "j-0", NamespaceProperty = ns, OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = "j", Uid = job.Metadata.Uid!, Controller = true }] } });
         await Client.Jobs.DeleteAsync("j", ns);
         await Eventually.TrueAsync(async () => (await Client.Pods.GetAsync("j-0", ns)).Metadata.OwnerReferences is null, "pod orphaned");
     }
@@ -485,7 +485,7 @@ public sealed class ApiServerSemanticsTests(ApiServerFixture fixture) : IClassFi
     public async Task A_subresource_takes_a_POST_as_a_pod_binding_does()
     {
         var ns = fixture.NewNamespace();
-        await Client.Pods.CreateAsync(new Pod { Metadata = new ObjectMeta { Name = "w", Namespace = ns }, Spec = new PodSpec { Containers = [new Container { Name = "c", Image = "x" }] } });
+        await Client.Pods.CreateAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "w", NamespaceProperty = ns }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "x" }] } });
         var answer = await Client.Pods.CreateSubresourceAsync("w", "binding", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Binding", ["metadata"] = new JsonObject { ["name"] = "w" }, ["target"] = new JsonObject { ["kind"] = "Node", ["name"] = "node-a" } }, ns);
         ((string?)answer!["status"]).ShouldBe("Success");
         (await Client.Pods.GetAsync("w", ns)).Spec.NodeName.ShouldBe("node-a");

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using System.Text;
+using k8s;
 using k8s.Authentication;
 using k8s.Exceptions;
+using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
-using PostTrain.Kube.Models;
 using PostTrain.Kube.Testing;
 
 namespace PostTrain.Kube.Tests;
@@ -82,8 +83,8 @@ public sealed class ConfigTests : IDisposable
         using var client = new KubernetesClient(config);
         client.DefaultNamespace.ShouldBe("team-a");
         client.Server.ShouldBe(server.BaseAddress);
-        await client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "x" } });
-        (await client.ConfigMaps.GetAsync("x")).Metadata.Namespace.ShouldBe("team-a", "the context's namespace is the default one");
+        await client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "x" } });
+        (await client.ConfigMaps.GetAsync("x")).Metadata.NamespaceProperty.ShouldBe("team-a", "the context's namespace is the default one");
         tokens.ShouldNotBeEmpty();
         tokens.ShouldAllBe(t => t == "Bearer dev-token");
     }

@@ -1,6 +1,6 @@
 using System.Net;
+using k8s.Models;
 using PostTrain.Kube.Client;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Tests;
 
@@ -8,7 +8,7 @@ namespace PostTrain.Kube.Tests;
 public sealed class ConflictRetryTests
 {
     private static KubernetesApiException Error(HttpStatusCode status, string reason) =>
-        new(status, new StatusBody { Reason = reason, Code = (int)status }, $"{(int)status} {reason}");
+        new(status, new V1Status { Reason = reason, Code = (int)status }, $"{(int)status} {reason}");
 
     [Fact]
     public async Task Conflicts_are_retried_until_an_attempt_passes()

@@ -1,11 +1,11 @@
 using System.Net;
+using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Informers;
 using PostTrain.Kube.Leader;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Tests;
 
@@ -29,15 +29,15 @@ public sealed class ControllerManagerTests(ApiServerFixture fixture) : IClassFix
     public async Task Health_and_readiness_endpoints_follow_the_informers_and_only_the_leader_reconciles()
     {
         var ns = fixture.NewNamespace();
-        await fixture.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "x", Namespace = ns } });
+        await fixture.Client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "x", NamespaceProperty = ns } });
         var lease = "mgr-" + Guid.NewGuid().ToString("N")[..6];
 
-        (ControllerManager Manager, CountingReconciler Reconciler, LeaderElector Elector, Controller<ConfigMap> Controller) Build(string id)
+        (ControllerManager Manager, CountingReconciler Reconciler, LeaderElector Elector, Controller<V1ConfigMap> Controller) Build(string id)
         {
             var reconciler = new CountingReconciler();
-            var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, new InformerOptions { Namespace = ns });
+            var informer = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, new InformerOptions { Namespace = ns });
             var elector = new LeaderElector(fixture.Client, new LeaderElectionOptions { LeaseName = lease, LeaseNamespace = ns, Identity = id, LeaseDuration = TimeSpan.FromSeconds(3), RenewDeadline = TimeSpan.FromSeconds(2), RetryPeriod = TimeSpan.FromMilliseconds(300) });
-            var controller = new Controller<ConfigMap>("maps", informer, reconciler);
+            var controller = new Controller<V1ConfigMap>("maps", informer, reconciler);
             var manager = new ControllerManager(elector).Add(controller);
             return (manager, reconciler, elector, controller);
         }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using k8s.Models;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 using PostTrain.Kube.Queue;
 
 namespace PostTrain.Kube.Tests;
@@ -34,7 +34,7 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
         var ns = fixture.NewNamespace();
         foreach (var name in new[] { "done", "poll", "flaky", "broken" })
         {
-            await fixture.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = name, Namespace = ns } });
+            await fixture.Client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns } });
         }
 
         var reconciler = new ScriptedReconciler((request, n) => request.Name switch
@@ -44,8 +44,8 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
             "broken" => n == 1 ? throw new InvalidOperationException("thrown") : ReconcileResult.Terminal(new InvalidOperationException("bad spec")),
             _ => ReconcileResult.Done,
         });
-        var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, In(ns));
-        var controller = new Controller<ConfigMap>("test", informer, reconciler, Fast);
+        var informer = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, In(ns));
+        var controller = new Controller<V1ConfigMap>("test", informer, reconciler, Fast);
         var handled = 0;
         controller.Reconciled += (_, _, _) => Interlocked.Increment(ref handled);
         using var meter = new System.Diagnostics.Metrics.Meter("test.controller." + ns);
@@ -102,19 +102,19 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
         var owner = await fixture.Client.Resource<Widget>().CreateAsync(Widget.New("owner", ns));
         var reconciler = new ScriptedReconciler((_, _) => ReconcileResult.Done);
         var widgets = new Informer<Widget>(fixture.Client.Resource<Widget>(), In(ns));
-        var maps = new Informer<ConfigMap>(fixture.Client.ConfigMaps, In(ns));
+        var maps = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, In(ns));
         var controller = new Controller<Widget>("widgets", widgets, reconciler, Fast).Owns(maps);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var runs = Task.WhenAll(widgets.RunAsync(cts.Token), maps.RunAsync(cts.Token), controller.RunAsync(cts.Token));
         await Eventually.TrueAsync(() => reconciler.Calls.GetValueOrDefault($"{ns}/owner") == 1, "initial reconcile");
 
-        var child = new ConfigMap { Metadata = new ObjectMeta { Name = "owner-config", Namespace = ns } };
+        var child = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "owner-config", NamespaceProperty = ns } };
         OwnerReferences.SetControllerReference(owner, child);
         child.Metadata.OwnerReferences![0].BlockOwnerDeletion.ShouldBe(true);
         await fixture.Client.ConfigMaps.CreateAsync(child);
         await Eventually.TrueAsync(() => reconciler.Calls.GetValueOrDefault($"{ns}/owner") >= 2, "child creation maps to the owner");
 
-        var unrelated = new ConfigMap { Metadata = new ObjectMeta { Name = "unowned", Namespace = ns } };
+        var unrelated = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "unowned", NamespaceProperty = ns } };
         await fixture.Client.ConfigMaps.CreateAsync(unrelated);
         await fixture.Client.ConfigMaps.DeleteAsync("owner-config", ns);
         await Eventually.TrueAsync(() => reconciler.Calls.GetValueOrDefault($"{ns}/owner") >= 3, "child deletion maps to the owner");
@@ -129,7 +129,7 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
     public async Task Finalizer_helpers_support_the_cleanup_before_delete_pattern()
     {
         var ns = fixture.NewNamespace();
-        var map = new ConfigMap { Metadata = new ObjectMeta { Name = "f", Namespace = ns } };
+        var map = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "f", NamespaceProperty = ns } };
         Finalizers.Add(map, "example.com/cleanup").ShouldBeTrue();
         Finalizers.Add(map, "example.com/cleanup").ShouldBeFalse();
         var created = await fixture.Client.ConfigMaps.CreateAsync(map);
@@ -146,15 +146,15 @@ public sealed class ControllerTests(ApiServerFixture fixture) : IClassFixture<Ap
     [Fact]
     public void Owner_references_refuse_a_second_controller_and_cross_namespace_owners()
     {
-        var a = new ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new ObjectMeta { Name = "a", Namespace = "n", Uid = "1" } };
-        var b = new ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new ObjectMeta { Name = "b", Namespace = "n", Uid = "2" } };
-        var child = new Pod { Metadata = new ObjectMeta { Name = "c", Namespace = "n" } };
+        var a = new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "a", NamespaceProperty = "n", Uid = "1" } };
+        var b = new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "b", NamespaceProperty = "n", Uid = "2" } };
+        var child = new V1Pod { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "n" } };
         OwnerReferences.SetControllerReference(a, child);
         OwnerReferences.SetControllerReference(a, child);
         child.Metadata.OwnerReferences!.Count.ShouldBe(1);
         OwnerReferences.IsControlledBy(child, a).ShouldBeTrue();
         Should.Throw<InvalidOperationException>(() => OwnerReferences.SetControllerReference(b, child)).Message.ShouldContain("already controlled by ConfigMap a");
-        var elsewhere = new Pod { Metadata = new ObjectMeta { Name = "d", Namespace = "other" } };
+        var elsewhere = new V1Pod { Metadata = new V1ObjectMeta { Name = "d", NamespaceProperty = "other" } };
         Should.Throw<ArgumentException>(() => OwnerReferences.SetControllerReference(a, elsewhere));
     }
 

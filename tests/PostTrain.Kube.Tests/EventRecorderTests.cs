@@ -1,6 +1,6 @@
+using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 using PostTrain.Kube.Events;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Tests;
 
@@ -11,7 +11,7 @@ public sealed class EventRecorderTests(ApiServerFixture fixture) : IClassFixture
     public async Task Repeats_fold_into_one_event_with_a_series_and_new_reasons_make_new_events()
     {
         var ns = fixture.NewNamespace();
-        var target = await fixture.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "target", Namespace = ns } });
+        var target = await fixture.Client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "target", NamespaceProperty = ns } });
         var time = new FakeTimeProvider();
         var recorder = new EventRecorder(fixture.Client, "example.com/test-controller", "pod-0", time: time);
 
@@ -20,7 +20,7 @@ public sealed class EventRecorderTests(ApiServerFixture fixture) : IClassFixture
         first.Regarding!.Name.ShouldBe("target");
         first.Regarding.Uid.ShouldBe(target.Metadata.Uid);
         first.ReportingController.ShouldBe("example.com/test-controller");
-        first.EventTime.ShouldBe(time.GetUtcNow());
+        first.EventTime.ShouldBe(time.GetUtcNow().UtcDateTime);
 
         time.Advance(TimeSpan.FromSeconds(5));
         await recorder.RecordAsync(target, EventRecorder.Normal, "Created", "Create", "created the thing");
@@ -28,7 +28,7 @@ public sealed class EventRecorderTests(ApiServerFixture fixture) : IClassFixture
         var third = await recorder.RecordAsync(target, EventRecorder.Normal, "Created", "Create", "created the thing");
         third!.Metadata.Name.ShouldBe(first.Metadata.Name);
         third.Series!.Count.ShouldBe(3);
-        third.Series.LastObservedTime.ShouldBe(time.GetUtcNow());
+        third.Series.LastObservedTime.ShouldBe(time.GetUtcNow().UtcDateTime);
 
         await recorder.RecordAsync(target, EventRecorder.Warning, "Failed", "Run", "it broke");
         var events = (await fixture.Client.Events.ListAsync(ns)).Items;
@@ -44,7 +44,7 @@ public sealed class EventRecorderTests(ApiServerFixture fixture) : IClassFixture
     public async Task Failures_are_logged_not_thrown_and_notes_are_capped_at_1_kB()
     {
         var ns = fixture.NewNamespace();
-        var target = await fixture.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "t", Namespace = ns } });
+        var target = await fixture.Client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "t", NamespaceProperty = ns } });
         var recorder = new EventRecorder(fixture.Client, "example.com/c", "i");
         var long1 = await recorder.RecordAsync(target, EventRecorder.Normal, "Big", "Note", new string('x', 5000));
         long1!.Note!.Length.ShouldBe(1024);

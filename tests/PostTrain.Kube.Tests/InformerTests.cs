@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
+using k8s.Models;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Tests;
 
 /// <summary>Informers: sync, events, 410 relist with deletes missed during an outage, reconnects, resync, indexes.</summary>
 public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
 {
-    private static ConfigMap Map(string name, string ns, Dictionary<string, string>? labels = null) =>
-        new() { Metadata = new ObjectMeta { Name = name, Namespace = ns, Labels = labels }, Data = new() { ["k"] = "v" } };
+    private static V1ConfigMap Map(string name, string ns, Dictionary<string, string>? labels = null) =>
+        new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels }, Data = new Dictionary<string, string>() { ["k"] = "v" } };
 
     private static InformerOptions Fast(string ns) => new()
     {
@@ -22,7 +22,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
     {
         public ConcurrentQueue<string> Log { get; } = new();
 
-        public ResourceEventHandler<ConfigMap> Handler => new()
+        public ResourceEventHandler<V1ConfigMap> Handler => new()
         {
             OnAdd = o => Log.Enqueue($"add {o.Metadata.Name}"),
             OnUpdate = (old, o) => Log.Enqueue(ReferenceEquals(old, o) ? $"resync {o.Metadata.Name}" : $"update {o.Metadata.Name}"),
@@ -41,7 +41,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
             await fixture.Client.ConfigMaps.CreateAsync(Map($"m{i}", ns));
         }
 
-        var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
+        var informer = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
         var recorder = new Recorder();
         informer.AddHandler(recorder.Handler);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -72,7 +72,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         var ns = fixture.NewNamespace();
         await fixture.Client.ConfigMaps.CreateAsync(Map("stays", ns));
         await fixture.Client.ConfigMaps.CreateAsync(Map("deleted-during-outage", ns));
-        var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
+        var informer = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
         var recorder = new Recorder();
         informer.AddHandler(recorder.Handler);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -108,7 +108,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
     {
         var ns = fixture.NewNamespace();
         await fixture.Client.ConfigMaps.CreateAsync(Map("only", ns));
-        var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
+        var informer = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForSyncAsync(cts.Token);
@@ -134,7 +134,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
     public async Task Reconnects_after_dropped_streams_and_server_errors_without_losing_events()
     {
         var ns = fixture.NewNamespace();
-        var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
+        var informer = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
         var recorder = new Recorder();
         informer.AddHandler(recorder.Handler);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -161,7 +161,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         var ns = fixture.NewNamespace();
         await fixture.Client.ConfigMaps.CreateAsync(Map("a", ns, new() { ["team"] = "x" }));
         await fixture.Client.ConfigMaps.CreateAsync(Map("b", ns, new() { ["team"] = "y" }));
-        var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, Fast(ns) with { ResyncPeriod = TimeSpan.FromMilliseconds(100) });
+        var informer = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, Fast(ns) with { ResyncPeriod = TimeSpan.FromMilliseconds(100) });
         informer.Cache.AddIndex("team", o => o.Metadata.Labels?.TryGetValue("team", out var t) == true ? [t] : []);
         var recorder = new Recorder();
         informer.AddHandler(recorder.Handler);
@@ -170,7 +170,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         await informer.WaitForSyncAsync(cts.Token);
         await Eventually.TrueAsync(() => recorder.Saw("resync a") && recorder.Saw("resync b"), "resync");
         informer.Cache.ByIndex("team", "x").Single().Metadata.Name.ShouldBe("a");
-        informer.Cache.ByIndex(Indexer<ConfigMap>.NamespaceIndex, ns).Count.ShouldBe(2);
+        informer.Cache.ByIndex(Indexer<V1ConfigMap>.NamespaceIndex, ns).Count.ShouldBe(2);
 
         var late = new Recorder();
         informer.AddHandler(late.Handler);
@@ -186,7 +186,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         var ns = fixture.NewNamespace();
         await fixture.Client.ConfigMaps.CreateAsync(Map("a", ns));
         fixture.Server.Faults.FailNext(3, 503, match: r => !r.Query.ContainsKey("watch") && r.Path.Value!.Contains($"/namespaces/{ns}/", StringComparison.Ordinal));
-        var informer = new Informer<ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
+        var informer = new Informer<V1ConfigMap>(fixture.Client.ConfigMaps, Fast(ns));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForSyncAsync(cts.Token);
@@ -203,7 +203,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         await using var quiet = await Testing.TestApiServer.StartAsync(new Testing.TestApiServerOptions { BookmarkInterval = TimeSpan.FromHours(1) });
         var ns = quiet.CreateNamespace("quiet");
         using var client = new Client.KubernetesClient(Config.KubeClientConfig.ForServer(quiet.BaseAddress));
-        var informer = new Informer<ConfigMap>(client.ConfigMaps, Fast(ns) with { WatchIdleTimeout = TimeSpan.FromMilliseconds(300) });
+        var informer = new Informer<V1ConfigMap>(client.ConfigMaps, Fast(ns) with { WatchIdleTimeout = TimeSpan.FromMilliseconds(300) });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForSyncAsync(cts.Token);

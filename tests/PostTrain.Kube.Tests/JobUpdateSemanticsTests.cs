@@ -1,6 +1,5 @@
-using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
-using PostTrain.Kube.Models;
 using PostTrain.Kube.Testing;
 
 namespace PostTrain.Kube.Tests;
@@ -13,16 +12,16 @@ public sealed class JobUpdateSemanticsTests(ApiServerFixture fixture) : IClassFi
 {
     private KubernetesClient Client => fixture.Client;
 
-    private static Job NewJob(string name, string ns, bool suspend) => new()
+    private static V1Job NewJob(string name, string ns, bool suspend) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = ns },
-        Spec = new JobSpec
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new V1JobSpec
         {
             Suspend = suspend,
-            Template = new PodTemplateSpec
+            Template = new V1PodTemplateSpec
             {
-                Metadata = new ObjectMeta { Labels = new() { ["app"] = "a" } },
-                Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = "c", Image = "img:1" }], NodeSelector = new() { ["pool"] = "a" } },
+                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>() { ["app"] = "a" } },
+                Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [new V1Container { Name = "c", Image = "img:1" }], NodeSelector = new Dictionary<string, string>() { ["pool"] = "a" } },
             },
         },
     };
@@ -35,9 +34,9 @@ public sealed class JobUpdateSemanticsTests(ApiServerFixture fixture) : IClassFi
 
         var updated = await Client.Jobs.UpdateAsync("j", j =>
         {
-            j.Spec.Template.Spec.NodeSelector = new() { ["pool"] = "b" };
-            j.Spec.Template.Spec.Tolerations = [new JsonObject { ["key"] = "spot", ["operator"] = "Exists" }];
-            j.Spec.Template.Spec.Affinity = new JsonObject { ["nodeAffinity"] = new JsonObject { ["requiredDuringSchedulingIgnoredDuringExecution"] = new JsonObject() } };
+            j.Spec.Template.Spec.NodeSelector = new Dictionary<string, string>() { ["pool"] = "b" };
+            j.Spec.Template.Spec.Tolerations = [new V1Toleration { Key = "spot", OperatorProperty = "Exists" }];
+            j.Spec.Template.Spec.Affinity = new V1Affinity { NodeAffinity = new V1NodeAffinity { RequiredDuringSchedulingIgnoredDuringExecution = new V1NodeSelector() } };
             j.Spec.Template.Metadata!.Labels!["extra"] = "x";
         }, ns);
         updated.Spec.Template.Spec.NodeSelector!["pool"].ShouldBe("b");
@@ -47,7 +46,7 @@ public sealed class JobUpdateSemanticsTests(ApiServerFixture fixture) : IClassFi
         image.Status!.Message!.ShouldContain("spec.template");
         image.Status.Message!.ShouldContain("field is immutable");
 
-        var podAffinity = await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.UpdateAsync("j", j => j.Spec.Template.Spec.Affinity = new JsonObject { ["podAffinity"] = new JsonObject() }, ns));
+        var podAffinity = await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.UpdateAsync("j", j => j.Spec.Template.Spec.Affinity = new V1Affinity { PodAffinity = new V1PodAffinity() }, ns));
         podAffinity.IsInvalid.ShouldBeTrue();
     }
 
@@ -56,16 +55,16 @@ public sealed class JobUpdateSemanticsTests(ApiServerFixture fixture) : IClassFi
     {
         var ns = fixture.NewNamespace();
         await Client.Jobs.CreateAsync(NewJob("running", ns, suspend: false));
-        var running = await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.UpdateAsync("running", j => j.Spec.Template.Spec.NodeSelector = new() { ["pool"] = "b" }, ns));
+        var running = await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.UpdateAsync("running", j => j.Spec.Template.Spec.NodeSelector = new Dictionary<string, string>() { ["pool"] = "b" }, ns));
         running.IsInvalid.ShouldBeTrue();
         running.Status!.Message!.ShouldContain("spec.template");
 
         // Suspended after it started: status.startTime is still set, so the template stays immutable until it is cleared.
         await Client.Jobs.CreateAsync(NewJob("started", ns, suspend: true));
-        await Client.Jobs.UpdateAsync("started", j => (j.Status ??= new JobStatus()).StartTime = DateTimeOffset.UtcNow, ns, status: true);
-        (await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.UpdateAsync("started", j => j.Spec.Template.Spec.NodeSelector = new() { ["pool"] = "b" }, ns))).IsInvalid.ShouldBeTrue();
+        await Client.Jobs.UpdateAsync("started", j => (j.Status ??= new V1JobStatus()).StartTime = DateTime.UtcNow, ns, status: true);
+        (await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.UpdateAsync("started", j => j.Spec.Template.Spec.NodeSelector = new Dictionary<string, string>() { ["pool"] = "b" }, ns))).IsInvalid.ShouldBeTrue();
         await Client.Jobs.UpdateAsync("started", j => j.Status!.StartTime = null, ns, status: true);
-        (await Client.Jobs.UpdateAsync("started", j => j.Spec.Template.Spec.NodeSelector = new() { ["pool"] = "b" }, ns)).Spec.Template.Spec.NodeSelector!["pool"].ShouldBe("b");
+        (await Client.Jobs.UpdateAsync("started", j => j.Spec.Template.Spec.NodeSelector = new Dictionary<string, string>() { ["pool"] = "b" }, ns)).Spec.Template.Spec.NodeSelector!["pool"].ShouldBe("b");
 
         // Always mutable: suspend, parallelism, backoffLimit, activeDeadlineSeconds, labels.
         var changed = await Client.Jobs.UpdateAsync("running", j =>
@@ -73,7 +72,7 @@ public sealed class JobUpdateSemanticsTests(ApiServerFixture fixture) : IClassFi
             j.Spec.Suspend = true;
             j.Spec.BackoffLimit = 7;
             j.Spec.ActiveDeadlineSeconds = 60;
-            j.Metadata.Labels = new() { ["kueue.x-k8s.io/queue-name"] = "q" };
+            j.Metadata.Labels = new Dictionary<string, string>() { ["kueue.x-k8s.io/queue-name"] = "q" };
         }, ns);
         changed.Spec.BackoffLimit.ShouldBe(7);
         (await Should.ThrowAsync<KubernetesApiException>(() => Client.Jobs.UpdateAsync("running", j => j.Spec.CompletionMode = "Indexed", ns))).IsInvalid.ShouldBeTrue();

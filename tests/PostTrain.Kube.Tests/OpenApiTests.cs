@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using k8s.Models;
 
 namespace PostTrain.Kube.Tests;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using PostTrain.Kube.Models;
+using k8s.Models;
 using Shouldly;
 using Xunit;
 
@@ -38,7 +38,7 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
 
         var crd = Widget.Definition();
         crd.Metadata.Name = "sprockets.example.com";
-        crd.Spec.Names = new CustomResourceDefinitionNames { Plural = "sprockets", Singular = "sprocket", Kind = "Sprocket", ShortNames = ["spr"], Categories = ["gear"] };
+        crd.Spec.Names = new V1CustomResourceDefinitionNames { Plural = "sprockets", Singular = "sprocket", Kind = "Sprocket", ShortNames = ["spr"], Categories = ["gear"] };
         await fixture.Client.CustomResourceDefinitions.CreateAsync(crd);
         var sprockets = Resource(await GetAsync("apis/example.com/v1"), "sprockets");
         Strings(sprockets["shortNames"]).ShouldBe(["spr"]);
@@ -52,8 +52,12 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
         var ns = fixture.NewNamespace();
         var crd = Widget.Definition();
         crd.Metadata.Name = "dials.example.com";
-        crd.Spec.Names = new CustomResourceDefinitionNames { Plural = "dials", Singular = "dial", Kind = "Dial" };
-        crd.Spec.Versions[0].AdditionalPrinterColumns = JsonNode.Parse("""[{"name":"Size","type":"integer","jsonPath":".spec.size"},{"name":"Color","type":"string","jsonPath":".spec.color","priority":1}]""")!.AsArray();
+        crd.Spec.Names = new V1CustomResourceDefinitionNames { Plural = "dials", Singular = "dial", Kind = "Dial" };
+        crd.Spec.Versions[0].AdditionalPrinterColumns =
+        [
+            new V1CustomResourceColumnDefinition { Name = "Size", Type = "integer", JsonPath = ".spec.size" },
+            new V1CustomResourceColumnDefinition { Name = "Color", Type = "string", JsonPath = ".spec.color", Priority = 1 },
+        ];
         await fixture.Client.CustomResourceDefinitions.CreateAsync(crd);
         await PostAsync($"apis/example.com/v1/namespaces/{ns}/dials", """{"apiVersion":"example.com/v1","kind":"Dial","metadata":{"name":"d1"},"spec":{"size":7,"color":"red"}}""");
 
@@ -216,7 +220,7 @@ public sealed class ServedApiTests(ApiServerFixture fixture) : IClassFixture<Api
 
         var crd = Widget.Definition();
         crd.Metadata.Name = "levers.example.com";
-        crd.Spec.Names = new CustomResourceDefinitionNames { Plural = "levers", Singular = "lever", Kind = "Lever" };
+        crd.Spec.Names = new V1CustomResourceDefinitionNames { Plural = "levers", Singular = "lever", Kind = "Lever" };
         await fixture.Client.CustomResourceDefinitions.CreateAsync(crd);
         await PostAsync($"apis/example.com/v1/namespaces/{ns}/levers", """{"apiVersion":"example.com/v1","kind":"Lever","metadata":{"name":"l"},"spec":{"size":1}}""");
         var refused = await SendAsync(new HttpMethod("PATCH"), $"apis/example.com/v1/namespaces/{ns}/levers/l", """{"spec":{"size":2}}""", "application/strategic-merge-patch+json");

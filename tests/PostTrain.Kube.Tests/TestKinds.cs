@@ -1,3 +1,4 @@
+using k8s.Models;
 using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Tests;
@@ -6,22 +7,22 @@ namespace PostTrain.Kube.Tests;
 [KubernetesEntity(Group = "example.com", ApiVersion = "v1", Kind = "Widget", PluralName = "widgets")]
 public sealed class Widget : CustomResource<WidgetSpec, WidgetStatus>
 {
-    public static CustomResourceDefinition Definition() => new()
+    public static V1CustomResourceDefinition Definition() => new()
     {
-        Metadata = new ObjectMeta { Name = "widgets.example.com" },
-        Spec = new CustomResourceDefinitionSpec
+        Metadata = new V1ObjectMeta { Name = "widgets.example.com" },
+        Spec = new V1CustomResourceDefinitionSpec
         {
             Group = "example.com",
             Scope = "Namespaced",
-            Names = new CustomResourceDefinitionNames { Plural = "widgets", Singular = "widget", Kind = "Widget" },
+            Names = new V1CustomResourceDefinitionNames { Plural = "widgets", Singular = "widget", Kind = "Widget" },
             Versions =
             [
-                new CustomResourceDefinitionVersion
+                new V1CustomResourceDefinitionVersion
                 {
                     Name = "v1",
                     Served = true,
                     Storage = true,
-                    Subresources = new System.Text.Json.Nodes.JsonObject { ["status"] = new System.Text.Json.Nodes.JsonObject() },
+                    Subresources = new V1CustomResourceSubresources { Status = new object() },
                 },
             ],
         },
@@ -29,7 +30,7 @@ public sealed class Widget : CustomResource<WidgetSpec, WidgetStatus>
 
     public static Widget New(string name, string ns, int size = 1) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = ns },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
         Spec = new WidgetSpec { Size = size },
     };
 }

@@ -1,6 +1,7 @@
 using System.Net;
+using k8s;
+using k8s.Models;
 using PostTrain.Kube.Client;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Tests;
 
@@ -9,8 +10,8 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
 {
     private KubernetesClient Client => fixture.Client;
 
-    private static ConfigMap Map(string name, string ns, string value = "v") =>
-        new() { Metadata = new ObjectMeta { Name = name, Namespace = ns }, Data = new() { ["k"] = value } };
+    private static V1ConfigMap Map(string name, string ns, string value = "v") =>
+        new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns }, Data = new Dictionary<string, string>() { ["k"] = value } };
 
     [Fact]
     public async Task A_watch_resumed_from_a_resource_version_gets_exactly_the_changes_after_it()
@@ -24,7 +25,7 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         await Client.ConfigMaps.DeleteAsync("a", ns);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var events = new List<WatchEvent<ConfigMap>>();
+        var events = new List<WatchEvent<V1ConfigMap>>();
         await foreach (var e in Client.ConfigMaps.WatchAsync(ns, new WatchOptions { ResourceVersion = after, AllowBookmarks = false }, cts.Token))
         {
             events.Add(e);
@@ -94,7 +95,7 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         events.Current.Object.Metadata.Name.ShouldBe("a");
 
         await Client.ConfigMaps.CreateAsync(Map("live", ns));
-        WatchEvent<ConfigMap> next;
+        WatchEvent<V1ConfigMap> next;
         do
         {
             (await events.MoveNextAsync()).ShouldBeTrue();
@@ -194,9 +195,9 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         var ns = fixture.NewNamespace();
         var start = (await Client.ConfigMaps.ListAsync(ns)).Metadata.ResourceVersion;
         var m = await Client.ConfigMaps.CreateAsync(Map("m", ns));
-        m.Metadata.Labels = new() { ["sel"] = "yes" };
+        m.Metadata.Labels = new Dictionary<string, string>() { ["sel"] = "yes" };
         m = await Client.ConfigMaps.ReplaceAsync(m);
-        m.Metadata.Labels = new() { ["sel"] = "no" };
+        m.Metadata.Labels = new Dictionary<string, string>() { ["sel"] = "no" };
         await Client.ConfigMaps.ReplaceAsync(m);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
 using PostTrain.Kube.Models;
@@ -67,27 +68,27 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Waits until pod <paramref name="name"/> satisfies <paramref name="done"/>.</summary>
-    public Task<Pod> PodAsync(string ns, string name, Func<Pod, bool> done, string what, double seconds = 30) =>
+    public Task<V1Pod> PodAsync(string ns, string name, Func<V1Pod, bool> done, string what, double seconds = 30) =>
         Poll.UntilAsync(async () => (await Client.Pods.TryGetAsync(name, ns))!, p => p is not null && done(p), $"pod {ns}/{name}: {what}", seconds);
 
     /// <summary>Waits until pod <paramref name="name"/> has ended (Succeeded or Failed).</summary>
-    public Task<Pod> EndedPodAsync(string ns, string name, double seconds = 30) =>
+    public Task<V1Pod> EndedPodAsync(string ns, string name, double seconds = 30) =>
         PodAsync(ns, name, p => p.Status?.Phase is "Succeeded" or "Failed", "ends", seconds);
 
     /// <summary>Waits until Job <paramref name="name"/> satisfies <paramref name="done"/>.</summary>
-    public Task<Job> JobAsync(string ns, string name, Func<Job, bool> done, string what, double seconds = 30) =>
+    public Task<V1Job> JobAsync(string ns, string name, Func<V1Job, bool> done, string what, double seconds = 30) =>
         Poll.UntilAsync(async () => (await Client.Jobs.TryGetAsync(name, ns))!, j => j is not null && done(j), $"job {ns}/{name}: {what}", seconds);
 
     /// <summary>Waits until Job <paramref name="name"/> has condition <paramref name="type"/> True.</summary>
-    public Task<Job> JobConditionAsync(string ns, string name, string type, double seconds = 30) =>
+    public Task<V1Job> JobConditionAsync(string ns, string name, string type, double seconds = 30) =>
         JobAsync(ns, name, j => Condition(j, type)?.Status == "True", $"condition {type}", seconds);
 
     /// <summary>A condition of a Job.</summary>
-    public static JobCondition? Condition(Job job, string type) => job.Status?.Conditions?.FirstOrDefault(c => c.Type == type);
+    public static V1JobCondition? Condition(V1Job job, string type) => job.Status?.Conditions?.FirstOrDefault(c => c.Type == type);
 
     /// <summary>The pods of Job <paramref name="job"/> (by the job-name label the API server's defaulting adds).</summary>
-    public async Task<List<Pod>> JobPodsAsync(string ns, string job) =>
-        (await Client.Pods.ListAsync(ns, new ListOptions { LabelSelector = $"batch.kubernetes.io/job-name={job}" })).Items;
+    public async Task<List<V1Pod>> JobPodsAsync(string ns, string job) =>
+        [.. (await Client.Pods.ListAsync(ns, new ListOptions { LabelSelector = $"batch.kubernetes.io/job-name={job}" })).Items];
 
     /// <summary>GET pods/NAME/log through the API server (which asks the agent's kubelet endpoint).</summary>
     public async Task<string> LogAsync(string ns, string pod, string query = "")
@@ -106,8 +107,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>The terminated state of a pod's first container.</summary>
-    public static JsonObject Terminated(Pod pod, int container = 0) =>
-        pod.Status!.ContainerStatuses![container].State!["terminated"]!.AsObject();
+    public static JsonObject Terminated(V1Pod pod, int container = 0) =>
+        KubeJson.ToNode(pod.Status!.ContainerStatuses![container].State)!["terminated"]!.AsObject();
 }
 
 [CollectionDefinition(Name)]

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Models;
 
@@ -52,7 +52,7 @@ public sealed class JobControllerTests(ClusterFixture cluster)
         var ns = cluster.NewNamespace();
         await cluster.Client.PersistentVolumeClaims.CreateAsync(Manifests.Claim(ns, "marks"));
         var container = Manifests.Shell("if [ -e \"$MARKS/preempted\" ]; then exit 0; fi; touch \"$MARKS/preempted\"; exit 143", "worker", ("MARKS", "/marks"));
-        container.VolumeMounts = [new VolumeMount { Name = "marks", MountPath = "/marks" }];
+        container.VolumeMounts = [new V1VolumeMount { Name = "marks", MountPath = "/marks" }];
         var job = Manifests.Job(ns, "preempted", container, backoffLimit: 0);
         job.Spec.PodFailurePolicy = Policy();
         job.Spec.Template.Spec.Volumes = [Manifests.ClaimVolume("marks", "marks")];
@@ -77,7 +77,7 @@ public sealed class JobControllerTests(ClusterFixture cluster)
 
         var done = await cluster.JobConditionAsync(ns, "shards", "Complete");
         done.Status!.Succeeded.ShouldBe(3);
-        done.Status.ExtensionData!["completedIndexes"].GetString().ShouldBe("0-2");
+        done.Status.CompletedIndexes.ShouldBe("0-2");
         var pods = await cluster.JobPodsAsync(ns, "shards");
         pods.Count.ShouldBe(3);
         foreach (var pod in pods)
@@ -111,7 +111,7 @@ public sealed class JobControllerTests(ClusterFixture cluster)
         var first = await Poll.UntilAsync(() => cluster.JobPodsAsync(ns, "pausable"), p => p.Count == 1 && p[0].Status?.Phase == "Running", "first pod runs");
 
         await Suspend(ns, true);
-        var paused = await cluster.JobAsync(ns, "pausable", j => ClusterFixture.Condition(j, "Suspended")?.Status == "True" && j.Status?.Active is null && j.Status?.ExtensionData?["terminating"].GetInt32() == 0, "suspended again, pods gone");
+        var paused = await cluster.JobAsync(ns, "pausable", j => ClusterFixture.Condition(j, "Suspended")?.Status == "True" && j.Status?.Active is null && j.Status?.Terminating == 0, "suspended again, pods gone");
         paused.Status!.Failed.ShouldBeNull("pods deleted by a suspension are not failures");
         await Poll.UntilAsync(() => cluster.JobPodsAsync(ns, "pausable"), p => p.Count == 0, "the suspended pod is deleted");
 
@@ -133,12 +133,12 @@ public sealed class JobControllerTests(ClusterFixture cluster)
         var release = Path.Combine(cluster.DataDirectory, ns + "-release");
         var container = Manifests.Shell("trap 'while [ ! -e \"$RELEASE\" ]; do sleep 0.05; done; exit 1' TERM; while true; do sleep 0.05; done", "c", ("RELEASE", release));
         var job = Manifests.Job(ns, "rendezvous", container, backoffLimit: 3);
-        job.Spec.ExtensionData = new() { ["podReplacementPolicy"] = JsonSerializer.SerializeToElement("Failed") };
+        job.Spec.PodReplacementPolicy = "Failed";
         await cluster.Client.Jobs.CreateAsync(job);
         var first = (await Poll.UntilAsync(() => cluster.JobPodsAsync(ns, "rendezvous"), p => p.Count == 1 && p[0].Status?.Phase == "Running", "first pod runs"))[0];
 
         await cluster.Client.Pods.DeleteAsync(first.Metadata.Name!, ns);
-        await cluster.JobAsync(ns, "rendezvous", j => j.Status?.ExtensionData?["terminating"].GetInt32() == 1, "the deleted pod is terminating");
+        await cluster.JobAsync(ns, "rendezvous", j => j.Status?.Terminating == 1, "the deleted pod is terminating");
         (await cluster.JobPodsAsync(ns, "rendezvous")).Count.ShouldBe(1, "no replacement while the old pod still runs its SIGTERM handler");
 
         await File.WriteAllTextAsync(release, "");
@@ -198,11 +198,11 @@ public sealed class JobControllerTests(ClusterFixture cluster)
         await cluster.Client.Jobs.PatchAsync("pausable", PatchType.Merge, new JsonObject { ["spec"] = new JsonObject { ["suspend"] = suspend } }, ns);
 
     /// <summary>The worker's pod failure policy (WorkloadRenderer): FailJob on 2 and 3, Ignore 143 and DisruptionTarget.</summary>
-    private static JsonObject Policy() => JsonNode.Parse("""
+    private static V1PodFailurePolicy Policy() => KubeJson.FromNode<V1PodFailurePolicy>(JsonNode.Parse("""
         {"rules": [
           {"action": "FailJob", "onExitCodes": {"containerName": "worker", "operator": "In", "values": [2, 3]}},
           {"action": "Ignore", "onExitCodes": {"containerName": "worker", "operator": "In", "values": [143]}},
           {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}
         ]}
-        """)!.AsObject();
+        """))!;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Models;
 
 namespace PostTrain.NodeAgent.Tests;
@@ -36,11 +37,11 @@ public sealed class NodeTests(ClusterFixture cluster)
     {
         var ns = cluster.NewNamespace();
         var fits = Manifests.Pod(ns, "fits", Manifests.Shell("true"));
-        fits.Spec.NodeSelector = new() { ["posttrain.dev/test-node"] = "yes" };
+        fits.Spec.NodeSelector = new Dictionary<string, string>() { ["posttrain.dev/test-node"] = "yes" };
         var elsewhere = Manifests.Pod(ns, "elsewhere", Manifests.Shell("true"));
-        elsewhere.Spec.NodeSelector = new() { ["accelerator"] = "h100" };
+        elsewhere.Spec.NodeSelector = new Dictionary<string, string>() { ["accelerator"] = "h100" };
         var otherScheduler = Manifests.Pod(ns, "other-scheduler", Manifests.Shell("true"));
-        otherScheduler.Spec.ExtensionData = new() { ["schedulerName"] = System.Text.Json.JsonSerializer.SerializeToElement("volcano") };
+        otherScheduler.Spec.SchedulerName = "volcano";
         var claims = Manifests.Pod(ns, "claims", Manifests.Shell("true"));
         claims.Spec.Volumes = [Manifests.ClaimVolume("data", "later")];
         foreach (var pod in new[] { fits, elsewhere, otherScheduler, claims })
@@ -51,15 +52,15 @@ public sealed class NodeTests(ClusterFixture cluster)
         var ran = await cluster.EndedPodAsync(ns, "fits");
         ran.Status!.Phase.ShouldBe("Succeeded");
         ran.Spec.NodeName.ShouldBe("node-a");
-        ran.Status.Conditions!.ShouldContain(c => (string?)c!["type"] == "PodScheduled" && (string?)c["status"] == "True");
+        ran.Status.Conditions!.ShouldContain(c => c.Type == "PodScheduled" && c.Status == "True");
         IPAddress.Parse(ran.Status.PodIP!).GetAddressBytes()[1].ShouldBe(IPAddress.Parse(cluster.PodCidr.Split('/')[0]).GetAddressBytes()[1]);
 
-        var unschedulable = await cluster.PodAsync(ns, "elsewhere", p => Scheduled(p)?["reason"]?.GetValue<string>() == "Unschedulable", "reported unschedulable");
+        var unschedulable = await cluster.PodAsync(ns, "elsewhere", p => Scheduled(p)?.Reason == "Unschedulable", "reported unschedulable");
         unschedulable.Spec.NodeName.ShouldBeNull();
-        ((string?)Scheduled(unschedulable)!["message"])!.ShouldContain("didn't match Pod's node affinity/selector");
+        Scheduled(unschedulable)!.Message.ShouldContain("didn't match Pod's node affinity/selector");
 
-        var waiting = await cluster.PodAsync(ns, "claims", p => Scheduled(p)?["reason"]?.GetValue<string>() == "Unschedulable", "waits for its claim");
-        ((string?)Scheduled(waiting)!["message"])!.ShouldContain("persistentvolumeclaim \"later\" not found");
+        var waiting = await cluster.PodAsync(ns, "claims", p => Scheduled(p)?.Reason == "Unschedulable", "waits for its claim");
+        Scheduled(waiting)!.Message.ShouldContain("persistentvolumeclaim \"later\" not found");
         await cluster.Client.PersistentVolumeClaims.CreateAsync(Manifests.Claim(ns, "later"));
         (await cluster.EndedPodAsync(ns, "claims")).Status!.Phase.ShouldBe("Succeeded");
 
@@ -80,5 +81,5 @@ public sealed class NodeTests(ClusterFixture cluster)
         Directory.Exists(cluster.Agent.ClaimDirectory(ns, "data")).ShouldBeTrue();
     }
 
-    private static JsonNode? Scheduled(Pod pod) => pod.Status?.Conditions?.FirstOrDefault(c => (string?)c!["type"] == "PodScheduled");
+    private static V1PodCondition? Scheduled(V1Pod pod) => pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using PostTrain.Kube.Models;
+using k8s.Models;
 
 namespace PostTrain.NodeAgent.Tests;
 
@@ -35,23 +35,23 @@ public sealed class PeerNetworkTests(ClusterFixture cluster)
     public async Task The_pods_of_an_indexed_job_meet_at_the_first_ones_hostname_and_subdomain()
     {
         var ns = cluster.NewNamespace();
-        await cluster.Client.Services.CreateAsync(new Service
+        await cluster.Client.Services.CreateAsync(new V1Service
         {
-            Metadata = new ObjectMeta { Name = "ring", Namespace = ns },
-            Spec = new ServiceSpec { ClusterIP = "None", Selector = new() { ["batch.kubernetes.io/job-name"] = "meet" }, Ports = [new ServicePort { Name = "c10d", Port = 29500 }] },
+            Metadata = new V1ObjectMeta { Name = "ring", NamespaceProperty = ns },
+            Spec = new V1ServiceSpec { ClusterIP = "None", Selector = new Dictionary<string, string>() { ["batch.kubernetes.io/job-name"] = "meet" }, Ports = [new V1ServicePort { Name = "c10d", Port = 29500 }] },
         });
         var port = TestPorts.Free().ToString(CultureInfo.InvariantCulture);
-        var container = new Container
+        var container = new V1Container
         {
             Name = "c",
             Image = ClusterFixture.HostImage,
             Command = ["python3", "-c", Script],
             Env =
             [
-                new EnvVar { Name = "PEER", Value = "meet-0.ring" },
-                new EnvVar { Name = "PORT", Value = port },
-                new EnvVar { Name = "MESSAGE", Value = "/dev/termination-log" },
-                new EnvVar { Name = "POD_IP", ValueFrom = Manifests.FieldRef("status.podIP") },
+                new V1EnvVar { Name = "PEER", Value = "meet-0.ring" },
+                new V1EnvVar { Name = "PORT", Value = port },
+                new V1EnvVar { Name = "MESSAGE", Value = "/dev/termination-log" },
+                new V1EnvVar { Name = "POD_IP", ValueFrom = Manifests.FieldRef("status.podIP") },
             ],
         };
         var job = Manifests.Job(ns, "meet", container, completions: 2, parallelism: 2, indexed: true, backoffLimit: 0);

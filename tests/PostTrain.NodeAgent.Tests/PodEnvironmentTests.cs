@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Models;
 
 namespace PostTrain.NodeAgent.Tests;
@@ -12,36 +13,36 @@ public sealed class PodEnvironmentTests(ClusterFixture cluster)
     public async Task Values_expansions_the_downward_API_config_maps_secrets_and_the_worker_contract_reach_the_process()
     {
         var ns = cluster.NewNamespace();
-        await cluster.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "settings", Namespace = ns }, Data = new() { ["mode"] = "fast", ["level"] = "3" } });
-        await cluster.Client.Secrets.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = "creds", Namespace = ns }, Data = new() { ["token"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("s3cret")) } });
+        await cluster.Client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings", NamespaceProperty = ns }, Data = new Dictionary<string, string>() { ["mode"] = "fast", ["level"] = "3" } });
+        await cluster.Client.Secrets.CreateAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "creds", NamespaceProperty = ns }, Data = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes("s3cret") } });
         var container = Manifests.Shell("env");
         container.Env =
         [
-            new EnvVar { Name = "A", Value = "alpha" },
-            new EnvVar { Name = "B", Value = "$(A)-beta" },
-            new EnvVar { Name = "ESCAPED", Value = "$$(A)" },
-            new EnvVar { Name = "UNDEFINED", Value = "$(NOPE)" },
-            new EnvVar { Name = "POD_NAME", ValueFrom = Manifests.FieldRef("metadata.name") },
-            new EnvVar { Name = "POD_NAMESPACE", ValueFrom = Manifests.FieldRef("metadata.namespace") },
-            new EnvVar { Name = "POD_UID", ValueFrom = Manifests.FieldRef("metadata.uid") },
-            new EnvVar { Name = "APP", ValueFrom = Manifests.FieldRef("metadata.labels['app']") },
-            new EnvVar { Name = "NOTE", ValueFrom = Manifests.FieldRef("metadata.annotations['note']") },
-            new EnvVar { Name = "NODE", ValueFrom = Manifests.FieldRef("spec.nodeName") },
-            new EnvVar { Name = "ACCOUNT", ValueFrom = Manifests.FieldRef("spec.serviceAccountName") },
-            new EnvVar { Name = "POD_IP", ValueFrom = Manifests.FieldRef("status.podIP") },
-            new EnvVar { Name = "HOST_IP", ValueFrom = Manifests.FieldRef("status.hostIP") },
-            new EnvVar { Name = "MODE", ValueFrom = new JsonObject { ["configMapKeyRef"] = new JsonObject { ["name"] = "settings", ["key"] = "mode" } } },
-            new EnvVar { Name = "TOKEN", ValueFrom = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = "creds", ["key"] = "token" } } },
-            new EnvVar { Name = "MISSING", ValueFrom = new JsonObject { ["configMapKeyRef"] = new JsonObject { ["name"] = "settings", ["key"] = "nope", ["optional"] = true } } },
-            new EnvVar { Name = "CONFIG_FILE", Value = "/etc/app/app.yaml" },
+            new V1EnvVar { Name = "A", Value = "alpha" },
+            new V1EnvVar { Name = "B", Value = "$(A)-beta" },
+            new V1EnvVar { Name = "ESCAPED", Value = "$$(A)" },
+            new V1EnvVar { Name = "UNDEFINED", Value = "$(NOPE)" },
+            new V1EnvVar { Name = "POD_NAME", ValueFrom = Manifests.FieldRef("metadata.name") },
+            new V1EnvVar { Name = "POD_NAMESPACE", ValueFrom = Manifests.FieldRef("metadata.namespace") },
+            new V1EnvVar { Name = "POD_UID", ValueFrom = Manifests.FieldRef("metadata.uid") },
+            new V1EnvVar { Name = "APP", ValueFrom = Manifests.FieldRef("metadata.labels['app']") },
+            new V1EnvVar { Name = "NOTE", ValueFrom = Manifests.FieldRef("metadata.annotations['note']") },
+            new V1EnvVar { Name = "NODE", ValueFrom = Manifests.FieldRef("spec.nodeName") },
+            new V1EnvVar { Name = "ACCOUNT", ValueFrom = Manifests.FieldRef("spec.serviceAccountName") },
+            new V1EnvVar { Name = "POD_IP", ValueFrom = Manifests.FieldRef("status.podIP") },
+            new V1EnvVar { Name = "HOST_IP", ValueFrom = Manifests.FieldRef("status.hostIP") },
+            new V1EnvVar { Name = "MODE", ValueFrom = KubeJson.FromNode<V1EnvVarSource>(new JsonObject { ["configMapKeyRef"] = new JsonObject { ["name"] = "settings", ["key"] = "mode" } }) },
+            new V1EnvVar { Name = "TOKEN", ValueFrom = KubeJson.FromNode<V1EnvVarSource>(new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = "creds", ["key"] = "token" } }) },
+            new V1EnvVar { Name = "MISSING", ValueFrom = KubeJson.FromNode<V1EnvVarSource>(new JsonObject { ["configMapKeyRef"] = new JsonObject { ["name"] = "settings", ["key"] = "nope", ["optional"] = true } }) },
+            new V1EnvVar { Name = "CONFIG_FILE", Value = "/etc/app/app.yaml" },
         ];
-        container.ExtensionData = new() { ["envFrom"] = System.Text.Json.JsonSerializer.SerializeToElement(new JsonArray(new JsonObject { ["prefix"] = "CFG_", ["configMapRef"] = new JsonObject { ["name"] = "settings" } })) };
-        container.VolumeMounts = [new VolumeMount { Name = "app", MountPath = "/etc/app" }];
+        container.EnvFrom = [new V1EnvFromSource { Prefix = "CFG_", ConfigMapRef = new V1ConfigMapEnvSource { Name = "settings" } }];
+        container.VolumeMounts = [new V1VolumeMount { Name = "app", MountPath = "/etc/app" }];
         var pod = Manifests.Pod(ns, "env", container);
-        pod.Metadata.Labels = new() { ["app"] = "demo" };
-        pod.Metadata.Annotations = new() { ["note"] = "hello there" };
+        pod.Metadata.Labels = new Dictionary<string, string>() { ["app"] = "demo" };
+        pod.Metadata.Annotations = new Dictionary<string, string>() { ["note"] = "hello there" };
         pod.Spec.ServiceAccountName = "runner";
-        pod.Spec.Volumes = [new Volume { Name = "app", EmptyDir = [] }];
+        pod.Spec.Volumes = [new V1Volume { Name = "app", EmptyDir = new V1EmptyDirVolumeSource() }];
         await cluster.Client.Pods.CreateAsync(pod);
 
         var ended = await cluster.EndedPodAsync(ns, "env");
@@ -81,14 +82,14 @@ public sealed class PodEnvironmentTests(ClusterFixture cluster)
     {
         var ns = cluster.NewNamespace();
         var container = Manifests.Shell("echo \"token=$TOKEN\"");
-        container.Env = [new EnvVar { Name = "TOKEN", ValueFrom = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = "late", ["key"] = "token" } } }];
+        container.Env = [new V1EnvVar { Name = "TOKEN", ValueFrom = KubeJson.FromNode<V1EnvVarSource>(new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = "late", ["key"] = "token" } }) }];
         await cluster.Client.Pods.CreateAsync(Manifests.Pod(ns, "waits", container));
 
-        var waiting = await cluster.PodAsync(ns, "waits", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?["waiting"] is not null && p.Status.ContainerStatuses[0].State!["waiting"]!["reason"]!.GetValue<string>() == "CreateContainerConfigError", "waits for its secret");
+        var waiting = await cluster.PodAsync(ns, "waits", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "CreateContainerConfigError", "waits for its secret");
         waiting.Status!.Phase.ShouldBe("Pending");
-        ((string?)waiting.Status.ContainerStatuses![0].State!["waiting"]!["message"]).ShouldBe("secret \"late\" not found");
+        waiting.Status.ContainerStatuses![0].State!.Waiting!.Message.ShouldBe("secret \"late\" not found");
 
-        await cluster.Client.Secrets.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = "late", Namespace = ns }, Data = new() { ["token"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("finally")) } });
+        await cluster.Client.Secrets.CreateAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "late", NamespaceProperty = ns }, Data = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes("finally") } });
         (await cluster.EndedPodAsync(ns, "waits")).Status!.Phase.ShouldBe("Succeeded");
         (await cluster.LogAsync(ns, "waits")).ShouldBe("token=finally\n");
     }
@@ -98,9 +99,9 @@ public sealed class PodEnvironmentTests(ClusterFixture cluster)
     {
         var ns = cluster.NewNamespace();
         var container = Manifests.Shell("echo \"$POD_IP $POSTTRAIN_LISTEN_ADDRESS\"");
-        container.Env = [new EnvVar { Name = "POD_IP", ValueFrom = Manifests.FieldRef("status.podIP") }];
+        container.Env = [new V1EnvVar { Name = "POD_IP", ValueFrom = Manifests.FieldRef("status.podIP") }];
         var pod = Manifests.Pod(ns, "host", container);
-        pod.Spec.ExtensionData = new() { ["hostNetwork"] = System.Text.Json.JsonSerializer.SerializeToElement(true) };
+        pod.Spec.HostNetwork = true;
         await cluster.Client.Pods.CreateAsync(pod);
 
         (await cluster.EndedPodAsync(ns, "host")).Status!.PodIP.ShouldBe("127.0.0.1");

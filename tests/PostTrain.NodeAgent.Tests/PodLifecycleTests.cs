@@ -1,5 +1,6 @@
+using k8s;
+using k8s.Models;
 using PostTrain.Kube.Client;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.NodeAgent.Tests;
 
@@ -27,7 +28,7 @@ public sealed class PodLifecycleTests(ClusterFixture cluster)
         terminated["finishedAt"].ShouldNotBeNull();
         ((string?)terminated["containerID"]).ShouldStartWith("process://");
         failed.Status.ContainerStatuses![0].Ready.ShouldBeFalse();
-        failed.Status.Conditions!.ShouldContain(c => (string?)c!["type"] == "Ready" && (string?)c["status"] == "False" && (string?)c["reason"] == "PodCompleted");
+        failed.Status.Conditions!.ShouldContain(c => c.Type == "Ready" && c.Status == "False" && c.Reason == "PodCompleted");
 
         var succeeded = await cluster.EndedPodAsync(ns, "succeeds");
         succeeded.Status!.Phase.ShouldBe("Succeeded");
@@ -42,7 +43,7 @@ public sealed class PodLifecycleTests(ClusterFixture cluster)
     public async Task An_unmapped_image_fails_the_pod_at_once_naming_the_image()
     {
         var ns = cluster.NewNamespace();
-        var loader = new Container { Name = "load", Image = "python:3.12-slim", Command = ["python", "-c", "print(1)"] };
+        var loader = new V1Container { Name = "load", Image = "python:3.12-slim", Command = ["python", "-c", "print(1)"] };
         await cluster.Client.Pods.CreateAsync(Manifests.Pod(ns, "loader", loader));
 
         var failed = await cluster.EndedPodAsync(ns, "loader");
@@ -56,8 +57,8 @@ public sealed class PodLifecycleTests(ClusterFixture cluster)
     public async Task Args_alone_are_the_command_line_of_an_image_without_entrypoint_and_a_missing_executable_is_a_StartError()
     {
         var ns = cluster.NewNamespace();
-        await cluster.Client.Pods.CreateAsync(Manifests.Pod(ns, "args", new Container { Name = "c", Image = ClusterFixture.HostImage, Args = ["sh", "-c", "echo from args"] }));
-        await cluster.Client.Pods.CreateAsync(Manifests.Pod(ns, "missing", new Container { Name = "c", Image = ClusterFixture.HostImage, Command = ["no-such-program-here"] }));
+        await cluster.Client.Pods.CreateAsync(Manifests.Pod(ns, "args", new V1Container { Name = "c", Image = ClusterFixture.HostImage, Args = ["sh", "-c", "echo from args"] }));
+        await cluster.Client.Pods.CreateAsync(Manifests.Pod(ns, "missing", new V1Container { Name = "c", Image = ClusterFixture.HostImage, Command = ["no-such-program-here"] }));
 
         (await cluster.EndedPodAsync(ns, "args")).Status!.Phase.ShouldBe("Succeeded");
         (await cluster.LogAsync(ns, "args")).ShouldBe("from args\n");
@@ -72,17 +73,17 @@ public sealed class PodLifecycleTests(ClusterFixture cluster)
     {
         var ns = cluster.NewNamespace();
         var container = Manifests.Shell("if [ -e \"$STATE/tried\" ]; then echo second run; exit 0; fi; touch \"$STATE/tried\"; echo first run; exit 1", "c", ("STATE", "/state"));
-        container.VolumeMounts = [new VolumeMount { Name = "state", MountPath = "/state" }];
+        container.VolumeMounts = [new V1VolumeMount { Name = "state", MountPath = "/state" }];
         var pod = Manifests.Pod(ns, "retries", container);
         pod.Spec.RestartPolicy = "OnFailure";
-        pod.Spec.Volumes = [new Volume { Name = "state", EmptyDir = [] }];
+        pod.Spec.Volumes = [new V1Volume { Name = "state", EmptyDir = new V1EmptyDirVolumeSource() }];
         await cluster.Client.Pods.CreateAsync(pod);
 
         var ended = await cluster.EndedPodAsync(ns, "retries");
         ended.Status!.Phase.ShouldBe("Succeeded");
         var status = ended.Status.ContainerStatuses![0];
         status.RestartCount.ShouldBe(1);
-        ((int)status.LastState!["terminated"]!["exitCode"]!).ShouldBe(1);
+        status.LastState!.Terminated.ExitCode.ShouldBe(1);
         (await cluster.LogAsync(ns, "retries")).ShouldBe("second run\n");
         (await cluster.LogAsync(ns, "retries", "?previous=true")).ShouldBe("first run\n");
     }
@@ -92,13 +93,13 @@ public sealed class PodLifecycleTests(ClusterFixture cluster)
     {
         var ns = cluster.NewNamespace();
         var main = Manifests.Shell("cat \"$WORK/order\"", "main", ("WORK", "/work"));
-        main.VolumeMounts = [new VolumeMount { Name = "work", MountPath = "/work" }];
+        main.VolumeMounts = [new V1VolumeMount { Name = "work", MountPath = "/work" }];
         var pod = Manifests.Pod(ns, "init", main);
-        pod.Spec.Volumes = [new Volume { Name = "work", EmptyDir = [] }];
+        pod.Spec.Volumes = [new V1Volume { Name = "work", EmptyDir = new V1EmptyDirVolumeSource() }];
         pod.Spec.InitContainers = new[] { "one", "two" }.Select(n =>
         {
             var init = Manifests.Shell($"echo {n} >> \"$WORK/order\"", n, ("WORK", "/work"));
-            init.VolumeMounts = [new VolumeMount { Name = "work", MountPath = "/work" }];
+            init.VolumeMounts = [new V1VolumeMount { Name = "work", MountPath = "/work" }];
             return init;
         }).ToList();
         await cluster.Client.Pods.CreateAsync(pod);
@@ -133,7 +134,7 @@ public sealed class PodLifecycleTests(ClusterFixture cluster)
         var ns = cluster.NewNamespace();
         await cluster.Client.PersistentVolumeClaims.CreateAsync(Manifests.Claim(ns, "evidence"));
         var polite = Manifests.Shell("trap 'echo TERM > \"$OUT/got-sigterm\"; exit 0' TERM; echo up; while true; do sleep 0.05; done", "c", ("OUT", "/out"));
-        polite.VolumeMounts = [new VolumeMount { Name = "out", MountPath = "/out" }];
+        polite.VolumeMounts = [new V1VolumeMount { Name = "out", MountPath = "/out" }];
         var politePod = Manifests.Pod(ns, "polite", polite);
         politePod.Spec.Volumes = [Manifests.ClaimVolume("out", "evidence")];
         var stubborn = Manifests.Pod(ns, "stubborn", Manifests.Shell("trap '' TERM; echo up; while true; do sleep 0.05; done"));
@@ -154,7 +155,7 @@ public sealed class PodLifecycleTests(ClusterFixture cluster)
     }
 
     /// <summary>Deletes a running pod and returns its last state, from the DELETED watch event once it is gone.</summary>
-    private async Task<Pod> DeleteAndWatchAsync(string ns, string name)
+    private async Task<V1Pod> DeleteAndWatchAsync(string ns, string name)
     {
         var current = await cluster.Client.Pods.GetAsync(name, ns);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Models;
 
 namespace PostTrain.NodeAgent.Tests;
@@ -21,13 +22,13 @@ public sealed class PodVolumeTests(ClusterFixture cluster)
     public async Task Config_maps_and_secrets_are_files_a_claim_is_one_folder_for_every_pod_and_an_empty_dir_is_each_pods_own()
     {
         var ns = cluster.NewNamespace();
-        await cluster.Client.ConfigMaps.CreateAsync(new ConfigMap
+        await cluster.Client.ConfigMaps.CreateAsync(new V1ConfigMap
         {
-            Metadata = new ObjectMeta { Name = "files", Namespace = ns },
-            Data = new() { ["greeting"] = "hello", ["unused"] = "x" },
-            BinaryData = new() { ["blob"] = Convert.ToBase64String([0x00, 0xff, 0x10]) },
+            Metadata = new V1ObjectMeta { Name = "files", NamespaceProperty = ns },
+            Data = new Dictionary<string, string>() { ["greeting"] = "hello", ["unused"] = "x" },
+            BinaryData = new Dictionary<string, byte[]> { ["blob"] = [0x00, 0xff, 0x10] },
         });
-        await cluster.Client.Secrets.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = "keys", Namespace = ns }, Data = new() { ["token"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("s3cret")) } });
+        await cluster.Client.Secrets.CreateAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "keys", NamespaceProperty = ns }, Data = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes("s3cret") } });
         await cluster.Client.PersistentVolumeClaims.CreateAsync(Manifests.Claim(ns, "shared"));
 
         await cluster.Client.Pods.CreateAsync(Pod(ns, "first"));
@@ -47,30 +48,30 @@ public sealed class PodVolumeTests(ClusterFixture cluster)
         Directory.GetFiles(Path.Combine(cluster.Agent.DataDirectory, "pods", first.Metadata.Uid!, "volumes", "items")).ShouldBeEmpty("items select keys: only nested/hello.txt");
     }
 
-    private static Pod Pod(string ns, string name)
+    private static V1Pod Pod(string ns, string name)
     {
         var container = Manifests.Shell(Script, "c", ("CONFIG", "/etc/config"), ("ITEMS", "/etc/items"), ("SECRETS", "/etc/secrets"), ("SCRATCH", "/scratch"), ("SHARED", "/mnt/pvc/shared"));
         container.Command = ["sh", "-c", Script, "sh", "/etc/config/greeting"];
-        container.Env!.Add(new EnvVar { Name = "POD", ValueFrom = Manifests.FieldRef("metadata.name") });
+        container.Env!.Add(new V1EnvVar { Name = "POD", ValueFrom = Manifests.FieldRef("metadata.name") });
         container.VolumeMounts =
         [
-            new VolumeMount { Name = "config", MountPath = "/etc/config", ReadOnly = true },
-            new VolumeMount { Name = "items", MountPath = "/etc/items" },
-            new VolumeMount { Name = "secrets", MountPath = "/etc/secrets" },
-            new VolumeMount { Name = "scratch", MountPath = "/scratch" },
-            new VolumeMount { Name = "shared", MountPath = "/mnt/pvc/shared" },
+            new V1VolumeMount { Name = "config", MountPath = "/etc/config", ReadOnlyProperty = true },
+            new V1VolumeMount { Name = "items", MountPath = "/etc/items" },
+            new V1VolumeMount { Name = "secrets", MountPath = "/etc/secrets" },
+            new V1VolumeMount { Name = "scratch", MountPath = "/scratch" },
+            new V1VolumeMount { Name = "shared", MountPath = "/mnt/pvc/shared" },
         ];
         var pod = Manifests.Pod(ns, name, container);
         pod.Spec.Volumes =
         [
-            new Volume { Name = "config", ConfigMap = new JsonObject { ["name"] = "files" } },
-            new Volume
+            new V1Volume { Name = "config", ConfigMap = KubeJson.FromNode<V1ConfigMapVolumeSource>(new JsonObject { ["name"] = "files" }) },
+            new V1Volume
             {
                 Name = "items",
-                ConfigMap = new JsonObject { ["name"] = "files", ["items"] = new JsonArray(new JsonObject { ["key"] = "greeting", ["path"] = "nested/hello.txt", ["mode"] = 256 }) },
+                ConfigMap = KubeJson.FromNode<V1ConfigMapVolumeSource>(new JsonObject { ["name"] = "files", ["items"] = new JsonArray(new JsonObject { ["key"] = "greeting", ["path"] = "nested/hello.txt", ["mode"] = 256 }) }),
             },
-            new Volume { Name = "secrets", Secret = new JsonObject { ["secretName"] = "keys" } },
-            new Volume { Name = "scratch", EmptyDir = [] },
+            new V1Volume { Name = "secrets", Secret = KubeJson.FromNode<V1SecretVolumeSource>(new JsonObject { ["secretName"] = "keys" }) },
+            new V1Volume { Name = "scratch", EmptyDir = new V1EmptyDirVolumeSource() },
             Manifests.ClaimVolume("shared", "shared"),
         ];
         return pod;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
-using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Processes;
 
 namespace PostTrain.NodeAgent.Tests;
@@ -47,7 +46,7 @@ public sealed class StandaloneAgentTests : IDisposable
         var ended = await client.Pods.GetAsync("sleeper", "default");
         ended.Status!.Phase.ShouldBe("Failed");
         ended.Status.Reason.ShouldBe("Terminated");
-        ended.Status.Conditions!.ShouldContain(c => (string?)c!["type"] == "DisruptionTarget" && (string?)c["reason"] == "TerminationByKubelet");
+        ended.Status.Conditions!.ShouldContain(c => c.Type == "DisruptionTarget" && c.Reason == "TerminationByKubelet");
         (await NodeReady(http, "standalone")).ShouldBe("Unknown");
     }
 

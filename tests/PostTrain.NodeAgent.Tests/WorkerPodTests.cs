@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Models;
 
 namespace PostTrain.NodeAgent.Tests;
@@ -24,15 +25,15 @@ public sealed class WorkerPodTests(ClusterFixture cluster)
     public async Task Two_worker_pods_train_together_over_Gloo_and_rank_0_reports_its_checkpoint_on_the_claim()
     {
         var ns = cluster.NewNamespace();
-        await cluster.Client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "train-config", Namespace = ns }, Data = new() { ["job.json"] = Manifest } });
+        await cluster.Client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "train-config", NamespaceProperty = ns }, Data = new Dictionary<string, string>() { ["job.json"] = Manifest } });
         await cluster.Client.PersistentVolumeClaims.CreateAsync(Manifests.Claim(ns, "out"));
-        await cluster.Client.Services.CreateAsync(new Service
+        await cluster.Client.Services.CreateAsync(new V1Service
         {
-            Metadata = new ObjectMeta { Name = "train-workers", Namespace = ns },
-            Spec = new ServiceSpec { ClusterIP = "None", Selector = new() { ["batch.kubernetes.io/job-name"] = "train" }, Ports = [new ServicePort { Name = "c10d", Port = 29500 }] },
+            Metadata = new V1ObjectMeta { Name = "train-workers", NamespaceProperty = ns },
+            Spec = new V1ServiceSpec { ClusterIP = "None", Selector = new Dictionary<string, string>() { ["batch.kubernetes.io/job-name"] = "train" }, Ports = [new V1ServicePort { Name = "c10d", Port = 29500 }] },
         });
         var rank = Manifests.FieldRef("metadata.annotations['batch.kubernetes.io/job-completion-index']");
-        var worker = new Container
+        var worker = new V1Container
         {
             Name = "worker",
             Image = "ghcr.io/posttrain/posttrain-worker:test",
@@ -40,22 +41,22 @@ public sealed class WorkerPodTests(ClusterFixture cluster)
             Env =
             [
                 // the operator's 9090 would work too (each pod listens on its own IP), but other test projects' workers may hold *:9090
-                new EnvVar { Name = "POSTTRAIN_PORT", Value = TestPorts.Free().ToString(CultureInfo.InvariantCulture) },
-                new EnvVar { Name = "POSTTRAIN_DEVICE", Value = "cpu" },
-                new EnvVar { Name = "POSTTRAIN_NPROC_PER_NODE", Value = "1" },
-                new EnvVar { Name = "WORLD_SIZE", Value = "2" },
-                new EnvVar { Name = "MASTER_ADDR", Value = "train-0.train-workers" },
-                new EnvVar { Name = "MASTER_PORT", Value = TestPorts.Free().ToString(CultureInfo.InvariantCulture) },
-                new EnvVar { Name = "NODE_RANK", ValueFrom = rank },
-                new EnvVar { Name = "RANK", ValueFrom = (JsonObject)rank.DeepClone() },
-                new EnvVar { Name = "LOCAL_RANK", Value = "0" },
-                new EnvVar { Name = "OMP_NUM_THREADS", Value = "1" },
+                new V1EnvVar { Name = "POSTTRAIN_PORT", Value = TestPorts.Free().ToString(CultureInfo.InvariantCulture) },
+                new V1EnvVar { Name = "POSTTRAIN_DEVICE", Value = "cpu" },
+                new V1EnvVar { Name = "POSTTRAIN_NPROC_PER_NODE", Value = "1" },
+                new V1EnvVar { Name = "WORLD_SIZE", Value = "2" },
+                new V1EnvVar { Name = "MASTER_ADDR", Value = "train-0.train-workers" },
+                new V1EnvVar { Name = "MASTER_PORT", Value = TestPorts.Free().ToString(CultureInfo.InvariantCulture) },
+                new V1EnvVar { Name = "NODE_RANK", ValueFrom = rank },
+                new V1EnvVar { Name = "RANK", ValueFrom = KubeJson.Clone(rank) },
+                new V1EnvVar { Name = "LOCAL_RANK", Value = "0" },
+                new V1EnvVar { Name = "OMP_NUM_THREADS", Value = "1" },
             ],
             VolumeMounts =
             [
-                new VolumeMount { Name = "config", MountPath = "/etc/posttrain", ReadOnly = true },
-                new VolumeMount { Name = "dshm", MountPath = "/dev/shm" },
-                new VolumeMount { Name = "pvc-out", MountPath = "/mnt/pvc/out" },
+                new V1VolumeMount { Name = "config", MountPath = "/etc/posttrain", ReadOnlyProperty = true },
+                new V1VolumeMount { Name = "dshm", MountPath = "/dev/shm" },
+                new V1VolumeMount { Name = "pvc-out", MountPath = "/mnt/pvc/out" },
             ],
             TerminationMessagePath = "/dev/termination-log",
         };
@@ -63,11 +64,11 @@ public sealed class WorkerPodTests(ClusterFixture cluster)
         job.Spec.Template.Spec.Subdomain = "train-workers";
         job.Spec.Template.Spec.Volumes =
         [
-            new Volume { Name = "config", ConfigMap = new JsonObject { ["name"] = "train-config" } },
-            new Volume { Name = "dshm", EmptyDir = new JsonObject { ["medium"] = "Memory" } },
+            new V1Volume { Name = "config", ConfigMap = KubeJson.FromNode<V1ConfigMapVolumeSource>(new JsonObject { ["name"] = "train-config" }) },
+            new V1Volume { Name = "dshm", EmptyDir = KubeJson.FromNode<V1EmptyDirVolumeSource>(new JsonObject { ["medium"] = "Memory" }) },
             Manifests.ClaimVolume("pvc-out", "out"),
         ];
-        job.Spec.PodFailurePolicy = JsonNode.Parse("""{"rules": [{"action": "FailJob", "onExitCodes": {"containerName": "worker", "operator": "In", "values": [2, 3]}}]}""")!.AsObject();
+        job.Spec.PodFailurePolicy = KubeJson.FromNode<V1PodFailurePolicy>(JsonNode.Parse("""{"rules": [{"action": "FailJob", "onExitCodes": {"containerName": "worker", "operator": "In", "values": [2, 3]}}]}""")!.AsObject());
         await cluster.Client.Jobs.CreateAsync(job);
 
         var finished = await cluster.JobAsync(ns, "train", j => j.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true, "finishes", seconds: 120);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PostTrain.Kube.Client;
@@ -6,7 +7,6 @@ using PostTrain.Kube.Config;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Events;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 using PostTrain.Kube.Queue;
 using PostTrain.NodeAgent.Jobs;
 using PostTrain.NodeAgent.Kubelet;
@@ -124,27 +124,27 @@ public sealed partial class NodeAgent : IAsyncDisposable
             var informerOptions = new InformerOptions { InitialBackoff = TimeSpan.FromMilliseconds(200), MaxBackoff = TimeSpan.FromSeconds(5) };
             // each controller its own rate limiter: failures are counted per key, and a pod and a Job may share one
             ControllerOptions Controller() => new() { Workers = 4, RateLimiter = new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(5)) };
-            var podInformer = new Informer<Pod>(client.Pods, informerOptions, logger);
+            var podInformer = new Informer<V1Pod>(client.Pods, informerOptions, logger);
             podInformer.Cache.AddIndex(JobPods.JobUidIndex, JobPods.JobUid);
             var images = new ImageResolver([.. options.Images, ImageMapping.PostTrainWorker(DotnetHost(), workerDll)], options.RunUnmappedImages, options.NodeName);
             var planner = new PodLaunchPlanner(new PodVolumes(client, claimsDirectory), new ContainerEnvironment(client), images, (ns, host, sub) => kubelet!.FindPeer(ns, host, sub));
             var kubeletEvents = new EventRecorder(client, "kubelet", options.NodeName, logger);
             kubelet = new KubeletService(new KubeletContext(client, options, planner, new PodAddressPool(options.PodCidr), kubeletEvents, podsDirectory, logger), podInformer.Cache, options.NodeName);
             var manager = new ControllerManager(logger: logger);
-            manager.Add(new Controller<Pod>("kubelet", podInformer, kubelet, Controller(), logger));
+            manager.Add(new Controller<V1Pod>("kubelet", podInformer, kubelet, Controller(), logger));
             var informers = new List<IInformer> { podInformer };
             if (options.ControlPlane)
             {
-                var jobInformer = new Informer<Job>(client.Jobs, informerOptions, logger);
-                var claimInformer = new Informer<PersistentVolumeClaim>(client.PersistentVolumeClaims, informerOptions, logger);
+                var jobInformer = new Informer<V1Job>(client.Jobs, informerOptions, logger);
+                var claimInformer = new Informer<V1PersistentVolumeClaim>(client.PersistentVolumeClaims, informerOptions, logger);
                 var trackers = new JobTrackers();
-                podInformer.AddHandler(new ResourceEventHandler<Pod> { OnDelete = (pod, _) => trackers.PodRemoved(pod) });
+                podInformer.AddHandler(new ResourceEventHandler<V1Pod> { OnDelete = (pod, _) => trackers.PodRemoved(pod) });
                 var schedulerEvents = new EventRecorder(client, "default-scheduler", options.NodeName, logger);
                 var jobEvents = new EventRecorder(client, "job-controller", options.NodeName, logger);
-                manager.Add(new Controller<Pod>("scheduler", podInformer, new PodScheduler(client, podInformer.Cache, claimInformer.Cache, options.NodeName, registration.Labels, schedulerEvents, options.ConfigRetryInterval, logger), Controller(), logger).Watches(claimInformer, claim => PendingPodsClaiming(podInformer.Cache, claim)));
-                manager.Add(new Controller<Job>("job-controller", jobInformer, new JobController(client, jobInformer.Cache, podInformer.Cache, trackers, jobEvents, options, logger), Controller(), logger).Owns(podInformer));
-                manager.Add(new Controller<Job>("ttl-after-finished-controller", jobInformer, new TtlAfterFinishedController(client, jobInformer.Cache, logger), Controller(), logger));
-                manager.Add(new Controller<PersistentVolumeClaim>("persistentvolume-binder", claimInformer, new PersistentVolumeBinder(client, claimInformer.Cache, claimsDirectory), Controller(), logger));
+                manager.Add(new Controller<V1Pod>("scheduler", podInformer, new PodScheduler(client, podInformer.Cache, claimInformer.Cache, options.NodeName, registration.Labels, schedulerEvents, options.ConfigRetryInterval, logger), Controller(), logger).Watches(claimInformer, claim => PendingPodsClaiming(podInformer.Cache, claim)));
+                manager.Add(new Controller<V1Job>("job-controller", jobInformer, new JobController(client, jobInformer.Cache, podInformer.Cache, trackers, jobEvents, options, logger), Controller(), logger).Owns(podInformer));
+                manager.Add(new Controller<V1Job>("ttl-after-finished-controller", jobInformer, new TtlAfterFinishedController(client, jobInformer.Cache, logger), Controller(), logger));
+                manager.Add(new Controller<V1PersistentVolumeClaim>("persistentvolume-binder", claimInformer, new PersistentVolumeBinder(client, claimInformer.Cache, claimsDirectory), Controller(), logger));
                 informers.Add(jobInformer);
                 informers.Add(claimInformer);
             }
@@ -251,10 +251,10 @@ public sealed partial class NodeAgent : IAsyncDisposable
     }
 
     /// <summary>The unscheduled pods that mount <paramref name="claim"/> (a new claim may make them schedulable).</summary>
-    private static IEnumerable<ReconcileRequest> PendingPodsClaiming(Indexer<Pod> pods, PersistentVolumeClaim claim) =>
-        pods.ByIndex(Indexer<Pod>.NamespaceIndex, claim.Metadata.Namespace ?? "")
-            .Where(p => string.IsNullOrEmpty(p.Spec.NodeName) && (p.Spec.Volumes ?? []).Any(v => (string?)v.PersistentVolumeClaim?["claimName"] == claim.Metadata.Name))
-            .Select(p => new ReconcileRequest(p.Metadata.Namespace, p.Metadata.Name!));
+    private static IEnumerable<ReconcileRequest> PendingPodsClaiming(Indexer<V1Pod> pods, V1PersistentVolumeClaim claim) =>
+        pods.ByIndex(Indexer<V1Pod>.NamespaceIndex, claim.Metadata.NamespaceProperty ?? "")
+            .Where(p => string.IsNullOrEmpty(p.Spec.NodeName) && (p.Spec.Volumes ?? []).Any(v => v.PersistentVolumeClaim?.ClaimName == claim.Metadata.Name))
+            .Select(p => new ReconcileRequest(p.Metadata.NamespaceProperty, p.Metadata.Name!));
 
     /// <summary>The dotnet host to run the worker with: this process's when it is dotnet, else DOTNET_HOST_PATH, else dotnet on PATH.</summary>
     private static string DotnetHost()

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Controllers;
 
 namespace PostTrain.Operator.Tests;
@@ -13,18 +13,18 @@ public sealed class CacheMemoryTests
     {
         var time = new FakeTimeProvider();
         var expectations = new ChildExpectations(time);
-        var job = new Job { Metadata = new ObjectMeta { Name = "x-sft", Namespace = "ns" } };
+        var job = new V1Job { Metadata = new V1ObjectMeta { Name = "x-sft", NamespaceProperty = "ns" } };
         expectations.Created(job);
-        expectations.Get<Job>("ns", "x-sft").ShouldBeSameAs(job);
-        expectations.Get<ConfigMap>("ns", "x-sft").ShouldBeNull("kinds are kept apart");
-        expectations.Get<Job>("other", "x-sft").ShouldBeNull();
+        expectations.Get<V1Job>("ns", "x-sft").ShouldBeSameAs(job);
+        expectations.Get<V1ConfigMap>("ns", "x-sft").ShouldBeNull("kinds are kept apart");
+        expectations.Get<V1Job>("other", "x-sft").ShouldBeNull();
 
-        expectations.Observed<Job>("ns", "x-sft");
-        expectations.Get<Job>("ns", "x-sft").ShouldBeNull();
+        expectations.Observed<V1Job>("ns", "x-sft");
+        expectations.Get<V1Job>("ns", "x-sft").ShouldBeNull();
 
         expectations.Created(job);
         time.Advance(expectations.Lifetime + TimeSpan.FromSeconds(1));
-        expectations.Get<Job>("ns", "x-sft").ShouldBeNull("an old entry is forgotten");
+        expectations.Get<V1Job>("ns", "x-sft").ShouldBeNull("an old entry is forgotten");
         expectations.Count.ShouldBe(0);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Loading;
 using PostTrain.Api.Serialization;
@@ -105,16 +106,16 @@ public sealed partial class ClaimMountTests(OperatorFixture fixture) : IClassFix
     }
 
     /// <summary>The pod mounts each claim once, under a valid and distinct volume name, at /mnt/pvc/CLAIM, and no other claim.</summary>
-    internal static void ShouldMountExactly(Job batch, params string[] claims)
+    internal static void ShouldMountExactly(V1Job batch, params string[] claims)
     {
         var pod = batch.Spec.Template.Spec;
         var claimVolumes = pod.Volumes!.Where(v => v.PersistentVolumeClaim is not null).ToList();
-        claimVolumes.Select(v => v.PersistentVolumeClaim!["claimName"]!.GetValue<string>()).Order(StringComparer.Ordinal).ShouldBe(claims.Order(StringComparer.Ordinal));
+        claimVolumes.Select(v => KubeJson.ToNode(v.PersistentVolumeClaim)!["claimName"]!.GetValue<string>()).Order(StringComparer.Ordinal).ShouldBe(claims.Order(StringComparer.Ordinal));
         pod.Volumes!.Select(v => v.Name).ShouldBeUnique();
         var mounts = pod.Containers.Single().VolumeMounts!;
         foreach (var volume in claimVolumes)
         {
-            var claim = volume.PersistentVolumeClaim!["claimName"]!.GetValue<string>();
+            var claim = KubeJson.ToNode(volume.PersistentVolumeClaim)!["claimName"]!.GetValue<string>();
             DnsLabel().IsMatch(volume.Name).ShouldBeTrue($"volume name '{volume.Name}' of claim {claim}");
             volume.Name.ShouldBe(ChildNames.ClaimVolume(claim));
             mounts.Where(m => m.Name == volume.Name).Select(m => m.MountPath).ShouldBe(["/mnt/pvc/" + claim]);

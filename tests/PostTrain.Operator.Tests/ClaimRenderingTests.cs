@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
 
@@ -20,7 +20,7 @@ public sealed class ClaimRenderingTests
     {
         ApiVersion = JobKinds.Sft.ApiVersion,
         Kind = kind,
-        Metadata = new ObjectMeta { Name = "j", Namespace = "ml", Uid = "uid-1" },
+        Metadata = new V1ObjectMeta { Name = "j", NamespaceProperty = "ml", Uid = "uid-1" },
     };
 
     [Fact]

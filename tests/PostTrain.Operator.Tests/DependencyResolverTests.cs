@@ -1,3 +1,4 @@
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Status;
 using PostTrain.Kube.Models;
@@ -113,7 +114,7 @@ public sealed class DependencyResolverTests
     private static PostTrainJob Eval() => Job(JobKinds.Eval, Specs.Eval("sft", "rlvr"));
 
     private static PostTrainJob Job(ResourceDescriptor kind, System.Text.Json.Nodes.JsonObject spec) =>
-        new JobResource { ApiVersion = kind.ApiVersion, Kind = kind.Kind, Metadata = new ObjectMeta { Name = "job", Namespace = "ns" }, Spec = spec }.ToJob();
+        new JobResource { ApiVersion = kind.ApiVersion, Kind = kind.Kind, Metadata = new V1ObjectMeta { Name = "job", NamespaceProperty = "ns" }, Spec = spec }.ToJob();
 
     private static Api.Model.ModelSpec ModelOf(PostTrainJob job) => Rendering.WorkloadRenderer.Models(job).Single();
 

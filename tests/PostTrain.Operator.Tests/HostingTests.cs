@@ -1,4 +1,5 @@
 using System.Net;
+using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using PostTrain.Api.Status;
 using PostTrain.Operator.Hosting;
@@ -45,7 +46,7 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
         {
             ApiVersion = JobKinds.Sft.ApiVersion,
             Kind = JobKinds.Sft.Kind,
-            Metadata = new Kube.Models.ObjectMeta { Name = "sft", Namespace = ns },
+            Metadata = new V1ObjectMeta { Name = "sft", NamespaceProperty = ns },
             Spec = Specs.Sft(),
         });
         await Eventually.TrueAsync(async () => await fixture.Client.Jobs.TryGetAsync("sft-sft", ns) is not null, "the operator creates the batch Job", seconds: 20);
@@ -137,7 +138,7 @@ public sealed class HostingTests(OperatorFixture fixture) : IClassFixture<Operat
         {
             ApiVersion = JobKinds.Sft.ApiVersion,
             Kind = JobKinds.Sft.Kind,
-            Metadata = new Kube.Models.ObjectMeta { Name = name, Namespace = ns },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
             Spec = Specs.Sft(),
         });
 }

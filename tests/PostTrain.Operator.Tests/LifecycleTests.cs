@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Status;
 using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
@@ -53,7 +54,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await using var op = OperatorHarness.Start(fixture, ns);
         await op.CreateAsync(JobKinds.Sft, "sft", Specs.Sft());
         var batch = await op.WaitForBatchJobAsync("sft-sft");
-        var rules = batch.Spec.PodFailurePolicy!["rules"]!.AsArray();
+        var rules = KubeJson.ToNode(batch.Spec.PodFailurePolicy)!["rules"]!.AsArray();
         rules.ShouldContain(r => r!["action"]!.GetValue<string>() == "Ignore" && r["onExitCodes"] != null && r["onExitCodes"]!["values"]![0]!.GetValue<int>() == 143);
         rules.ShouldContain(r => r!["action"]!.GetValue<string>() == "Ignore" && r["onPodConditions"] != null && r["onPodConditions"]![0]!["type"]!.GetValue<string>() == "DisruptionTarget");
 
@@ -88,7 +89,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
 
         await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["scheduling"] = Specs.Parse("""{"nodeSelector": {"pool": "b"}, "tolerations": [{"key": "spot", "operator": "Exists"}]}"""), ns);
         await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Template.Spec.NodeSelector?["pool"] == "b", "scheduling follows while suspended");
-        (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Template.Spec.Tolerations![0]!["key"]!.GetValue<string>().ShouldBe("spot");
+        KubeJson.ToNode((await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Template.Spec.Tolerations![0])!["key"]!.GetValue<string>().ShouldBe("spot");
 
         await op.Jobs(JobKinds.Sft).UpdateAsync("sft", r => r.Spec!["suspend"] = false, ns);
         await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Suspend == false, "resume unsuspends the Job");
@@ -206,17 +207,17 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
     public async Task Children_named_by_an_earlier_version_are_adopted_not_duplicated()
     {
         var ns = fixture.NewNamespace();
-        var owner = await fixture.Client.Resource<JobResource>(JobKinds.Sft).CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = Specs.Sft() });
+        var owner = await fixture.Client.Resource<JobResource>(JobKinds.Sft).CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new V1ObjectMeta { Name = "sft", NamespaceProperty = ns }, Spec = Specs.Sft() });
         owner.ApiVersion ??= JobKinds.Sft.ApiVersion;
         owner.Kind ??= JobKinds.Sft.Kind;
         var labels = new Dictionary<string, string> { [ChildNames.KindLabel] = JobKinds.Sft.Kind, [ChildNames.JobLabel] = "sft" };
-        var legacyJob = new Job
+        var legacyJob = new V1Job
         {
-            Metadata = new ObjectMeta { Name = "sft", Namespace = ns, Labels = new(labels) },
-            Spec = new JobSpec { Template = new PodTemplateSpec { Spec = new PodSpec { RestartPolicy = "Never", Containers = [new Container { Name = ChildNames.WorkerContainer, Image = "example.com/worker:old" }] } } },
+            Metadata = new V1ObjectMeta { Name = "sft", NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) },
+            Spec = new V1JobSpec { Template = new V1PodTemplateSpec { Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [new V1Container { Name = ChildNames.WorkerContainer, Image = "example.com/worker:old" }] } } },
         };
         OwnerReferences.SetControllerReference(owner, legacyJob);
-        var legacyConfig = new ConfigMap { Metadata = new ObjectMeta { Name = "sft-config", Namespace = ns, Labels = new(labels) }, Data = new() { ["job.json"] = "{}" } };
+        var legacyConfig = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "sft-config", NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) }, Data = new Dictionary<string, string>() { ["job.json"] = "{}" } };
         OwnerReferences.SetControllerReference(owner, legacyConfig);
         await fixture.Client.Jobs.CreateAsync(legacyJob);
         await fixture.Client.ConfigMaps.CreateAsync(legacyConfig);
@@ -289,7 +290,7 @@ public sealed class LifecycleTests(OperatorFixture fixture) : IClassFixture<Oper
         await using var op = OperatorHarness.Start(fixture, first, alsoWatch: [second]);
         foreach (var ns in new[] { first, second, ignored })
         {
-            await op.Jobs(JobKinds.Sft).CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = Specs.Sft() });
+            await op.Jobs(JobKinds.Sft).CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new V1ObjectMeta { Name = "sft", NamespaceProperty = ns }, Spec = Specs.Sft() });
         }
 
         await Eventually.TrueAsync(async () => await op.Client.Jobs.TryGetAsync("sft-sft", first) is not null && await op.Client.Jobs.TryGetAsync("sft-sft", second) is not null, "both watched namespaces are reconciled");

@@ -1,6 +1,5 @@
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Config;
-using PostTrain.Kube.Models;
 using PostTrain.Kube.Testing;
 using PostTrain.Operator.Resources;
 

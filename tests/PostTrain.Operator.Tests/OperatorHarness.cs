@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using PostTrain.Api.Status;
 using PostTrain.Api.Worker;
@@ -68,7 +70,7 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public async Task<JobResource> CreateAsync(ResourceDescriptor kind, string name, JsonObject spec)
     {
-        var resource = new JobResource { ApiVersion = kind.ApiVersion, Kind = kind.Kind, Metadata = new ObjectMeta { Name = name, Namespace = Namespace }, Spec = spec };
+        var resource = new JobResource { ApiVersion = kind.ApiVersion, Kind = kind.Kind, Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace }, Spec = spec };
         return await Jobs(kind).CreateAsync(resource);
     }
 
@@ -91,12 +93,12 @@ public sealed class OperatorHarness : IAsyncDisposable
     /// are not ordered, so a test that just changed batch Jobs or pods passes them as <paramref name="changed"/>: the
     /// reconcile then also waits for the operator's caches to hold those versions.
     /// </summary>
-    public async Task ReconcileOnceMoreAsync(ResourceDescriptor kind, string name, bool deleted = false, IReadOnlyList<IKubernetesObject>? changed = null)
+    public async Task ReconcileOnceMoreAsync(ResourceDescriptor kind, string name, bool deleted = false, IReadOnlyList<IKubernetesObject<V1ObjectMeta>>? changed = null)
     {
         var controller = Setup.Controllers.Single(c => c.Primary.Descriptor.Kind == kind.Kind && c.Primary.Options.Namespace == Namespace);
-        static long Version(IKubernetesObject o) => long.Parse(o.Metadata.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture);
+        static long Version(IKubernetesObject<V1ObjectMeta> o) => long.Parse(o.Metadata.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture);
         async Task Cached<T>(T wanted)
-            where T : class, IKubernetesObject
+            where T : class, IKubernetesObject<V1ObjectMeta>
         {
             var informer = controller.Informers.OfType<Kube.Informers.Informer<T>>().Single();
             await Eventually.TrueAsync(
@@ -108,14 +110,14 @@ public sealed class OperatorHarness : IAsyncDisposable
         {
             await (wanted switch
             {
-                Job job => Cached(job),
-                Pod pod => Cached(pod),
+                V1Job job => Cached(job),
+                V1Pod pod => Cached(pod),
                 _ => throw new ArgumentException($"no cache for {wanted.GetType().Name}", nameof(changed)),
             });
         }
 
         var token = Guid.NewGuid().ToString("N");
-        bool Seen(JobResource job) => job.Metadata.Name == name && job.Metadata.Annotations?.GetValueOrDefault("posttrain.test/reconcile-once-more") == token;
+        bool Seen(JobResource job) => job.Metadata.Name == name && job.GetAnnotation("posttrain.test/reconcile-once-more") == token;
         long seenAt = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnReconciled(Kube.Controllers.ReconcileRequest request, Kube.Controllers.ReconcileResult result, TimeSpan took)
@@ -153,7 +155,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             }
             else
             {
-                await Jobs(kind).UpdateAsync(name, j => (j.Metadata.Annotations ??= [])["posttrain.test/reconcile-once-more"] = token, Namespace);
+                await Jobs(kind).UpdateAsync(name, j => (j.Metadata.Annotations ??= new Dictionary<string, string>())["posttrain.test/reconcile-once-more"] = token, Namespace);
             }
 
             await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -164,40 +166,40 @@ public sealed class OperatorHarness : IAsyncDisposable
         }
     }
 
-    public async Task<Job> WaitForBatchJobAsync(string name)
+    public async Task<V1Job> WaitForBatchJobAsync(string name)
     {
-        Job? job = null;
+        V1Job? job = null;
         await Eventually.TrueAsync(async () => (job = await Client.Jobs.TryGetAsync(name, Namespace)) is not null, $"batch Job {name} is created");
         return job!;
     }
 
     /// <summary>The Job controller and kubelet start a worker pod: the pod runs, the Job counts it active.</summary>
-    public async Task<Pod> StartPodAsync(ResourceDescriptor kind, string job, string podName, string ip, int? index = null)
+    public async Task<V1Pod> StartPodAsync(ResourceDescriptor kind, string job, string podName, string ip, int? index = null)
     {
         var batchName = ChildNames.BatchJob(job, kind.Kind);
         var annotations = index is { } i ? new Dictionary<string, string> { [ChildNames.CompletionIndexAnnotation] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null;
-        var pod = await Client.Pods.CreateAsync(new Pod
+        var pod = await Client.Pods.CreateAsync(new V1Pod
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = podName,
-                Namespace = Namespace,
-                Labels = new() { [ChildNames.KindLabel] = kind.Kind, [ChildNames.JobLabel] = job, ["batch.kubernetes.io/job-name"] = batchName },
+                NamespaceProperty = Namespace,
+                Labels = new Dictionary<string, string>() { [ChildNames.KindLabel] = kind.Kind, [ChildNames.JobLabel] = job, ["batch.kubernetes.io/job-name"] = batchName },
                 Annotations = annotations,
             },
-            Spec = new PodSpec { Containers = [new Container { Name = ChildNames.WorkerContainer, Image = "example.com/worker:test" }] },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = ChildNames.WorkerContainer, Image = "example.com/worker:test" }] },
         });
-        pod = await Client.Pods.UpdateAsync(podName, p => p.Status = new PodStatus
+        pod = await Client.Pods.UpdateAsync(podName, p => p.Status = new V1PodStatus
         {
             Phase = "Running",
             PodIP = ip,
-            ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["running"] = new JsonObject() } }],
+            ContainerStatuses = [new V1ContainerStatus { Name = ChildNames.WorkerContainer, State = KubeJson.FromNode<V1ContainerState>(new JsonObject { ["running"] = new JsonObject() }) }],
         }, Namespace, status: true);
         await Client.Jobs.UpdateAsync(batchName, j =>
         {
-            j.Status ??= new Kube.Models.JobStatus();
+            j.Status ??= new V1JobStatus();
             j.Status.Active = (j.Status.Active ?? 0) + 1;
-            j.Status.StartTime ??= DateTimeOffset.UtcNow;
+            j.Status.StartTime ??= DateTime.UtcNow;
         }, Namespace, status: true);
         return pod;
     }
@@ -206,40 +208,40 @@ public sealed class OperatorHarness : IAsyncDisposable
     /// The worker exits: the container terminates with the result JSON as its message (a <see cref="WorkerResult"/>
     /// written as the worker writes it, or any object in the same camelCase form).
     /// </summary>
-    public async Task<Pod> TerminatePodAsync(string podName, int exitCode, object result, JsonArray? conditions = null)
+    public async Task<V1Pod> TerminatePodAsync(string podName, int exitCode, object result, JsonArray? conditions = null)
     {
         var message = result is WorkerResult document ? WorkerJson.Serialize(document) : JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web));
         return await Client.Pods.UpdateAsync(podName, p =>
         {
             p.Status!.Phase = exitCode == 0 ? "Succeeded" : "Failed";
-            p.Status.Conditions = conditions;
-            p.Status.ContainerStatuses = [new ContainerStatus
+            p.Status.Conditions = KubeJson.FromNode<List<V1PodCondition>>(conditions);
+            p.Status.ContainerStatuses = [new V1ContainerStatus
             {
                 Name = ChildNames.WorkerContainer,
-                State = new JsonObject { ["terminated"] = new JsonObject
+                State = KubeJson.FromNode<V1ContainerState>(new JsonObject { ["terminated"] = new JsonObject
                 {
                     ["exitCode"] = exitCode,
                     ["reason"] = exitCode == 0 ? "Completed" : "Error",
                     ["message"] = message,
                     ["finishedAt"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
                 },
-            },
+            }),
             }];
         }, Namespace, status: true);
     }
 
     /// <summary>The Job controller's view (of the batch Job <paramref name="job"/>) after pods finished: counts and, when given, a terminal condition.</summary>
-    public Task<Job> SetBatchStatusAsync(string job, int active, int succeeded, int failed, string? condition = null, string? reason = null, string? message = null) =>
+    public Task<V1Job> SetBatchStatusAsync(string job, int active, int succeeded, int failed, string? condition = null, string? reason = null, string? message = null) =>
         Client.Jobs.UpdateAsync(job, j =>
         {
-            j.Status ??= new Kube.Models.JobStatus();
+            j.Status ??= new V1JobStatus();
             j.Status.Active = active;
             j.Status.Succeeded = succeeded;
             j.Status.Failed = failed;
             if (condition is not null)
             {
-                j.Status.Conditions = [new JobCondition { Type = condition, Status = "True", Reason = reason, Message = message, LastTransitionTime = DateTimeOffset.UtcNow }];
-                j.Status.CompletionTime = condition == "Complete" ? DateTimeOffset.UtcNow : null;
+                j.Status.Conditions = [new V1JobCondition { Type = condition, Status = "True", Reason = reason, Message = message, LastTransitionTime = DateTime.UtcNow }];
+                j.Status.CompletionTime = condition == "Complete" ? DateTime.UtcNow : null;
             }
         }, Namespace, status: true);
 

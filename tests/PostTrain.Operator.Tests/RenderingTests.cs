@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Kube.Models;
@@ -15,7 +17,7 @@ public sealed class RenderingTests
     {
         ApiVersion = JobKinds.Sft.ApiVersion,
         Kind = JobKinds.Sft.Kind,
-        Metadata = new ObjectMeta { Name = "big", Namespace = "ml", Uid = "uid-1" },
+        Metadata = new V1ObjectMeta { Name = "big", NamespaceProperty = "ml", Uid = "uid-1" },
     };
 
     private static SftJob BigJob()
@@ -55,8 +57,8 @@ public sealed class RenderingTests
         job.Spec.BackoffLimit.ShouldBe(5);
         job.Spec.ActiveDeadlineSeconds.ShouldBe(3600);
         job.Spec.Suspend.ShouldBe(false);
-        job.Spec.ExtensionData!["podReplacementPolicy"].GetString().ShouldBe("Failed");
-        foreach (var child in new IKubernetesObject[] { rendered.Config, rendered.Service, job })
+        job.Spec.PodReplacementPolicy.ShouldBe("Failed");
+        foreach (var child in new IKubernetesObject<V1ObjectMeta>[] { rendered.Config, rendered.Service, job })
         {
             var owner = child.Metadata.OwnerReferences!.Single();
             owner.Uid.ShouldBe("uid-1");
@@ -68,29 +70,28 @@ public sealed class RenderingTests
         pod.RestartPolicy.ShouldBe("Never");
         pod.Subdomain.ShouldBe("big-sft-workers");
         pod.NodeSelector!["gpu"].ShouldBe("h100");
-        pod.Tolerations![0]!["key"]!.GetValue<string>().ShouldBe("gpu");
-        pod.Affinity!.ContainsKey("nodeAffinity").ShouldBeTrue();
-        pod.ExtensionData!["priorityClassName"].GetString().ShouldBe("training");
-        pod.ExtensionData["schedulerName"].GetString().ShouldBe("volcano");
-        var podSecurity = pod.ExtensionData["securityContext"];
-        podSecurity.GetProperty("runAsNonRoot").GetBoolean().ShouldBeTrue();
-        podSecurity.GetProperty("seccompProfile").GetProperty("type").GetString().ShouldBe("RuntimeDefault");
+        pod.Tolerations![0].Key.ShouldBe("gpu");
+        pod.Affinity!.NodeAffinity.ShouldNotBeNull();
+        pod.PriorityClassName.ShouldBe("training");
+        pod.SchedulerName.ShouldBe("volcano");
+        pod.SecurityContext!.RunAsNonRoot.ShouldBe(true);
+        pod.SecurityContext.SeccompProfile!.Type.ShouldBe("RuntimeDefault");
+        pod.AutomountServiceAccountToken.ShouldBe(false);
 
         var container = pod.Containers.Single();
         container.Image.ShouldBe("img:1");
         container.Command.ShouldBe(["posttrain-worker", "run", "/etc/posttrain/job.json"]);
-        container.Resources!.Limits!["nvidia.com/gpu"].ShouldBe("8");
-        container.Resources.Limits["memory"].ShouldBe("256Gi");
-        container.Resources.Requests!["cpu"].ShouldBe("32");
+        container.Resources!.Limits!["nvidia.com/gpu"].ToString().ShouldBe("8");
+        container.Resources.Limits["memory"].ToString().ShouldBe("256Gi");
+        container.Resources.Requests!["cpu"].ToString().ShouldBe("32");
         container.TerminationMessagePath.ShouldBe("/dev/termination-log");
-        var security = container.ExtensionData!["securityContext"];
-        security.GetProperty("allowPrivilegeEscalation").GetBoolean().ShouldBeFalse();
-        security.GetProperty("capabilities").GetProperty("drop")[0].GetString().ShouldBe("ALL");
+        container.SecurityContext!.AllowPrivilegeEscalation.ShouldBe(false);
+        container.SecurityContext.Capabilities!.Drop.ShouldBe(["ALL"]);
 
         var shm = pod.Volumes!.Single(v => v.Name == "dshm");
-        shm.EmptyDir!["medium"]!.GetValue<string>().ShouldBe("Memory");
-        shm.EmptyDir["sizeLimit"]!.GetValue<string>().ShouldBe("16Gi");
-        pod.Volumes!.Where(v => v.PersistentVolumeClaim is not null).Select(v => v.PersistentVolumeClaim!["claimName"]!.GetValue<string>()).ShouldBe(["ckpt", "models"]);
+        shm.EmptyDir!.Medium.ShouldBe("Memory");
+        shm.EmptyDir.SizeLimit!.ToString().ShouldBe("16Gi");
+        pod.Volumes!.Where(v => v.PersistentVolumeClaim is not null).Select(v => v.PersistentVolumeClaim.ClaimName).ShouldBe(["ckpt", "models"]);
         container.VolumeMounts!.Select(m => m.MountPath).ShouldBe(["/etc/posttrain", "/dev/shm", "/mnt/pvc/ckpt", "/mnt/pvc/models"]);
 
         var env = container.Env!.ToDictionary(e => e.Name);
@@ -99,13 +100,13 @@ public sealed class RenderingTests
         env["NNODES"].Value.ShouldBe("3");
         env["POSTTRAIN_NPROC_PER_NODE"].Value.ShouldBe("8");
         env["POSTTRAIN_DEVICE"].Value.ShouldBe("cuda");
-        env["NODE_RANK"].ValueFrom!["fieldRef"]!["fieldPath"]!.GetValue<string>().ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+        env["NODE_RANK"].ValueFrom!.FieldRef!.FieldPath.ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
         env.ShouldNotContainKey("RANK");
         env.ShouldNotContainKey("LOCAL_RANK");
         env["MASTER_PORT"].Value.ShouldBe("29500");
         env["MASTER_ADDR"].Value.ShouldBe("big-sft-0.big-sft-workers");
-        env["HF_TOKEN"].ValueFrom!["secretKeyRef"]!["name"]!.GetValue<string>().ShouldBe("hf");
-        env["HF_TOKEN"].ValueFrom!["secretKeyRef"]!["key"]!.GetValue<string>().ShouldBe("token");
+        env["HF_TOKEN"].ValueFrom!.SecretKeyRef!.Name.ShouldBe("hf");
+        env["HF_TOKEN"].ValueFrom!.SecretKeyRef!.Key.ShouldBe("token");
         env["NCCL_DEBUG"].Value.ShouldBe("INFO");
         env["POSTTRAIN_PORT"].Value.ShouldBe("9090");
     }
@@ -113,7 +114,7 @@ public sealed class RenderingTests
     [Fact]
     public void Pod_failure_policy_ignores_preemption_and_fails_fast_on_invalid_input()
     {
-        var rules = WorkloadRenderer.PodFailurePolicy()["rules"]!.AsArray();
+        var rules = KubeJson.ToNode(WorkloadRenderer.PodFailurePolicy())!["rules"]!.AsArray();
         rules.Count.ShouldBe(3);
         rules[0]!["action"]!.GetValue<string>().ShouldBe("FailJob");
         rules[0]!["onExitCodes"]!["values"]!.AsArray().Select(v => v!.GetValue<int>()).ShouldBe([2, 3]); // invalid input, no usable GPU
@@ -140,7 +141,7 @@ public sealed class RenderingTests
         env["LOCAL_RANK"].Value.ShouldBe("0");
         if (rank is null)
         {
-            env["RANK"].ValueFrom!["fieldRef"]!["fieldPath"]!.GetValue<string>().ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+            env["RANK"].ValueFrom!.FieldRef!.FieldPath.ShouldBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
         }
         else
         {
@@ -168,7 +169,7 @@ public sealed class RenderingTests
         container.Env!.Single(e => e.Name == "WORLD_SIZE").Value.ShouldBe("2");
         container.Env!.Single(e => e.Name == "MASTER_ADDR").Value.ShouldBe("127.0.0.1");
         container.VolumeMounts!.ShouldContain(m => m.Name == "output" && m.MountPath == "/var/lib/posttrain/output");
-        rendered.Job.Spec.Template.Spec.Volumes!.Single(v => v.Name == "dshm").EmptyDir!.ContainsKey("sizeLimit").ShouldBeFalse();
+        rendered.Job.Spec.Template.Spec.Volumes!.Single(v => v.Name == "dshm").EmptyDir!.SizeLimit.ShouldBeNull();
 
         var worker = JobJson.Deserialize<SftJob>(rendered.Config.Data!["job.json"]);
         worker.Spec.Output.Uri.ShouldBe("/var/lib/posttrain/output");

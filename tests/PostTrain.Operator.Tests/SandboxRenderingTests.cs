@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Kube.Models;
@@ -18,7 +19,7 @@ public sealed class SandboxRenderingTests(OperatorFixture fixture) : IClassFixtu
     {
         ApiVersion = JobKinds.Rlvr.ApiVersion,
         Kind = JobKinds.Rlvr.Kind,
-        Metadata = new ObjectMeta { Name = "coder", Namespace = "ml", Uid = "uid-7" },
+        Metadata = new V1ObjectMeta { Name = "coder", NamespaceProperty = "ml", Uid = "uid-7" },
     };
 
     private static JsonObject CodeSpec(string model = "pvc://models/coder")
@@ -42,26 +43,26 @@ public sealed class SandboxRenderingTests(OperatorFixture fixture) : IClassFixtu
     {
         var pod = Render(Job("RlvrJob", CodeSpec())).Job.Spec.Template.Spec;
 
-        pod.ExtensionData!["automountServiceAccountToken"].GetBoolean().ShouldBeFalse();
-        pod.ExtensionData.ShouldNotContainKey("shareProcessNamespace");
+        pod.AutomountServiceAccountToken.ShouldBe(false);
+        pod.ShareProcessNamespace.ShouldBeNull();
         var sidecar = pod.InitContainers.ShouldHaveSingleItem();
         sidecar.Name.ShouldBe(ChildNames.SandboxContainer);
         sidecar.Image.ShouldBe("img:2");
         sidecar.Command.ShouldBe(["posttrain-worker", "sandbox-server", "--socket", ChildNames.SandboxSocket, "--max-timeout-seconds", "30", "--max-memory-mb", "768"]);
-        sidecar.ExtensionData!["restartPolicy"].GetString().ShouldBe("Always", "a native sidecar: the pod completes with the worker");
-        var security = sidecar.ExtensionData["securityContext"];
-        security.GetProperty("runAsUser").GetInt64().ShouldBe(65532);
-        security.GetProperty("runAsGroup").GetInt64().ShouldBe(65532);
-        security.GetProperty("readOnlyRootFilesystem").GetBoolean().ShouldBeTrue();
-        security.GetProperty("allowPrivilegeEscalation").GetBoolean().ShouldBeFalse();
-        security.GetProperty("capabilities").GetProperty("drop")[0].GetString().ShouldBe("ALL");
+        sidecar.RestartPolicy.ShouldBe("Always", "a native sidecar: the pod completes with the worker");
+        var security = sidecar.SecurityContext!;
+        security.RunAsUser.ShouldBe(65532);
+        security.RunAsGroup.ShouldBe(65532);
+        security.ReadOnlyRootFilesystem.ShouldBe(true);
+        security.AllowPrivilegeEscalation.ShouldBe(false);
+        security.Capabilities!.Drop.ShouldBe(["ALL"]);
 
         // No secret reaches the sidecar: neither HF_TOKEN nor the job's own env, nor any valueFrom.
         sidecar.Env!.Select(e => e.Name).ShouldBe(["TMPDIR", "HOME", "DOTNET_EnableDiagnostics"]);
         sidecar.Env!.ShouldAllBe(e => e.ValueFrom == null);
         // It mounts only the socket folder and its own capped scratch: no output, claim, config or shared memory.
         sidecar.VolumeMounts!.Select(m => (m.Name, m.MountPath)).ShouldBe([(SandboxRendering.SocketVolume, ChildNames.SandboxSocketDirectory), (SandboxRendering.ScratchVolume, "/tmp")]);
-        pod.Volumes!.Single(v => v.Name == SandboxRendering.ScratchVolume).EmptyDir!["sizeLimit"]!.GetValue<string>().ShouldBe("1Gi");
+        KubeJson.ToNode(pod.Volumes!.Single(v => v.Name == SandboxRendering.ScratchVolume).EmptyDir)!["sizeLimit"]!.GetValue<string>().ShouldBe("1Gi");
         sidecar.Resources!.Limits!["memory"].ShouldBe("2Gi");
 
         var worker = pod.Containers.ShouldHaveSingleItem();
@@ -77,13 +78,13 @@ public sealed class SandboxRenderingTests(OperatorFixture fixture) : IClassFixtu
         var rendered = Render(Job("RlvrJob", CodeSpec()));
         var policy = rendered.NetworkPolicy.ShouldNotBeNull();
         policy.Metadata.Name.ShouldBe("coder-rlvr-egress");
-        policy.Metadata.Namespace.ShouldBe("ml");
+        policy.Metadata.NamespaceProperty.ShouldBe("ml");
         policy.Metadata.OwnerReferences!.Single().Uid.ShouldBe("uid-7");
         var labels = rendered.Job.Spec.Template.Metadata!.Labels!;
-        var selector = policy.Spec["podSelector"]!["matchLabels"]!.AsObject();
+        var selector = KubeJson.ToNode(policy.Spec)!["podSelector"]!["matchLabels"]!.AsObject();
         selector.Select(p => (p.Key, p.Value!.GetValue<string>())).ShouldBe(labels.Select(l => (l.Key, l.Value)), ignoreOrder: true);
-        policy.Spec["policyTypes"]!.AsArray().Select(t => t!.GetValue<string>()).ShouldBe(["Egress"]);
-        var egress = policy.Spec["egress"]!.AsArray();
+        KubeJson.ToNode(policy.Spec)!["policyTypes"]!.AsArray().Select(t => t!.GetValue<string>()).ShouldBe(["Egress"]);
+        var egress = KubeJson.ToNode(policy.Spec)!["egress"]!.AsArray();
         egress.Count.ShouldBe(2, egress.ToJsonString());
         egress[0]!["ports"]!.AsArray().Select(p => p!["port"]!.GetValue<int>()).ShouldBe([53, 53]);
         egress[0]!.AsObject().ContainsKey("to").ShouldBeFalse();
@@ -95,7 +96,7 @@ public sealed class SandboxRenderingTests(OperatorFixture fixture) : IClassFixtu
     public void A_job_that_needs_the_hub_may_reach_public_addresses_only()
     {
         var policy = Render(Job("RlvrJob", CodeSpec("hf://Qwen/Qwen2.5-0.5B"))).NetworkPolicy.ShouldNotBeNull();
-        var block = policy.Spec["egress"]!.AsArray()[2]!["to"]![0]!["ipBlock"]!;
+        var block = KubeJson.ToNode(policy.Spec)!["egress"]!.AsArray()[2]!["to"]![0]!["ipBlock"]!;
         block["cidr"]!.GetValue<string>().ShouldBe("0.0.0.0/0");
         block["except"]!.AsArray().Select(c => c!.GetValue<string>()).ShouldBe(SandboxRendering.PrivateRanges);
         SandboxRendering.PrivateRanges.ShouldContain("169.254.0.0/16", "cloud metadata endpoints");
@@ -137,7 +138,7 @@ public sealed class SandboxRenderingTests(OperatorFixture fixture) : IClassFixtu
         var batch = await op.WaitForBatchJobAsync("coder-rlvr");
         batch.Spec.Template.Spec.InitContainers.ShouldHaveSingleItem().Name.ShouldBe(ChildNames.SandboxContainer);
         var policy = await op.Client.NetworkPolicies.GetAsync("coder-rlvr-egress", ns);
-        policy.Spec["policyTypes"]!.AsArray().Select(t => t!.GetValue<string>()).ShouldBe(["Egress"]);
+        KubeJson.ToNode(policy.Spec)!["policyTypes"]!.AsArray().Select(t => t!.GetValue<string>()).ShouldBe(["Egress"]);
         JsonSerializer.Serialize(policy.Metadata.OwnerReferences, KubeJson.Options).ShouldContain("coder");
     }
 }

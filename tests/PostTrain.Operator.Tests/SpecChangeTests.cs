@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Api.Status;
 using PostTrain.Api.Worker;
+using PostTrain.Kube.Models;
 using PostTrain.Operator.Controllers;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
@@ -49,9 +49,9 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
         var batch = await op.Client.Jobs.GetAsync("sft-sft", ns);
         var pod = batch.Spec.Template.Spec;
         pod.NodeSelector!["pool"].ShouldBe("b");
-        pod.Tolerations![0]!["key"]!.GetValue<string>().ShouldBe("spot");
-        pod.Affinity!["nodeAffinity"].ShouldNotBeNull();
-        pod.Affinity["podAntiAffinity"].ShouldNotBeNull("the rest of the affinity stays");
+        KubeJson.ToNode(pod.Tolerations![0])!["key"]!.GetValue<string>().ShouldBe("spot");
+        KubeJson.ToNode(pod.Affinity)!["nodeAffinity"].ShouldNotBeNull();
+        KubeJson.ToNode(pod.Affinity)!["podAntiAffinity"].ShouldNotBeNull("the rest of the affinity stays");
         batch.Metadata.Labels![ChildNames.QueueLabel].ShouldBe("team-b");
         var worker = JobJson.Deserialize<SftJob>((await op.Client.ConfigMaps.GetAsync("sft-sft-config", ns)).Data!["job.json"]);
         worker.Spec.Scheduling!.NodeSelector!["pool"].ShouldBe("b", "job.json follows the applied spec");
@@ -115,7 +115,7 @@ public sealed class SpecChangeTests(OperatorFixture fixture) : IClassFixture<Ope
         await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Suspend == true, "the batch Job is suspended");
         await op.Client.Pods.DeleteAsync("sft-a", ns);
         await op.SetBatchStatusAsync("sft-sft", active: 0, succeeded: 0, failed: 0);
-        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Template.Spec.NodeSelector?.GetValueOrDefault("pool") == "b", "the node selector follows once suspended");
+        await Eventually.TrueAsync(async () => (await op.Client.Jobs.GetAsync("sft-sft", ns)).Spec.Template.Spec.NodeSelector?.TryGetValue("pool", out var pool) == true && pool == "b", "the node selector follows once suspended");
         status = await WaitForSpecAppliedAsync(op, "sft", ConditionStatus.True, "everything is applied");
         status.Phase.ShouldBe(JobPhase.Suspended);
         JobJson.Deserialize<SftJob>((await op.Client.ConfigMaps.GetAsync("sft-sft-config", ns)).Data!["job.json"]).Spec.Scheduling!.NodeSelector!["pool"].ShouldBe("b");

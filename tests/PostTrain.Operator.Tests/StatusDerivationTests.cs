@@ -1,14 +1,14 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Status;
 using PostTrain.Api.Worker;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Controllers;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
 using ApiJobStatus = PostTrain.Api.Status.JobStatus;
-using BatchJob = PostTrain.Kube.Models.Job;
-using BatchJobStatus = PostTrain.Kube.Models.JobStatus;
+using BatchJob = k8s.Models.V1Job;
+using BatchJobStatus = k8s.Models.V1JobStatus;
 using Condition = PostTrain.Api.Status.Condition;
 
 namespace PostTrain.Operator.Tests;
@@ -38,8 +38,8 @@ public sealed class StatusDerivationTests
     [Fact]
     public void A_running_workload_takes_its_progress_from_the_worker_and_is_polled()
     {
-        var batch = Batch(new BatchJobStatus { Active = 1, StartTime = Now.AddMinutes(-5) });
-        var pods = new List<Pod> { RunningPod("w-0", "10.0.0.7") };
+        var batch = Batch(new BatchJobStatus { Active = 1, StartTime = Now.AddMinutes(-5).UtcDateTime });
+        var pods = new List<V1Pod> { RunningPod("w-0", "10.0.0.7") };
         var worker = new WorkerStatus { Progress = new WorkerProgress { Step = 3, TotalSteps = 10, Eta = "1m" } };
         var status = new ApiJobStatus();
 
@@ -81,7 +81,7 @@ public sealed class StatusDerivationTests
     {
         var batch = Batch(new BatchJobStatus { Active = 1 });
         batch.Spec.Suspend = true;
-        var pods = new List<Pod> { RunningPod("w-0", "10.0.0.7") };
+        var pods = new List<V1Pod> { RunningPod("w-0", "10.0.0.7") };
         var status = new ApiJobStatus();
 
         StatusDerivation.ProgressSource(batch, pods).ShouldBeNull();
@@ -107,7 +107,7 @@ public sealed class StatusDerivationTests
     [Fact]
     public void A_completed_batch_Job_waits_for_the_result_within_the_grace_period()
     {
-        var batch = Batch(new BatchJobStatus { CompletionTime = Now.AddSeconds(-5), Conditions = [True("Complete")] });
+        var batch = Batch(new BatchJobStatus { CompletionTime = Now.AddSeconds(-5).UtcDateTime, Conditions = [True("Complete")] });
         var status = new ApiJobStatus { Phase = JobPhase.Running };
 
         Derive(status, batch).ShouldBe(DerivedStatus.AwaitingResult);
@@ -118,7 +118,7 @@ public sealed class StatusDerivationTests
     [Fact]
     public void A_completed_batch_Job_succeeds_once_the_grace_period_is_over()
     {
-        var batch = Batch(new BatchJobStatus { StartTime = Now.AddMinutes(-10), CompletionTime = Now.AddMinutes(-1), Conditions = [True("SuccessCriteriaMet")] });
+        var batch = Batch(new BatchJobStatus { StartTime = Now.AddMinutes(-10).UtcDateTime, CompletionTime = Now.AddMinutes(-1).UtcDateTime, Conditions = [True("SuccessCriteriaMet")] });
         var status = new ApiJobStatus { Progress = new ProgressStatus { Step = 7, TotalSteps = 10, Percent = 70, Eta = "1m" } };
 
         var derived = Derive(status, batch);
@@ -161,7 +161,7 @@ public sealed class StatusDerivationTests
     [Fact]
     public void Completion_wins_over_failure_and_failure_over_suspension()
     {
-        var both = Batch(new BatchJobStatus { CompletionTime = Now.AddMinutes(-1), Conditions = [True("Failed"), True("Complete")] });
+        var both = Batch(new BatchJobStatus { CompletionTime = Now.AddMinutes(-1).UtcDateTime, Conditions = [True("Failed"), True("Complete")] });
         Derive(new ApiJobStatus(), both).Reason.ShouldBe(ConditionReasons.Succeeded);
 
         var failedWhileSuspended = Batch(new BatchJobStatus { Conditions = [True("Failed", "DeadlineExceeded")] });
@@ -191,7 +191,7 @@ public sealed class StatusDerivationTests
         StatusDerivation.Condition(ConditionTypes.Failed, ConditionStatus.True, ConditionReasons.JobFailed, "short", Generation).Message.ShouldBe("short");
     }
 
-    private static DerivedStatus Derive(ApiJobStatus status, BatchJob batch, IReadOnlyList<Pod>? pods = null, WorkerStatus? worker = null, PostTrainJob? job = null)
+    private static DerivedStatus Derive(ApiJobStatus status, BatchJob batch, IReadOnlyList<V1Pod>? pods = null, WorkerStatus? worker = null, PostTrainJob? job = null)
     {
         pods ??= [];
         var observed = new WorkloadObservation(job ?? Sft(), batch, pods, WorkerFailures.From(pods), worker);
@@ -221,19 +221,20 @@ public sealed class StatusDerivationTests
     }
 
     private static PostTrainJob Job(JsonObject spec) =>
-        new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "job", Namespace = "ns", Generation = Generation }, Spec = spec }.ToJob();
+        new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new V1ObjectMeta { Name = "job", NamespaceProperty = "ns", Generation = Generation }, Spec = spec }.ToJob();
 
     private static BatchJob Batch(BatchJobStatus? status = null) => new()
     {
-        Metadata = new ObjectMeta { Name = "job-sft", Namespace = "ns" },
+        Metadata = new V1ObjectMeta { Name = "job-sft", NamespaceProperty = "ns" },
+        Spec = new V1JobSpec(),
         Status = status,
     };
 
-    private static JobCondition True(string type, string? reason = null, string? message = null) => new() { Type = type, Status = "True", Reason = reason, Message = message };
+    private static V1JobCondition True(string type, string? reason = null, string? message = null) => new() { Type = type, Status = "True", Reason = reason, Message = message };
 
-    private static Pod RunningPod(string name, string? ip, int rank = 0) => new()
+    private static V1Pod RunningPod(string name, string? ip, int rank = 0) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = "ns", Annotations = new() { [ChildNames.CompletionIndexAnnotation] = rank.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
-        Status = new PodStatus { Phase = "Running", PodIP = ip },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", Annotations = new Dictionary<string, string>() { [ChildNames.CompletionIndexAnnotation] = rank.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+        Status = new V1PodStatus { Phase = "Running", PodIP = ip },
     };
 }

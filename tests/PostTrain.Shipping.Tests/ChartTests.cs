@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Loading;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Hosting;
 using PostTrain.Operator.Rendering;
 using PostTrain.Shipping.Tests.Helm;
@@ -126,7 +126,7 @@ public sealed class ChartTests
         // The PodMonitor against a worker pod as the operator renders it.
         var job = JobManifestLoader.Load(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "examples", "sft-gsm8k.yaml"))).Single();
         job.Metadata.Namespace = "team-a";
-        var owner = new PostTrain.Operator.Resources.JobResource { ApiVersion = job.ApiVersion, Kind = job.Kind, Metadata = new ObjectMeta { Name = job.Metadata.Name, Namespace = "team-a", Uid = "6f1c2a7e-0000-4000-8000-000000000001" } };
+        var owner = new PostTrain.Operator.Resources.JobResource { ApiVersion = job.ApiVersion, Kind = job.Kind, Metadata = new V1ObjectMeta { Name = job.Metadata.Name, NamespaceProperty = "team-a", Uid = "6f1c2a7e-0000-4000-8000-000000000001" } };
         var workload = new WorkloadRenderer(new WorkloadOptions()).Render(job, owner);
         var template = workload.Job.Spec.Template;
         var podMonitor = chart.Single("PodMonitor")["spec"]!;
@@ -134,7 +134,7 @@ public sealed class ChartTests
         ((string)required["operator"]!).ShouldBe("Exists");
         template.Metadata!.Labels!.ShouldContainKey((string)required["key"]!);
         var port = (string)podMonitor["podMetricsEndpoints"]![0]!["port"]!;
-        template.Spec.Containers.Single(c => c.Name == ChildNames.WorkerContainer).Ports!.ShouldContain(p => p.Name == port && p.Port == ChildNames.WorkerPort);
+        template.Spec.Containers.Single(c => c.Name == ChildNames.WorkerContainer).Ports!.ShouldContain(p => p.Name == port && p.ContainerPort == ChildNames.WorkerPort);
         podMonitor["podMetricsEndpoints"]![0]!["honorLabels"]!.GetValue<bool>().ShouldBeTrue("the worker's job/namespace labels name the PostTrain job");
     }
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Worker;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Workers;
 using PostTrain.Worker.Observability;
@@ -46,15 +46,15 @@ public sealed class ResultDocumentTests : IDisposable
         ResultWriter.WriteTerminationMessage(outcome, path);
         var message = File.ReadAllText(path);
         Encoding.UTF8.GetByteCount(message).ShouldBeLessThanOrEqualTo(ResultWriter.TerminationMessageLimit);
-        var pod = new Pod
+        var pod = new V1Pod
         {
-            Metadata = new ObjectMeta { Name = "ev-eval-abcde" },
-            Status = new PodStatus
+            Metadata = new V1ObjectMeta { Name = "ev-eval-abcde" },
+            Status = new V1PodStatus
             {
                 Phase = "Succeeded",
                 ContainerStatuses =
                 [
-                    new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 0, ["message"] = message } } },
+                    new V1ContainerStatus { Name = ChildNames.WorkerContainer, State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 0, Message = message } } },
                 ],
             },
         };

@@ -1,5 +1,5 @@
 using System.Net;
-using PostTrain.Kube.Models;
+using k8s.Models;
 
 namespace PostTrain.Kube.Client;
 
@@ -7,7 +7,7 @@ namespace PostTrain.Kube.Client;
 public sealed class KubernetesApiException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public KubernetesApiException(HttpStatusCode statusCode, StatusBody? status, string message, TimeSpan? retryAfter = null, Exception? inner = null)
+    public KubernetesApiException(HttpStatusCode statusCode, V1Status? status, string message, TimeSpan? retryAfter = null, Exception? inner = null)
         : base(message, inner)
     {
         StatusCode = statusCode;
@@ -19,7 +19,7 @@ public sealed class KubernetesApiException : Exception
     public HttpStatusCode StatusCode { get; }
 
     /// <summary>The Status body, if any.</summary>
-    public StatusBody? Status { get; }
+    public V1Status? Status { get; }
 
     /// <summary>The server's Retry-After, if any.</summary>
     public TimeSpan? RetryAfter { get; }

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using k8s;
+using k8s.Models;
 using Polly;
 using Polly.Retry;
 using PostTrain.Kube.Models;
@@ -49,7 +51,7 @@ public sealed class KubernetesClient : IDisposable
     /// <summary>The official configuration the client was made from.</summary>
     public OfficialConfiguration Configuration { get; }
 
-    /// <summary>The official client over the same connection pool and credentials (what phase 2 moves typed models, watch and leader election onto).</summary>
+    /// <summary>The official client over the same connection pool, for its typed operations (our requests go through <see cref="ResourceClient{T}"/>).</summary>
     public k8s.IKubernetes Official => _official;
 
     /// <summary>The API server; a path prefix (a proxy's /k8s/clusters/c-1/) is kept in every request.</summary>
@@ -66,42 +68,42 @@ public sealed class KubernetesClient : IDisposable
 
     /// <summary>The client of a modelled kind (declared with <see cref="KubernetesEntityAttribute"/>).</summary>
     public ResourceClient<T> Resource<T>()
-        where T : class, IKubernetesObject => Resource<T>(ResourceDescriptor.For<T>());
+        where T : class, IKubernetesObject<V1ObjectMeta> => Resource<T>(ResourceDescriptor.For<T>());
 
     /// <summary>The client of a kind at an explicit resource (e.g. <see cref="GenericObject"/> for any resource).</summary>
     public ResourceClient<T> Resource<T>(ResourceDescriptor descriptor)
-        where T : class, IKubernetesObject =>
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
         (ResourceClient<T>)_resources.GetOrAdd((typeof(T), descriptor), key => new ResourceClient<T>(this, key.Item2));
 
     /// <summary>Pods.</summary>
-    public ResourceClient<Pod> Pods => Resource<Pod>();
+    public ResourceClient<V1Pod> Pods => Resource<V1Pod>();
 
     /// <summary>batch/v1 Jobs.</summary>
-    public ResourceClient<Job> Jobs => Resource<Job>();
+    public ResourceClient<V1Job> Jobs => Resource<V1Job>();
 
     /// <summary>Services.</summary>
-    public ResourceClient<Service> Services => Resource<Service>();
+    public ResourceClient<V1Service> Services => Resource<V1Service>();
 
     /// <summary>ConfigMaps.</summary>
-    public ResourceClient<ConfigMap> ConfigMaps => Resource<ConfigMap>();
+    public ResourceClient<V1ConfigMap> ConfigMaps => Resource<V1ConfigMap>();
 
     /// <summary>networking.k8s.io/v1 NetworkPolicies.</summary>
-    public ResourceClient<NetworkPolicy> NetworkPolicies => Resource<NetworkPolicy>();
+    public ResourceClient<V1NetworkPolicy> NetworkPolicies => Resource<V1NetworkPolicy>();
 
     /// <summary>Secrets.</summary>
-    public ResourceClient<Secret> Secrets => Resource<Secret>();
+    public ResourceClient<V1Secret> Secrets => Resource<V1Secret>();
 
     /// <summary>PersistentVolumeClaims.</summary>
-    public ResourceClient<PersistentVolumeClaim> PersistentVolumeClaims => Resource<PersistentVolumeClaim>();
+    public ResourceClient<V1PersistentVolumeClaim> PersistentVolumeClaims => Resource<V1PersistentVolumeClaim>();
 
     /// <summary>events.k8s.io/v1 Events.</summary>
-    public ResourceClient<EventsV1Event> Events => Resource<EventsV1Event>();
+    public ResourceClient<Eventsv1Event> Events => Resource<Eventsv1Event>();
 
     /// <summary>coordination.k8s.io/v1 Leases.</summary>
-    public ResourceClient<Lease> Leases => Resource<Lease>();
+    public ResourceClient<V1Lease> Leases => Resource<V1Lease>();
 
     /// <summary>CustomResourceDefinitions.</summary>
-    public ResourceClient<CustomResourceDefinition> CustomResourceDefinitions => Resource<CustomResourceDefinition>();
+    public ResourceClient<V1CustomResourceDefinition> CustomResourceDefinitions => Resource<V1CustomResourceDefinition>();
 
     /// <summary>Sends a request built by <paramref name="build"/> (called again for each retry); throws <see cref="KubernetesApiException"/> on failure.</summary>
     internal async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken) =>
@@ -214,10 +216,10 @@ public sealed class KubernetesClient : IDisposable
     private static async Task<KubernetesApiException> ToExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, TimeSpan? retryAfter, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        StatusBody? status = null;
+        V1Status? status = null;
         try
         {
-            status = text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonSerializer.Deserialize<StatusBody>(text, KubeJson.Options) : null;
+            status = text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonSerializer.Deserialize<V1Status>(text, KubeJson.Options) : null;
         }
         catch (JsonException)
         {

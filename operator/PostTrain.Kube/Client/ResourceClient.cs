@@ -4,6 +4,9 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using k8s;
+using k8s.Models;
 using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Client;
@@ -15,7 +18,7 @@ namespace PostTrain.Kube.Client;
 /// </summary>
 /// <typeparam name="T">The model.</typeparam>
 public sealed class ResourceClient<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly KubernetesClient _client;
 
@@ -46,24 +49,24 @@ public sealed class ResourceClient<T>
     }
 
     /// <summary>Lists one page.</summary>
-    public Task<ObjectList<T>> ListAsync(string? ns = null, ListOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<KubernetesList<T>> ListAsync(string? ns = null, ListOptions? options = null, CancellationToken cancellationToken = default)
     {
         var query = new QueryBuilder()
             .Add("labelSelector", options?.LabelSelector)
             .Add("fieldSelector", options?.FieldSelector)
             .Add("limit", options?.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Add("continue", options?.Continue);
-        return _client.SendForObjectAsync<ObjectList<T>>(() => new HttpRequestMessage(HttpMethod.Get, Descriptor.CollectionPath(ListNs(ns)) + query), cancellationToken);
+        return _client.SendForObjectAsync<KubernetesList<T>>(() => new HttpRequestMessage(HttpMethod.Get, Descriptor.CollectionPath(ListNs(ns)) + query), cancellationToken);
     }
 
     /// <summary>Lists every page, returning all items and the resourceVersion of the first page; an expired continue token falls back to one unpaged list.</summary>
-    public async Task<ObjectList<T>> ListAllAsync(string? ns = null, ListOptions? options = null, int pageSize = 500, CancellationToken cancellationToken = default)
+    public async Task<KubernetesList<T>> ListAllAsync(string? ns = null, ListOptions? options = null, int pageSize = 500, CancellationToken cancellationToken = default)
     {
-        var all = new ObjectList<T>();
+        var all = new KubernetesList<T>([], metadata: new V1ListMeta());
         var page = (options ?? new ListOptions()) with { Limit = pageSize, Continue = null };
         while (true)
         {
-            ObjectList<T> list;
+            KubernetesList<T> list;
             try
             {
                 list = await ListAsync(ns, page, cancellationToken).ConfigureAwait(false);
@@ -74,16 +77,20 @@ public sealed class ResourceClient<T>
                 return await ListAsync(ns, page with { Limit = null, Continue = null }, cancellationToken).ConfigureAwait(false);
             }
 
-            all.Items.AddRange(list.Items);
+            foreach (var item in list.Items ?? [])
+            {
+                all.Items.Add(item);
+            }
+
             all.Kind = list.Kind;
             all.ApiVersion = list.ApiVersion;
-            all.Metadata.ResourceVersion ??= list.Metadata.ResourceVersion;
-            if (string.IsNullOrEmpty(list.Metadata.Continue))
+            all.Metadata.ResourceVersion ??= list.Metadata?.ResourceVersion;
+            if (string.IsNullOrEmpty(list.Metadata?.ContinueProperty))
             {
                 return all;
             }
 
-            page = page with { Continue = list.Metadata.Continue };
+            page = page with { Continue = list.Metadata!.ContinueProperty };
         }
     }
 
@@ -91,7 +98,7 @@ public sealed class ResourceClient<T>
     public Task<T> CreateAsync(T obj, string? fieldManager = null, CancellationToken cancellationToken = default)
     {
         Stamp(obj);
-        var path = Descriptor.CollectionPath(Ns(obj.Metadata.Namespace)) + new QueryBuilder().Add("fieldManager", fieldManager);
+        var path = Descriptor.CollectionPath(Ns(obj.Metadata.NamespaceProperty)) + new QueryBuilder().Add("fieldManager", fieldManager);
         return _client.SendForObjectAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(obj) }, cancellationToken);
     }
 
@@ -148,7 +155,7 @@ public sealed class ResourceClient<T>
         }
 
         var name = obj.Metadata.Name ?? throw new ArgumentException("apply needs metadata.name", nameof(obj));
-        return PatchAsync(name, PatchType.Apply, node, obj.Metadata.Namespace, fieldManager, force, status, cancellationToken);
+        return PatchAsync(name, PatchType.Apply, node, obj.Metadata.NamespaceProperty, fieldManager, force, status, cancellationToken);
     }
 
     /// <summary>
@@ -204,7 +211,9 @@ public sealed class ResourceClient<T>
     /// <summary>
     /// Watches the resource: one stream of events until the server ends it (the enumeration completes), the
     /// connection drops (IOException/HttpRequestException), or the server sends an ERROR (thrown as
-    /// <see cref="KubernetesApiException"/>, 410 when the version is too old). Informers handle the reconnects.
+    /// <see cref="KubernetesApiException"/>, 410 when the version is too old). Informers handle the reconnects. The
+    /// request is ours (its query: resourceVersion, bookmarks, selectors, timeout); the official client's
+    /// <see cref="Watcher{T}"/> reads the line-separated stream and decodes each event.
     /// </summary>
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(string? ns = null, WatchOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -218,50 +227,38 @@ public sealed class ResourceClient<T>
             .Add("timeoutSeconds", options.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var path = Descriptor.CollectionPath(ListNs(ns)) + query;
         using var response = await _client.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), streaming: true, cancellationToken).ConfigureAwait(false);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            if (line.Length == 0)
+            // The official watcher calls back on its own task; the channel hands its events to this enumerator in order
+            // and ends it with the watcher's first error (the server's ERROR event, a broken line or a dropped connection).
+            var events = Channel.CreateUnbounded<WatchEvent<T>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            using var watcher = new Watcher<T>(
+                () => Task.FromResult<TextReader>(new NonBlankLineReader(new StreamReader(stream, Encoding.UTF8))),
+                (type, obj) => events.Writer.TryWrite(new WatchEvent<T>(type, obj)),
+                error => events.Writer.TryComplete(WatchError(error)),
+                () => events.Writer.TryComplete());
+            using var stop = cancellationToken.Register(() => events.Writer.TryComplete(new OperationCanceledException(cancellationToken)));
+            while (await events.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                continue;
-            }
-
-            yield return Parse(line);
-        }
-    }
-
-    private static WatchEvent<T> Parse(string line)
-    {
-        using var document = JsonDocument.Parse(line);
-        var root = document.RootElement;
-        var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
-        if (!root.TryGetProperty("object", out var obj))
-        {
-            throw new KubernetesApiException(HttpStatusCode.InternalServerError, null, $"watch event without an object: {Truncate(line)}");
-        }
-
-        switch (type)
-        {
-            case "ADDED":
-                return new WatchEvent<T>(WatchEventType.Added, obj.Deserialize<T>(KubeJson.Options)!);
-            case "MODIFIED":
-                return new WatchEvent<T>(WatchEventType.Modified, obj.Deserialize<T>(KubeJson.Options)!);
-            case "DELETED":
-                return new WatchEvent<T>(WatchEventType.Deleted, obj.Deserialize<T>(KubeJson.Options)!);
-            case "BOOKMARK":
-                return new WatchEvent<T>(WatchEventType.Bookmark, obj.Deserialize<T>(KubeJson.Options)!);
-            case "ERROR":
+                while (events.Reader.TryRead(out var item))
                 {
-                    var status = obj.Deserialize<StatusBody>(KubeJson.Options);
-                    var code = status?.Code is > 0 ? (HttpStatusCode)status.Code : HttpStatusCode.InternalServerError;
-                    throw new KubernetesApiException(code, status, $"watch error: {status?.Code} {status?.Reason}: {status?.Message}");
+                    yield return item;
                 }
-
-            default:
-                throw new KubernetesApiException(HttpStatusCode.InternalServerError, null, $"unknown watch event type \"{type}\": {Truncate(line)}");
+            }
         }
     }
+
+    /// <summary>Our exception for an error the official watcher reported: the server's Status, or what broke.</summary>
+    private static Exception WatchError(Exception error) => error switch
+    {
+        KubernetesException { Status: { } status } => new KubernetesApiException(
+            status.Code is > 0 ? (HttpStatusCode)status.Code.Value : HttpStatusCode.InternalServerError,
+            status,
+            $"watch error: {status.Code} {status.Reason}: {status.Message}"),
+        JsonException json => new KubernetesApiException(HttpStatusCode.InternalServerError, null, $"watch event that is not the expected JSON: {json.Message}", inner: json),
+        _ => error,
+    };
 
     private static string BodyText(object body) => body switch
     {
@@ -270,13 +267,11 @@ public sealed class ResourceClient<T>
         _ => JsonSerializer.Serialize(body, body.GetType(), KubeJson.Options),
     };
 
-    private static string Truncate(string s) => s.Length > 200 ? s[..200] + "..." : s;
-
     private Task<T> Put(T obj, string? subresource, string? fieldManager, CancellationToken cancellationToken)
     {
         Stamp(obj);
         var name = obj.Metadata.Name ?? throw new ArgumentException("replace needs metadata.name", nameof(obj));
-        var path = Descriptor.ObjectPath(Ns(obj.Metadata.Namespace), name, subresource) + new QueryBuilder().Add("fieldManager", fieldManager);
+        var path = Descriptor.ObjectPath(Ns(obj.Metadata.NamespaceProperty), name, subresource) + new QueryBuilder().Add("fieldManager", fieldManager);
         return _client.SendForObjectAsync<T>(() => new HttpRequestMessage(HttpMethod.Put, path) { Content = Json(obj) }, cancellationToken);
     }
 
@@ -286,7 +281,7 @@ public sealed class ResourceClient<T>
         obj.Kind ??= Descriptor.Kind;
         if (Descriptor.Namespaced)
         {
-            obj.Metadata.Namespace ??= _client.DefaultNamespace;
+            obj.Metadata.NamespaceProperty ??= _client.DefaultNamespace;
         }
     }
 

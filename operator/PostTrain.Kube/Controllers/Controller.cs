@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 using PostTrain.Kube.Queue;
 
 namespace PostTrain.Kube.Controllers;
@@ -13,7 +14,7 @@ namespace PostTrain.Kube.Controllers;
 /// </summary>
 /// <typeparam name="T">The primary kind.</typeparam>
 public sealed class Controller<T> : IRunnable
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly IReconciler _reconciler;
     private readonly ILogger _logger;
@@ -73,7 +74,7 @@ public sealed class Controller<T> : IRunnable
     /// primary kind (same group, any version) enqueues that owner.
     /// </summary>
     public Controller<T> Owns<TChild>(Informer<TChild> children)
-        where TChild : class, IKubernetesObject
+        where TChild : class, IKubernetesObject<V1ObjectMeta>
     {
         var kind = (Primary.Descriptor.Group, Primary.Descriptor.Kind);
         return Watches(children, child =>
@@ -84,13 +85,13 @@ public sealed class Controller<T> : IRunnable
                 return [];
             }
 
-            return [new ReconcileRequest(child.Metadata.Namespace, owner.Name)];
+            return [new ReconcileRequest(child.Metadata.NamespaceProperty, owner.Name)];
         });
     }
 
     /// <summary>Reconciles whatever <paramref name="map"/> returns for each changed object of another kind.</summary>
     public Controller<T> Watches<TOther>(Informer<TOther> informer, Func<TOther, IEnumerable<ReconcileRequest>> map)
-        where TOther : class, IKubernetesObject
+        where TOther : class, IKubernetesObject<V1ObjectMeta>
     {
         _informers.Add(informer);
         void Enqueue(TOther o)

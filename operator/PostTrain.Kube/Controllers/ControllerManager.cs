@@ -1,4 +1,6 @@
 using System.Text;
+using k8s;
+using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,7 +37,7 @@ public sealed class ControllerManager
 
     /// <summary>Adds a controller and its informers.</summary>
     public ControllerManager Add<T>(Controller<T> controller)
-        where T : class, Models.IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         foreach (var informer in controller.Informers.Where(i => !_informers.Contains(i)))
         {

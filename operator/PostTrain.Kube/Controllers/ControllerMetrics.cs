@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using k8s;
+using k8s.Models;
 
 namespace PostTrain.Kube.Controllers;
 
@@ -27,7 +29,7 @@ public sealed class ControllerMetrics
 
     /// <summary>Records every reconcile of the controller and observes its queue depth.</summary>
     public void Attach<T>(Controller<T> controller)
-        where T : class, Models.IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var tag = new KeyValuePair<string, object?>("controller", controller.Name);
         controller.Reconciled += (_, result, elapsed) =>

@@ -1,3 +1,5 @@
+using k8s;
+using k8s.Models;
 using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Controllers;
@@ -6,10 +8,10 @@ namespace PostTrain.Kube.Controllers;
 public static class Finalizers
 {
     /// <summary>Whether the object carries the finalizer.</summary>
-    public static bool Has(IKubernetesObject obj, string finalizer) => obj.Metadata.Finalizers?.Contains(finalizer) == true;
+    public static bool Has(IKubernetesObject<V1ObjectMeta> obj, string finalizer) => obj.Metadata.Finalizers?.Contains(finalizer) == true;
 
     /// <summary>Adds the finalizer; returns true when it was missing.</summary>
-    public static bool Add(IKubernetesObject obj, string finalizer)
+    public static bool Add(IKubernetesObject<V1ObjectMeta> obj, string finalizer)
     {
         if (Has(obj, finalizer))
         {
@@ -21,8 +23,8 @@ public static class Finalizers
     }
 
     /// <summary>Removes the finalizer; returns true when it was present.</summary>
-    public static bool Remove(IKubernetesObject obj, string finalizer) => obj.Metadata.Finalizers?.RemoveAll(f => f == finalizer) > 0;
+    public static bool Remove(IKubernetesObject<V1ObjectMeta> obj, string finalizer) => obj.Metadata.Finalizers?.RemoveWhere(f => f == finalizer) > 0;
 
     /// <summary>Whether deletion was requested (deletionTimestamp set).</summary>
-    public static bool IsBeingDeleted(IKubernetesObject obj) => obj.Metadata.DeletionTimestamp is not null;
+    public static bool IsBeingDeleted(IKubernetesObject<V1ObjectMeta> obj) => obj.Metadata.DeletionTimestamp is not null;
 }

@@ -1,3 +1,4 @@
+
 namespace PostTrain.Kube.Controllers;
 
 /// <summary>Which object to reconcile.</summary>

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PostTrain.Kube.Client;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Events;
 
@@ -21,7 +22,7 @@ public sealed class EventRecorder
     public const string Warning = "Warning";
 
     private const int MaxNoteBytes = 1024;
-    private readonly ResourceClient<EventsV1Event> _events;
+    private readonly ResourceClient<Eventsv1Event> _events;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -52,7 +53,7 @@ public sealed class EventRecorder
     public TimeSpan SeriesWindow { get; init; } = TimeSpan.FromMinutes(6);
 
     /// <summary>Records an event about <paramref name="regarding"/>; returns the event as stored, or null when recording failed.</summary>
-    public async Task<EventsV1Event?> RecordAsync(IKubernetesObject regarding, string type, string reason, string action, string note, IKubernetesObject? related = null, CancellationToken cancellationToken = default)
+    public async Task<Eventsv1Event?> RecordAsync(IKubernetesObject<V1ObjectMeta> regarding, string type, string reason, string action, string note, IKubernetesObject<V1ObjectMeta>? related = null, CancellationToken cancellationToken = default)
     {
         if (type is not (Normal or Warning))
         {
@@ -60,7 +61,7 @@ public sealed class EventRecorder
         }
 
         note = Truncate(note);
-        var ns = string.IsNullOrEmpty(regarding.Metadata.Namespace) ? "default" : regarding.Metadata.Namespace;
+        var ns = string.IsNullOrEmpty(regarding.Metadata.NamespaceProperty) ? "default" : regarding.Metadata.NamespaceProperty;
         var key = string.Join('\u001f', regarding.Metadata.Uid, regarding.Kind, ns, regarding.Metadata.Name, type, reason, action, note);
         var now = _time.GetUtcNow();
         Entry? previous;
@@ -75,11 +76,11 @@ public sealed class EventRecorder
 
         try
         {
-            EventsV1Event stored;
+            Eventsv1Event stored;
             if (previous is not null)
             {
                 var count = previous.Count + 1;
-                var patch = new EventsV1Event { Series = new EventSeries { Count = count, LastObservedTime = now } };
+                var patch = new Eventsv1Event { Series = new Eventsv1EventSeries { Count = count, LastObservedTime = now.UtcDateTime } };
                 try
                 {
                     stored = await _events.PatchAsync(previous.Name, PatchType.Merge, new { series = patch.Series }, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -105,13 +106,13 @@ public sealed class EventRecorder
         }
     }
 
-    private Task<EventsV1Event> CreateAsync(IKubernetesObject regarding, IKubernetesObject? related, string ns, string type, string reason, string action, string note, DateTimeOffset now, CancellationToken cancellationToken)
+    private Task<Eventsv1Event> CreateAsync(IKubernetesObject<V1ObjectMeta> regarding, IKubernetesObject<V1ObjectMeta>? related, string ns, string type, string reason, string action, string note, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var name = $"{regarding.Metadata.Name}.{(now.UtcTicks * 100).ToString("x", CultureInfo.InvariantCulture)}";
-        var e = new EventsV1Event
+        var e = new Eventsv1Event
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = ns },
-            EventTime = now,
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            EventTime = now.UtcDateTime,
             ReportingController = ReportingController,
             ReportingInstance = ReportingInstance,
             Action = action,
@@ -139,11 +140,11 @@ public sealed class EventRecorder
         }
     }
 
-    private static ObjectReference Reference(IKubernetesObject obj) => new()
+    private static V1ObjectReference Reference(IKubernetesObject<V1ObjectMeta> obj) => new()
     {
         ApiVersion = obj.ApiVersion,
         Kind = obj.Kind,
-        Namespace = obj.Metadata.Namespace,
+        NamespaceProperty = obj.Metadata.NamespaceProperty,
         Name = obj.Metadata.Name,
         Uid = obj.Metadata.Uid,
         ResourceVersion = obj.Metadata.ResourceVersion,

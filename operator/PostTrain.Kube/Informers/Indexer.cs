@@ -1,4 +1,5 @@
-using PostTrain.Kube.Models;
+using k8s;
+using k8s.Models;
 
 namespace PostTrain.Kube.Informers;
 
@@ -8,7 +9,7 @@ namespace PostTrain.Kube.Informers;
 /// </summary>
 /// <typeparam name="T">Object type.</typeparam>
 public sealed class Indexer<T>
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>The built-in index of objects by namespace.</summary>
     public const string NamespaceIndex = "namespace";
@@ -19,7 +20,7 @@ public sealed class Indexer<T>
     private readonly Dictionary<string, Dictionary<string, HashSet<string>>> _indices = new(StringComparer.Ordinal);
 
     /// <summary>Creates a cache with the namespace index.</summary>
-    public Indexer() => AddIndex(NamespaceIndex, o => string.IsNullOrEmpty(o.Metadata.Namespace) ? [] : [o.Metadata.Namespace]);
+    public Indexer() => AddIndex(NamespaceIndex, o => string.IsNullOrEmpty(o.Metadata.NamespaceProperty) ? [] : [o.Metadata.NamespaceProperty]);
 
     /// <summary>Number of cached objects.</summary>
     public int Count

@@ -1,4 +1,6 @@
 using System.Globalization;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PostTrain.Kube.Client;
@@ -14,7 +16,7 @@ namespace PostTrain.Kube.Informers;
 /// </summary>
 /// <typeparam name="T">Object type.</typeparam>
 public sealed class Informer<T> : IInformer
-    where T : class, IKubernetesObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ResourceClient<T> _client;
     private readonly ILogger _logger;

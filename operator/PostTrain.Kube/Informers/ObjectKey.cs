@@ -1,4 +1,5 @@
-using PostTrain.Kube.Models;
+using k8s;
+using k8s.Models;
 
 namespace PostTrain.Kube.Informers;
 
@@ -6,7 +7,7 @@ namespace PostTrain.Kube.Informers;
 public static class ObjectKey
 {
     /// <summary>The key of an object.</summary>
-    public static string Of(IKubernetesObject obj) => Of(obj.Metadata.Namespace, obj.Metadata.Name ?? "");
+    public static string Of(IKubernetesObject<V1ObjectMeta> obj) => Of(obj.Metadata.NamespaceProperty, obj.Metadata.Name ?? "");
 
     /// <summary>The key of a namespace and name.</summary>
     public static string Of(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";

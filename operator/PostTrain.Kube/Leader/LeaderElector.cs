@@ -1,7 +1,7 @@
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PostTrain.Kube.Client;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.Kube.Leader;
 
@@ -13,10 +13,10 @@ namespace PostTrain.Kube.Leader;
 /// </summary>
 public sealed class LeaderElector
 {
-    private readonly ResourceClient<Lease> _leases;
+    private readonly ResourceClient<V1Lease> _leases;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private LeaseSpec? _observed;
+    private V1LeaseSpec? _observed;
     private string? _observedVersion;
     private DateTimeOffset _observedAt;
     private volatile bool _isLeader;
@@ -171,10 +171,10 @@ public sealed class LeaderElector
             if (lease is null)
             {
                 var created = await _leases.CreateAsync(
-                    new Lease
+                    new V1Lease
                     {
-                        Metadata = new ObjectMeta { Name = Options.LeaseName, Namespace = Options.LeaseNamespace },
-                        Spec = new LeaseSpec { HolderIdentity = Options.Identity, LeaseDurationSeconds = DurationSeconds, AcquireTime = now, RenewTime = now, LeaseTransitions = 0 },
+                        Metadata = new V1ObjectMeta { Name = Options.LeaseName, NamespaceProperty = Options.LeaseNamespace },
+                        Spec = new V1LeaseSpec { HolderIdentity = Options.Identity, LeaseDurationSeconds = DurationSeconds, AcquireTime = now.UtcDateTime, RenewTime = now.UtcDateTime, LeaseTransitions = 0 },
                     },
                     cancellationToken: attempt.Token).ConfigureAwait(false);
                 Observe(created, _time.GetUtcNow());
@@ -195,12 +195,12 @@ public sealed class LeaderElector
             }
 
             var mine = spec.HolderIdentity == Options.Identity;
-            lease.Spec = new LeaseSpec
+            lease.Spec = new V1LeaseSpec
             {
                 HolderIdentity = Options.Identity,
                 LeaseDurationSeconds = DurationSeconds,
-                AcquireTime = mine ? spec.AcquireTime ?? now : now,
-                RenewTime = now,
+                AcquireTime = mine ? spec.AcquireTime ?? now.UtcDateTime : now.UtcDateTime,
+                RenewTime = now.UtcDateTime,
                 LeaseTransitions = mine ? spec.LeaseTransitions ?? 0 : (spec.LeaseTransitions ?? 0) + 1,
             };
             var updated = await _leases.ReplaceAsync(lease, cancellationToken: attempt.Token).ConfigureAwait(false);
@@ -239,7 +239,7 @@ public sealed class LeaderElector
             }
 
             var now = _time.GetUtcNow();
-            lease.Spec = new LeaseSpec { HolderIdentity = null, LeaseDurationSeconds = 1, AcquireTime = now, RenewTime = now, LeaseTransitions = lease.Spec.LeaseTransitions };
+            lease.Spec = new V1LeaseSpec { HolderIdentity = null, LeaseDurationSeconds = 1, AcquireTime = now.UtcDateTime, RenewTime = now.UtcDateTime, LeaseTransitions = lease.Spec.LeaseTransitions };
             await _leases.ReplaceAsync(lease, cancellationToken: timeout.Token).ConfigureAwait(false);
             _logger.LogInformation("leader election: {Identity} released lease {Namespace}/{Lease}", Options.Identity, Options.LeaseNamespace, Options.LeaseName);
         }
@@ -249,7 +249,7 @@ public sealed class LeaderElector
         }
     }
 
-    private void Observe(Lease lease, DateTimeOffset at)
+    private void Observe(V1Lease lease, DateTimeOffset at)
     {
         _observed = lease.Spec;
         _observedVersion = lease.Metadata.ResourceVersion;

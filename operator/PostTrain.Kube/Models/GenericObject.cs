@@ -1,6 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+
 namespace PostTrain.Kube.Models;
 
-/// <summary>Any object, with everything beyond apiVersion, kind and metadata kept in <see cref="KubernetesObject.ExtensionData"/>.</summary>
-public sealed class GenericObject : KubernetesObject
+/// <summary>Any object: apiVersion, kind and metadata typed, everything else kept as it came in <see cref="ExtensionData"/>.</summary>
+public sealed class GenericObject : IKubernetesObject<V1ObjectMeta>
 {
+    /// <inheritdoc />
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = null!;
+
+    /// <inheritdoc />
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = null!;
+
+    /// <inheritdoc />
+    [JsonPropertyName("metadata")]
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    /// <summary>The object's other fields (spec, status, data...), as they came.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }

@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
-using BatchJob = PostTrain.Kube.Models.Job;
+using BatchJob = k8s.Models.V1Job;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -18,12 +18,12 @@ internal static class BatchJobScheduling
         var a = current.Spec.Template.Spec;
         var b = desired.Spec.Template.Spec;
         return JsonNode.DeepEquals(Selector(a.NodeSelector), Selector(b.NodeSelector))
-            && JsonNode.DeepEquals(a.Tolerations is { Count: > 0 } ta ? ta : null, b.Tolerations is { Count: > 0 } tb ? tb : null)
-            && JsonNode.DeepEquals(a.Affinity?["nodeAffinity"], b.Affinity?["nodeAffinity"])
-            && current.Metadata.Labels?.GetValueOrDefault(ChildNames.QueueLabel) == desired.Metadata.Labels?.GetValueOrDefault(ChildNames.QueueLabel);
+            && JsonNode.DeepEquals(KubeJson.ToNode(a.Tolerations is { Count: > 0 } ta ? ta : null), KubeJson.ToNode(b.Tolerations is { Count: > 0 } tb ? tb : null))
+            && JsonNode.DeepEquals(KubeJson.ToNode(a.Affinity?.NodeAffinity), KubeJson.ToNode(b.Affinity?.NodeAffinity))
+            && current.GetLabel(ChildNames.QueueLabel) == desired.GetLabel(ChildNames.QueueLabel);
 
-        static JsonNode? Selector(Dictionary<string, string>? selector) =>
-            selector is { Count: > 0 } ? JsonSerializer.SerializeToNode(selector, KubeJson.Options) : null;
+        static JsonNode? Selector(IDictionary<string, string>? selector) =>
+            selector is { Count: > 0 } ? KubeJson.ToNode(selector) : null;
     }
 
     /// <summary>Copies <paramref name="desired"/>'s scheduling directives onto <paramref name="target"/> (other affinities stay).</summary>
@@ -31,18 +31,13 @@ internal static class BatchJobScheduling
     {
         var from = desired.Spec.Template.Spec;
         var to = target.Spec.Template.Spec;
-        to.NodeSelector = from.NodeSelector is { Count: > 0 } selector ? new(selector) : null;
-        to.Tolerations = from.Tolerations?.DeepClone().AsArray();
-        var affinity = to.Affinity?.DeepClone().AsObject() ?? [];
-        affinity.Remove("nodeAffinity");
-        if (from.Affinity?["nodeAffinity"] is { } nodeAffinity)
-        {
-            affinity["nodeAffinity"] = nodeAffinity.DeepClone();
-        }
-
-        to.Affinity = affinity.Count > 0 ? affinity : null;
-        var queue = desired.Metadata.Labels?.GetValueOrDefault(ChildNames.QueueLabel);
-        target.Metadata.Labels ??= [];
+        to.NodeSelector = from.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector) : null;
+        to.Tolerations = from.Tolerations is null ? null : KubeJson.Clone(from.Tolerations);
+        var affinity = to.Affinity is null ? new V1Affinity() : KubeJson.Clone(to.Affinity);
+        affinity.NodeAffinity = from.Affinity?.NodeAffinity is { } nodeAffinity ? KubeJson.Clone(nodeAffinity) : null;
+        to.Affinity = affinity.NodeAffinity is null && affinity.PodAffinity is null && affinity.PodAntiAffinity is null ? null : affinity;
+        var queue = desired.GetLabel(ChildNames.QueueLabel);
+        target.Metadata.Labels ??= new Dictionary<string, string>();
         if (queue is null)
         {
             target.Metadata.Labels.Remove(ChildNames.QueueLabel);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using PostTrain.Kube.Models;
+using k8s;
+using k8s.Models;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -12,7 +13,7 @@ namespace PostTrain.Operator.Controllers;
 /// </summary>
 public sealed class ChildExpectations
 {
-    private readonly ConcurrentDictionary<string, (IKubernetesObject Child, DateTimeOffset At)> _created = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (IKubernetesObject<V1ObjectMeta> Child, DateTimeOffset At)> _created = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
     /// <summary>Creates the memory.</summary>
@@ -26,10 +27,10 @@ public sealed class ChildExpectations
 
     /// <summary>Remembers a child just created (or found to exist) through the API.</summary>
     public void Created<T>(T child)
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var now = _time.GetUtcNow();
-        _created[Key<T>(child.Metadata.Namespace, child.Metadata.Name)] = (child, now);
+        _created[Key<T>(child.Metadata.NamespaceProperty, child.Metadata.Name)] = (child, now);
         if (_created.Count > 4096)
         {
             foreach (var (key, entry) in _created)
@@ -44,7 +45,7 @@ public sealed class ChildExpectations
 
     /// <summary>The remembered child, or null when there is none or it is too old.</summary>
     public T? Get<T>(string? ns, string? name)
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var key = Key<T>(ns, name);
         if (!_created.TryGetValue(key, out var entry))
@@ -63,7 +64,7 @@ public sealed class ChildExpectations
 
     /// <summary>The cache shows the child now: forget it.</summary>
     public void Observed<T>(string? ns, string? name)
-        where T : class, IKubernetesObject =>
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
         _created.TryRemove(Key<T>(ns, name), out _);
 
     private static string Key<T>(string? ns, string? name) => $"{typeof(T).Name}/{ns}/{name}";

@@ -1,3 +1,5 @@
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Api.Jobs;
 using PostTrain.Kube.Client;
@@ -6,7 +8,7 @@ using PostTrain.Kube.Informers;
 using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
-using BatchJob = PostTrain.Kube.Models.Job;
+using BatchJob = k8s.Models.V1Job;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -33,9 +35,9 @@ internal sealed class ChildSync
     }
 
     /// <summary>The batch Job and ConfigMap under their current names, or (when no such batch Job exists) under the legacy names.</summary>
-    public (BatchJob? Batch, ConfigMap? Config) FindRunning(JobResource resource)
+    public (BatchJob? Batch, V1ConfigMap? Config) FindRunning(JobResource resource)
     {
-        var ns = resource.Metadata.Namespace;
+        var ns = resource.Metadata.NamespaceProperty;
         var batch = CachedOrCreated(_scope.BatchJobs, ns, ChildNames.BatchJob(resource.Metadata.Name!, _kind.Kind));
         var config = CachedOrCreated(_scope.ConfigMaps, ns, ChildNames.ConfigMap(resource.Metadata.Name!, _kind.Kind));
         if (batch is null && LegacyChild(_scope.BatchJobs, resource, resource.Metadata.Name!) is { } legacy)
@@ -50,7 +52,7 @@ internal sealed class ChildSync
     /// <summary>The batch Job under its current name, else under its legacy name (then <c>Legacy</c> is true); null when neither exists.</summary>
     public (BatchJob? Batch, bool Legacy) FindBatchJob(JobResource resource)
     {
-        var existing = CachedOrCreated(_scope.BatchJobs, resource.Metadata.Namespace, ChildNames.BatchJob(resource.Metadata.Name!, _kind.Kind));
+        var existing = CachedOrCreated(_scope.BatchJobs, resource.Metadata.NamespaceProperty, ChildNames.BatchJob(resource.Metadata.Name!, _kind.Kind));
         if (existing is null && LegacyChild(_scope.BatchJobs, resource, resource.Metadata.Name!) is { } adopted)
         {
             // Created by an operator version that named children without the kind: keep using them.
@@ -61,12 +63,12 @@ internal sealed class ChildSync
     }
 
     /// <summary>The job.json ConfigMap that goes with the batch Job found by <see cref="FindBatchJob"/>.</summary>
-    public ConfigMap? FindConfig(JobResource resource, RenderedWorkload workload, bool legacy) => legacy
+    public V1ConfigMap? FindConfig(JobResource resource, RenderedWorkload workload, bool legacy) => legacy
         ? LegacyChild(_scope.ConfigMaps, resource, resource.Metadata.Name + "-config")
-        : CachedOrCreated(_scope.ConfigMaps, resource.Metadata.Namespace, workload.Config.Metadata.Name);
+        : CachedOrCreated(_scope.ConfigMaps, resource.Metadata.NamespaceProperty, workload.Config.Metadata.Name);
 
     /// <summary>Creates the children that do not exist (one that exists already is left as it is) and returns the batch Job.</summary>
-    public async Task<(BatchJob Batch, ConfigMap? Config)> CreateMissingAsync(RenderedWorkload workload, BatchJob? batch, ConfigMap? config, CancellationToken cancellationToken)
+    public async Task<(BatchJob Batch, V1ConfigMap? Config)> CreateMissingAsync(RenderedWorkload workload, BatchJob? batch, V1ConfigMap? config, CancellationToken cancellationToken)
     {
         config ??= await EnsureCreatedAsync(_context.Client.ConfigMaps, workload.Config, needObject: false, cancellationToken).ConfigureAwait(false);
         if (workload.Service is { } service)
@@ -86,14 +88,14 @@ internal sealed class ChildSync
     /// <summary>Whether the job still exists as this object (same uid, not being deleted), read from the API server.</summary>
     public async Task<bool> StillExistsAsync(JobResource resource, CancellationToken cancellationToken)
     {
-        var live = await _context.JobClient(_kind).TryGetAsync(resource.Metadata.Name!, resource.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+        var live = await _context.JobClient(_kind).TryGetAsync(resource.Metadata.Name!, resource.Metadata.NamespaceProperty, cancellationToken).ConfigureAwait(false);
         return live is not null && live.Metadata.Uid == resource.Metadata.Uid && live.Metadata.DeletionTimestamp is null;
     }
 
     /// <summary>The worker pods of the job, from the cache.</summary>
-    public List<Pod> WorkerPods(JobResource resource) =>
-        _scope.Pods.Cache.ByIndex(Indexer<Pod>.NamespaceIndex, resource.Metadata.Namespace ?? "")
-            .Where(p => p.Metadata.Labels is { } l && l.GetValueOrDefault(ChildNames.KindLabel) == _kind.Kind && l.GetValueOrDefault(ChildNames.JobLabel) == resource.Metadata.Name)
+    public List<V1Pod> WorkerPods(JobResource resource) =>
+        _scope.Pods.Cache.ByIndex(Indexer<V1Pod>.NamespaceIndex, resource.Metadata.NamespaceProperty ?? "")
+            .Where(p => p.GetLabel(ChildNames.KindLabel) == _kind.Kind && p.GetLabel(ChildNames.JobLabel) == resource.Metadata.Name)
             .ToList();
 
     /// <summary>
@@ -103,7 +105,7 @@ internal sealed class ChildSync
     public async Task<BatchJob> SyncBatchJobAsync(PostTrainJob job, BatchJob current, BatchJob desired, CancellationToken cancellationToken)
     {
         var spec = job.CommonSpec;
-        var ns = current.Metadata.Namespace;
+        var ns = current.Metadata.NamespaceProperty;
         var name = current.Metadata.Name!;
         var suspended = current.Spec.Suspend == true;
         var hasQueue = spec.Scheduling?.QueueName is { Length: > 0 };
@@ -177,7 +179,7 @@ internal sealed class ChildSync
     /// Writes the current job.json to the ConfigMap when every edit reached the batch Job (or concerns only the
     /// operator), so a retried pod and a reader of the ConfigMap see the spec in effect.
     /// </summary>
-    public async Task SyncConfigAsync(ConfigMap? config, ConfigMap desired, IReadOnlyList<string> drift, BatchJob batch, BatchJob desiredJob, CancellationToken cancellationToken)
+    public async Task SyncConfigAsync(V1ConfigMap? config, V1ConfigMap desired, IReadOnlyList<string> drift, BatchJob batch, BatchJob desiredJob, CancellationToken cancellationToken)
     {
         if (config is null || drift.Count == 0 || SpecDrift.Ignored(drift, batch, desiredJob).Count > 0)
         {
@@ -186,17 +188,17 @@ internal sealed class ChildSync
         }
 
         var json = desired.Data!["job.json"];
-        var updated = await _context.Client.ConfigMaps.UpdateAsync(config.Metadata.Name!, c => (c.Data ??= [])["job.json"] = json, config.Metadata.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var updated = await _context.Client.ConfigMaps.UpdateAsync(config.Metadata.Name!, c => (c.Data ??= new Dictionary<string, string>())["job.json"] = json, config.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
         _context.Expectations.Created(updated);
     }
 
     private async Task<T?> EnsureCreatedAsync<T>(ResourceClient<T> client, T desired, bool needObject, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         try
         {
             var created = await client.CreateAsync(desired, _context.Options.FieldManager, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("{Kind} {Namespace}/{Name}: created {ChildKind} {Child}", _kind.Kind, desired.Metadata.Namespace, OwnerReferences.GetController(desired)?.Name, desired.Kind, desired.Metadata.Name);
+            _logger.LogInformation("{Kind} {Namespace}/{Name}: created {ChildKind} {Child}", _kind.Kind, desired.Metadata.NamespaceProperty, OwnerReferences.GetController(desired)?.Name, desired.Kind, desired.Metadata.Name);
             _context.Expectations.Created(created);
             return created;
         }
@@ -209,7 +211,7 @@ internal sealed class ChildSync
                 return null;
             }
 
-            var found = await client.GetAsync(desired.Metadata.Name!, desired.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+            var found = await client.GetAsync(desired.Metadata.Name!, desired.Metadata.NamespaceProperty, cancellationToken).ConfigureAwait(false);
             _context.Expectations.Created(found);
             return found;
         }
@@ -217,11 +219,11 @@ internal sealed class ChildSync
 
     /// <summary>A child under its name from before names carried the kind (<c>NAME</c>, <c>NAME-config</c>), when this job controls it.</summary>
     private static T? LegacyChild<T>(Informer<T> informer, JobResource owner, string name)
-        where T : class, IKubernetesObject =>
-        informer.Cache.Get(owner.Metadata.Namespace, name) is { } child && OwnerReferences.IsControlledBy(child, owner) ? child : null;
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        informer.Cache.Get(owner.Metadata.NamespaceProperty, name) is { } child && OwnerReferences.IsControlledBy(child, owner) ? child : null;
 
     private T? CachedOrCreated<T>(Informer<T> informer, string? ns, string? name)
-        where T : class, IKubernetesObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         if (informer.Cache.Get(ns, name!) is { } cached)
         {

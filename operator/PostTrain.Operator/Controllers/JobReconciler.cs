@@ -1,4 +1,5 @@
 using System.Text.Json;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Api.Status;
@@ -9,7 +10,7 @@ using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
 using ApiJobStatus = PostTrain.Api.Status.JobStatus;
-using BatchJob = PostTrain.Kube.Models.Job;
+using BatchJob = k8s.Models.V1Job;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -165,7 +166,7 @@ public sealed class JobReconciler : IReconciler
     {
         var (batch, config) = _children.FindRunning(resource);
         PostTrainJob? running = null;
-        if (batch is not null && OwnerReferences.IsControlledBy(batch, resource) && config?.Data?.GetValueOrDefault("job.json") is { } json)
+        if (batch is not null && OwnerReferences.IsControlledBy(batch, resource) && config?.Data?.TryGetValue("job.json", out var json) == true)
         {
             try
             {

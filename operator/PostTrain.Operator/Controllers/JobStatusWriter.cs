@@ -57,7 +57,7 @@ internal sealed class JobStatusWriter
         {
             written.ApiVersion ??= _kind.ApiVersion;
             written.Kind ??= _kind.Kind;
-            _logger.LogInformation("{Kind} {Namespace}/{Name}: {From} -> {To} ({Reason}: {Message})", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, previous?.ToString() ?? "new", status.Phase, reason, message);
+            _logger.LogInformation("{Kind} {Namespace}/{Name}: {From} -> {To} ({Reason}: {Message})", _kind.Kind, resource.Metadata.NamespaceProperty, resource.Metadata.Name, previous?.ToString() ?? "new", status.Phase, reason, message);
             var type = status.Phase == JobPhase.Failed ? EventRecorder.Warning : EventRecorder.Normal;
             await _context.Events.RecordAsync(written, type, reason, "Reconcile", $"{status.Phase}: {message}", cancellationToken: cancellationToken).ConfigureAwait(false);
         }

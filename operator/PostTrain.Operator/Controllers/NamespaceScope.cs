@@ -1,5 +1,5 @@
+using k8s.Models;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Resources;
 
 namespace PostTrain.Operator.Controllers;
@@ -13,6 +13,6 @@ namespace PostTrain.Operator.Controllers;
 public sealed record NamespaceScope(
     string? Namespace,
     IReadOnlyDictionary<string, Informer<JobResource>> Jobs,
-    Informer<Job> BatchJobs,
-    Informer<Pod> Pods,
-    Informer<ConfigMap> ConfigMaps);
+    Informer<V1Job> BatchJobs,
+    Informer<V1Pod> Pods,
+    Informer<V1ConfigMap> ConfigMaps);

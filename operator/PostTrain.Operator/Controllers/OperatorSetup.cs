@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
@@ -142,23 +143,23 @@ public sealed class OperatorSetup
         return new NamespaceScope(
             ns,
             jobs,
-            new Informer<Job>(client.Jobs, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.jobs" + suffix), time),
-            new Informer<Pod>(client.Pods, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.pods" + suffix), time),
-            new Informer<ConfigMap>(client.ConfigMaps, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.configmaps" + suffix), time));
+            new Informer<V1Job>(client.Jobs, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.jobs" + suffix), time),
+            new Informer<V1Pod>(client.Pods, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.pods" + suffix), time),
+            new Informer<V1ConfigMap>(client.ConfigMaps, Options(ChildNames.JobLabel), loggers.CreateLogger("informer.configmaps" + suffix), time));
     }
 
-    private static IEnumerable<ReconcileRequest> PodOwner(Pod pod, ResourceDescriptor kind) =>
-        pod.Metadata.Labels is { } labels && labels.GetValueOrDefault(ChildNames.KindLabel) == kind.Kind && labels.GetValueOrDefault(ChildNames.JobLabel) is { } name
-            ? [new ReconcileRequest(pod.Metadata.Namespace, name)]
+    private static IEnumerable<ReconcileRequest> PodOwner(V1Pod pod, ResourceDescriptor kind) =>
+        pod.GetLabel(ChildNames.KindLabel) == kind.Kind && pod.GetLabel(ChildNames.JobLabel) is { } name
+            ? [new ReconcileRequest(pod.Metadata.NamespaceProperty, name)]
             : [];
 
     private static IEnumerable<string> DependencyKeys(JobResource job) =>
-        job.ReferencedJobs().Select(r => DependencyKey(job.Metadata.Namespace, r.Kind, r.Name)).Distinct(StringComparer.Ordinal).ToList();
+        job.ReferencedJobs().Select(r => DependencyKey(job.Metadata.NamespaceProperty, r.Kind, r.Name)).Distinct(StringComparer.Ordinal).ToList();
 
     private static string DependencyKey(string? ns, string kind, string name) => $"{ns}/{kind}/{name}";
 
     private static IEnumerable<ReconcileRequest> Dependents(Informer<JobResource> primary, string dependencyKind, JobResource changed) =>
-        primary.Cache.ByIndex(DependencyIndex, DependencyKey(changed.Metadata.Namespace, dependencyKind, changed.Metadata.Name ?? ""))
-            .Select(r => new ReconcileRequest(r.Metadata.Namespace, r.Metadata.Name!))
+        primary.Cache.ByIndex(DependencyIndex, DependencyKey(changed.Metadata.NamespaceProperty, dependencyKind, changed.Metadata.Name ?? ""))
+            .Select(r => new ReconcileRequest(r.Metadata.NamespaceProperty, r.Metadata.Name!))
             .ToList();
 }

@@ -1,10 +1,11 @@
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Api.Status;
 using PostTrain.Kube.Events;
 using PostTrain.Kube.Models;
 using PostTrain.Operator.Resources;
 using ApiJobStatus = PostTrain.Api.Status.JobStatus;
-using BatchJob = PostTrain.Kube.Models.Job;
+using BatchJob = k8s.Models.V1Job;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -46,7 +47,7 @@ internal sealed class SpecAppliedReporter
         status.SetCondition(StatusDerivation.Condition(ConditionTypes.SpecApplied, ConditionStatus.False, ConditionReasons.SpecChangeIgnored, message, resource.Metadata.Generation), now);
         if (previous.Status != ConditionStatus.False || previous.Message != message)
         {
-            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Message}", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, message);
+            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Message}", _kind.Kind, resource.Metadata.NamespaceProperty, resource.Metadata.Name, message);
             await _context.Events.RecordAsync(resource, EventRecorder.Warning, ConditionReasons.SpecChangeIgnored, "Reconcile", message, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
@@ -67,7 +68,7 @@ internal sealed class SpecAppliedReporter
         status.SetCondition(StatusDerivation.Condition(ConditionTypes.SpecApplied, ConditionStatus.False, ConditionReasons.InvalidSpec, note, resource.Metadata.Generation), now);
         if (previous.Reason != ConditionReasons.InvalidSpec || previous.Message != note)
         {
-            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Message}", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, note);
+            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Message}", _kind.Kind, resource.Metadata.NamespaceProperty, resource.Metadata.Name, note);
             await _context.Events.RecordAsync(resource, EventRecorder.Warning, ConditionReasons.InvalidSpec, "Reconcile", note, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }

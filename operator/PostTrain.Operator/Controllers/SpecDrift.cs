@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Operator.Workers;
-using BatchJob = PostTrain.Kube.Models.Job;
+using BatchJob = k8s.Models.V1Job;
 
 namespace PostTrain.Operator.Controllers;
 

@@ -1,10 +1,10 @@
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Status;
 using PostTrain.Api.Worker;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Workers;
 using ApiJobStatus = PostTrain.Api.Status.JobStatus;
-using BatchJob = PostTrain.Kube.Models.Job;
+using BatchJob = k8s.Models.V1Job;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -33,7 +33,7 @@ internal static class StatusDerivation
     /// The pod whose /status gives the progress: the running rank 0 (the rank that logs, evaluates and writes
     /// checkpoints) with an IP, when the workload runs; null otherwise.
     /// </summary>
-    public static Pod? ProgressSource(BatchJob batch, IReadOnlyList<Pod> pods) =>
+    public static V1Pod? ProgressSource(BatchJob batch, IReadOnlyList<V1Pod> pods) =>
         State(batch, pods) == WorkloadState.Running
             ? RunningPods(pods).FirstOrDefault(p => WorkerFailures.Rank(p) == 0 && p.Status?.PodIP is { Length: > 0 })
             : null;
@@ -98,7 +98,7 @@ internal static class StatusDerivation
         return kept.Length == 0 ? null : kept.Length > 1024 ? kept[..1024] : kept;
     }
 
-    private static DerivedStatus Complete(ApiJobStatus status, WorkloadObservation observed, List<(Pod Pod, WorkerResult Result)> results, long? generation, DateTimeOffset now, TimeSpan resultGracePeriod)
+    private static DerivedStatus Complete(ApiJobStatus status, WorkloadObservation observed, List<(V1Pod Pod, WorkerResult Result)> results, long? generation, DateTimeOffset now, TimeSpan resultGracePeriod)
     {
         var batch = observed.Batch;
 
@@ -201,7 +201,7 @@ internal static class StatusDerivation
         return new(StatusNext.Write, reason, message);
     }
 
-    private static WorkloadState State(BatchJob batch, IReadOnlyList<Pod> pods)
+    private static WorkloadState State(BatchJob batch, IReadOnlyList<V1Pod> pods)
     {
         if (HasCondition(batch, "Complete") || HasCondition(batch, "SuccessCriteriaMet"))
         {
@@ -221,14 +221,14 @@ internal static class StatusDerivation
         return (batch.Status?.Active ?? 0) > 0 || RunningPods(pods).Any() ? WorkloadState.Running : WorkloadState.Pending;
     }
 
-    private static IEnumerable<Pod> RunningPods(IReadOnlyList<Pod> pods) => pods.Where(p => p.Status?.Phase == "Running");
+    private static IEnumerable<V1Pod> RunningPods(IReadOnlyList<V1Pod> pods) => pods.Where(p => p.Status?.Phase == "Running");
 
     /// <summary>The batch Job's Failed (or FailureTarget) condition when it is True.</summary>
-    private static JobCondition? FailedCondition(BatchJob batch) =>
-        batch.Status?.Conditions?.Find(c => c.Type is "Failed" or "FailureTarget" && c.Status == "True");
+    private static V1JobCondition? FailedCondition(BatchJob batch) =>
+        batch.Status?.Conditions?.FirstOrDefault(c => c.Type is "Failed" or "FailureTarget" && c.Status == "True");
 
     private static bool HasCondition(BatchJob job, string type) =>
-        job.Status?.Conditions?.Exists(c => c.Type == type && c.Status == "True") == true;
+        job.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true;
 
     private static void ApplyProgress(ApiJobStatus status, WorkerStatus worker, DateTimeOffset now)
     {

@@ -57,12 +57,12 @@ internal sealed class TtlCleanup
         }
 
         _context.MarkDeleted(resource.Metadata.Uid);
-        _logger.LogInformation("{Kind} {Namespace}/{Name}: deleting, ttlSecondsAfterFinished ({Ttl} s) passed", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, ttl);
+        _logger.LogInformation("{Kind} {Namespace}/{Name}: deleting, ttlSecondsAfterFinished ({Ttl} s) passed", _kind.Kind, resource.Metadata.NamespaceProperty, resource.Metadata.Name, ttl);
         try
         {
             await _context.JobClient(_kind).DeleteAsync(
                 resource.Metadata.Name!,
-                resource.Metadata.Namespace,
+                resource.Metadata.NamespaceProperty,
                 new DeleteOptions { PropagationPolicy = PropagationPolicy.Background, PreconditionUid = resource.Metadata.Uid },
                 cancellationToken).ConfigureAwait(false);
         }

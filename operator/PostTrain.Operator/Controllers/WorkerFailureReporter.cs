@@ -32,7 +32,7 @@ internal sealed class WorkerFailureReporter
             }
 
             var note = multiNode ? failure.Describe() : $"pod {failure.Pod} failed with exit code {failure.ExitCode}" + (failure.Message is { Length: > 0 } m ? ": " + m : "");
-            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Note}", _kind.Kind, resource.Metadata.Namespace, resource.Metadata.Name, note);
+            _logger.LogWarning("{Kind} {Namespace}/{Name}: {Note}", _kind.Kind, resource.Metadata.NamespaceProperty, resource.Metadata.Name, note);
             await _context.Events.RecordAsync(resource, EventRecorder.Warning, ConditionReasons.WorkerFailed, "Reconcile", note, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }

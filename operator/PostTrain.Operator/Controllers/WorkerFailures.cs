@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Worker;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 
 namespace PostTrain.Operator.Controllers;
@@ -28,20 +27,21 @@ public sealed record WorkerFailure(int Rank, string Pod, string? PodUid, int Exi
 public static class WorkerFailures
 {
     /// <summary>The failures among <paramref name="pods"/>, oldest first (pods without a finish time last, by rank).</summary>
-    public static IReadOnlyList<WorkerFailure> From(IEnumerable<Pod> pods)
+    public static IReadOnlyList<WorkerFailure> From(IEnumerable<V1Pod> pods)
     {
         ArgumentNullException.ThrowIfNull(pods);
         var failures = new List<WorkerFailure>();
         foreach (var pod in pods)
         {
-            var worker = pod.Status?.ContainerStatuses?.Find(c => c.Name == ChildNames.WorkerContainer);
-            var terminated = worker?.State?["terminated"] as JsonObject ?? worker?.LastState?["terminated"] as JsonObject;
-            if (terminated?["exitCode"] is not JsonValue code || !code.TryGetValue<int>(out var exitCode) || exitCode == 0 || exitCode == 143 || Disrupted(pod))
+            var worker = pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == ChildNames.WorkerContainer);
+            var terminated = worker?.State?.Terminated ?? worker?.LastState?.Terminated;
+            if (terminated is null || terminated.ExitCode is 0 or 143 || Disrupted(pod))
             {
                 continue;
             }
 
-            var raw = terminated["message"] is JsonValue m && m.TryGetValue<string>(out var text) ? text : null;
+            var exitCode = terminated.ExitCode;
+            var raw = terminated.Message;
             var result = WorkerJson.TryReadResult(raw);
             if (result?.Phase == WorkerPhases.Preempted)
             {
@@ -51,11 +51,10 @@ public static class WorkerFailures
             var message = result is not null ? result.Message : raw?.Trim();
             if (string.IsNullOrEmpty(message))
             {
-                message = terminated["reason"] is JsonValue r && r.TryGetValue<string>(out var reason) ? reason : null;
+                message = terminated.Reason;
             }
 
-            DateTimeOffset? finishedAt = terminated["finishedAt"] is JsonValue f && f.TryGetValue<string>(out var at)
-                && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
+            DateTimeOffset? finishedAt = terminated.FinishedAt is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
             failures.Add(new WorkerFailure(Rank(pod), pod.Metadata.Name ?? "", pod.Metadata.Uid, exitCode, message, finishedAt));
         }
 
@@ -89,12 +88,12 @@ public static class WorkerFailures
     }
 
     /// <summary>The pod's rank: its completion index annotation, else 0.</summary>
-    public static int Rank(Pod pod)
+    public static int Rank(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        return pod.Metadata.Annotations?.GetValueOrDefault(ChildNames.CompletionIndexAnnotation) is { } text && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : 0;
+        return pod.GetAnnotation(ChildNames.CompletionIndexAnnotation) is { } text && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : 0;
     }
 
-    private static bool Disrupted(Pod pod) =>
-        pod.Status?.Conditions?.Any(c => c?["type"]?.GetValue<string>() == "DisruptionTarget" && c["status"]?.GetValue<string>() == "True") == true;
+    private static bool Disrupted(V1Pod pod) =>
+        pod.Status?.Conditions?.Any(c => c.Type == "DisruptionTarget" && c.Status == "True") == true;
 }

@@ -1,7 +1,7 @@
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Worker;
-using PostTrain.Kube.Models;
-using BatchJob = PostTrain.Kube.Models.Job;
+using BatchJob = k8s.Models.V1Job;
 
 namespace PostTrain.Operator.Controllers;
 
@@ -11,7 +11,7 @@ namespace PostTrain.Operator.Controllers;
 /// <param name="Pods">The worker pods.</param>
 /// <param name="Failures">The failed worker pods (<see cref="WorkerFailures.From"/>).</param>
 /// <param name="Worker">The leading worker's /status (from the pod <see cref="StatusDerivation.ProgressSource"/> names); null when not read.</param>
-internal sealed record WorkloadObservation(PostTrainJob Job, BatchJob Batch, IReadOnlyList<Pod> Pods, IReadOnlyList<WorkerFailure> Failures, WorkerStatus? Worker)
+internal sealed record WorkloadObservation(PostTrainJob Job, BatchJob Batch, IReadOnlyList<V1Pod> Pods, IReadOnlyList<WorkerFailure> Failures, WorkerStatus? Worker)
 {
     /// <summary>Whether the job runs on more than one node (one pod per rank).</summary>
     public bool MultiNode => Job.CommonSpec.Resources.Nodes > 1;

@@ -1,4 +1,4 @@
-using PostTrain.Kube.Models;
+using k8s.Models;
 
 namespace PostTrain.Operator.Rendering;
 
@@ -10,4 +10,4 @@ namespace PostTrain.Operator.Rendering;
 /// <param name="Job">The batch/v1 Job running the worker.</param>
 /// <param name="Service">The headless Service, or null for one node.</param>
 /// <param name="NetworkPolicy">The egress NetworkPolicy, or null when no reward runs code.</param>
-public sealed record RenderedWorkload(ConfigMap Config, Job Job, Service? Service, NetworkPolicy? NetworkPolicy = null);
+public sealed record RenderedWorkload(V1ConfigMap Config, V1Job Job, V1Service? Service, V1NetworkPolicy? NetworkPolicy = null);

@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Model;
-using PostTrain.Kube.Models;
-using KubeEnvVar = PostTrain.Kube.Models.EnvVar;
-using KubeObjectMeta = PostTrain.Kube.Models.ObjectMeta;
+using KubeEnvVar = k8s.Models.V1EnvVar;
+using KubeObjectMeta = k8s.Models.V1ObjectMeta;
 
 namespace PostTrain.Operator.Rendering;
 
@@ -55,16 +53,16 @@ public static class SandboxRendering
     }
 
     /// <summary>The volumes the sidecar adds to the pod.</summary>
-    public static IEnumerable<Volume> Volumes(WorkloadOptions options)
+    public static IEnumerable<V1Volume> Volumes(WorkloadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        yield return new Volume { Name = SocketVolume, EmptyDir = new JsonObject { ["sizeLimit"] = "1Mi" } };
-        yield return new Volume { Name = ScratchVolume, EmptyDir = new JsonObject { ["sizeLimit"] = options.SandboxScratch } };
+        yield return new V1Volume { Name = SocketVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("1Mi") } };
+        yield return new V1Volume { Name = ScratchVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity(options.SandboxScratch) } };
     }
 
     /// <summary>What the worker container gets: the socket folder and the variable naming the socket.</summary>
-    public static (VolumeMount Mount, KubeEnvVar Variable) WorkerSide() =>
-        (new VolumeMount { Name = SocketVolume, MountPath = ChildNames.SandboxSocketDirectory },
+    public static (V1VolumeMount Mount, KubeEnvVar Variable) WorkerSide() =>
+        (new V1VolumeMount { Name = SocketVolume, MountPath = ChildNames.SandboxSocketDirectory },
          new KubeEnvVar { Name = SocketVariable, Value = ChildNames.SandboxSocket });
 
     /// <summary>
@@ -82,12 +80,12 @@ public static class SandboxRendering
     }
 
     /// <summary>The sidecar for <paramref name="job"/>, a native sidecar (init container that keeps running) in <paramref name="image"/>.</summary>
-    public static Container Sidecar(PostTrainJob job, string image, WorkloadOptions options)
+    public static V1Container Sidecar(PostTrainJob job, string image, WorkloadOptions options)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(options);
         var (timeout, memory) = Ceiling(job);
-        return new Container
+        return new V1Container
         {
             Name = ChildNames.SandboxContainer,
             Image = image,
@@ -103,35 +101,32 @@ public static class SandboxRendering
                 new KubeEnvVar { Name = "HOME", Value = "/tmp" },
                 new KubeEnvVar { Name = "DOTNET_EnableDiagnostics", Value = "0" },
             ],
-            Resources = new ResourceRequirements
+            Resources = new V1ResourceRequirements
             {
-                Requests = new() { ["cpu"] = options.SandboxCpu, ["memory"] = options.SandboxMemory },
-                Limits = new() { ["memory"] = options.SandboxMemory },
+                Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(options.SandboxCpu), ["memory"] = new(options.SandboxMemory) },
+                Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new(options.SandboxMemory) },
             },
             VolumeMounts =
             [
-                new VolumeMount { Name = SocketVolume, MountPath = ChildNames.SandboxSocketDirectory },
-                new VolumeMount { Name = ScratchVolume, MountPath = "/tmp" },
+                new V1VolumeMount { Name = SocketVolume, MountPath = ChildNames.SandboxSocketDirectory },
+                new V1VolumeMount { Name = ScratchVolume, MountPath = "/tmp" },
             ],
-            ExtensionData = new()
+            RestartPolicy = "Always",
+            StartupProbe = new V1Probe
             {
-                ["restartPolicy"] = Element(JsonValue.Create("Always")),
-                ["startupProbe"] = Element(new JsonObject
-                {
-                    ["exec"] = new JsonObject { ["command"] = new JsonArray("test", "-S", ChildNames.SandboxSocket) },
-                    ["periodSeconds"] = 1,
-                    ["failureThreshold"] = 120,
-                }),
-                ["securityContext"] = Element(new JsonObject
-                {
-                    ["runAsUser"] = options.SandboxUid,
-                    ["runAsGroup"] = options.SandboxUid,
-                    ["runAsNonRoot"] = true,
-                    ["readOnlyRootFilesystem"] = true,
-                    ["allowPrivilegeEscalation"] = false,
-                    ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
-                    ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
-                }),
+                Exec = new V1ExecAction { Command = ["test", "-S", ChildNames.SandboxSocket] },
+                PeriodSeconds = 1,
+                FailureThreshold = 120,
+            },
+            SecurityContext = new V1SecurityContext
+            {
+                RunAsUser = options.SandboxUid,
+                RunAsGroup = options.SandboxUid,
+                RunAsNonRoot = true,
+                ReadOnlyRootFilesystem = true,
+                AllowPrivilegeEscalation = false,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
+                SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
             },
         };
     }
@@ -142,46 +137,36 @@ public static class SandboxRendering
     /// Ingress is not restricted (the operator reads /status). NetworkPolicies add up: a policy of your own that
     /// selects the pods may allow more (say, an in-cluster verifier).
     /// </summary>
-    public static NetworkPolicy Policy(PostTrainJob job, IReadOnlyDictionary<string, string> podLabels)
+    public static V1NetworkPolicy Policy(PostTrainJob job, IReadOnlyDictionary<string, string> podLabels)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(podLabels);
         var name = job.Metadata.Name ?? throw new ArgumentException("the job has no name", nameof(job));
-        JsonObject Selector() => new() { ["matchLabels"] = new JsonObject(podLabels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))) };
-        var egress = new JsonArray
+        V1LabelSelector Selector() => new() { MatchLabels = new Dictionary<string, string>(podLabels) };
+        var egress = new List<V1NetworkPolicyEgressRule>
         {
-            new JsonObject
-            {
-                ["ports"] = new JsonArray(
-                    new JsonObject { ["protocol"] = "UDP", ["port"] = 53 },
-                    new JsonObject { ["protocol"] = "TCP", ["port"] = 53 }),
-            },
-            new JsonObject { ["to"] = new JsonArray(new JsonObject { ["podSelector"] = Selector() }) },
+            new() { Ports = [new V1NetworkPolicyPort { Protocol = "UDP", Port = 53 }, new V1NetworkPolicyPort { Protocol = "TCP", Port = 53 }] },
+            new() { To = [new V1NetworkPolicyPeer { PodSelector = Selector() }] },
         };
         if (NeedsInternet(job))
         {
-            egress.Add(new JsonObject
+            egress.Add(new V1NetworkPolicyEgressRule
             {
-                ["to"] = new JsonArray(new JsonObject
-                {
-                    ["ipBlock"] = new JsonObject { ["cidr"] = "0.0.0.0/0", ["except"] = new JsonArray([.. PrivateRanges.Select(r => (JsonNode)r)]) },
-                }),
+                To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = "0.0.0.0/0", Except = [.. PrivateRanges] } }],
             });
         }
 
-        return new NetworkPolicy
+        return new V1NetworkPolicy
         {
             ApiVersion = "networking.k8s.io/v1",
             Kind = "NetworkPolicy",
-            Metadata = new KubeObjectMeta { Name = ChildNames.NetworkPolicy(name, job.Kind), Namespace = job.Metadata.Namespace, Labels = new(podLabels) },
-            Spec = new JsonObject
+            Metadata = new KubeObjectMeta { Name = ChildNames.NetworkPolicy(name, job.Kind), NamespaceProperty = job.Metadata.Namespace, Labels = new Dictionary<string, string>(podLabels) },
+            Spec = new V1NetworkPolicySpec
             {
-                ["podSelector"] = Selector(),
-                ["policyTypes"] = new JsonArray("Egress"),
-                ["egress"] = egress,
+                PodSelector = Selector(),
+                PolicyTypes = ["Egress"],
+                Egress = egress,
             },
         };
     }
-
-    private static JsonElement Element(JsonNode? node) => JsonSerializer.SerializeToElement(node, KubeJson.Options);
 }

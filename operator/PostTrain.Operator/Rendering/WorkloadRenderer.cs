@@ -1,13 +1,13 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Model;
 using PostTrain.Api.Serialization;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Models;
-using KubeEnvVar = PostTrain.Kube.Models.EnvVar;
-using KubeObjectMeta = PostTrain.Kube.Models.ObjectMeta;
+using KubeEnvVar = k8s.Models.V1EnvVar;
+using KubeObjectMeta = k8s.Models.V1ObjectMeta;
 
 namespace PostTrain.Operator.Rendering;
 
@@ -24,7 +24,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
     /// <summary>Renders the children of <paramref name="job"/>, owned by <paramref name="owner"/>.</summary>
     /// <param name="job">The job with every fromJob resolved to a source.</param>
     /// <param name="owner">The custom resource the children belong to (needs a uid).</param>
-    public RenderedWorkload Render(PostTrainJob job, IKubernetesObject owner)
+    public RenderedWorkload Render(PostTrainJob job, IKubernetesObject<V1ObjectMeta> owner)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(owner);
@@ -34,29 +34,29 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         var labels = new Dictionary<string, string> { [ChildNames.KindLabel] = job.Kind, [ChildNames.JobLabel] = name };
         var multiNode = spec.Resources.Nodes > 1;
 
-        var config = new ConfigMap
+        var config = new V1ConfigMap
         {
             ApiVersion = "v1",
             Kind = "ConfigMap",
-            Metadata = new KubeObjectMeta { Name = ChildNames.ConfigMap(name, job.Kind), Namespace = ns, Labels = new(labels) },
+            Metadata = new KubeObjectMeta { Name = ChildNames.ConfigMap(name, job.Kind), NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) },
             Data = new Dictionary<string, string> { ["job.json"] = WorkerJobJson(job) },
         };
         OwnerReferences.SetControllerReference(owner, config);
 
-        Service? service = null;
+        V1Service? service = null;
         if (multiNode)
         {
-            service = new Service
+            service = new V1Service
             {
                 ApiVersion = "v1",
                 Kind = "Service",
-                Metadata = new KubeObjectMeta { Name = ChildNames.HeadlessService(name, job.Kind), Namespace = ns, Labels = new(labels) },
-                Spec = new ServiceSpec
+                Metadata = new KubeObjectMeta { Name = ChildNames.HeadlessService(name, job.Kind), NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) },
+                Spec = new V1ServiceSpec
                 {
                     ClusterIP = "None",
-                    Selector = new(labels),
+                    Selector = new Dictionary<string, string>(labels),
                     PublishNotReadyAddresses = true,
-                    Ports = [new ServicePort { Name = "c10d", Port = ChildNames.MasterPort }, new ServicePort { Name = "metrics", Port = ChildNames.WorkerPort }],
+                    Ports = [new V1ServicePort { Name = "c10d", Port = ChildNames.MasterPort }, new V1ServicePort { Name = "metrics", Port = ChildNames.WorkerPort }],
                 },
             };
             OwnerReferences.SetControllerReference(owner, service);
@@ -68,12 +68,12 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
             jobLabels[ChildNames.QueueLabel] = queue;
         }
 
-        var batch = new Job
+        var batch = new V1Job
         {
             ApiVersion = "batch/v1",
             Kind = "Job",
-            Metadata = new KubeObjectMeta { Name = ChildNames.BatchJob(name, job.Kind), Namespace = ns, Labels = jobLabels },
-            Spec = new JobSpec
+            Metadata = new KubeObjectMeta { Name = ChildNames.BatchJob(name, job.Kind), NamespaceProperty = ns, Labels = jobLabels },
+            Spec = new V1JobSpec
             {
                 Parallelism = spec.Resources.Nodes,
                 Completions = spec.Resources.Nodes,
@@ -82,16 +82,16 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
                 ActiveDeadlineSeconds = spec.ActiveDeadlineSeconds,
                 Suspend = spec.Suspend,
                 PodFailurePolicy = PodFailurePolicy(),
-                Template = new PodTemplateSpec
+                Template = new V1PodTemplateSpec
                 {
-                    Metadata = new KubeObjectMeta { Labels = new(labels) },
+                    Metadata = new KubeObjectMeta { Labels = new Dictionary<string, string>(labels) },
                     Spec = PodSpec(job, name, multiNode),
                 },
-                ExtensionData = new() { ["podReplacementPolicy"] = Element("Failed") },
+                PodReplacementPolicy = "Failed",
             },
         };
         OwnerReferences.SetControllerReference(owner, batch);
-        NetworkPolicy? policy = null;
+        V1NetworkPolicy? policy = null;
         if (SandboxRendering.RunsCode(job))
         {
             policy = SandboxRendering.Policy(job, labels);
@@ -106,26 +106,26 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
     /// not counted against backoffLimit; invalid input (exit 2) and an environment that cannot run the job (exit 3: a
     /// GPU pod without a usable GPU) fail the Job at once.
     /// </summary>
-    public static JsonObject PodFailurePolicy() => new()
+    public static V1PodFailurePolicy PodFailurePolicy() => new()
     {
-        ["rules"] = new JsonArray
-        {
-            new JsonObject
+        Rules =
+        [
+            new V1PodFailurePolicyRule
             {
-                ["action"] = "FailJob",
-                ["onExitCodes"] = new JsonObject { ["containerName"] = ChildNames.WorkerContainer, ["operator"] = "In", ["values"] = new JsonArray(2, 3) },
+                Action = "FailJob",
+                OnExitCodes = new V1PodFailurePolicyOnExitCodesRequirement { ContainerName = ChildNames.WorkerContainer, OperatorProperty = "In", Values = [2, 3] },
             },
-            new JsonObject
+            new V1PodFailurePolicyRule
             {
-                ["action"] = "Ignore",
-                ["onExitCodes"] = new JsonObject { ["containerName"] = ChildNames.WorkerContainer, ["operator"] = "In", ["values"] = new JsonArray(143) },
+                Action = "Ignore",
+                OnExitCodes = new V1PodFailurePolicyOnExitCodesRequirement { ContainerName = ChildNames.WorkerContainer, OperatorProperty = "In", Values = [143] },
             },
-            new JsonObject
+            new V1PodFailurePolicyRule
             {
-                ["action"] = "Ignore",
-                ["onPodConditions"] = new JsonArray { new JsonObject { ["type"] = "DisruptionTarget", ["status"] = "True" } },
+                Action = "Ignore",
+                OnPodConditions = [new V1PodFailurePolicyOnPodConditionsPattern { Type = "DisruptionTarget", Status = "True" }],
             },
-        },
+        ],
     };
 
     /// <summary>The job.json the worker reads: the job without status and cluster metadata, output defaulted.</summary>
@@ -169,29 +169,29 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         _ => [],
     };
 
-    private PodSpec PodSpec(PostTrainJob job, string name, bool multiNode)
+    private V1PodSpec PodSpec(PostTrainJob job, string name, bool multiNode)
     {
         var spec = job.CommonSpec;
-        var volumes = new List<Volume>
+        var volumes = new List<V1Volume>
         {
-            new() { Name = "config", ConfigMap = new JsonObject { ["name"] = ChildNames.ConfigMap(name, job.Kind) } },
+            new() { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = ChildNames.ConfigMap(name, job.Kind) } },
             new() { Name = "dshm", EmptyDir = SharedMemory(spec.Resources.SharedMemory) },
         };
-        var mounts = new List<VolumeMount>
+        var mounts = new List<V1VolumeMount>
         {
-            new() { Name = "config", MountPath = ChildNames.ConfigDirectory, ReadOnly = true },
+            new() { Name = "config", MountPath = ChildNames.ConfigDirectory, ReadOnlyProperty = true },
             new() { Name = "dshm", MountPath = "/dev/shm" },
         };
         if (spec.Output.Uri is null)
         {
-            volumes.Add(new Volume { Name = "output", EmptyDir = [] });
-            mounts.Add(new VolumeMount { Name = "output", MountPath = Options.ScratchOutputDirectory });
+            volumes.Add(new V1Volume { Name = "output", EmptyDir = new V1EmptyDirVolumeSource() });
+            mounts.Add(new V1VolumeMount { Name = "output", MountPath = Options.ScratchOutputDirectory });
         }
 
         foreach (var claim in Claims(job))
         {
-            volumes.Add(new Volume { Name = ChildNames.ClaimVolume(claim), PersistentVolumeClaim = new JsonObject { ["claimName"] = claim } });
-            mounts.Add(new VolumeMount { Name = ChildNames.ClaimVolume(claim), MountPath = PvcPaths.MountPath(claim) });
+            volumes.Add(new V1Volume { Name = ChildNames.ClaimVolume(claim), PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim } });
+            mounts.Add(new V1VolumeMount { Name = ChildNames.ClaimVolume(claim), MountPath = PvcPaths.MountPath(claim) });
         }
 
         var env = Environment(job, name, multiNode);
@@ -209,94 +209,72 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         }
 
         var image = spec.Image ?? Options.DefaultImage;
-        var container = new Container
+        var container = new V1Container
         {
             Name = ChildNames.WorkerContainer,
             Image = image,
             Command = ["posttrain-worker", "run", ChildNames.ConfigDirectory + "/job.json"],
             Env = env,
-            Ports = [new ContainerPort { Name = "metrics", Port = ChildNames.WorkerPort, Protocol = "TCP" }],
+            Ports = [new V1ContainerPort { Name = "metrics", ContainerPort = ChildNames.WorkerPort, Protocol = "TCP" }],
             Resources = Resources(spec.Resources),
             VolumeMounts = mounts,
             TerminationMessagePath = "/dev/termination-log",
             TerminationMessagePolicy = "File",
-            ExtensionData = new()
+            SecurityContext = new V1SecurityContext
             {
-                ["securityContext"] = Element(new JsonObject
-                {
-                    ["allowPrivilegeEscalation"] = false,
-                    ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
-                }),
+                AllowPrivilegeEscalation = false,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
             },
         };
 
         var scheduling = spec.Scheduling;
-        var pod = new PodSpec
+        var pod = new V1PodSpec
         {
             Containers = [container],
             InitContainers = sandboxed ? [SandboxRendering.Sidecar(job, image, Options)] : null,
             Volumes = volumes,
             RestartPolicy = "Never",
-            NodeSelector = scheduling?.NodeSelector is { Count: > 0 } selector ? new(selector) : null,
-            Tolerations = scheduling?.Tolerations is { Count: > 0 } tolerations ? new JsonArray(tolerations.Select(t => (JsonNode?)t.DeepClone()).ToArray()) : null,
-            Affinity = scheduling?.Affinity?.DeepClone().AsObject(),
+            NodeSelector = scheduling?.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector) : null,
+            Tolerations = scheduling?.Tolerations is { Count: > 0 } tolerations ? tolerations.Select(t => KubeJson.FromNode<V1Toleration>(t)!).ToList() : null,
+            Affinity = KubeJson.FromNode<V1Affinity>(scheduling?.Affinity),
             Subdomain = multiNode ? ChildNames.HeadlessService(name, job.Kind) : null,
-            ExtensionData = new()
+            SecurityContext = new V1PodSecurityContext
             {
-                ["securityContext"] = Element(new JsonObject
-                {
-                    ["runAsNonRoot"] = true,
-                    ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
-                }),
-                ["automountServiceAccountToken"] = Element(false),
+                RunAsNonRoot = true,
+                SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
             },
+            AutomountServiceAccountToken = false,
+            PriorityClassName = scheduling?.PriorityClassName is { Length: > 0 } priority ? priority : null,
+            SchedulerName = scheduling?.SchedulerName is { Length: > 0 } scheduler ? scheduler : null,
         };
-        if (scheduling?.PriorityClassName is { Length: > 0 } priority)
-        {
-            pod.ExtensionData["priorityClassName"] = Element(priority);
-        }
-
-        if (scheduling?.SchedulerName is { Length: > 0 } scheduler)
-        {
-            pod.ExtensionData["schedulerName"] = Element(scheduler);
-        }
-
         return pod;
     }
 
-    private static JsonObject SharedMemory(string? size)
-    {
-        var dir = new JsonObject { ["medium"] = "Memory" };
-        if (size is { Length: > 0 })
-        {
-            dir["sizeLimit"] = size;
-        }
+    private static V1EmptyDirVolumeSource SharedMemory(string? size) =>
+        new() { Medium = "Memory", SizeLimit = size is { Length: > 0 } ? new ResourceQuantity(size) : null };
 
-        return dir;
-    }
-
-    private ResourceRequirements Resources(ResourcesSpec resources)
+    private V1ResourceRequirements Resources(ResourcesSpec resources)
     {
-        var limits = new Dictionary<string, string>();
-        var requests = new Dictionary<string, string>();
+        var limits = new Dictionary<string, ResourceQuantity>();
+        var requests = new Dictionary<string, ResourceQuantity>();
         if (resources.Gpus > 0)
         {
             var gpuName = resources.GpuResourceName == WorkloadOptions.DefaultGpuResourceName ? Options.GpuResourceName : resources.GpuResourceName;
-            limits[gpuName] = resources.Gpus.ToString(CultureInfo.InvariantCulture);
+            limits[gpuName] = new ResourceQuantity(resources.Gpus.ToString(CultureInfo.InvariantCulture));
         }
 
         if (resources.Cpu is { Length: > 0 } cpu)
         {
-            requests["cpu"] = cpu;
+            requests["cpu"] = new ResourceQuantity(cpu);
         }
 
         if (resources.Memory is { Length: > 0 } memory)
         {
-            requests["memory"] = memory;
-            limits["memory"] = memory;
+            requests["memory"] = new ResourceQuantity(memory);
+            limits["memory"] = new ResourceQuantity(memory);
         }
 
-        return new ResourceRequirements { Limits = limits.Count > 0 ? limits : null, Requests = requests.Count > 0 ? requests : null };
+        return new V1ResourceRequirements { Limits = limits.Count > 0 ? limits : null, Requests = requests.Count > 0 ? requests : null };
     }
 
     /// <summary>
@@ -310,7 +288,7 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
         var spec = job.CommonSpec;
         var perPod = Math.Max(1, spec.Resources.Gpus);
         var nodes = spec.Resources.Nodes;
-        var completionIndex = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = $"metadata.annotations['{ChildNames.CompletionIndexAnnotation}']" } };
+        V1EnvVarSource CompletionIndex() => new() { FieldRef = new V1ObjectFieldSelector { FieldPath = $"metadata.annotations['{ChildNames.CompletionIndexAnnotation}']" } };
         var env = new List<KubeEnvVar>
         {
             new() { Name = "POSTTRAIN_PORT", Value = ChildNames.WorkerPort.ToString(CultureInfo.InvariantCulture) },
@@ -321,12 +299,12 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
             new() { Name = "MASTER_PORT", Value = ChildNames.MasterPort.ToString(CultureInfo.InvariantCulture) },
         };
         env.Add(multiNode
-            ? new KubeEnvVar { Name = "NODE_RANK", ValueFrom = completionIndex.DeepClone().AsObject() }
+            ? new KubeEnvVar { Name = "NODE_RANK", ValueFrom = CompletionIndex() }
             : new KubeEnvVar { Name = "NODE_RANK", Value = "0" });
         if (perPod == 1)
         {
             env.Add(new KubeEnvVar { Name = "LOCAL_RANK", Value = "0" });
-            env.Add(multiNode ? new KubeEnvVar { Name = "RANK", ValueFrom = completionIndex } : new KubeEnvVar { Name = "RANK", Value = "0" });
+            env.Add(multiNode ? new KubeEnvVar { Name = "RANK", ValueFrom = CompletionIndex() } : new KubeEnvVar { Name = "RANK", Value = "0" });
         }
 
         env.Add(new KubeEnvVar { Name = "MASTER_ADDR", Value = multiNode ? $"{ChildNames.BatchJob(name, job.Kind)}-0.{ChildNames.HeadlessService(name, job.Kind)}" : "127.0.0.1" });
@@ -336,22 +314,16 @@ public sealed class WorkloadRenderer(WorkloadOptions options)
             env.Add(new KubeEnvVar
             {
                 Name = "HF_TOKEN",
-                ValueFrom = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = secret.Name, ["key"] = secret.Key } },
+                ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = secret.Name, Key = secret.Key } },
             });
         }
 
         foreach (var user in spec.Env ?? [])
         {
             env.RemoveAll(e => e.Name == user.Name);
-            env.Add(new KubeEnvVar { Name = user.Name, Value = user.Value, ValueFrom = user.ValueFrom?.DeepClone().AsObject() });
+            env.Add(new KubeEnvVar { Name = user.Name, Value = user.Value, ValueFrom = KubeJson.FromNode<V1EnvVarSource>(user.ValueFrom) });
         }
 
         return env;
     }
-
-    private static JsonElement Element(JsonNode node) => JsonSerializer.SerializeToElement(node, KubeJson.Options);
-
-    private static JsonElement Element(string value) => JsonSerializer.SerializeToElement(value, KubeJson.Options);
-
-    private static JsonElement Element(bool value) => JsonSerializer.SerializeToElement(value, KubeJson.Options);
 }

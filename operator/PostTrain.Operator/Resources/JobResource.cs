@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
 using PostTrain.Api.Jobs;
 using PostTrain.Api.Serialization;
 using PostTrain.Kube.Models;
@@ -11,12 +14,26 @@ namespace PostTrain.Operator.Resources;
 /// three kinds (the kind comes from the <see cref="ResourceDescriptor"/> it is read with); <see cref="ToJob"/>
 /// turns it into the typed <see cref="PostTrainJob"/> of PostTrain.Api.
 /// </summary>
-public sealed class JobResource : KubernetesObject
+public sealed class JobResource : IKubernetesObject<V1ObjectMeta>
 {
+    /// <inheritdoc />
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = null!;
+
+    /// <inheritdoc />
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = null!;
+
+    /// <inheritdoc />
+    [JsonPropertyName("metadata")]
+    public V1ObjectMeta Metadata { get; set; } = new();
+
     /// <summary>The spec, untyped.</summary>
+    [JsonPropertyName("spec")]
     public JsonObject? Spec { get; set; }
 
     /// <summary>The status, untyped.</summary>
+    [JsonPropertyName("status")]
     public JsonObject? Status { get; set; }
 
     /// <summary>The typed job.</summary>

@@ -1,6 +1,5 @@
-using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Worker;
-using PostTrain.Kube.Models;
 using PostTrain.Operator.Rendering;
 
 namespace PostTrain.Operator.Workers;
@@ -14,13 +13,10 @@ public static class WorkerResults
     /// </summary>
     /// <param name="pod">A worker pod.</param>
     /// <returns>The result, or null.</returns>
-    public static WorkerResult? FromPod(Pod pod)
+    public static WorkerResult? FromPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        var worker = pod.Status?.ContainerStatuses?.Find(c => c.Name == ChildNames.WorkerContainer);
-        return WorkerJson.TryReadResult(Message(worker?.State) ?? Message(worker?.LastState));
-
-        static string? Message(JsonObject? state) =>
-            state?["terminated"]?["message"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+        var worker = pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == ChildNames.WorkerContainer);
+        return WorkerJson.TryReadResult(worker?.State?.Terminated?.Message ?? worker?.LastState?.Terminated?.Message);
     }
 }

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Events;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Json;
 
 namespace PostTrain.NodeAgent.Jobs;
@@ -22,8 +22,8 @@ namespace PostTrain.NodeAgent.Jobs;
 /// </summary>
 internal sealed class JobController(
     KubernetesClient client,
-    Indexer<Job> jobs,
-    Indexer<Pod> pods,
+    Indexer<V1Job> jobs,
+    Indexer<V1Pod> pods,
     JobTrackers trackers,
     EventRecorder events,
     NodeAgentOptions options,
@@ -70,7 +70,7 @@ internal sealed class JobController(
         {
             try
             {
-                await client.Jobs.PatchAsync(job.Metadata.Name!, PatchType.Merge, new JsonObject { ["status"] = status }, job.Metadata.Namespace, status: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await client.Jobs.PatchAsync(job.Metadata.Name!, PatchType.Merge, new JsonObject { ["status"] = status }, job.Metadata.NamespaceProperty, status: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (KubernetesApiException e) when (e.IsNotFound)
             {
@@ -197,7 +197,7 @@ internal sealed class JobController(
         var spec = sync.Job.Spec;
         var completions = spec.Completions ?? 1;
         var parallelism = Math.Max(0, spec.Parallelism ?? 1);
-        var surplus = new List<Pod>();
+        var surplus = new List<V1Pod>();
         var running = new HashSet<int>();
         foreach (var pod in sync.Active.OrderBy(p => p.Metadata.CreationTimestamp))
         {
@@ -228,13 +228,13 @@ internal sealed class JobController(
         await events.RecordAsync(sync.Job, EventRecorder.Normal, "SuccessfulCreate", "Create", $"Created pod: {created.Metadata.Name}", created, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task DeletePodsAsync(JobSync sync, IReadOnlyList<Pod> victims, bool countAsFailures, CancellationToken cancellationToken)
+    private async Task DeletePodsAsync(JobSync sync, IReadOnlyList<V1Pod> victims, bool countAsFailures, CancellationToken cancellationToken)
     {
         foreach (var pod in victims.ToList())
         {
             try
             {
-                await client.Pods.DeleteAsync(pod.Metadata.Name!, pod.Metadata.Namespace, new DeleteOptions { PreconditionUid = pod.Metadata.Uid }, cancellationToken).ConfigureAwait(false);
+                await client.Pods.DeleteAsync(pod.Metadata.Name!, pod.Metadata.NamespaceProperty, new DeleteOptions { PreconditionUid = pod.Metadata.Uid }, cancellationToken).ConfigureAwait(false);
             }
             catch (KubernetesApiException e) when (e.IsNotFound || e.IsConflict)
             {

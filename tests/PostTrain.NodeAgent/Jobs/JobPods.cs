@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Json;
 
@@ -20,35 +20,35 @@ internal static class JobPods
     public const string JobUidIndex = "job-uid";
 
     /// <summary>The controlling Job's uid of a pod (for <see cref="JobUidIndex"/>).</summary>
-    public static IEnumerable<string> JobUid(Pod pod) =>
+    public static IEnumerable<string> JobUid(V1Pod pod) =>
         pod.Metadata.OwnerReferences?.FirstOrDefault(r => r.Controller == true) is { Kind: "Job" } owner && owner.ApiVersion.StartsWith("batch/", StringComparison.Ordinal) ? [owner.Uid] : [];
 
     /// <summary>A pod's completion index, or null when it has none (or an invalid one).</summary>
-    public static int? Index(Pod pod) =>
+    public static int? Index(V1Pod pod) =>
         pod.Metadata.Annotations is { } annotations && annotations.TryGetValue(CompletionIndexAnnotation, out var text)
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
 
     /// <summary>A new pod of <paramref name="job"/>; <paramref name="index"/> for Indexed Jobs.</summary>
-    public static Pod New(Job job, int? index)
+    public static V1Pod New(V1Job job, int? index)
     {
         var template = job.Spec.Template;
         var name = job.Metadata.Name!;
-        var pod = new Pod
+        var pod = new V1Pod
         {
             ApiVersion = "v1",
             Kind = "Pod",
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 GenerateName = index is { } i ? $"{name}-{i.ToString(CultureInfo.InvariantCulture)}-" : $"{name}-",
-                Namespace = job.Metadata.Namespace,
-                Labels = new Dictionary<string, string>(template.Metadata?.Labels ?? [], StringComparer.Ordinal),
-                Annotations = new Dictionary<string, string>(template.Metadata?.Annotations ?? [], StringComparer.Ordinal),
+                NamespaceProperty = job.Metadata.NamespaceProperty,
+                Labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+                Annotations = new Dictionary<string, string>(template.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal),
                 OwnerReferences =
                 [
-                    new OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = name, Uid = job.Metadata.Uid!, Controller = true, BlockOwnerDeletion = true },
+                    new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = name, Uid = job.Metadata.Uid!, Controller = true, BlockOwnerDeletion = true },
                 ],
             },
-            Spec = ExtensionFields.Clone(template.Spec),
+            Spec = KubeJson.Clone(template.Spec),
         };
         if (index is { } completionIndex)
         {
@@ -61,10 +61,10 @@ internal static class JobPods
                 container.Env ??= [];
                 if (!container.Env.Any(e => e.Name == "JOB_COMPLETION_INDEX"))
                 {
-                    container.Env.Insert(0, new EnvVar
+                    container.Env.Insert(0, new V1EnvVar
                     {
                         Name = "JOB_COMPLETION_INDEX",
-                        ValueFrom = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = $"metadata.annotations['{CompletionIndexAnnotation}']" } },
+                        ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = $"metadata.annotations['{CompletionIndexAnnotation}']" } },
                     });
                 }
             }

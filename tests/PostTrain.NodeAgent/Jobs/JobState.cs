@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PostTrain.Kube.Models;
+using k8s.Models;
 using PostTrain.NodeAgent.Json;
 
 namespace PostTrain.NodeAgent.Jobs;
@@ -29,23 +29,26 @@ internal sealed class JobState
     public bool IsFinished => IsTrue("Complete") || IsTrue("Failed");
 
     /// <summary>The state recorded in <paramref name="status"/>.</summary>
-    public static JobState From(JobStatus? status) => new()
+    public static JobState From(V1JobStatus? status) => new()
     {
         Succeeded = status?.Succeeded ?? 0,
         Failed = status?.Failed ?? 0,
-        CompletedIndexes = Jobs.CompletedIndexes.Parse(status?.ExtensionData.Text("completedIndexes")),
-        StartTime = status?.StartTime,
-        CompletionTime = status?.CompletionTime,
+        CompletedIndexes = Jobs.CompletedIndexes.Parse(status?.CompletedIndexes),
+        StartTime = Utc(status?.StartTime),
+        CompletionTime = Utc(status?.CompletionTime),
         Conditions = (status?.Conditions ?? []).Select(c => new JsonObject
         {
             ["type"] = c.Type,
             ["status"] = c.Status,
             ["reason"] = c.Reason,
             ["message"] = c.Message,
-            ["lastProbeTime"] = c.LastProbeTime is { } probe ? ExtensionFields.Timestamp(probe) : null,
-            ["lastTransitionTime"] = c.LastTransitionTime is { } transition ? ExtensionFields.Timestamp(transition) : null,
+            ["lastProbeTime"] = Utc(c.LastProbeTime) is { } probe ? JsonFields.Timestamp(probe) : null,
+            ["lastTransitionTime"] = Utc(c.LastTransitionTime) is { } transition ? JsonFields.Timestamp(transition) : null,
         }).ToList(),
     };
+
+    /// <summary>An API time (UTC) as an offset time.</summary>
+    public static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 
     /// <summary>A copy to change.</summary>
     public JobState Clone() => new()
@@ -80,8 +83,8 @@ internal sealed class JobState
             ["status"] = status,
             ["reason"] = reason,
             ["message"] = message,
-            ["lastProbeTime"] = ExtensionFields.Timestamp(now),
-            ["lastTransitionTime"] = ExtensionFields.Timestamp(now),
+            ["lastProbeTime"] = JsonFields.Timestamp(now),
+            ["lastTransitionTime"] = JsonFields.Timestamp(now),
         };
         if (existing >= 0)
         {
@@ -109,8 +112,8 @@ internal sealed class JobState
             ["terminating"] = terminating,
             ["succeeded"] = Count(Succeeded),
             ["failed"] = Count(Failed),
-            ["startTime"] = StartTime is { } start ? ExtensionFields.Timestamp(start) : null,
-            ["completionTime"] = CompletionTime is { } done ? ExtensionFields.Timestamp(done) : null,
+            ["startTime"] = StartTime is { } start ? JsonFields.Timestamp(start) : null,
+            ["completionTime"] = CompletionTime is { } done ? JsonFields.Timestamp(done) : null,
             ["completedIndexes"] = indexed && CompletedIndexes.Count > 0 ? Jobs.CompletedIndexes.Format(CompletedIndexes) : null,
             ["conditions"] = Conditions.Count > 0 ? new JsonArray(Conditions.Select(c => (JsonNode?)c.DeepClone()).ToArray()) : null,
         };

@@ -1,5 +1,4 @@
-using System.Text.Json.Nodes;
-using PostTrain.Kube.Models;
+using k8s.Models;
 using PostTrain.NodeAgent.Json;
 
 namespace PostTrain.NodeAgent.Jobs;
@@ -11,12 +10,12 @@ namespace PostTrain.NodeAgent.Jobs;
 /// </summary>
 internal sealed class JobSync
 {
-    private readonly IReadOnlyList<Pod> _owned;
+    private readonly IReadOnlyList<V1Pod> _owned;
     private readonly HashSet<string> _counted;
     private readonly HashSet<string> _deletedByController;
 
     /// <summary>Sorts the pods of <paramref name="job"/>.</summary>
-    public JobSync(Job job, JobTracker tracker, IReadOnlyList<Pod> owned, DateTimeOffset now)
+    public JobSync(V1Job job, JobTracker tracker, IReadOnlyList<V1Pod> owned, DateTimeOffset now)
     {
         Job = job;
         Tracker = tracker;
@@ -35,14 +34,14 @@ internal sealed class JobSync
         var spec = job.Spec;
         Indexed = spec.CompletionMode == "Indexed";
         Suspended = spec.Suspend == true;
-        var replacement = spec.ExtensionData.Text("podReplacementPolicy") ?? (spec.PodFailurePolicy is null ? "TerminatingOrFailed" : "Failed");
+        var replacement = spec.PodReplacementPolicy ?? (spec.PodFailurePolicy is null ? "TerminatingOrFailed" : "Failed");
         OnlyReplaceFailed = replacement == "Failed" || spec.PodFailurePolicy is not null;
         Active = owned.Where(p => p.Metadata.DeletionTimestamp is null && !HasEnded(p)).ToList();
         TerminatingPods = owned.Where(p => p.Metadata.DeletionTimestamp is not null && !HasEnded(p)).ToList();
     }
 
     /// <summary>The Job.</summary>
-    public Job Job { get; }
+    public V1Job Job { get; }
 
     /// <summary>Its tracker.</summary>
     public JobTracker Tracker { get; }
@@ -66,10 +65,10 @@ internal sealed class JobSync
     public bool OnlyReplaceFailed { get; }
 
     /// <summary>Pods running or pending (not deleted, not ended).</summary>
-    public List<Pod> Active { get; }
+    public List<V1Pod> Active { get; }
 
     /// <summary>Pods deleted but not ended yet.</summary>
-    public List<Pod> TerminatingPods { get; }
+    public List<V1Pod> TerminatingPods { get; }
 
     /// <summary>How many pods are terminating.</summary>
     public int Terminating => TerminatingPods.Count;
@@ -101,10 +100,10 @@ internal sealed class JobSync
         : State.Succeeded > 0 && Active.Count == 0 && Terminating == 0;
 
     /// <summary>Whether a pod's Ready condition is True.</summary>
-    public static bool IsReady(Pod pod) => (pod.Status?.Conditions ?? []).OfType<JsonObject>().Any(c => c.Text("type") == "Ready" && c.Text("status") == "True");
+    public static bool IsReady(V1Pod pod) => (pod.Status?.Conditions ?? []).Any(c => c.Type == "Ready" && c.Status == "True");
 
     /// <summary>Whether a pod has ended (Succeeded or Failed).</summary>
-    public static bool HasEnded(Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
+    public static bool HasEnded(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 
     /// <summary>
     /// Counts the ends not counted yet: a Succeeded pod (Indexed: its index) as a success; a Failed pod, a pod that
@@ -185,10 +184,10 @@ internal sealed class JobSync
     }
 
     /// <summary>Notes a pod created during this sync.</summary>
-    public void Created(Pod pod) => Active.Add(pod);
+    public void Created(V1Pod pod) => Active.Add(pod);
 
     /// <summary>Notes a pod deleted during this sync (it is terminating now).</summary>
-    public void Deleted(Pod pod)
+    public void Deleted(V1Pod pod)
     {
         if (Active.Remove(pod))
         {

@@ -1,4 +1,4 @@
-using PostTrain.Kube.Models;
+using k8s.Models;
 
 namespace PostTrain.NodeAgent.Jobs;
 
@@ -12,7 +12,7 @@ namespace PostTrain.NodeAgent.Jobs;
 internal sealed class JobTracker(string key, string uid)
 {
     private static readonly TimeSpan ExpectationTimeout = TimeSpan.FromSeconds(30);
-    private readonly Dictionary<string, Pod> _vanished = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1Pod> _vanished = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _expectedCreations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _expectedDeletions = new(StringComparer.Ordinal);
 
@@ -44,7 +44,7 @@ internal sealed class JobTracker(string key, string uid)
     public DateTimeOffset LastFailure { get; set; }
 
     /// <summary>Remembers a pod that left the API before its end was counted.</summary>
-    public void RecordVanished(Pod pod)
+    public void RecordVanished(V1Pod pod)
     {
         lock (Gate)
         {
@@ -56,7 +56,7 @@ internal sealed class JobTracker(string key, string uid)
     }
 
     /// <summary>The vanished pods not yet counted.</summary>
-    public IReadOnlyList<Pod> Vanished()
+    public IReadOnlyList<V1Pod> Vanished()
     {
         lock (Gate)
         {
@@ -116,7 +116,7 @@ internal sealed class JobTracker(string key, string uid)
     }
 
     /// <summary>Whether the cache (<paramref name="pods"/>) shows every creation and deletion made (or they are too old to wait for).</summary>
-    public bool ExpectationsMet(IReadOnlyList<Pod> pods, DateTimeOffset now)
+    public bool ExpectationsMet(IReadOnlyList<V1Pod> pods, DateTimeOffset now)
     {
         lock (Gate)
         {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using k8s.Models;
 using PostTrain.Kube.Controllers;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.NodeAgent.Jobs;
 
@@ -13,7 +13,7 @@ internal sealed class JobTrackers
     /// The tracker of <paramref name="job"/>. The first time a Job is seen its status is taken as written; if the
     /// status already counts anything (an earlier agent ran it), the pods that have ended count as counted.
     /// </summary>
-    public JobTracker For(Job job, IReadOnlyList<Pod> pods)
+    public JobTracker For(V1Job job, IReadOnlyList<V1Pod> pods)
     {
         var tracker = _byUid.GetOrAdd(job.Metadata.Uid!, uid => new JobTracker(Kube.Informers.ObjectKey.Of(job), uid));
         lock (tracker.Gate)
@@ -36,7 +36,7 @@ internal sealed class JobTrackers
     }
 
     /// <summary>Records a pod that left the API, for the Job that controls it (if that Job is still tracked).</summary>
-    public void PodRemoved(Pod pod)
+    public void PodRemoved(V1Pod pod)
     {
         if (OwnerReferences.GetController(pod) is { Kind: "Job" } owner && owner.ApiVersion.StartsWith("batch/", StringComparison.Ordinal)
             && _byUid.TryGetValue(owner.Uid, out var tracker))

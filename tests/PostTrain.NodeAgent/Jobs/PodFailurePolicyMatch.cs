@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
-using PostTrain.Kube.Models;
-using PostTrain.NodeAgent.Json;
+using k8s.Models;
 
 namespace PostTrain.NodeAgent.Jobs;
 
@@ -13,40 +11,40 @@ namespace PostTrain.NodeAgent.Jobs;
 internal static class PodFailurePolicyMatch
 {
     /// <summary>The action and the message naming the rule, or null when no rule matches.</summary>
-    public static (string Action, string Message)? Evaluate(JsonObject policy, Pod pod)
+    public static (string Action, string Message)? Evaluate(V1PodFailurePolicy policy, V1Pod pod)
     {
-        var rules = (policy["rules"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var rules = policy.Rules ?? [];
         for (var index = 0; index < rules.Count; index++)
         {
             var rule = rules[index];
-            var action = rule.Text("action") ?? "Count";
-            if (rule["onExitCodes"] is JsonObject onExitCodes && MatchExitCodes(pod, onExitCodes) is { } container)
+            var action = rule.Action ?? "Count";
+            if (rule.OnExitCodes is { } onExitCodes && MatchExitCodes(pod, onExitCodes) is { } container)
             {
-                return (action, $"Container {container.Name} for pod {pod.Metadata.Namespace}/{pod.Metadata.Name} failed with exit code {container.ExitCode} matching {action} rule at index {index}");
+                return (action, $"Container {container.Name} for pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} failed with exit code {container.ExitCode} matching {action} rule at index {index}");
             }
 
-            if (rule["onPodConditions"] is JsonArray onPodConditions && MatchConditions(pod, onPodConditions) is { } condition)
+            if (rule.OnPodConditions is { } onPodConditions && MatchConditions(pod, onPodConditions) is { } condition)
             {
-                return (action, $"Pod {pod.Metadata.Namespace}/{pod.Metadata.Name} has condition {condition} matching {action} rule at index {index}");
+                return (action, $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} has condition {condition} matching {action} rule at index {index}");
             }
         }
 
         return null;
     }
 
-    private static (string Name, long ExitCode)? MatchExitCodes(Pod pod, JsonObject requirement)
+    private static (string Name, long ExitCode)? MatchExitCodes(V1Pod pod, V1PodFailurePolicyOnExitCodesRequirement requirement)
     {
-        var name = requirement.Text("containerName");
-        var isIn = (requirement.Text("operator") ?? "In") == "In";
-        var values = (requirement["values"] as JsonArray ?? []).Select(v => v is JsonValue value && value.TryGetValue<long>(out var code) ? code : long.MinValue).ToHashSet();
-        foreach (var status in (pod.Status?.ContainerStatuses ?? []).Concat(InitContainerStatuses(pod)))
+        var name = requirement.ContainerName;
+        var isIn = (requirement.OperatorProperty ?? "In") == "In";
+        var values = (requirement.Values ?? []).Select(v => (long)v).ToHashSet();
+        foreach (var status in (pod.Status?.ContainerStatuses ?? []).Concat(pod.Status?.InitContainerStatuses ?? []))
         {
-            if (name is not null && status.Name != name || status.State?["terminated"] is not JsonObject terminated)
+            if (name is not null && status.Name != name || status.State?.Terminated is not { } terminated)
             {
                 continue;
             }
 
-            var exitCode = terminated.Number("exitCode") ?? 0;
+            long exitCode = terminated.ExitCode;
             if (exitCode != 0 && values.Contains(exitCode) == isIn)
             {
                 return (status.Name, exitCode);
@@ -56,19 +54,14 @@ internal static class PodFailurePolicyMatch
         return null;
     }
 
-    private static IEnumerable<ContainerStatus> InitContainerStatuses(Pod pod) =>
-        pod.Status?.ExtensionData.Field("initContainerStatuses") is JsonArray statuses
-            ? statuses.OfType<JsonObject>().Select(s => new ContainerStatus { Name = s.Text("name") ?? "", State = s["state"]?.DeepClone() as JsonObject })
-            : [];
-
-    private static string? MatchConditions(Pod pod, JsonArray patterns)
+    private static string? MatchConditions(V1Pod pod, IList<V1PodFailurePolicyOnPodConditionsPattern> patterns)
     {
-        var conditions = (pod.Status?.Conditions ?? []).OfType<JsonObject>().ToList();
-        foreach (var pattern in patterns.OfType<JsonObject>())
+        var conditions = pod.Status?.Conditions ?? [];
+        foreach (var pattern in patterns)
         {
-            var type = pattern.Text("type");
-            var status = pattern.Text("status") ?? "True";
-            if (conditions.Any(c => c.Text("type") == type && c.Text("status") == status))
+            var type = pattern.Type;
+            var status = pattern.Status ?? "True";
+            if (conditions.Any(c => c.Type == type && c.Status == status))
             {
                 return type;
             }

@@ -1,8 +1,8 @@
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 
 namespace PostTrain.NodeAgent.Jobs;
 
@@ -10,7 +10,7 @@ namespace PostTrain.NodeAgent.Jobs;
 /// The TTL-after-finished controller: a Job with <c>ttlSecondsAfterFinished</c> is deleted that long after its
 /// Complete or Failed condition, with propagationPolicy Background, so the garbage collector deletes its pods.
 /// </summary>
-internal sealed class TtlAfterFinishedController(KubernetesClient client, Indexer<Job> jobs, ILogger logger) : IReconciler
+internal sealed class TtlAfterFinishedController(KubernetesClient client, Indexer<V1Job> jobs, ILogger logger) : IReconciler
 {
     /// <inheritdoc />
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
@@ -36,8 +36,8 @@ internal sealed class TtlAfterFinishedController(KubernetesClient client, Indexe
 
         try
         {
-            await client.Jobs.DeleteAsync(job.Metadata.Name!, job.Metadata.Namespace, new DeleteOptions { PropagationPolicy = PropagationPolicy.Background, PreconditionUid = job.Metadata.Uid }, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("job {Namespace}/{Job}: deleted {Ttl} s after it finished (ttlSecondsAfterFinished)", job.Metadata.Namespace, job.Metadata.Name, ttl);
+            await client.Jobs.DeleteAsync(job.Metadata.Name!, job.Metadata.NamespaceProperty, new DeleteOptions { PropagationPolicy = PropagationPolicy.Background, PreconditionUid = job.Metadata.Uid }, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("job {Namespace}/{Job}: deleted {Ttl} s after it finished (ttlSecondsAfterFinished)", job.Metadata.NamespaceProperty, job.Metadata.Name, ttl);
         }
         catch (KubernetesApiException e) when (e.IsNotFound || e.IsConflict)
         {

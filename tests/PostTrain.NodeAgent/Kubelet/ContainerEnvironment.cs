@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Json;
@@ -15,22 +15,22 @@ namespace PostTrain.NodeAgent.Kubelet;
 internal sealed class ContainerEnvironment(KubernetesClient client)
 {
     /// <summary>The variables of <paramref name="container"/>, in order.</summary>
-    public async Task<OrderedDictionary<string, string>> ResolveAsync(Pod pod, Container container, string podIp, string hostIp, CancellationToken cancellationToken)
+    public async Task<OrderedDictionary<string, string>> ResolveAsync(V1Pod pod, V1Container container, string podIp, string hostIp, CancellationToken cancellationToken)
     {
-        var ns = pod.Metadata.Namespace ?? "default";
+        var ns = pod.Metadata.NamespaceProperty ?? "default";
         var sources = new Sources(client, ns);
         var env = new OrderedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var from in (container.ExtensionData.Field("envFrom") as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var from in container.EnvFrom ?? [])
         {
-            var prefix = from.Text("prefix") ?? "";
+            var prefix = from.Prefix ?? "";
             IReadOnlyDictionary<string, string>? entries;
-            if (from["configMapRef"] is JsonObject configMapRef)
+            if (from.ConfigMapRef is { } configMapRef)
             {
-                entries = await sources.ConfigMapAsync(configMapRef.Text("name") ?? "", configMapRef.Flag("optional") == true, cancellationToken).ConfigureAwait(false);
+                entries = await sources.ConfigMapAsync(configMapRef.Name ?? "", configMapRef.Optional == true, cancellationToken).ConfigureAwait(false);
             }
-            else if (from["secretRef"] is JsonObject secretRef)
+            else if (from.SecretRef is { } secretRef)
             {
-                entries = await sources.SecretAsync(secretRef.Text("name") ?? "", secretRef.Flag("optional") == true, cancellationToken).ConfigureAwait(false);
+                entries = await sources.SecretAsync(secretRef.Name ?? "", secretRef.Optional == true, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -52,21 +52,21 @@ internal sealed class ContainerEnvironment(KubernetesClient client)
             }
 
             string? value;
-            if (from["fieldRef"] is JsonObject fieldRef)
+            if (from.FieldRef is { } fieldRef)
             {
-                value = PodFields.Resolve(pod, fieldRef.Text("fieldPath") ?? "", podIp, hostIp);
+                value = PodFields.Resolve(pod, fieldRef.FieldPath ?? "", podIp, hostIp);
             }
-            else if (from["configMapKeyRef"] is JsonObject configMapKey)
+            else if (from.ConfigMapKeyRef is { } configMapKey)
             {
-                value = await sources.ConfigMapKeyAsync(configMapKey.Text("name") ?? "", configMapKey.Text("key") ?? "", configMapKey.Flag("optional") == true, cancellationToken).ConfigureAwait(false);
+                value = await sources.ConfigMapKeyAsync(configMapKey.Name ?? "", configMapKey.Key ?? "", configMapKey.Optional == true, cancellationToken).ConfigureAwait(false);
             }
-            else if (from["secretKeyRef"] is JsonObject secretKey)
+            else if (from.SecretKeyRef is { } secretKey)
             {
-                value = await sources.SecretKeyAsync(secretKey.Text("name") ?? "", secretKey.Text("key") ?? "", secretKey.Flag("optional") == true, cancellationToken).ConfigureAwait(false);
+                value = await sources.SecretKeyAsync(secretKey.Name ?? "", secretKey.Key ?? "", secretKey.Optional == true, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                var kind = from.Select(p => p.Key).FirstOrDefault() ?? "(empty)";
+                var kind = KubeJson.ToNode(from)?.AsObject().Select(p => p.Key).FirstOrDefault() ?? "(empty)";
                 throw PodSetupException.Fail("CreateContainerConfigError", $"env {variable.Name}: valueFrom.{kind} is not supported by the node agent (it supports fieldRef, configMapKeyRef and secretKeyRef)");
             }
 
@@ -90,7 +90,7 @@ internal sealed class ContainerEnvironment(KubernetesClient client)
             if (!_configMaps.TryGetValue(name, out var entries))
             {
                 var configMap = await client.ConfigMaps.TryGetAsync(name, ns, cancellationToken).ConfigureAwait(false);
-                entries = configMap is null ? null : new Dictionary<string, string>(configMap.Data ?? [], StringComparer.Ordinal);
+                entries = configMap is null ? null : new Dictionary<string, string>(configMap.Data ?? new Dictionary<string, string>(), StringComparer.Ordinal);
                 _configMaps[name] = entries;
             }
 

@@ -1,4 +1,4 @@
-using PostTrain.Kube.Models;
+using k8s.Models;
 
 namespace PostTrain.NodeAgent.Kubelet;
 
@@ -37,7 +37,7 @@ internal sealed class ContainerFilesystem
     public string? ClaimRoot => _prefixes.Any(p => p == ClaimMountRoot || p.StartsWith(ClaimMountRoot + "/", StringComparison.Ordinal)) ? Root + ClaimMountRoot : null;
 
     /// <summary>Builds the root of <paramref name="container"/> under <paramref name="containerDirectory"/> (replacing an earlier one).</summary>
-    public static ContainerFilesystem Create(string containerDirectory, Container container, IReadOnlyDictionary<string, string> volumeFolders)
+    public static ContainerFilesystem Create(string containerDirectory, V1Container container, IReadOnlyDictionary<string, string> volumeFolders)
     {
         var root = Path.Combine(containerDirectory, "root");
         if (Directory.Exists(root))

@@ -1,4 +1,4 @@
-using PostTrain.Kube.Models;
+using k8s.Models;
 
 namespace PostTrain.NodeAgent.Kubelet;
 
@@ -10,7 +10,7 @@ namespace PostTrain.NodeAgent.Kubelet;
 /// <param name="Filesystem">The container's root of symlinks and its termination message file.</param>
 /// <param name="Directory">The container's folder (logs, pid file, root).</param>
 internal sealed record ContainerLaunch(
-    Container Spec,
+    V1Container Spec,
     IReadOnlyList<string> Argv,
     IReadOnlyDictionary<string, string> Environment,
     string WorkingDirectory,

@@ -60,7 +60,7 @@ internal sealed record ContainerState
 
                 break;
             case "running":
-                body["startedAt"] = ExtensionFields.Timestamp(StartedAt!.Value);
+                body["startedAt"] = JsonFields.Timestamp(StartedAt!.Value);
                 break;
             default:
                 body["exitCode"] = ExitCode;
@@ -70,8 +70,8 @@ internal sealed record ContainerState
                     body["message"] = Message;
                 }
 
-                body["startedAt"] = StartedAt is { } started ? ExtensionFields.Timestamp(started) : null;
-                body["finishedAt"] = ExtensionFields.Timestamp(FinishedAt!.Value);
+                body["startedAt"] = StartedAt is { } started ? JsonFields.Timestamp(started) : null;
+                body["finishedAt"] = JsonFields.Timestamp(FinishedAt!.Value);
                 if (ContainerId is not null)
                 {
                     body["containerID"] = ContainerId;

@@ -1,4 +1,4 @@
-using PostTrain.Kube.Models;
+using k8s.Models;
 
 namespace PostTrain.NodeAgent.Kubelet;
 
@@ -11,7 +11,7 @@ namespace PostTrain.NodeAgent.Kubelet;
 internal sealed class ImageResolver(IReadOnlyList<ImageMapping> mappings, bool runUnmappedImages, string nodeName)
 {
     /// <summary>The command line as the container states it (entrypoint or command, then args), before any host mapping.</summary>
-    public IReadOnlyList<string> ContainerCommand(Container container)
+    public IReadOnlyList<string> ContainerCommand(V1Container container)
     {
         var image = container.Image ?? "";
         var mapping = mappings.FirstOrDefault(m => m.Matches(image));
@@ -24,8 +24,8 @@ internal sealed class ImageResolver(IReadOnlyList<ImageMapping> mappings, bool r
 
         // As a container runtime does: command replaces the image's ENTRYPOINT, args its CMD; with no ENTRYPOINT the
         // args are the whole command line (kubectl run IMAGE -- sh -c ...).
-        var entrypoint = container.Command is { Count: > 0 } command ? command : mapping?.Entrypoint ?? [];
-        List<string> argv = [.. entrypoint, .. container.Args ?? []];
+        IEnumerable<string> entrypoint = container.Command is { Count: > 0 } command ? command : mapping?.Entrypoint ?? [];
+        List<string> argv = [.. entrypoint, .. container.Args ?? new List<string>()];
         if (argv.Count == 0)
         {
             throw PodSetupException.Fail("StartError", $"container {container.Name} sets neither command nor args, and the node agent does not know the CMD of image \"{image}\"");
@@ -38,7 +38,7 @@ internal sealed class ImageResolver(IReadOnlyList<ImageMapping> mappings, bool r
     /// The host command line of <paramref name="argv"/> (already expanded and translated): a mapped first word
     /// replaced by its host command, the executable found through <paramref name="path"/>.
     /// </summary>
-    public IReadOnlyList<string> HostCommand(Container container, IReadOnlyList<string> argv, string? path)
+    public IReadOnlyList<string> HostCommand(V1Container container, IReadOnlyList<string> argv, string? path)
     {
         var image = container.Image ?? "";
         var mapping = mappings.FirstOrDefault(m => m.Matches(image));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
@@ -16,7 +17,7 @@ namespace PostTrain.NodeAgent.Kubelet;
 /// its processes are gone, so it is reported as a kubelet reports containers it can no longer find. It also answers
 /// the questions other parts ask of the node: a peer pod's address, and where a container's log is.
 /// </summary>
-internal sealed class Kubelet(KubeletContext context, Indexer<Pod> pods, string nodeName) : IReconciler, IAsyncDisposable
+internal sealed class Kubelet(KubeletContext context, Indexer<V1Pod> pods, string nodeName) : IReconciler, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, PodWorker> _workers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _endedEarlier = new(StringComparer.Ordinal);
@@ -57,7 +58,7 @@ internal sealed class Kubelet(KubeletContext context, Indexer<Pod> pods, string 
         }
 
         var finished = pod.Status?.Phase is "Succeeded" or "Failed";
-        if (!finished && pod.Status?.ContainerStatuses?.Any(c => c.State?["waiting"] is null) == true)
+        if (!finished && pod.Status?.ContainerStatuses?.Any(c => c.State?.Waiting is null) == true)
         {
             await ReportLostAsync(pod, cancellationToken).ConfigureAwait(false);
             finished = true;
@@ -110,7 +111,7 @@ internal sealed class Kubelet(KubeletContext context, Indexer<Pod> pods, string 
             }
         }
 
-        foreach (var pod in pods.ByIndex(Indexer<Pod>.NamespaceIndex, ns))
+        foreach (var pod in pods.ByIndex(Indexer<V1Pod>.NamespaceIndex, ns))
         {
             if ((pod.Spec.Hostname ?? pod.Metadata.Name) == hostname && pod.Spec.Subdomain == subdomain
                 && pod.Metadata.DeletionTimestamp is null && pod.Status?.Phase is not ("Succeeded" or "Failed"))
@@ -217,24 +218,24 @@ internal sealed class Kubelet(KubeletContext context, Indexer<Pod> pods, string 
     }
 
     /// <summary>A pod that was running under an earlier agent: its containers cannot be found, so it failed.</summary>
-    private async Task ReportLostAsync(Pod pod, CancellationToken cancellationToken)
+    private async Task ReportLostAsync(V1Pod pod, CancellationToken cancellationToken)
     {
-        var now = ExtensionFields.Timestamp(DateTimeOffset.UtcNow);
+        var now = JsonFields.Timestamp(DateTimeOffset.UtcNow);
         var statuses = new JsonArray();
         foreach (var container in pod.Status?.ContainerStatuses ?? [])
         {
-            var terminated = container.State?["terminated"]?.DeepClone() as JsonObject ?? new JsonObject
+            var terminated = KubeJson.ToNode(container.State?.Terminated) as JsonObject ?? new JsonObject
             {
                 ["exitCode"] = 137,
                 ["reason"] = "ContainerStatusUnknown",
                 ["message"] = "The container could not be located when the pod was terminated",
-                ["startedAt"] = container.State?["running"]?["startedAt"]?.DeepClone(),
+                ["startedAt"] = container.State?.Running?.StartedAt is { } started ? JsonFields.Timestamp(new DateTimeOffset(started, TimeSpan.Zero)) : null,
                 ["finishedAt"] = now,
             };
             statuses.Add(new JsonObject { ["name"] = container.Name, ["state"] = new JsonObject { ["terminated"] = terminated }, ["ready"] = false, ["started"] = false, ["restartCount"] = container.RestartCount });
         }
 
-        context.Logger.LogWarning("pod {Namespace}/{Pod} ran under an earlier node agent; its containers are gone, so it failed", pod.Metadata.Namespace, pod.Metadata.Name);
+        context.Logger.LogWarning("pod {Namespace}/{Pod} ran under an earlier node agent; its containers are gone, so it failed", pod.Metadata.NamespaceProperty, pod.Metadata.Name);
         try
         {
             await context.Client.Pods.PatchAsync(
@@ -251,7 +252,7 @@ internal sealed class Kubelet(KubeletContext context, Indexer<Pod> pods, string 
                             new JsonObject { ["type"] = "ContainersReady", ["status"] = "False", ["reason"] = "PodCompleted", ["lastTransitionTime"] = now }),
                     },
                 },
-                pod.Metadata.Namespace,
+                pod.Metadata.NamespaceProperty,
                 status: true,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
         }
@@ -261,11 +262,11 @@ internal sealed class Kubelet(KubeletContext context, Indexer<Pod> pods, string 
         }
     }
 
-    private async Task DeleteAsync(Pod pod, CancellationToken cancellationToken)
+    private async Task DeleteAsync(V1Pod pod, CancellationToken cancellationToken)
     {
         try
         {
-            await context.Client.Pods.DeleteAsync(pod.Metadata.Name!, pod.Metadata.Namespace, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = pod.Metadata.Uid }, cancellationToken).ConfigureAwait(false);
+            await context.Client.Pods.DeleteAsync(pod.Metadata.Name!, pod.Metadata.NamespaceProperty, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = pod.Metadata.Uid }, cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (e.IsNotFound || e.IsConflict)
         {

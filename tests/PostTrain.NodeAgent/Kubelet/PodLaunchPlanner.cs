@@ -1,5 +1,5 @@
 using System.Globalization;
-using PostTrain.Kube.Models;
+using k8s.Models;
 
 namespace PostTrain.NodeAgent.Kubelet;
 
@@ -19,7 +19,7 @@ internal sealed class PodLaunchPlanner(PodVolumes volumes, ContainerEnvironment 
     /// Plans every container of <paramref name="pod"/>; throws <see cref="PodSetupException"/> when it cannot start
     /// yet (retryable) or at all. With <paramref name="peersMayBeMissing"/>, a peer name without an address is left as written.
     /// </summary>
-    public async Task<(IReadOnlyList<ContainerLaunch> Init, IReadOnlyList<ContainerLaunch> Main)> PlanAsync(Pod pod, string podDirectory, string podIp, bool peersMayBeMissing, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<ContainerLaunch> Init, IReadOnlyList<ContainerLaunch> Main)> PlanAsync(V1Pod pod, string podDirectory, string podIp, bool peersMayBeMissing, CancellationToken cancellationToken)
     {
         var folders = await volumes.PrepareAsync(pod, Path.Combine(podDirectory, "volumes"), podIp, HostIp, cancellationToken).ConfigureAwait(false);
         var init = new List<ContainerLaunch>();
@@ -37,7 +37,7 @@ internal sealed class PodLaunchPlanner(PodVolumes volumes, ContainerEnvironment 
         return (init, main);
     }
 
-    private async Task<ContainerLaunch> PlanAsync(Pod pod, Container container, string podDirectory, string podIp, Dictionary<string, string> folders, bool peersMayBeMissing, CancellationToken cancellationToken)
+    private async Task<ContainerLaunch> PlanAsync(V1Pod pod, V1Container container, string podDirectory, string podIp, Dictionary<string, string> folders, bool peersMayBeMissing, CancellationToken cancellationToken)
     {
         var argv = images.ContainerCommand(container);
         var env = await environment.ResolveAsync(pod, container, podIp, HostIp, cancellationToken).ConfigureAwait(false);
@@ -71,7 +71,7 @@ internal sealed class PodLaunchPlanner(PodVolumes volumes, ContainerEnvironment 
     /// optionally with <c>:PORT</c>) by that pod's IP; waits (throws a retryable failure) while the pod exists or
     /// shares this pod's subdomain but has no IP yet.
     /// </summary>
-    private string ReplacePeerNames(Pod pod, string value, string where, bool peersMayBeMissing)
+    private string ReplacePeerNames(V1Pod pod, string value, string where, bool peersMayBeMissing)
     {
         var host = value;
         var port = "";
@@ -83,7 +83,7 @@ internal sealed class PodLaunchPlanner(PodVolumes volumes, ContainerEnvironment 
         }
 
         var labels = host.TrimEnd('.').Split('.');
-        var ns = pod.Metadata.Namespace ?? "default";
+        var ns = pod.Metadata.NamespaceProperty ?? "default";
         if (labels.Length < 2 || !labels.All(IsDnsLabel))
         {
             return value;
@@ -106,7 +106,7 @@ internal sealed class PodLaunchPlanner(PodVolumes volumes, ContainerEnvironment 
             return address + port;
         }
 
-        var sibling = ns == pod.Metadata.Namespace && subdomain == pod.Spec.Subdomain;
+        var sibling = ns == pod.Metadata.NamespaceProperty && subdomain == pod.Spec.Subdomain;
         if ((peer.Exists || sibling) && !peersMayBeMissing)
         {
             throw PodSetupException.Retry("ContainerCreating", $"waiting for pod {hostname}.{subdomain} in {ns} to get an address ({where} names it)");

@@ -1,8 +1,7 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Models;
-using PostTrain.NodeAgent.Json;
 
 namespace PostTrain.NodeAgent.Kubelet;
 
@@ -17,9 +16,9 @@ internal sealed class PodVolumes(KubernetesClient client, string claimsDirectory
     private const int DefaultMode = 420; // 0644
 
     /// <summary>The host folder of each volume, by volume name, made under <paramref name="volumesDirectory"/>.</summary>
-    public async Task<Dictionary<string, string>> PrepareAsync(Pod pod, string volumesDirectory, string podIp, string hostIp, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, string>> PrepareAsync(V1Pod pod, string volumesDirectory, string podIp, string hostIp, CancellationToken cancellationToken)
     {
-        var ns = pod.Metadata.Namespace ?? "default";
+        var ns = pod.Metadata.NamespaceProperty ?? "default";
         var folders = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var volume in pod.Spec.Volumes ?? [])
         {
@@ -30,31 +29,31 @@ internal sealed class PodVolumes(KubernetesClient client, string claimsDirectory
             }
             else if (volume.ConfigMap is { } configMap)
             {
-                WriteFiles(folder, await ConfigMapFilesAsync(volume.Name, ns, configMap, Mode(configMap), cancellationToken).ConfigureAwait(false));
+                WriteFiles(folder, await ConfigMapFilesAsync(volume.Name, ns, configMap.Name ?? "", configMap.Items, configMap.Optional == true, configMap.DefaultMode ?? DefaultMode, cancellationToken).ConfigureAwait(false));
             }
             else if (volume.Secret is { } secret)
             {
-                WriteFiles(folder, await SecretFilesAsync(volume.Name, ns, secret, secret.Text("secretName") ?? "", Mode(secret), cancellationToken).ConfigureAwait(false));
+                WriteFiles(folder, await SecretFilesAsync(volume.Name, ns, secret.SecretName ?? "", secret.Items, secret.Optional == true, secret.DefaultMode ?? DefaultMode, cancellationToken).ConfigureAwait(false));
             }
             else if (volume.PersistentVolumeClaim is { } claim)
             {
-                folder = await ClaimFolderAsync(volume.Name, ns, claim.Text("claimName") ?? "", cancellationToken).ConfigureAwait(false);
+                folder = await ClaimFolderAsync(volume.Name, ns, claim.ClaimName ?? "", cancellationToken).ConfigureAwait(false);
             }
-            else if (volume.ExtensionData.Field("hostPath") is JsonObject hostPath)
+            else if (volume.HostPath is { } hostPath)
             {
                 folder = HostPath(volume.Name, hostPath);
             }
-            else if (volume.ExtensionData.Field("downwardAPI") is JsonObject downward)
+            else if (volume.DownwardAPI is { } downward)
             {
-                WriteFiles(folder, DownwardFiles(pod, downward, Mode(downward), podIp, hostIp));
+                WriteFiles(folder, DownwardFiles(pod, downward.Items, downward.DefaultMode ?? DefaultMode, podIp, hostIp));
             }
-            else if (volume.ExtensionData.Field("projected") is JsonObject projected)
+            else if (volume.Projected is { } projected)
             {
                 WriteFiles(folder, await ProjectedFilesAsync(pod, volume.Name, projected, podIp, hostIp, cancellationToken).ConfigureAwait(false));
             }
             else
             {
-                var type = volume.ExtensionData?.Keys.FirstOrDefault() ?? "(none)";
+                var type = KubeJson.ToNode(volume)?.AsObject().Select(p => p.Key).FirstOrDefault(k => k != "name") ?? "(none)";
                 throw PodSetupException.Fail("UnsupportedVolume", $"volume \"{volume.Name}\": the node agent does not support {type} volumes (it supports configMap, secret, emptyDir, persistentVolumeClaim, hostPath, downwardAPI and projected)");
             }
 
@@ -67,12 +66,8 @@ internal sealed class PodVolumes(KubernetesClient client, string claimsDirectory
     /// <summary>The host folder of a claim (made on demand): <c>{claims}/{namespace}/{claim}</c>.</summary>
     public static string ClaimFolder(string claimsDirectory, string ns, string claim) => Path.Combine(claimsDirectory, ns, claim);
 
-    private static int Mode(JsonObject source) => (int?)source.Number("defaultMode") ?? DefaultMode;
-
-    private async Task<List<VolumeFile>> ConfigMapFilesAsync(string volume, string ns, JsonObject source, int mode, CancellationToken cancellationToken)
+    private async Task<List<VolumeFile>> ConfigMapFilesAsync(string volume, string ns, string name, IList<V1KeyToPath>? items, bool optional, int mode, CancellationToken cancellationToken)
     {
-        var name = source.Text("name") ?? "";
-        var optional = source.Flag("optional") == true;
         var configMap = await client.ConfigMaps.TryGetAsync(name, ns, cancellationToken).ConfigureAwait(false);
         if (configMap is null)
         {
@@ -80,41 +75,40 @@ internal sealed class PodVolumes(KubernetesClient client, string claimsDirectory
         }
 
         var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var (key, value) in configMap.Data ?? [])
+        foreach (var (key, value) in configMap.Data ?? new Dictionary<string, string>())
         {
             entries[key] = Encoding.UTF8.GetBytes(value);
         }
 
-        foreach (var (key, value) in configMap.BinaryData ?? [])
+        foreach (var (key, value) in configMap.BinaryData ?? new Dictionary<string, byte[]>())
         {
-            entries[key] = Convert.FromBase64String(value);
+            entries[key] = value;
         }
 
-        return Select(volume, "configmap", $"{ns}/{name}", entries, source["items"] as JsonArray, mode, optional);
+        return Select(volume, "configmap", $"{ns}/{name}", entries, items, mode, optional);
     }
 
-    private async Task<List<VolumeFile>> SecretFilesAsync(string volume, string ns, JsonObject source, string name, int mode, CancellationToken cancellationToken)
+    private async Task<List<VolumeFile>> SecretFilesAsync(string volume, string ns, string name, IList<V1KeyToPath>? items, bool optional, int mode, CancellationToken cancellationToken)
     {
-        var optional = source.Flag("optional") == true;
         var secret = await client.Secrets.TryGetAsync(name, ns, cancellationToken).ConfigureAwait(false);
         if (secret is null)
         {
             return optional ? [] : throw PodSetupException.Retry("ContainerCreating", $"MountVolume.SetUp failed for volume \"{volume}\" : secret \"{name}\" not found");
         }
 
-        return Select(volume, "secret", $"{ns}/{name}", SecretEntries(secret), source["items"] as JsonArray, mode, optional);
+        return Select(volume, "secret", $"{ns}/{name}", SecretEntries(secret), items, mode, optional);
     }
 
-    /// <summary>A Secret's entries: data decoded from base64, and stringData (which the API server would have merged into data).</summary>
-    public static Dictionary<string, byte[]> SecretEntries(Secret secret)
+    /// <summary>A Secret's entries: data (the official model decodes its base64), and stringData (which the API server would have merged into data).</summary>
+    public static Dictionary<string, byte[]> SecretEntries(V1Secret secret)
     {
         var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var (key, value) in secret.Data ?? [])
+        foreach (var (key, value) in secret.Data ?? new Dictionary<string, byte[]>())
         {
-            entries[key] = Convert.FromBase64String(value);
+            entries[key] = value;
         }
 
-        foreach (var (key, value) in secret.StringData ?? [])
+        foreach (var (key, value) in secret.StringData ?? new Dictionary<string, string>())
         {
             entries[key] = Encoding.UTF8.GetBytes(value);
         }
@@ -122,7 +116,7 @@ internal sealed class PodVolumes(KubernetesClient client, string claimsDirectory
         return entries;
     }
 
-    private static List<VolumeFile> Select(string volume, string kind, string name, Dictionary<string, byte[]> entries, JsonArray? items, int mode, bool optional)
+    private static List<VolumeFile> Select(string volume, string kind, string name, Dictionary<string, byte[]> entries, IList<V1KeyToPath>? items, int mode, bool optional)
     {
         if (items is null)
         {
@@ -130,9 +124,9 @@ internal sealed class PodVolumes(KubernetesClient client, string claimsDirectory
         }
 
         var files = new List<VolumeFile>();
-        foreach (var item in items.OfType<JsonObject>())
+        foreach (var item in items)
         {
-            var key = item.Text("key") ?? "";
+            var key = item.Key ?? "";
             if (!entries.TryGetValue(key, out var content))
             {
                 if (optional)
@@ -143,47 +137,48 @@ internal sealed class PodVolumes(KubernetesClient client, string claimsDirectory
                 throw PodSetupException.Retry("ContainerCreating", $"MountVolume.SetUp failed for volume \"{volume}\" : {kind} {name} has no key \"{key}\"");
             }
 
-            files.Add(new VolumeFile(item.Text("path") ?? key, content, (int?)item.Number("mode") ?? mode));
+            files.Add(new VolumeFile(item.Path ?? key, content, item.Mode ?? mode));
         }
 
         return files;
     }
 
-    private static List<VolumeFile> DownwardFiles(Pod pod, JsonObject source, int mode, string podIp, string hostIp)
+    private static List<VolumeFile> DownwardFiles(V1Pod pod, IList<V1DownwardAPIVolumeFile>? items, int mode, string podIp, string hostIp)
     {
         var files = new List<VolumeFile>();
-        foreach (var item in (source["items"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var item in items ?? [])
         {
-            var fieldPath = item["fieldRef"].Text("fieldPath")
-                ?? throw PodSetupException.Fail("UnsupportedVolume", $"downwardAPI item \"{item.Text("path")}\": only fieldRef items are supported by the node agent");
-            files.Add(new VolumeFile(item.Text("path") ?? "", Encoding.UTF8.GetBytes(PodFields.Resolve(pod, fieldPath, podIp, hostIp)), (int?)item.Number("mode") ?? mode));
+            var fieldPath = item.FieldRef?.FieldPath
+                ?? throw PodSetupException.Fail("UnsupportedVolume", $"downwardAPI item \"{item.Path}\": only fieldRef items are supported by the node agent");
+            files.Add(new VolumeFile(item.Path ?? "", Encoding.UTF8.GetBytes(PodFields.Resolve(pod, fieldPath, podIp, hostIp)), item.Mode ?? mode));
         }
 
         return files;
     }
 
-    private async Task<List<VolumeFile>> ProjectedFilesAsync(Pod pod, string volume, JsonObject projected, string podIp, string hostIp, CancellationToken cancellationToken)
+    private async Task<List<VolumeFile>> ProjectedFilesAsync(V1Pod pod, string volume, V1ProjectedVolumeSource projected, string podIp, string hostIp, CancellationToken cancellationToken)
     {
-        var ns = pod.Metadata.Namespace ?? "default";
-        var mode = Mode(projected);
+        var ns = pod.Metadata.NamespaceProperty ?? "default";
+        var mode = projected.DefaultMode ?? DefaultMode;
         var files = new List<VolumeFile>();
-        foreach (var source in (projected["sources"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var source in projected.Sources ?? [])
         {
-            if (source["configMap"] is JsonObject configMap)
+            if (source.ConfigMap is { } configMap)
             {
-                files.AddRange(await ConfigMapFilesAsync(volume, ns, configMap, mode, cancellationToken).ConfigureAwait(false));
+                files.AddRange(await ConfigMapFilesAsync(volume, ns, configMap.Name ?? "", configMap.Items, configMap.Optional == true, mode, cancellationToken).ConfigureAwait(false));
             }
-            else if (source["secret"] is JsonObject secret)
+            else if (source.Secret is { } secret)
             {
-                files.AddRange(await SecretFilesAsync(volume, ns, secret, secret.Text("name") ?? "", mode, cancellationToken).ConfigureAwait(false));
+                files.AddRange(await SecretFilesAsync(volume, ns, secret.Name ?? "", secret.Items, secret.Optional == true, mode, cancellationToken).ConfigureAwait(false));
             }
-            else if (source["downwardAPI"] is JsonObject downward)
+            else if (source.DownwardAPI is { } downward)
             {
-                files.AddRange(DownwardFiles(pod, downward, mode, podIp, hostIp));
+                files.AddRange(DownwardFiles(pod, downward.Items, mode, podIp, hostIp));
             }
             else
             {
-                throw PodSetupException.Fail("UnsupportedVolume", $"projected volume \"{volume}\": the node agent supports configMap, secret and downwardAPI sources, not {source.Select(p => p.Key).FirstOrDefault()}");
+                var type = KubeJson.ToNode(source)?.AsObject().Select(p => p.Key).FirstOrDefault() ?? "(none)";
+                throw PodSetupException.Fail("UnsupportedVolume", $"projected volume \"{volume}\": the node agent supports configMap, secret and downwardAPI sources, not {type}");
             }
         }
 
@@ -202,10 +197,10 @@ internal sealed class PodVolumes(KubernetesClient client, string claimsDirectory
         return folder;
     }
 
-    private static string HostPath(string volume, JsonObject source)
+    private static string HostPath(string volume, V1HostPathVolumeSource source)
     {
-        var path = source.Text("path") ?? "";
-        switch (source.Text("type") ?? "")
+        var path = source.Path ?? "";
+        switch (source.Type ?? "")
         {
             case "DirectoryOrCreate":
                 Directory.CreateDirectory(path);

@@ -2,11 +2,11 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Events;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Json;
 using PostTrain.NodeAgent.Processes;
 
@@ -35,7 +35,7 @@ internal sealed class PodWorker : IAsyncDisposable
     private readonly TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private readonly List<(string Type, string Status, string? Reason, string? Message, DateTimeOffset Since)> _conditions = [];
-    private Pod _pod;
+    private V1Pod _pod;
     private Task _run = Task.CompletedTask;
     private string? _lastReport;
     private long _shutdownGraceTicks = -1;
@@ -45,12 +45,12 @@ internal sealed class PodWorker : IAsyncDisposable
     private int _disposed;
 
     /// <summary>A worker for <paramref name="pod"/> (bound to this node, not yet running).</summary>
-    public PodWorker(Pod pod, KubeletContext context)
+    public PodWorker(V1Pod pod, KubeletContext context)
     {
         _pod = pod;
         _ctx = context;
         Uid = pod.Metadata.Uid ?? throw new ArgumentException("the pod has no uid", nameof(pod));
-        Namespace = pod.Metadata.Namespace ?? "default";
+        Namespace = pod.Metadata.NamespaceProperty ?? "default";
         Name = pod.Metadata.Name ?? throw new ArgumentException("the pod has no name", nameof(pod));
         Hostname = pod.Spec.Hostname ?? Name;
         Subdomain = pod.Spec.Subdomain;
@@ -92,7 +92,7 @@ internal sealed class PodWorker : IAsyncDisposable
 
     private IEnumerable<ContainerRuntime> All => Init.Concat(Main);
 
-    private Pod Pod => Volatile.Read(ref _pod);
+    private V1Pod Pod => Volatile.Read(ref _pod);
 
     private bool TerminationRequested => Pod.Metadata.DeletionTimestamp is not null || ShutdownGrace is not null;
 
@@ -105,7 +105,7 @@ internal sealed class PodWorker : IAsyncDisposable
     public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
 
     /// <summary>Hands the worker the pod's latest state (a deletion, a shorter grace period).</summary>
-    public void Update(Pod pod)
+    public void Update(V1Pod pod)
     {
         Volatile.Write(ref _pod, pod);
         _wake.Set();
@@ -226,7 +226,7 @@ internal sealed class PodWorker : IAsyncDisposable
     private async Task<bool> PrepareAsync(CancellationToken cancellationToken)
     {
         // a hostNetwork pod shares the node's address (and its ports); every other pod gets a loopback address of its own
-        PodIP = Pod.Spec.ExtensionData.Flag("hostNetwork") == true ? PodLaunchPlanner.HostIp : _ctx.Addresses.Allocate(Uid);
+        PodIP = Pod.Spec.HostNetwork == true ? PodLaunchPlanner.HostIp : _ctx.Addresses.Allocate(Uid);
         _startTime = DateTimeOffset.UtcNow;
         Directory.CreateDirectory(PodDirectory);
         UpdateConditions();
@@ -725,13 +725,13 @@ internal sealed class PodWorker : IAsyncDisposable
                     ["reason"] = c.Reason,
                     ["message"] = c.Message,
                     ["lastProbeTime"] = null,
-                    ["lastTransitionTime"] = ExtensionFields.Timestamp(c.Since),
+                    ["lastTransitionTime"] = JsonFields.Timestamp(c.Since),
                 }).ToArray()),
                 ["hostIP"] = PodLaunchPlanner.HostIp,
                 ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = PodLaunchPlanner.HostIp }),
                 ["podIP"] = PodIP,
                 ["podIPs"] = PodIP is null ? null : new JsonArray(new JsonObject { ["ip"] = PodIP }),
-                ["startTime"] = ExtensionFields.Timestamp(_startTime),
+                ["startTime"] = JsonFields.Timestamp(_startTime),
                 ["containerStatuses"] = new JsonArray(Main.Select(c => (JsonNode?)c.ToJson()).ToArray()),
             };
             if (Init.Count > 0)

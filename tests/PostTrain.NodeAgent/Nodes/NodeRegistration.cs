@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
-using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Json;
 
 namespace PostTrain.NodeAgent.Nodes;
@@ -14,7 +14,7 @@ namespace PostTrain.NodeAgent.Nodes;
 /// </summary>
 internal sealed class NodeRegistration(KubernetesClient client, NodeAgentOptions options, int kubeletPort, ILogger logger)
 {
-    private readonly ResourceClient<NodeResource> _nodes = client.Resource<NodeResource>();
+    private readonly ResourceClient<V1Node> _nodes = client.Resource<V1Node>();
     private DateTimeOffset _readySince = DateTimeOffset.UtcNow;
 
     /// <summary>The Node's labels: kubernetes.io/hostname, os and arch, plus the configured ones.</summary>
@@ -29,7 +29,7 @@ internal sealed class NodeRegistration(KubernetesClient client, NodeAgentOptions
         {
             try
             {
-                await _nodes.CreateAsync(new NodeResource { Metadata = new ObjectMeta { Name = options.NodeName, Labels = new(Labels) }, Spec = spec }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await _nodes.CreateAsync(new V1Node { Metadata = new V1ObjectMeta { Name = options.NodeName, Labels = new Dictionary<string, string>(Labels) }, Spec = new V1NodeSpec { PodCIDR = options.PodCidr, PodCIDRs = [options.PodCidr] } }, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (KubernetesApiException e) when (e.IsAlreadyExists)
             {
@@ -92,8 +92,8 @@ internal sealed class NodeRegistration(KubernetesClient client, NodeAgentOptions
 
     private async Task PostStatusAsync(bool ready, CancellationToken cancellationToken)
     {
-        var now = ExtensionFields.Timestamp(DateTimeOffset.UtcNow);
-        var since = ExtensionFields.Timestamp(_readySince);
+        var now = JsonFields.Timestamp(DateTimeOffset.UtcNow);
+        var since = JsonFields.Timestamp(_readySince);
         JsonObject Condition(string type, string status, string reason, string message, string transition) => new()
         {
             ["type"] = type,

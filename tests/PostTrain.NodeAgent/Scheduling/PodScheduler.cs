@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Events;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Json;
 
 namespace PostTrain.NodeAgent.Scheduling;
@@ -17,8 +17,8 @@ namespace PostTrain.NodeAgent.Scheduling;
 /// </summary>
 internal sealed class PodScheduler(
     KubernetesClient client,
-    Indexer<Pod> pods,
-    Indexer<PersistentVolumeClaim> claims,
+    Indexer<V1Pod> pods,
+    Indexer<V1PersistentVolumeClaim> claims,
     string nodeName,
     IReadOnlyDictionary<string, string> nodeLabels,
     EventRecorder events,
@@ -37,7 +37,7 @@ internal sealed class PodScheduler(
             return ReconcileResult.Done;
         }
 
-        var scheduler = pod.Spec.ExtensionData.Text("schedulerName") ?? DefaultSchedulerName;
+        var scheduler = pod.Spec.SchedulerName ?? DefaultSchedulerName;
         if (scheduler != DefaultSchedulerName)
         {
             return ReconcileResult.Done;
@@ -61,7 +61,7 @@ internal sealed class PodScheduler(
                     ["metadata"] = new JsonObject { ["name"] = pod.Metadata.Name, ["uid"] = pod.Metadata.Uid },
                     ["target"] = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = nodeName },
                 },
-                pod.Metadata.Namespace,
+                pod.Metadata.NamespaceProperty,
                 cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (e.IsNotFound || e.IsConflict)
@@ -70,12 +70,12 @@ internal sealed class PodScheduler(
             return ReconcileResult.Done;
         }
 
-        logger.LogDebug("bound pod {Namespace}/{Pod} to {Node}", pod.Metadata.Namespace, pod.Metadata.Name, nodeName);
-        await events.RecordAsync(pod, EventRecorder.Normal, "Scheduled", "Binding", $"Successfully assigned {pod.Metadata.Namespace}/{pod.Metadata.Name} to {nodeName}", cancellationToken: cancellationToken).ConfigureAwait(false);
+        logger.LogDebug("bound pod {Namespace}/{Pod} to {Node}", pod.Metadata.NamespaceProperty, pod.Metadata.Name, nodeName);
+        await events.RecordAsync(pod, EventRecorder.Normal, "Scheduled", "Binding", $"Successfully assigned {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} to {nodeName}", cancellationToken: cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
 
-    private string? Unschedulable(Pod pod)
+    private string? Unschedulable(V1Pod pod)
     {
         if (pod.Spec.NodeSelector is { Count: > 0 } selector && selector.Any(s => !nodeLabels.TryGetValue(s.Key, out var value) || value != s.Value))
         {
@@ -84,7 +84,7 @@ internal sealed class PodScheduler(
 
         foreach (var volume in pod.Spec.Volumes ?? [])
         {
-            if (volume.PersistentVolumeClaim.Text("claimName") is { } claim && claims.Get(pod.Metadata.Namespace, claim) is null)
+            if (volume.PersistentVolumeClaim?.ClaimName is { } claim && claims.Get(pod.Metadata.NamespaceProperty, claim) is null)
             {
                 return $"0/1 nodes are available: persistentvolumeclaim \"{claim}\" not found.";
             }
@@ -93,10 +93,10 @@ internal sealed class PodScheduler(
         return null;
     }
 
-    private async Task ReportUnschedulableAsync(Pod pod, string message, CancellationToken cancellationToken)
+    private async Task ReportUnschedulableAsync(V1Pod pod, string message, CancellationToken cancellationToken)
     {
-        var current = pod.Status?.Conditions?.OfType<JsonObject>().FirstOrDefault(c => c.Text("type") == "PodScheduled");
-        if (current.Text("status") == "False" && current.Text("message") == message)
+        var current = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        if (current?.Status == "False" && current.Message == message)
         {
             return;
         }
@@ -108,11 +108,11 @@ internal sealed class PodScheduler(
             ["reason"] = "Unschedulable",
             ["message"] = message,
             ["lastProbeTime"] = null,
-            ["lastTransitionTime"] = ExtensionFields.Timestamp(DateTimeOffset.UtcNow),
+            ["lastTransitionTime"] = JsonFields.Timestamp(DateTimeOffset.UtcNow),
         };
         try
         {
-            await client.Pods.PatchAsync(pod.Metadata.Name!, PatchType.StrategicMerge, new JsonObject { ["status"] = new JsonObject { ["conditions"] = new JsonArray(condition) } }, pod.Metadata.Namespace, status: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.Pods.PatchAsync(pod.Metadata.Name!, PatchType.StrategicMerge, new JsonObject { ["status"] = new JsonObject { ["conditions"] = new JsonArray(condition) } }, pod.Metadata.NamespaceProperty, status: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             await events.RecordAsync(pod, EventRecorder.Warning, "FailedScheduling", "Scheduling", message, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (KubernetesApiException e) when (e.IsNotFound)

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Controllers;
 using PostTrain.Kube.Informers;
-using PostTrain.Kube.Models;
 using PostTrain.NodeAgent.Kubelet;
 
 namespace PostTrain.NodeAgent.Storage;
@@ -13,7 +13,7 @@ namespace PostTrain.NodeAgent.Storage;
 /// PersistentVolume object is made, the test API server serves none), and status Bound with its access modes and
 /// the requested capacity. No storage class, size limit or access mode is enforced.
 /// </summary>
-internal sealed class PersistentVolumeBinder(KubernetesClient client, Indexer<PersistentVolumeClaim> claims, string claimsDirectory) : IReconciler
+internal sealed class PersistentVolumeBinder(KubernetesClient client, Indexer<V1PersistentVolumeClaim> claims, string claimsDirectory) : IReconciler
 {
     /// <inheritdoc />
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
@@ -25,7 +25,7 @@ internal sealed class PersistentVolumeBinder(KubernetesClient client, Indexer<Pe
         }
 
         var name = claim.Metadata.Name!;
-        var ns = claim.Metadata.Namespace!;
+        var ns = claim.Metadata.NamespaceProperty!;
         Directory.CreateDirectory(PodVolumes.ClaimFolder(claimsDirectory, ns, name));
         var volume = claim.Spec.VolumeName is { Length: > 0 } bound ? bound : "pvc-" + claim.Metadata.Uid;
         try
@@ -45,9 +45,9 @@ internal sealed class PersistentVolumeBinder(KubernetesClient client, Indexer<Pe
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             var modes = new JsonArray((claim.Spec.AccessModes ?? ["ReadWriteOnce"]).Select(m => (JsonNode?)m).ToArray());
             var capacity = new JsonObject();
-            if (claim.Spec.Resources?.Requests?.GetValueOrDefault("storage") is { } storage)
+            if (claim.Spec.Resources?.Requests?.TryGetValue("storage", out var storage) == true)
             {
-                capacity["storage"] = storage;
+                capacity["storage"] = storage!.ToString();
             }
 
             await client.PersistentVolumeClaims.PatchAsync(

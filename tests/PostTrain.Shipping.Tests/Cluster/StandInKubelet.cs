@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Kube.Client;
 using PostTrain.Kube.Models;
 using PostTrain.Kube.Testing;
 using PostTrain.Operator.Rendering;
-using BatchJobStatus = PostTrain.Kube.Models.JobStatus;
+using BatchJobStatus = k8s.Models.V1JobStatus;
 
 namespace PostTrain.Shipping.Tests.Cluster;
 
@@ -20,7 +21,7 @@ public sealed class StandInKubelet(KubernetesClient client, ObjectStore store)
     /// <summary>Runs the batch Job <paramref name="batchJob"/> to success with <paramref name="result"/> as every pod's result.</summary>
     public async Task CompleteAsync(string ns, string batchJob, object result, string log, CancellationToken cancellationToken)
     {
-        Job job;
+        V1Job job;
         while ((job = (await client.Jobs.TryGetAsync(batchJob, ns, cancellationToken))!) is null || job.Spec.Suspend == true)
         {
             await Task.Delay(50, cancellationToken);
@@ -29,31 +30,31 @@ public sealed class StandInKubelet(KubernetesClient client, ObjectStore store)
         var template = job.Spec.Template;
         var completions = job.Spec.Completions ?? 1;
         var started = DateTimeOffset.UtcNow;
-        await client.Jobs.UpdateAsync(batchJob, j => j.Status = new BatchJobStatus { Active = completions, StartTime = started }, ns, status: true, cancellationToken: cancellationToken);
+        await client.Jobs.UpdateAsync(batchJob, j => j.Status = new BatchJobStatus { Active = completions, StartTime = started.UtcDateTime }, ns, status: true, cancellationToken: cancellationToken);
         var pods = new List<string>();
         for (var index = 0; index < completions; index++)
         {
             var name = $"{batchJob}-{index}-{Guid.NewGuid().ToString("N")[..5]}";
-            var annotations = new Dictionary<string, string>(template.Metadata?.Annotations ?? []) { [ChildNames.CompletionIndexAnnotation] = index.ToString(CultureInfo.InvariantCulture) };
+            var annotations = new Dictionary<string, string>(template.Metadata?.Annotations ?? new Dictionary<string, string>()) { [ChildNames.CompletionIndexAnnotation] = index.ToString(CultureInfo.InvariantCulture) };
             await client.Pods.CreateAsync(
-                new Pod
+                new V1Pod
                 {
-                    Metadata = new ObjectMeta
+                    Metadata = new V1ObjectMeta
                     {
                         Name = name,
-                        Namespace = ns,
-                        Labels = new(template.Metadata?.Labels ?? []),
+                        NamespaceProperty = ns,
+                        Labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>()),
                         Annotations = annotations,
-                        OwnerReferences = [new OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = batchJob, Uid = job.Metadata.Uid!, Controller = true, BlockOwnerDeletion = true }],
+                        OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = batchJob, Uid = job.Metadata.Uid!, Controller = true, BlockOwnerDeletion = true }],
                     },
                     Spec = template.Spec,
                 },
                 cancellationToken: cancellationToken);
-            await client.Pods.UpdateAsync(name, p => p.Status = new PodStatus
+            await client.Pods.UpdateAsync(name, p => p.Status = new V1PodStatus
             {
                 Phase = "Running",
                 PodIP = $"10.0.0.{index + 1}",
-                ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["running"] = new JsonObject() } }],
+                ContainerStatuses = [new V1ContainerStatus { Name = ChildNames.WorkerContainer, State = KubeJson.FromNode<V1ContainerState>(new JsonObject { ["running"] = new JsonObject() }) }],
             }, ns, status: true, cancellationToken: cancellationToken);
             pods.Add(name);
         }
@@ -65,10 +66,10 @@ public sealed class StandInKubelet(KubernetesClient client, ObjectStore store)
             await client.Pods.UpdateAsync(pod, p =>
             {
                 p.Status!.Phase = "Succeeded";
-                p.Status.ContainerStatuses = [new ContainerStatus
+                p.Status.ContainerStatuses = [new V1ContainerStatus
                 {
                     Name = ChildNames.WorkerContainer,
-                    State = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed", ["message"] = message } },
+                    State = KubeJson.FromNode<V1ContainerState>(new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed", ["message"] = message } }),
                 },
                 ];
             }, ns, status: true, cancellationToken: cancellationToken);
@@ -79,12 +80,12 @@ public sealed class StandInKubelet(KubernetesClient client, ObjectStore store)
         {
             Active = 0,
             Succeeded = completions,
-            StartTime = started,
-            CompletionTime = now,
+            StartTime = started.UtcDateTime,
+            CompletionTime = now.UtcDateTime,
             Conditions =
             [
-                new JobCondition { Type = "SuccessCriteriaMet", Status = "True", LastTransitionTime = now },
-                new JobCondition { Type = "Complete", Status = "True", LastTransitionTime = now },
+                new V1JobCondition { Type = "SuccessCriteriaMet", Status = "True", LastTransitionTime = now.UtcDateTime },
+                new V1JobCondition { Type = "Complete", Status = "True", LastTransitionTime = now.UtcDateTime },
             ],
         }, ns, status: true, cancellationToken: cancellationToken);
     }

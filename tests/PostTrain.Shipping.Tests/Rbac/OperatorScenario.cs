@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using PostTrain.Api.Status;
 using PostTrain.Api.Worker;
 using PostTrain.Kube.Client;
@@ -13,7 +14,7 @@ using PostTrain.Operator.Hosting;
 using PostTrain.Operator.Rendering;
 using PostTrain.Operator.Resources;
 using PostTrain.Operator.Workers;
-using BatchJobStatus = PostTrain.Kube.Models.JobStatus;
+using BatchJobStatus = k8s.Models.V1JobStatus;
 
 namespace PostTrain.Shipping.Tests.Rbac;
 
@@ -87,7 +88,7 @@ public static class OperatorScenario
     private static async Task DriveAsync(KubernetesClient client, string ns, Func<Task> whileRunning)
     {
         var jobs = client.Resource<JobResource>(JobKinds.Sft);
-        await client.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = ChildNames.ConfigMap("sft", JobKinds.Sft.Kind), Namespace = ns }, Data = new() { ["job.json"] = "{}" } });
+        await client.ConfigMaps.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = ChildNames.ConfigMap("sft", JobKinds.Sft.Kind), NamespaceProperty = ns }, Data = new Dictionary<string, string>() { ["job.json"] = "{}" } });
         var spec = JsonNode.Parse("""
             {
               "model": {"source": "builtin://tiny"},
@@ -98,7 +99,7 @@ public static class OperatorScenario
               "ttlSecondsAfterFinished": 0
             }
             """)!.AsObject();
-        await jobs.CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new ObjectMeta { Name = "sft", Namespace = ns }, Spec = spec });
+        await jobs.CreateAsync(new JobResource { ApiVersion = JobKinds.Sft.ApiVersion, Kind = JobKinds.Sft.Kind, Metadata = new V1ObjectMeta { Name = "sft", NamespaceProperty = ns }, Spec = spec });
         await Eventually.TrueAsync(async () => (await client.Jobs.TryGetAsync(BatchJob, ns))?.Spec.Suspend == true, "the operator creates the suspended batch Job");
         (await client.Services.TryGetAsync(ChildNames.HeadlessService("sft", JobKinds.Sft.Kind), ns)).ShouldNotBeNull("a two-node job gets its headless Service");
 
@@ -109,7 +110,7 @@ public static class OperatorScenario
         // The Job controller and the kubelet: a first worker pod runs and fails (the job goes back to Pending, the
         // same event again: the recorder patches it into a series), then a second pod runs.
         await StartPodAsync(client, ns, "sft-0", "10.0.0.1");
-        await client.Jobs.UpdateAsync(BatchJob, j => j.Status = new BatchJobStatus { Active = 1, StartTime = DateTimeOffset.UtcNow }, ns, status: true);
+        await client.Jobs.UpdateAsync(BatchJob, j => j.Status = new BatchJobStatus { Active = 1, StartTime = DateTimeOffset.UtcNow.UtcDateTime }, ns, status: true);
         await Eventually.TrueAsync(async () => (await jobs.GetAsync("sft", ns)).ReadStatus().Phase == JobPhase.Running, "the job is Running");
         await whileRunning();
         await TerminateAsync(client, ns, "sft-0", 1, JsonSerializer.Serialize(new { kind = "SftJob", name = "sft", phase = "Failed", message = "CUDA error" }));
@@ -127,8 +128,8 @@ public static class OperatorScenario
             Succeeded = 2,
             Failed = 1,
             StartTime = j.Status?.StartTime,
-            CompletionTime = DateTimeOffset.UtcNow,
-            Conditions = [new JobCondition { Type = "Complete", Status = "True", LastTransitionTime = DateTimeOffset.UtcNow }],
+            CompletionTime = DateTimeOffset.UtcNow.UtcDateTime,
+            Conditions = [new V1JobCondition { Type = "Complete", Status = "True", LastTransitionTime = DateTimeOffset.UtcNow.UtcDateTime }],
         }, ns, status: true);
 
         // Succeeded, then deleted at once by ttlSecondsAfterFinished: 0.
@@ -137,30 +138,30 @@ public static class OperatorScenario
 
     private static async Task StartPodAsync(KubernetesClient client, string ns, string name, string ip)
     {
-        await client.Pods.CreateAsync(new Pod
+        await client.Pods.CreateAsync(new V1Pod
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = name,
-                Namespace = ns,
-                Labels = new() { [ChildNames.KindLabel] = "SftJob", [ChildNames.JobLabel] = "sft" },
-                Annotations = new() { [ChildNames.CompletionIndexAnnotation] = "0" },
+                NamespaceProperty = ns,
+                Labels = new Dictionary<string, string>() { [ChildNames.KindLabel] = "SftJob", [ChildNames.JobLabel] = "sft" },
+                Annotations = new Dictionary<string, string>() { [ChildNames.CompletionIndexAnnotation] = "0" },
             },
-            Spec = new PodSpec { Containers = [new Container { Name = ChildNames.WorkerContainer, Image = "worker:test" }] },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = ChildNames.WorkerContainer, Image = "worker:test" }] },
         });
-        await client.Pods.UpdateAsync(name, p => p.Status = new PodStatus
+        await client.Pods.UpdateAsync(name, p => p.Status = new V1PodStatus
         {
             Phase = "Running",
             PodIP = ip,
-            ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["running"] = new JsonObject() } }],
+            ContainerStatuses = [new V1ContainerStatus { Name = ChildNames.WorkerContainer, State = KubeJson.FromNode<V1ContainerState>(new JsonObject { ["running"] = new JsonObject() }) }],
         }, ns, status: true);
     }
 
-    private static Task<Pod> TerminateAsync(KubernetesClient client, string ns, string name, int exitCode, string result) =>
+    private static Task<V1Pod> TerminateAsync(KubernetesClient client, string ns, string name, int exitCode, string result) =>
         client.Pods.UpdateAsync(name, p =>
         {
             p.Status!.Phase = exitCode == 0 ? "Succeeded" : "Failed";
-            p.Status.ContainerStatuses = [new ContainerStatus { Name = ChildNames.WorkerContainer, State = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = exitCode, ["reason"] = exitCode == 0 ? "Completed" : "Error", ["message"] = result } } }];
+            p.Status.ContainerStatuses = [new V1ContainerStatus { Name = ChildNames.WorkerContainer, State = KubeJson.FromNode<V1ContainerState>(new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = exitCode, ["reason"] = exitCode == 0 ? "Completed" : "Error", ["message"] = result } }) }];
         }, ns, status: true);
 
     /// <summary>The real CRDs (schemas and rules included), as helm's crds/ folder installs them.</summary>
