@@ -7,17 +7,9 @@ namespace PostTrain.Kube.Models;
 /// <summary>A custom resource with a typed spec and status, on the official client's object interfaces.</summary>
 /// <typeparam name="TSpec">The spec type.</typeparam>
 /// <typeparam name="TStatus">The status type.</typeparam>
-public abstract class CustomResource<TSpec, TStatus> : IKubernetesObject<V1ObjectMeta>, ISpec<TSpec>, IStatus<TStatus?>
+public abstract class CustomResource<TSpec, TStatus> : KubernetesObject, IKubernetesObject<V1ObjectMeta>, ISpec<TSpec>, IStatus<TStatus?>
     where TSpec : new()
 {
-    /// <inheritdoc />
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = null!;
-
-    /// <inheritdoc />
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = null!;
-
     /// <inheritdoc />
     [JsonPropertyName("metadata")]
     public V1ObjectMeta Metadata { get; set; } = new();

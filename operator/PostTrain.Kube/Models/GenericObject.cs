@@ -6,16 +6,8 @@ using k8s.Models;
 namespace PostTrain.Kube.Models;
 
 /// <summary>Any object: apiVersion, kind and metadata typed, everything else kept as it came in <see cref="ExtensionData"/>.</summary>
-public sealed class GenericObject : IKubernetesObject<V1ObjectMeta>
+public sealed class GenericObject : KubernetesObject, IKubernetesObject<V1ObjectMeta>
 {
-    /// <inheritdoc />
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = null!;
-
-    /// <inheritdoc />
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = null!;
-
     /// <inheritdoc />
     [JsonPropertyName("metadata")]
     public V1ObjectMeta Metadata { get; set; } = new();

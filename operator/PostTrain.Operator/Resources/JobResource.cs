@@ -14,16 +14,8 @@ namespace PostTrain.Operator.Resources;
 /// three kinds (the kind comes from the <see cref="ResourceDescriptor"/> it is read with); <see cref="ToJob"/>
 /// turns it into the typed <see cref="PostTrainJob"/> of PostTrain.Api.
 /// </summary>
-public sealed class JobResource : IKubernetesObject<V1ObjectMeta>
+public sealed class JobResource : KubernetesObject, IKubernetesObject<V1ObjectMeta>
 {
-    /// <inheritdoc />
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = null!;
-
-    /// <inheritdoc />
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = null!;
-
     /// <inheritdoc />
     [JsonPropertyName("metadata")]
     public V1ObjectMeta Metadata { get; set; } = new();
