@@ -89,6 +89,24 @@ public static class Functional
         return Tensor.Wrap(s, r);
     }
 
+    /// <summary>
+    /// Attention of one query position per sequence over cached keys and values, float32 on the CPU, in one native
+    /// call: <paramref name="query"/> [batch, heads, 1, headDim], <paramref name="key"/> and <paramref name="value"/>
+    /// [batch, kvHeads, keys, headDim] (heads a multiple of kvHeads: grouped-query heads read their key/value head in
+    /// place), <paramref name="mask"/> [batch, 1, 1, keys] bool (true = attend) or null. Returns [batch, 1, heads, headDim].
+    /// Computes what <see cref="ScaledDotProductAttention"/> computes, but without libtorch 1.13's batched matrix
+    /// product, which the CPU runs as one small GEMM per (sequence, head) pair; no autograd.
+    /// </summary>
+    public static Tensor DecodeAttention(Tensor query, Tensor key, Tensor value, Tensor? mask = null, double? scale = null)
+    {
+        var s = NativeMethods.AttentionDecode(query.Handle, key.Handle, value.Handle, mask is null ? IntPtr.Zero : mask.Handle, scale ?? 0, out var r);
+        GC.KeepAlive(query);
+        GC.KeepAlive(key);
+        GC.KeepAlive(value);
+        GC.KeepAlive(mask);
+        return Tensor.Wrap(s, r);
+    }
+
     /// <summary>Zeroes elements with probability <paramref name="p"/> and rescales the rest, when <paramref name="training"/>.</summary>
     public static Tensor Dropout(Tensor input, double p, bool training)
     {

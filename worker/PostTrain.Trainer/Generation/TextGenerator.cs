@@ -50,7 +50,8 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             using var outer = TorchScope.NewDisposeScope();
             using var noGrad = TorchOps.NoGrad();
             using var generator = new Generator(options.Seed, device);
-            using var cache = new KvCache(model.Config, batch, capacity, model.DType, device, perQueryHead: device == Device.Cpu);
+            var perQueryHead = device == Device.Cpu && model.DType != ScalarType.Float32; // float32 decodes in place (Functional.DecodeAttention)
+            using var cache = new KvCache(model.Config, batch, capacity, model.DType, device, perQueryHead);
 
             // The prompts, left-padded, and the attention mask of the whole generation (ones after the prompt): one copy each.
             var ids = new long[batch * promptLength];
@@ -77,11 +78,12 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             var finished = TorchOps.Zeros([batch], ScalarType.Bool, device);
             var stops = options.StopStrings.Count > 0 ? new StopStringWatch(batch, options.StopStrings, decode!, options.EosTokenIds) : null;
             var generated = 0;
+            var prefilled = PrefillDistinct(prompts, ids, mask, promptLength, capacity, cache, perQueryHead);
             for (var step = 0; step < options.MaxNewTokens; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = TorchScope.NewDisposeScope();
-                var last = LastLogits(input, attention.Narrow(1, 0, promptLength + step), cache);
+                var last = step == 0 && prefilled is not null ? prefilled : LastLogits(input, attention.Narrow(1, 0, promptLength + step), cache);
                 var (next, stepLogProbs) = TokenSampler.Sample(last, options, generator);
                 tokens.Select(1, step).CopyFrom(next);
                 logProbs.Select(1, step).CopyFrom(stepLogProbs);
@@ -124,6 +126,72 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
         finally
         {
             model.Train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// When some prompts repeat (RLVR samples a group of completions per prompt), runs the prefill once per distinct
+    /// prompt, copies each one's keys and values to the rows of its copies, and returns the last logits [batch, vocab];
+    /// returns null (nothing done) when every prompt is distinct. Each row's result is what its own prefill computes,
+    /// up to the last bits a smaller matrix product may round differently.
+    /// </summary>
+    private Tensor? PrefillDistinct(IReadOnlyList<IReadOnlyList<int>> prompts, long[] ids, long[] mask, int promptLength, int capacity, KvCache cache, bool perQueryHead)
+    {
+        var first = new Dictionary<IReadOnlyList<int>, int>(PromptComparer.Instance);
+        var rowOf = new long[prompts.Count];
+        var distinct = new List<int>();
+        for (var b = 0; b < prompts.Count; b++)
+        {
+            if (!first.TryGetValue(prompts[b], out var u))
+            {
+                u = distinct.Count;
+                first[prompts[b]] = u;
+                distinct.Add(b);
+            }
+
+            rowOf[b] = u;
+        }
+
+        if (distinct.Count == prompts.Count)
+        {
+            return null;
+        }
+
+        var device = model.OutputWeight.Device;
+        var count = distinct.Count;
+        var distinctIds = new long[count * promptLength];
+        var distinctMask = new long[count * promptLength];
+        for (var u = 0; u < count; u++)
+        {
+            Array.Copy(ids, (long)distinct[u] * promptLength, distinctIds, (long)u * promptLength, promptLength);
+            Array.Copy(mask, (long)distinct[u] * capacity, distinctMask, (long)u * promptLength, promptLength);
+        }
+
+        using var scope = TorchScope.NewDisposeScope();
+        using var small = new KvCache(model.Config, count, promptLength, model.DType, device, perQueryHead);
+        var logits = LastLogits(TorchOps.FromArray(distinctIds, device, count, promptLength), TorchOps.FromArray(distinctMask, device, count, promptLength), small);
+        var rows = TorchOps.FromArray(rowOf, device, prompts.Count);
+        cache.CopyRowsFrom(small, rows);
+        return scope.MoveToOuter(logits.IndexSelect(0, rows));
+    }
+
+    /// <summary>Prompts compared by their ids.</summary>
+    private sealed class PromptComparer : IEqualityComparer<IReadOnlyList<int>>
+    {
+        public static readonly PromptComparer Instance = new();
+
+        public bool Equals(IReadOnlyList<int>? x, IReadOnlyList<int>? y) =>
+            ReferenceEquals(x, y) || (x is not null && y is not null && x.SequenceEqual(y));
+
+        public int GetHashCode(IReadOnlyList<int> obj)
+        {
+            var hash = default(HashCode);
+            foreach (var id in obj)
+            {
+                hash.Add(id);
+            }
+
+            return hash.ToHashCode();
         }
     }
 

@@ -1,5 +1,6 @@
 using PostTrain.Torch;
 using PostTrain.Torch.NN;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Models;
 
@@ -74,6 +75,18 @@ public sealed class Attention : Module
             (k, v) = cache.Append(layerIndex, k, v);
         }
 
+        var window = _config.WindowOf(layerIndex);
+        if (seq == 1 && cache is not null && q.DType == ScalarType.Float32 && x.Device == Device.Cpu && !TorchOps.IsGradEnabled)
+        {
+            // A decoding step on the CPU: one native call reads the cache in place, grouped-query heads included.
+            if (window is { } w)
+            {
+                mask = SlidingWindow.Restrict(mask, seq, k.Shape[2], w, x.Device);
+            }
+
+            return OProj.Forward(Functional.DecodeAttention(q, k, v, mask).View(batch, seq, heads * headDim));
+        }
+
         if (heads != kvHeads && k.Shape[1] != heads) // a per-query-head cache returns them expanded already
         {
             var keys = k.Shape[2];
@@ -82,9 +95,9 @@ public sealed class Attention : Module
             v = v.Unsqueeze(2).Expand(batch, kvHeads, group, keys, headDim).Reshape(batch, heads, keys, headDim);
         }
 
-        if (_config.WindowOf(layerIndex) is { } window)
+        if (window is { } size)
         {
-            mask = SlidingWindow.Restrict(mask, seq, k.Shape[2], window, x.Device);
+            mask = SlidingWindow.Restrict(mask, seq, k.Shape[2], size, x.Device);
         }
 
         var attended = mask is null

@@ -98,6 +98,31 @@ public sealed class KvCache : IDisposable
         return slot.View(shape[0], _kvHeads, _group, t, shape[3]);
     }
 
+    /// <summary>
+    /// Fills this cache's rows from rows of <paramref name="source"/> (same model and layout): row i gets
+    /// <paramref name="rows"/>[i] of the source (int64 [batch]), for every position the source holds, and the length
+    /// becomes the source's. Generation uses it to prefill each distinct prompt once and share it with its copies.
+    /// </summary>
+    public void CopyRowsFrom(KvCache source, Tensor rows)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (Length != 0 || source.Length > Capacity || source._keys.Length != _keys.Length || source.PerQueryHead != PerQueryHead)
+        {
+            throw new InvalidOperationException("rows can only be copied into an empty cache of the same layout and enough capacity");
+        }
+
+        using var scope = TorchScope.NewDisposeScope();
+        using var noGrad = TorchOps.NoGrad();
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            _keys[i].Narrow(2, 0, source.Length).CopyFrom(source._keys[i].Narrow(2, 0, source.Length).IndexSelect(0, rows));
+            _values[i].Narrow(2, 0, source.Length).CopyFrom(source._values[i].Narrow(2, 0, source.Length).IndexSelect(0, rows));
+        }
+
+        Length = source.Length;
+    }
+
     /// <summary>Marks <paramref name="t"/> more positions as filled; called once per forward pass after every layer appended.</summary>
     public void Advance(long t) => Length += t;
 

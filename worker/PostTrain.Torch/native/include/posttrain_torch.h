@@ -107,6 +107,9 @@ PT_API int pt_cross_entropy(pt_tensor logits, pt_tensor target, pt_tensor weight
 PT_API int pt_sdpa(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double dropout, int is_causal, double scale,
                    pt_tensor* out);  // scale <= 0: 1/sqrt(head_dim)
 PT_API int pt_dropout(pt_tensor a, double p, int train, pt_tensor* out);
+// One query position per sequence over a KV cache, float32 on the CPU (decode.cpp): q [B, H, 1, D], k and v
+// [B, Hkv, L, D] (H a multiple of Hkv), mask [B, 1, 1, L] bool or null; out [B, 1, H, D]. scale <= 0: 1/sqrt(D).
+PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double scale, pt_tensor* out);
 
 // ---- autograd ----
 PT_API int pt_requires_grad(pt_tensor t, int* out);
