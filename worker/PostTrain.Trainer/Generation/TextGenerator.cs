@@ -71,6 +71,8 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             }
 
             var attention = TorchOps.FromArray(mask, device, batch, capacity);
+            var keys = attention.Ne(0L).View(batch, 1, 1, capacity); // a decoding step's mask: every real key (itself included)
+            var promptTokens = TorchOps.FromArray(prompts.Select(p => (long)p.Count).ToArray(), device, batch, 1);
             var input = TorchOps.FromArray(ids, device, batch, promptLength);
             var eos = options.EosTokenIds.Count > 0 ? TorchOps.FromArray(options.EosTokenIds.Select(i => (long)i).ToArray(), device, 1, options.EosTokenIds.Count) : null;
             var tokens = TorchOps.Full([batch, options.MaxNewTokens], padTokenId, ScalarType.Int64, device);
@@ -83,7 +85,9 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = TorchScope.NewDisposeScope();
-                var last = step == 0 && prefilled is not null ? prefilled : LastLogits(input, attention.Narrow(1, 0, promptLength + step), cache);
+                var last = step == 0
+                    ? prefilled ?? Prefill(input, attention.Narrow(1, 0, promptLength), cache)
+                    : LastLogits(input, promptTokens + (step - 1L), keys.Narrow(3, 0, promptLength + step), cache); // a row's position counts its real tokens
                 var (next, stepLogProbs) = TokenSampler.Sample(last, options, generator);
                 tokens.Select(1, step).CopyFrom(next);
                 logProbs.Select(1, step).CopyFrom(stepLogProbs);
@@ -169,7 +173,7 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
 
         using var scope = TorchScope.NewDisposeScope();
         using var small = new KvCache(model.Config, count, promptLength, model.DType, device, perQueryHead);
-        var logits = LastLogits(TorchOps.FromArray(distinctIds, device, count, promptLength), TorchOps.FromArray(distinctMask, device, count, promptLength), small);
+        var logits = Prefill(TorchOps.FromArray(distinctIds, device, count, promptLength), TorchOps.FromArray(distinctMask, device, count, promptLength), small);
         var rows = TorchOps.FromArray(rowOf, device, prompts.Count);
         cache.CopyRowsFrom(small, rows);
         return scope.MoveToOuter(logits.IndexSelect(0, rows));
@@ -234,14 +238,13 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
     /// no-grad), so the working set stays one layer's worth and hot in cache, as in eager Python; and only the last
     /// position is normalised and projected onto the vocabulary (prefill would otherwise spend
     /// batch × promptLength × hidden × vocab multiply-adds on logits nobody reads). Tests check the log-probabilities
-    /// against <see cref="SequenceScorer"/>, which runs the model's own forward pass.
+    /// against <see cref="SequenceScorer"/>, which runs the model's own forward pass. <paramref name="positions"/>
+    /// [batch, seq] and <paramref name="mask"/> [batch, 1, seq, keys] are the caller's: a decoding step derives them
+    /// from the prompt lengths and a precomputed key mask instead of scanning the whole attention mask again.
     /// </summary>
-    private Tensor LastLogits(Tensor input, Tensor attention, KvCache cache)
+    private Tensor LastLogits(Tensor input, Tensor positions, Tensor mask, KvCache cache)
     {
         var seq = input.Shape[1];
-        var past = cache.Length;
-        var positions = (attention.CumSum(-1) - 1L).Clamp(min: 0).Narrow(1, past, seq);
-        var mask = CausalLanguageModel.AttentionMask(attention, past, seq);
         var (cos, sin) = RotaryEmbedding.Tables(model.InverseFrequencies(input.Device), positions, model.DType);
         var hidden = model.Body.EmbedTokens.Forward(input);
         foreach (var layer in model.Body.Layers)
@@ -252,6 +255,14 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
 
         cache.Advance(seq);
         return Functional.Linear(model.Body.Norm.Forward(hidden.Select(1, seq - 1)), model.OutputWeight);
+    }
+
+    /// <summary>The prompts' pass: <see cref="LastLogits"/> with positions and mask from the prompts' attention mask [batch, promptLength].</summary>
+    private Tensor Prefill(Tensor input, Tensor attention, KvCache cache)
+    {
+        var seq = input.Shape[1];
+        var positions = (attention.CumSum(-1) - 1L).Clamp(min: 0);
+        return LastLogits(input, positions, CausalLanguageModel.AttentionMask(attention, 0, seq), cache);
     }
 
     /// <summary>

@@ -18,10 +18,27 @@ public static class TokenSampler
         if (options.Temperature == 0)
         {
             var greedy = floats.ArgMax(-1, keepDim: true);
-            return (greedy.Squeeze(-1), floats.LogSoftmax(-1).Gather(-1, greedy).Squeeze(-1));
+            return (greedy.Squeeze(-1), (floats.Gather(-1, greedy) - floats.LogSumExp(-1, keepDim: true)).Squeeze(-1));
         }
 
         var scaled = floats / options.Temperature;
+        var vocab = scaled.Shape[^1];
+        if (options.TopK > 0 && options.TopK < vocab && options.TopP >= 1 && scaled.Device == Device.Cpu)
+        {
+            // Top-k alone, on the CPU: draw among the k largest logits only (k exponentials per row, not one per
+            // vocabulary entry) unless a row ties at the k-th value, where Filter keeps every tied logit. (The tie
+            // check reads the host, which on a GPU would be a sync per token.) The draw is from the same distribution
+            // as below, but it consumes the generator differently, so the tokens differ from the full-vocabulary draw.
+            var k = options.TopK;
+            var (values, indices) = scaled.TopK(k + 1, -1);
+            if (!values.Narrow(-1, k, 1).Eq(values.Narrow(-1, k - 1, 1)).Any().Item<bool>())
+            {
+                var top = values.Narrow(-1, 0, k);
+                var pick = TorchOps.Multinomial(top.Softmax(-1), 1, false, generator);
+                return (indices.Gather(-1, pick).Squeeze(-1), (top.Gather(-1, pick) - scaled.LogSumExp(-1, keepDim: true)).Squeeze(-1));
+            }
+        }
+
         var filtered = Filter(scaled, options.TopK, options.TopP);
         var ids = TorchOps.Multinomial(filtered.Softmax(-1), 1, false, generator);
         return (ids.Squeeze(-1), scaled.LogSoftmax(-1).Gather(-1, ids).Squeeze(-1));

@@ -10,16 +10,93 @@
 using namespace posttrain;
 
 namespace {
-// q · k over d floats, summed in 8 lanes (the compiler turns the fixed-width inner loop into vector instructions) and
-// the lanes then added in a fixed order, so the result depends only on the operands.
-inline float dot(const float* q, const float* k, int64_t d) {
-    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t i = 0;
-    for (; i + 8 <= d; i += 8) {
-        for (int l = 0; l < 8; ++l) lanes[l] += q[i + l] * k[i + l];
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+struct DecodeArgs {
+    const float* q;
+    const float* k;
+    const float* v;
+    const bool* mask;
+    float* out;
+    int64_t H, Hkv, L, D;
+    int64_t qs0, qs1, ks0, ks1, ks2, vs0, vs1, vs2, ms0, ms3;
+    float scale;
+};
+
+// One (sequence, key/value head): the group of query heads that share it, reading each cached key and value row once.
+// D is the head width when known at compile time (0: the runtime a.D), so the accumulators stay in registers. Each
+// sum runs in a fixed order, so the result depends only on the operands (and on the instruction set the CPU offers).
+template <int64_t CD>
+inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int64_t b, int64_t kvh, float* scores, float* acc) {
+    const int64_t D = CD > 0 ? CD : a.D;
+    const int64_t group = a.H / a.Hkv;
+    const float* kb = a.k + b * a.ks0 + kvh * a.ks1;
+    const float* vb = a.v + b * a.vs0 + kvh * a.vs1;
+    for (int64_t g = 0; g < group; ++g) {
+        const int64_t h = kvh * group + g;
+        const float* qrow = a.q + b * a.qs0 + h * a.qs1;
+        float* sc = scores + g * a.L;
+        float best = kNegInf;
+        for (int64_t j = 0; j < a.L; ++j) {
+            if (a.mask != nullptr && !a.mask[b * a.ms0 + j * a.ms3]) {
+                sc[j] = kNegInf;
+                continue;
+            }
+            const float* krow = kb + j * a.ks2;
+            float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            int64_t i = 0;
+            for (; i + 8 <= D; i += 8) {
+                for (int l = 0; l < 8; ++l) lanes[l] += qrow[i + l] * krow[i + l];
+            }
+            for (; i < D; ++i) lanes[i & 7] += qrow[i] * krow[i];
+            const float s = (((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))) * a.scale;
+            sc[j] = s;
+            if (s > best) best = s;
+        }
+        float local[CD > 0 ? CD : 1];  // in registers when the width is known
+        float* o = CD > 0 ? local : acc;
+        for (int64_t d = 0; d < D; ++d) o[d] = 0;
+        float* orow = a.out + (b * a.H + h) * D;
+        if (best == kNegInf) {  // every key masked: undefined, as libtorch's softmax makes it (NaN)
+            for (int64_t d = 0; d < D; ++d) orow[d] = std::numeric_limits<float>::quiet_NaN();
+            continue;
+        }
+        float total = 0;
+        for (int64_t j = 0; j < a.L; ++j) {
+            if (sc[j] == kNegInf) continue;
+            const float p = std::exp(sc[j] - best);
+            total += p;
+            const float* vrow = vb + j * a.vs2;
+            for (int64_t d = 0; d < D; ++d) o[d] += p * vrow[d];
+        }
+        const float inv = 1.0f / total;
+        for (int64_t d = 0; d < D; ++d) orow[d] = o[d] * inv;
     }
-    for (; i < d; ++i) lanes[i & 7] += q[i] * k[i];
-    return ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+}
+
+template <int64_t CD>
+inline __attribute__((always_inline)) void decode_rows(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
+    for (int64_t r = begin; r < end; ++r) decode_head<CD>(a, r / a.Hkv, r % a.Hkv, scores, acc);
+}
+
+inline __attribute__((always_inline)) void decode_any(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
+    switch (a.D) {
+        case 32: decode_rows<32>(a, begin, end, scores, acc); break;
+        case 64: decode_rows<64>(a, begin, end, scores, acc); break;
+        case 128: decode_rows<128>(a, begin, end, scores, acc); break;
+        default: decode_rows<0>(a, begin, end, scores, acc); break;
+    }
+}
+
+__attribute__((target("avx2,fma"))) void decode_avx2(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
+    decode_any(a, begin, end, scores, acc);
+}
+
+void decode_generic(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) { decode_any(a, begin, end, scores, acc); }
+
+bool has_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return yes;
 }
 }  // namespace
 
@@ -48,62 +125,45 @@ PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor 
         TORCH_CHECK(Hkv > 0 && H % Hkv == 0, "query heads ", H, " are not a multiple of key/value heads ", Hkv);
         TORCH_CHECK(L > 0, "no keys to attend to");
         TORCH_CHECK(qt.stride(3) == 1 && kt.stride(3) == 1 && vt.stride(3) == 1, "the head dimension must be contiguous");
-        const bool* m = nullptr;
-        int64_t ms0 = 0, ms3 = 0;
+        DecodeArgs a{};
         at::Tensor mt;
         if (mask != nullptr) {
             mt = T(mask);
             TORCH_CHECK(mt.scalar_type() == at::kBool && mt.dim() == 4 && (mt.size(0) == B || mt.size(0) == 1) &&
                             mt.size(3) == L && mt.size(1) == 1 && mt.size(2) == 1,
                         "mask must be bool [", B, " or 1, 1, 1, ", L, "]");
-            m = mt.data_ptr<bool>();
-            ms0 = mt.size(0) == 1 ? 0 : mt.stride(0);
-            ms3 = mt.stride(3);
+            a.mask = mt.data_ptr<bool>();
+            a.ms0 = mt.size(0) == 1 ? 0 : mt.stride(0);
+            a.ms3 = mt.stride(3);
         }
 
         auto result = at::empty({B, 1, H, D}, qt.options());
-        const float* qp = qt.data_ptr<float>();
-        const float* kp = kt.data_ptr<float>();
-        const float* vp = vt.data_ptr<float>();
-        float* op = result.data_ptr<float>();
-        const int64_t qs0 = qt.stride(0), qs1 = qt.stride(1);
-        const int64_t ks0 = kt.stride(0), ks1 = kt.stride(1), ks2 = kt.stride(2);
-        const int64_t vs0 = vt.stride(0), vs1 = vt.stride(1), vs2 = vt.stride(2);
-        const int64_t group = H / Hkv;
-        const float s = static_cast<float>(scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(D)));
-        at::parallel_for(0, B * H, 16, [&](int64_t begin, int64_t end) {
-            std::vector<float> scores(static_cast<size_t>(L));
-            for (int64_t bh = begin; bh < end; ++bh) {
-                const int64_t b = bh / H, h = bh % H, kvh = h / group;
-                const float* qrow = qp + b * qs0 + h * qs1;
-                const float* kb = kp + b * ks0 + kvh * ks1;
-                const float* vb = vp + b * vs0 + kvh * vs1;
-                float best = -std::numeric_limits<float>::infinity();
-                for (int64_t j = 0; j < L; ++j) {
-                    if (m != nullptr && !m[b * ms0 + j * ms3]) {
-                        scores[j] = -std::numeric_limits<float>::infinity();
-                        continue;
-                    }
-                    scores[j] = dot(qrow, kb + j * ks2, D) * s;
-                    if (scores[j] > best) best = scores[j];
-                }
-                float* orow = op + (b * H + h) * D;
-                for (int64_t d = 0; d < D; ++d) orow[d] = 0;
-                if (best == -std::numeric_limits<float>::infinity()) {
-                    // Every key masked: the softmax is undefined (NaN in libtorch); keep that visible.
-                    for (int64_t d = 0; d < D; ++d) orow[d] = std::numeric_limits<float>::quiet_NaN();
-                    continue;
-                }
-                float total = 0;
-                for (int64_t j = 0; j < L; ++j) {
-                    if (scores[j] == -std::numeric_limits<float>::infinity()) continue;
-                    const float p = std::exp(scores[j] - best);
-                    total += p;
-                    const float* vrow = vb + j * vs2;
-                    for (int64_t d = 0; d < D; ++d) orow[d] += p * vrow[d];
-                }
-                const float inv = 1.0f / total;
-                for (int64_t d = 0; d < D; ++d) orow[d] *= inv;
+        a.q = qt.data_ptr<float>();
+        a.k = kt.data_ptr<float>();
+        a.v = vt.data_ptr<float>();
+        a.out = result.data_ptr<float>();
+        a.H = H;
+        a.Hkv = Hkv;
+        a.L = L;
+        a.D = D;
+        a.qs0 = qt.stride(0);
+        a.qs1 = qt.stride(1);
+        a.ks0 = kt.stride(0);
+        a.ks1 = kt.stride(1);
+        a.ks2 = kt.stride(2);
+        a.vs0 = vt.stride(0);
+        a.vs1 = vt.stride(1);
+        a.vs2 = vt.stride(2);
+        a.scale = static_cast<float>(scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(D)));
+        const bool avx2 = has_avx2();
+        at::parallel_for(0, B * Hkv, 8, [&](int64_t begin, int64_t end) {
+            std::vector<float> scratch(static_cast<size_t>((H / Hkv) * L + D));
+            float* scores = scratch.data();
+            float* acc = scores + (H / Hkv) * L;
+            if (avx2) {
+                decode_avx2(a, begin, end, scores, acc);
+            } else {
+                decode_generic(a, begin, end, scores, acc);
             }
         });
         *out = new_handle(std::move(result));
