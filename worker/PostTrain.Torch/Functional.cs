@@ -90,6 +90,19 @@ public static class Functional
     }
 
     /// <summary>
+    /// Half-split rotary embedding in one native call, float32 on the CPU and without autograd: <c>x·cos +
+    /// rotate_half(x)·sin</c> for <paramref name="x"/> [batch, heads, seq, headDim] and tables [batch, 1, seq, headDim].
+    /// </summary>
+    public static Tensor Rotary(Tensor x, Tensor cos, Tensor sin)
+    {
+        var s = NativeMethods.Rotary(x.Handle, cos.Handle, sin.Handle, out var r);
+        GC.KeepAlive(x);
+        GC.KeepAlive(cos);
+        GC.KeepAlive(sin);
+        return Tensor.Wrap(s, r);
+    }
+
+    /// <summary>
     /// Attention of one query position per sequence over cached keys and values, float32 on the CPU, in one native
     /// call: <paramref name="query"/> [batch, heads, 1, headDim], <paramref name="key"/> and <paramref name="value"/>
     /// [batch, kvHeads, keys, headDim] (heads a multiple of kvHeads: grouped-query heads read their key/value head in

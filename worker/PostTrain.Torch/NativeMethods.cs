@@ -235,6 +235,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "pt_sdpa")]
     internal static partial int Sdpa(IntPtr q, IntPtr k, IntPtr v, IntPtr mask, double dropout, int isCausal, double scale, out IntPtr result);
 
+    [LibraryImport(Library, EntryPoint = "pt_rotary")]
+    internal static partial int Rotary(IntPtr x, IntPtr cos, IntPtr sin, out IntPtr result);
+
     [LibraryImport(Library, EntryPoint = "pt_attention_decode")]
     internal static partial int AttentionDecode(IntPtr q, IntPtr k, IntPtr v, IntPtr mask, double scale, out IntPtr result);
 

@@ -72,7 +72,7 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
 
             var attention = TorchOps.FromArray(mask, device, batch, capacity);
             var keys = attention.Ne(0L).View(batch, 1, 1, capacity); // a decoding step's mask: every real key (itself included)
-            var promptTokens = TorchOps.FromArray(prompts.Select(p => (long)p.Count).ToArray(), device, batch, 1);
+            var promptTokens = attention.Narrow(1, 0, promptLength).Sum(-1, keepDim: true, ScalarType.Int64); // [batch, 1], no copy in
             var input = TorchOps.FromArray(ids, device, batch, promptLength);
             var eos = options.EosTokenIds.Count > 0 ? TorchOps.FromArray(options.EosTokenIds.Select(i => (long)i).ToArray(), device, 1, options.EosTokenIds.Count) : null;
             var tokens = TorchOps.Full([batch, options.MaxNewTokens], padTokenId, ScalarType.Int64, device);

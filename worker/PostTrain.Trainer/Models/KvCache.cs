@@ -38,8 +38,9 @@ public sealed class KvCache : IDisposable
         _values = new Tensor[config.NumHiddenLayers];
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
-            _keys[i] = TorchOps.Zeros([batch, heads, capacity, config.HeadDim], dtype, device);
-            _values[i] = TorchOps.Zeros([batch, heads, capacity, config.HeadDim], dtype, device);
+            // Uninitialised: a position is written before anything reads it (reads stop at Length).
+            _keys[i] = TorchOps.Empty([batch, heads, capacity, config.HeadDim], dtype, device);
+            _values[i] = TorchOps.Empty([batch, heads, capacity, config.HeadDim], dtype, device);
             _keys[i].DetachFromDisposeScope();
             _values[i].DetachFromDisposeScope();
         }

@@ -60,6 +60,13 @@ public static class RotaryEmbedding
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
         ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(cos);
+        ArgumentNullException.ThrowIfNull(sin);
+        if (!TorchOps.IsGradEnabled && x.Device == Device.Cpu && x.DType == ScalarType.Float32 && cos.DType == ScalarType.Float32 && x.Shape[0] == cos.Shape[0])
+        {
+            return Functional.Rotary(x, cos, sin); // one native pass instead of six ops (generation, scoring)
+        }
+
         var halves = x.Chunk(2, -1);
         var rotated = TorchOps.Cat([-halves[1], halves[0]], -1);
         return (x * cos) + (rotated * sin);

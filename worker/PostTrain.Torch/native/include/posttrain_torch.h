@@ -109,6 +109,8 @@ PT_API int pt_sdpa(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double
 PT_API int pt_dropout(pt_tensor a, double p, int train, pt_tensor* out);
 // One query position per sequence over a KV cache, float32 on the CPU (decode.cpp): q [B, H, 1, D], k and v
 // [B, Hkv, L, D] (H a multiple of Hkv), mask [B, 1, 1, L] bool or null; out [B, 1, H, D]. scale <= 0: 1/sqrt(D).
+// Half-split rotary embedding, float32 on the CPU, no autograd: x [B, H, T, D], cos and sin [B, 1, T, D].
+PT_API int pt_rotary(pt_tensor x, pt_tensor cos, pt_tensor sin, pt_tensor* out);
 PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double scale, pt_tensor* out);
 
 // ---- autograd ----

@@ -75,4 +75,7 @@ inline void write_list(const std::vector<at::Tensor>& ts, pt_tensor* outs, int c
     *count = static_cast<int>(ts.size());
 }
 
+// decode.cpp: a one-pass RMS norm of float32 CPU rows that no gradient flows through; false when it does not apply.
+bool rms_norm_inference(const at::Tensor& x, const c10::optional<at::Tensor>& weight, double eps, at::Tensor& out);
+
 }  // namespace posttrain

@@ -94,6 +94,35 @@ __attribute__((target("avx2,fma"))) void decode_avx2(const DecodeArgs& a, int64_
 
 void decode_generic(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) { decode_any(a, begin, end, scores, acc); }
 
+// y = w · x / sqrt(mean(x²) + eps) over rows of n floats (w may be null).
+inline __attribute__((always_inline)) void rms_rows(const float* x, const float* w, float* y, int64_t n, double eps, int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+        const float* xr = x + r * n;
+        float* yr = y + r * n;
+        float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int64_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            for (int l = 0; l < 8; ++l) lanes[l] += xr[i + l] * xr[i + l];
+        }
+        for (; i < n; ++i) lanes[i & 7] += xr[i] * xr[i];
+        const float sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+        const float inv = 1.0f / std::sqrt(sum / static_cast<float>(n) + static_cast<float>(eps));
+        if (w != nullptr) {
+            for (int64_t j = 0; j < n; ++j) yr[j] = w[j] * (xr[j] * inv);
+        } else {
+            for (int64_t j = 0; j < n; ++j) yr[j] = xr[j] * inv;
+        }
+    }
+}
+
+__attribute__((target("avx2,fma"))) void rms_avx2(const float* x, const float* w, float* y, int64_t n, double eps, int64_t begin, int64_t end) {
+    rms_rows(x, w, y, n, eps, begin, end);
+}
+
+void rms_generic(const float* x, const float* w, float* y, int64_t n, double eps, int64_t begin, int64_t end) {
+    rms_rows(x, w, y, n, eps, begin, end);
+}
+
 bool has_avx2() {
     static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     return yes;
@@ -164,6 +193,75 @@ PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor 
                 decode_avx2(a, begin, end, scores, acc);
             } else {
                 decode_generic(a, begin, end, scores, acc);
+            }
+        });
+        *out = new_handle(std::move(result));
+    })
+}
+
+namespace posttrain {
+// RMS norm of float32 rows on the CPU in one pass per row, for tensors no gradient flows through (generation, scoring):
+// the composite (pow, mean, add, rsqrt, mul, mul) is six dispatches and five temporaries. False when it does not apply.
+bool rms_norm_inference(const at::Tensor& x, const c10::optional<at::Tensor>& weight, double eps, at::Tensor& out) {
+    if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || !x.is_contiguous() || x.dim() == 0 || x.numel() == 0) return false;
+    const int64_t n = x.size(-1);
+    if (weight.has_value() && (!weight->device().is_cpu() || weight->scalar_type() != at::kFloat || !weight->is_contiguous() ||
+                               weight->dim() != 1 || weight->size(0) != n)) {
+        return false;
+    }
+    if (at::GradMode::is_enabled() && (x.requires_grad() || (weight.has_value() && weight->requires_grad()))) return false;
+    out = at::empty_like(x);
+    const float* xp = x.data_ptr<float>();
+    const float* wp = weight.has_value() ? weight->data_ptr<float>() : nullptr;
+    float* yp = out.data_ptr<float>();
+    const int64_t rows = x.numel() / n;
+    const bool avx2 = has_avx2();
+    at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / n), [&](int64_t begin, int64_t end) {
+        if (avx2) {
+            rms_avx2(xp, wp, yp, n, eps, begin, end);
+        } else {
+            rms_generic(xp, wp, yp, n, eps, begin, end);
+        }
+    });
+    return true;
+}
+}  // namespace posttrain
+
+// Rotary embedding in the half-split convention, float32 on the CPU, without autograd: out = x·cos + rotate_half(x)·sin
+// with rotate_half(x) = (−x₂, x₁). x [B, H, T, D] (any strides, D contiguous), cos and sin [B, 1, T, D] (D contiguous);
+// out [B, H, T, D] contiguous.
+PT_API int pt_rotary(pt_tensor x, pt_tensor cos, pt_tensor sin, pt_tensor* out) {
+    PT_GUARD({
+        auto& xt = T(x);
+        auto& ct = T(cos);
+        auto& st = T(sin);
+        TORCH_CHECK(xt.dim() == 4 && ct.dim() == 4 && st.dim() == 4, "rotary takes 4-d tensors");
+        TORCH_CHECK(xt.device().is_cpu() && xt.scalar_type() == at::kFloat && ct.scalar_type() == at::kFloat &&
+                        st.scalar_type() == at::kFloat && ct.device().is_cpu() && st.device().is_cpu(),
+                    "rotary runs on float32 CPU tensors");
+        const int64_t B = xt.size(0), H = xt.size(1), Tn = xt.size(2), D = xt.size(3);
+        TORCH_CHECK(D % 2 == 0, "the head width must be even");
+        TORCH_CHECK(ct.size(0) == B && ct.size(1) == 1 && ct.size(2) == Tn && ct.size(3) == D && st.sizes() == ct.sizes(),
+                    "cos and sin must be [", B, ", 1, ", Tn, ", ", D, "]");
+        TORCH_CHECK(xt.stride(3) == 1 && ct.stride(3) == 1 && st.stride(3) == 1, "the head dimension must be contiguous");
+        TORCH_CHECK(!(at::GradMode::is_enabled() && xt.requires_grad()), "rotary has no backward");
+        auto result = at::empty({B, H, Tn, D}, xt.options());
+        const float* xp = xt.data_ptr<float>();
+        const float* cp = ct.data_ptr<float>();
+        const float* sp = st.data_ptr<float>();
+        float* op = result.data_ptr<float>();
+        const int64_t xs0 = xt.stride(0), xs1 = xt.stride(1), xs2 = xt.stride(2);
+        const int64_t cs0 = ct.stride(0), cs2 = ct.stride(2), ss0 = st.stride(0), ss2 = st.stride(2);
+        const int64_t half = D / 2;
+        at::parallel_for(0, B * H * Tn, std::max<int64_t>(1, 8192 / D), [&](int64_t begin, int64_t end) {
+            for (int64_t r = begin; r < end; ++r) {
+                const int64_t b = r / (H * Tn), h = (r / Tn) % H, t = r % Tn;
+                const float* xr = xp + b * xs0 + h * xs1 + t * xs2;
+                const float* c = cp + b * cs0 + t * cs2;
+                const float* sn = sp + b * ss0 + t * ss2;
+                float* o = op + r * D;
+                for (int64_t i = 0; i < half; ++i) o[i] = xr[i] * c[i] + (-xr[i + half]) * sn[i];
+                for (int64_t i = half; i < D; ++i) o[i] = xr[i] * c[i] + xr[i - half] * sn[i];
             }
         });
         *out = new_handle(std::move(result));

@@ -257,6 +257,11 @@ PT_API int pt_embedding(pt_tensor weight, pt_tensor indices, int64_t padding_idx
 PT_API int pt_rms_norm(pt_tensor x, pt_tensor weight, double eps, pt_tensor* out) {
     PT_GUARD({
         auto& in = T(x);
+        at::Tensor fast;
+        if (rms_norm_inference(in, opt(weight), eps, fast)) {
+            *out = new_handle(std::move(fast));
+            return 0;
+        }
         // As in Llama: normalise in float32 (or wider), cast back, then scale.
         bool widen = in.scalar_type() == at::kHalf || in.scalar_type() == at::kBFloat16;
         auto xf = widen ? in.to(at::kFloat) : in;
