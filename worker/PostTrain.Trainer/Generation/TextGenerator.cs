@@ -49,6 +49,7 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
         {
             using var outer = TorchScope.NewDisposeScope();
             using var noGrad = TorchOps.NoGrad();
+            using var stacked = model.StackProjections();
             using var generator = new Generator(options.Seed, device);
             var perQueryHead = device == Device.Cpu && model.DType != ScalarType.Float32; // float32 decodes in place (Functional.DecodeAttention)
             using var cache = new KvCache(model.Config, batch, capacity, model.DType, device, perQueryHead);

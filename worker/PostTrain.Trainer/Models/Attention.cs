@@ -42,6 +42,12 @@ public sealed class Attention : Module
     /// <summary>Output projection.</summary>
     public Projection OProj { get; }
 
+    /// <summary>
+    /// q, k and v projections stacked into one (<see cref="Projection.Stack"/>), used under no-grad while set; see
+    /// <see cref="CausalLanguageModel.StackProjections"/>.
+    /// </summary>
+    internal (Tensor Weight, Tensor? Bias)? Stacked { get; set; }
+
     /// <summary>Per-head query norm (Qwen3 only).</summary>
     public RmsNorm? QNorm { get; }
 
@@ -59,9 +65,22 @@ public sealed class Attention : Module
         long batch = shape[0], seq = shape[1];
         int heads = _config.NumAttentionHeads, kvHeads = _config.NumKeyValueHeads, headDim = _config.HeadDim;
 
-        var q = QProj.Forward(x).View(batch, seq, heads, headDim);
-        var k = KProj.Forward(x).View(batch, seq, kvHeads, headDim);
-        var v = VProj.Forward(x).View(batch, seq, kvHeads, headDim).Transpose(1, 2);
+        Tensor q, k, v;
+        if (Stacked is { } qkv && !TorchOps.IsGradEnabled)
+        {
+            // One product for q, k and v (generation): views of its output, split along the last dimension.
+            var all = Functional.Linear(x, qkv.Weight, qkv.Bias);
+            q = all.Narrow(-1, 0, (long)heads * headDim).View(batch, seq, heads, headDim);
+            k = all.Narrow(-1, (long)heads * headDim, (long)kvHeads * headDim).View(batch, seq, kvHeads, headDim);
+            v = all.Narrow(-1, (long)(heads + kvHeads) * headDim, (long)kvHeads * headDim).View(batch, seq, kvHeads, headDim).Transpose(1, 2);
+        }
+        else
+        {
+            q = QProj.Forward(x).View(batch, seq, heads, headDim);
+            k = KProj.Forward(x).View(batch, seq, kvHeads, headDim);
+            v = VProj.Forward(x).View(batch, seq, kvHeads, headDim).Transpose(1, 2);
+        }
+
         if (QNorm is not null && KNorm is not null)
         {
             q = QNorm.Forward(q);

@@ -121,6 +121,60 @@ public sealed class CausalLanguageModel : Module
         return Body.Norm.Forward(h);
     }
 
+    /// <summary>
+    /// Stacks every layer's q/k/v and gate/up projections into one matrix each, which no-grad forward passes use until
+    /// the returned handle is disposed (generation: fewer, larger matrix products per token). The stacks are copies of
+    /// the weights at this call; dispose the handle before the weights change. Layers with LoRA adapters keep their
+    /// separate projections.
+    /// </summary>
+    public IDisposable StackProjections()
+    {
+        var stacks = new List<Tensor>();
+        foreach (var layer in Body.Layers)
+        {
+            var attention = layer.SelfAttention;
+            var mlp = layer.Mlp;
+            attention.Stacked = Keep(Projection.Stack([attention.QProj, attention.KProj, attention.VProj]));
+            mlp.Stacked = Keep(Projection.Stack([mlp.GateProj, mlp.UpProj]));
+        }
+
+        return new Unstack(this, stacks);
+
+        (Tensor Weight, Tensor? Bias)? Keep((Tensor Weight, Tensor? Bias)? stack)
+        {
+            if (stack is { } s)
+            {
+                stacks.Add(s.Weight.DetachFromDisposeScope());
+                if (s.Bias is not null)
+                {
+                    stacks.Add(s.Bias.DetachFromDisposeScope());
+                }
+            }
+
+            return stack;
+        }
+    }
+
+    /// <summary>Clears the stacked projections and frees them.</summary>
+    private sealed class Unstack(CausalLanguageModel model, List<Tensor> stacks) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var layer in model.Body.Layers)
+            {
+                layer.SelfAttention.Stacked = null;
+                layer.Mlp.Stacked = null;
+            }
+
+            foreach (var t in stacks)
+            {
+                t.Dispose();
+            }
+
+            stacks.Clear();
+        }
+    }
+
     /// <summary>The rotary inverse frequencies on <paramref name="device"/>, moved there once and kept (not a copy per call).</summary>
     internal Tensor InverseFrequencies(Device device)
     {

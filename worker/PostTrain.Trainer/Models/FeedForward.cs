@@ -1,5 +1,6 @@
 using PostTrain.Torch;
 using PostTrain.Torch.NN;
+using TorchOps = PostTrain.Torch.Tensors;
 
 namespace PostTrain.Trainer.Models;
 
@@ -24,6 +25,22 @@ public sealed class FeedForward : Module<Tensor, Tensor>
     /// <summary>Down projection.</summary>
     public Projection DownProj { get; }
 
+    /// <summary>
+    /// Gate and up projections stacked into one (<see cref="Projection.Stack"/>), used under no-grad while set; see
+    /// <see cref="CausalLanguageModel.StackProjections"/>.
+    /// </summary>
+    internal (Tensor Weight, Tensor? Bias)? Stacked { get; set; }
+
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => DownProj.Forward(GateProj.Forward(input).Silu() * UpProj.Forward(input));
+    public override Tensor Forward(Tensor input)
+    {
+        if (Stacked is { } gateUp && !TorchOps.IsGradEnabled)
+        {
+            var both = Functional.Linear(input, gateUp.Weight, gateUp.Bias);
+            var width = GateProj.OutFeatures;
+            return DownProj.Forward(both.Narrow(-1, 0, width).Silu() * both.Narrow(-1, width, width));
+        }
+
+        return DownProj.Forward(GateProj.Forward(input).Silu() * UpProj.Forward(input));
+    }
 }

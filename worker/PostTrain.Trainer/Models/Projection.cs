@@ -91,6 +91,25 @@ public sealed class Projection : Module<Tensor, Tensor>
         LoraB.Weight.ZeroInPlace();
     }
 
+    /// <summary>
+    /// The weights (and biases) of projections that read the same input, stacked along the output dimension, so one
+    /// matrix product computes all of them: [Σ out, in] and [Σ out] (null when none has a bias). Null when any of them
+    /// carries a LoRA adapter or when only some have a bias. A copy, detached: rebuild it after the weights change.
+    /// </summary>
+    public static (Tensor Weight, Tensor? Bias)? Stack(IReadOnlyList<Projection> projections)
+    {
+        ArgumentNullException.ThrowIfNull(projections);
+        if (projections.Any(p => p.LoraA is not null) || projections.Select(p => p.Bias is null).Distinct().Count() > 1)
+        {
+            return null;
+        }
+
+        using var noGrad = TorchOps.NoGrad();
+        var weight = TorchOps.Cat([.. projections.Select(p => (Tensor)p.Weight)]);
+        var bias = projections[0].Bias is null ? null : TorchOps.Cat([.. projections.Select(p => (Tensor)p.Bias!)]);
+        return (weight, bias);
+    }
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
