@@ -23,68 +23,96 @@ struct DecodeArgs {
     float scale;
 };
 
-// One (sequence, key/value head): the group of query heads that share it, reading each cached key and value row once.
-// D is the head width when known at compile time (0: the runtime a.D), so the accumulators stay in registers. Each
-// sum runs in a fixed order, so the result depends only on the operands (and on the instruction set the CPU offers).
-template <int64_t CD>
+// One (sequence, key/value head) with the query heads that share it, each cached key and value row read once for all of
+// them. CD and CG are the head width and group size when known at compile time (0: the runtime a.D, a.H / a.Hkv), so
+// the accumulators stay in registers. Each sum runs in a fixed order, so the result depends only on the operands (and
+// on the instruction set the CPU offers).
+template <int64_t CD, int64_t CG>
 inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int64_t b, int64_t kvh, float* scores, float* acc) {
     const int64_t D = CD > 0 ? CD : a.D;
-    const int64_t group = a.H / a.Hkv;
+    const int64_t G = CG > 0 ? CG : a.H / a.Hkv;
     const float* kb = a.k + b * a.ks0 + kvh * a.ks1;
     const float* vb = a.v + b * a.vs0 + kvh * a.vs1;
-    for (int64_t g = 0; g < group; ++g) {
-        const int64_t h = kvh * group + g;
-        const float* qrow = a.q + b * a.qs0 + h * a.qs1;
-        float* sc = scores + g * a.L;
-        float best = kNegInf;
-        for (int64_t j = 0; j < a.L; ++j) {
-            if (a.mask != nullptr && !a.mask[b * a.ms0 + j * a.ms3]) {
-                sc[j] = kNegInf;
-                continue;
-            }
-            const float* krow = kb + j * a.ks2;
+    const float* qb = a.q + b * a.qs0 + kvh * G * a.qs1;
+    float best[CG > 0 ? CG : 64];
+    float total[CG > 0 ? CG : 64];
+    for (int64_t g = 0; g < G; ++g) best[g] = kNegInf;
+    for (int64_t j = 0; j < a.L; ++j) {
+        if (a.mask != nullptr && !a.mask[b * a.ms0 + j * a.ms3]) {
+            for (int64_t g = 0; g < G; ++g) scores[g * a.L + j] = kNegInf;
+            continue;
+        }
+        const float* krow = kb + j * a.ks2;
+        for (int64_t g = 0; g < G; ++g) {
+            const float* qrow = qb + g * a.qs1;
             float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             int64_t i = 0;
             for (; i + 8 <= D; i += 8) {
                 for (int l = 0; l < 8; ++l) lanes[l] += qrow[i + l] * krow[i + l];
             }
             for (; i < D; ++i) lanes[i & 7] += qrow[i] * krow[i];
-            const float s = (((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))) * a.scale;
-            sc[j] = s;
-            if (s > best) best = s;
+            const float sc = (((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))) * a.scale;
+            scores[g * a.L + j] = sc;
+            if (sc > best[g]) best[g] = sc;
         }
-        float local[CD > 0 ? CD : 1];  // in registers when the width is known
-        float* o = CD > 0 ? local : acc;
-        for (int64_t d = 0; d < D; ++d) o[d] = 0;
-        float* orow = a.out + (b * a.H + h) * D;
-        if (best == kNegInf) {  // every key masked: undefined, as libtorch's softmax makes it (NaN)
+    }
+    // Probabilities (unnormalised) in place of the scores.
+    for (int64_t g = 0; g < G; ++g) {
+        float* sc = scores + g * a.L;
+        float t = 0;
+        if (best[g] != kNegInf) {
+            for (int64_t j = 0; j < a.L; ++j) {
+                const float p = sc[j] == kNegInf ? 0.0f : std::exp(sc[j] - best[g]);
+                sc[j] = p;
+                t += p;
+            }
+        }
+        total[g] = t;
+    }
+    float local[CD > 0 && CG > 0 ? CD * CG : 1];  // in registers when the sizes are known
+    float* o = CD > 0 && CG > 0 ? local : acc;
+    for (int64_t x = 0; x < G * D; ++x) o[x] = 0;
+    for (int64_t j = 0; j < a.L; ++j) {
+        if (a.mask != nullptr && !a.mask[b * a.ms0 + j * a.ms3]) continue;
+        const float* vrow = vb + j * a.vs2;
+        for (int64_t g = 0; g < G; ++g) {
+            const float p = scores[g * a.L + j];
+            float* og = o + g * D;
+            for (int64_t d = 0; d < D; ++d) og[d] += p * vrow[d];
+        }
+    }
+    for (int64_t g = 0; g < G; ++g) {
+        float* orow = a.out + (b * a.H + kvh * G + g) * D;
+        if (best[g] == kNegInf) {  // every key masked: undefined, as libtorch's softmax makes it (NaN)
             for (int64_t d = 0; d < D; ++d) orow[d] = std::numeric_limits<float>::quiet_NaN();
             continue;
         }
-        float total = 0;
-        for (int64_t j = 0; j < a.L; ++j) {
-            if (sc[j] == kNegInf) continue;
-            const float p = std::exp(sc[j] - best);
-            total += p;
-            const float* vrow = vb + j * a.vs2;
-            for (int64_t d = 0; d < D; ++d) o[d] += p * vrow[d];
-        }
-        const float inv = 1.0f / total;
-        for (int64_t d = 0; d < D; ++d) orow[d] = o[d] * inv;
+        const float inv = 1.0f / total[g];
+        for (int64_t d = 0; d < D; ++d) orow[d] = o[g * D + d] * inv;
     }
 }
 
-template <int64_t CD>
+template <int64_t CD, int64_t CG>
 inline __attribute__((always_inline)) void decode_rows(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
-    for (int64_t r = begin; r < end; ++r) decode_head<CD>(a, r / a.Hkv, r % a.Hkv, scores, acc);
+    for (int64_t r = begin; r < end; ++r) decode_head<CD, CG>(a, r / a.Hkv, r % a.Hkv, scores, acc);
+}
+
+template <int64_t CD>
+inline __attribute__((always_inline)) void decode_group(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
+    switch (a.H / a.Hkv) {
+        case 1: decode_rows<CD, 1>(a, begin, end, scores, acc); break;
+        case 2: decode_rows<CD, 2>(a, begin, end, scores, acc); break;
+        case 4: decode_rows<CD, 4>(a, begin, end, scores, acc); break;
+        default: decode_rows<CD, 0>(a, begin, end, scores, acc); break;
+    }
 }
 
 inline __attribute__((always_inline)) void decode_any(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
     switch (a.D) {
-        case 32: decode_rows<32>(a, begin, end, scores, acc); break;
-        case 64: decode_rows<64>(a, begin, end, scores, acc); break;
-        case 128: decode_rows<128>(a, begin, end, scores, acc); break;
-        default: decode_rows<0>(a, begin, end, scores, acc); break;
+        case 32: decode_group<32>(a, begin, end, scores, acc); break;
+        case 64: decode_group<64>(a, begin, end, scores, acc); break;
+        case 128: decode_group<128>(a, begin, end, scores, acc); break;
+        default: decode_rows<0, 0>(a, begin, end, scores, acc); break;
     }
 }
 
@@ -152,6 +180,7 @@ PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor 
                         vt.size(3) == D,
                     "keys and values must be [", B, ", Hkv, L, ", D, "]");
         TORCH_CHECK(Hkv > 0 && H % Hkv == 0, "query heads ", H, " are not a multiple of key/value heads ", Hkv);
+        TORCH_CHECK(H / Hkv <= 64, "decode attention supports at most 64 query heads per key/value head");
         TORCH_CHECK(L > 0, "no keys to attend to");
         TORCH_CHECK(qt.stride(3) == 1 && kt.stride(3) == 1 && vt.stride(3) == 1, "the head dimension must be contiguous");
         DecodeArgs a{};
@@ -186,7 +215,7 @@ PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor 
         a.scale = static_cast<float>(scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(D)));
         const bool avx2 = has_avx2();
         at::parallel_for(0, B * Hkv, 8, [&](int64_t begin, int64_t end) {
-            std::vector<float> scratch(static_cast<size_t>((H / Hkv) * L + D));
+            std::vector<float> scratch(static_cast<size_t>((H / Hkv) * (L + D)));
             float* scores = scratch.data();
             float* acc = scores + (H / Hkv) * L;
             if (avx2) {
