@@ -35,6 +35,28 @@ public sealed class SftTrainerTests : IDisposable
         new SftTrainer(model, Options with { Packing = false, MaxSequenceLength = tooShort }, SftFixtures.PadId).ValidationLoss(sequences).ShouldBe(reference, 1e-5);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_loss_equals_the_masked_cross_entropy_over_every_positions_logits(bool packing)
+    {
+        // The trainer projects only labelled positions onto the vocabulary; the reference projects every position and
+        // lets cross-entropy's ignore index mask the rest, as the trainer did before issue 22.
+        using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+        var sequences = SftFixtures.Sequences(6);
+        var trainer = new SftTrainer(model, Options with { Packing = packing, MaxSequenceLength = 256 }, SftFixtures.PadId);
+
+        using var scope = TorchScope.NewDisposeScope();
+        using var noGrad = TorchOps.NoGrad();
+        using var batch = packing ? TrainingBatch.Packed(sequences, 256, SftFixtures.PadId) : TrainingBatch.Padded(sequences, SftFixtures.PadId);
+        var logits = packing
+            ? model.ForwardWithPositions(batch.InputIds, batch.PositionIds!, batch.PackedMask!)
+            : model.Forward(batch.InputIds, batch.AttentionMask);
+        var masked = Functional.CrossEntropy(logits.View(-1, logits.Shape[^1]), batch.Targets.View(-1), Reduction.Sum, TokenizedSequence.Ignore).Item<float>();
+
+        trainer.ValidationLoss(sequences).ShouldBe(masked / sequences.Sum(s => s.TargetCount), 1e-5);
+    }
+
     [Fact]
     public void A_packed_batch_shares_rows_restarts_positions_and_keeps_documents_apart()
     {

@@ -21,8 +21,8 @@ public sealed class HostTransferTests : IDisposable
     private readonly TempDirectory _dir = new("posttrain-transfers-");
 
     [Theory]
-    [InlineData(false, 3)] // padded: ids, targets, mask per micro-batch
-    [InlineData(true, 4)]  // packed: ids, targets, positions, block mask per micro-batch
+    [InlineData(false, 4)] // padded: ids, targets, mask, labelled positions per micro-batch
+    [InlineData(true, 5)]  // packed: ids, targets, positions, block mask, labelled positions per micro-batch
     public void An_sft_step_copies_its_micro_batches_in_and_reads_one_vector_of_scalars_out(bool packing, int tensorsPerMicroBatch)
     {
         using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);

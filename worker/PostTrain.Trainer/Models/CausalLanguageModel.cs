@@ -100,7 +100,10 @@ public sealed class CausalLanguageModel : Module
     /// [batch, 1, seq, seq] is true where a query may attend to a key.
     /// </summary>
     public Tensor ForwardWithPositions(Tensor inputIds, Tensor positionIds, Tensor mask) =>
-        Functional.Linear(Run(inputIds, positionIds, mask, null), OutputWeight);
+        Functional.Linear(HiddenStatesWithPositions(inputIds, positionIds, mask), OutputWeight);
+
+    /// <summary><see cref="ForwardWithPositions"/>'s final-norm hidden states [batch, seq, hidden], before the output projection.</summary>
+    public Tensor HiddenStatesWithPositions(Tensor inputIds, Tensor positionIds, Tensor mask) => Run(inputIds, positionIds, mask, null);
 
     private Tensor Run(Tensor inputIds, Tensor positions, Tensor? mask, KvCache? cache)
     {

@@ -210,12 +210,25 @@ public sealed class SftTrainer
     private TrainingBatch Collate(IReadOnlyList<TokenizedSequence> sequences) =>
         _options.Packing ? TrainingBatch.Packed(sequences, _options.MaxSequenceLength, _padTokenId, _compute.Device) : TrainingBatch.Padded(sequences, _padTokenId, _compute.Device);
 
+    /// <summary>
+    /// The summed cross-entropy of the batch's targets. Only positions that have a target are projected onto the
+    /// vocabulary (prompt tokens and padding make most of an SFT batch, and the projection and its softmax are the
+    /// widest matrices of a small model); the loss is the masked cross-entropy over every position, to float tolerance.
+    /// </summary>
     private Tensor LossSum(TrainingBatch batch)
     {
-        var logits = batch.PositionIds is not null && batch.PackedMask is not null
-            ? _model.ForwardWithPositions(batch.InputIds, batch.PositionIds, batch.PackedMask)
-            : _model.Forward(batch.InputIds, batch.AttentionMask);
-        var vocab = logits.Shape[^1];
-        return Functional.CrossEntropy(logits.To(ScalarType.Float32).View(-1, vocab), batch.Targets.View(-1), Reduction.Sum, TokenizedSequence.Ignore);
+        var hidden = batch.PositionIds is not null && batch.PackedMask is not null
+            ? _model.HiddenStatesWithPositions(batch.InputIds, batch.PositionIds, batch.PackedMask)
+            : _model.HiddenStates(batch.InputIds, batch.AttentionMask);
+        var width = hidden.Shape[^1];
+        if (batch.Labelled.Shape[0] == 0)
+        {
+            // No targets: zero, still attached to the graph so backward runs as before.
+            var all = Functional.Linear(hidden, _model.OutputWeight);
+            return Functional.CrossEntropy(all.To(ScalarType.Float32).View(-1, all.Shape[^1]), batch.Targets.View(-1), Reduction.Sum, TokenizedSequence.Ignore);
+        }
+
+        var logits = Functional.Linear(hidden.Reshape(-1, width).IndexSelect(0, batch.Labelled), _model.OutputWeight);
+        return Functional.CrossEntropy(logits.To(ScalarType.Float32), batch.Targets.View(-1).IndexSelect(0, batch.Labelled), Reduction.Sum, TokenizedSequence.Ignore);
     }
 }

@@ -9,10 +9,20 @@ namespace PostTrain.Trainer.Training;
 /// </summary>
 public sealed class TrainingBatch : IDisposable
 {
-    private TrainingBatch(Tensor inputIds, Tensor targets, Tensor? attentionMask, Tensor? positionIds, Tensor? packedMask, int targetCount, int tokenCount)
+    private TrainingBatch(Tensor inputIds, Tensor targets, Tensor? attentionMask, Tensor? positionIds, Tensor? packedMask, int targetCount, int tokenCount, long[] flatTargets, Device device)
     {
         InputIds = inputIds;
         Targets = targets;
+        var labelled = new List<long>(targetCount);
+        for (var i = 0; i < flatTargets.Length; i++)
+        {
+            if (flatTargets[i] != TokenizedSequence.Ignore)
+            {
+                labelled.Add(i);
+            }
+        }
+
+        Labelled = TorchOps.FromArray(labelled.ToArray(), device, labelled.Count);
         AttentionMask = attentionMask;
         PositionIds = positionIds;
         PackedMask = packedMask;
@@ -31,6 +41,12 @@ public sealed class TrainingBatch : IDisposable
     /// then plain causal, which the fused kernels run fastest).
     /// </summary>
     public Tensor? AttentionMask { get; }
+
+    /// <summary>
+    /// Flat indices (into the batch's rows × length) of the positions that have a target, int64 [labelled]: the loss
+    /// projects only these onto the vocabulary.
+    /// </summary>
+    public Tensor Labelled { get; }
 
     /// <summary>Positions restarting at each packed document [rows, seq]; null for padded batches.</summary>
     public Tensor? PositionIds { get; }
@@ -77,7 +93,9 @@ public sealed class TrainingBatch : IDisposable
             null,
             null,
             sequences.Sum(s => s.TargetCount),
-            sequences.Sum(s => s.Length));
+            sequences.Sum(s => s.Length),
+            targets,
+            on);
     }
 
     /// <summary>
@@ -158,7 +176,9 @@ public sealed class TrainingBatch : IDisposable
             TorchOps.FromArray(positions, on, count, length),
             TorchOps.FromArray(allowed, on, count, 1, length, length),
             sequences.Sum(s => s.TargetCount),
-            sequences.Sum(s => s.Length));
+            sequences.Sum(s => s.Length),
+            targets,
+            on);
     }
 
     /// <inheritdoc />
@@ -169,5 +189,6 @@ public sealed class TrainingBatch : IDisposable
         AttentionMask?.Dispose();
         PositionIds?.Dispose();
         PackedMask?.Dispose();
+        Labelled.Dispose();
     }
 }
