@@ -23,6 +23,7 @@ namespace PostTrain.Benchmarks;
 /// tokens/s and a fingerprint (SHA-256 of the sampled and greedy tokens and the bits of their log-probabilities, and
 /// of the SFT losses), so two builds can be checked to compute the same thing while they are timed.
 /// usage: throughput [--threads N] [--rounds N] [--steps N] [--only rollout|sft] [--dump FILE (round 0's rows: tokens | log-probs)]
+/// [--model DIR (a trained checkpoint, demo prompts)]; throughput --train-model DIR [--train-steps N] writes one
 /// </summary>
 public sealed class ThroughputBenchmark : IBenchmark
 {
@@ -37,11 +38,14 @@ public sealed class ThroughputBenchmark : IBenchmark
     private readonly Option<int> _steps = BenchOptions.Int("--steps", "SFT steps per round.", 8);
     private readonly Option<string> _only = BenchOptions.Text("--only", "all, rollout or sft.", "PART", "all");
     private readonly Option<string?> _dump = new("--dump") { Description = "Write the rollout's completions to FILE, to compare A/B runs.", HelpName = "FILE" };
+    private readonly Option<string?> _model = new("--model") { Description = "Roll out a checkpoint (e.g. one --train-model wrote) on the demo's prompts (operands <= 5, values <= 20) instead of the untrained tiny model; it emits EOS.", HelpName = "DIR" };
+    private readonly Option<string?> _trainModel = new("--train-model") { Description = "Only train tiny with SFT as the demo does (its data and settings, --train-steps steps) and save it to DIR.", HelpName = "DIR" };
+    private readonly Option<int> _trainSteps = BenchOptions.Int("--train-steps", "SFT steps for --train-model.", 300);
 
     public void Configure(Command command)
     {
         _only.AcceptOnlyFromAmong("all", "rollout", "sft");
-        foreach (var option in new Option[] { _threads, _rounds, _steps, _only, _dump })
+        foreach (var option in new Option[] { _threads, _rounds, _steps, _only, _dump, _model, _trainModel, _trainSteps })
         {
             command.Options.Add(option);
         }
@@ -55,9 +59,15 @@ public sealed class ThroughputBenchmark : IBenchmark
         var only = parse.GetRequiredValue(_only);
         Tensors.NumThreads = threads;
         Console.WriteLine($"libtorch {TorchRuntime.Version}, threads {Tensors.NumThreads} ({BlasThreads.Set(threads)}), {Environment.ProcessorCount} cores, {rounds} rounds, load average {BenchPaths.LoadAverage()}");
+        if (parse.GetValue(_trainModel) is { } trainTo)
+        {
+            TrainDemoModel(trainTo, parse.GetValue(_trainSteps), cancellationToken);
+            return Task.FromResult(0);
+        }
+
         if (only is "all" or "rollout")
         {
-            Rollout(rounds, parse.GetValue(_dump), cancellationToken);
+            Rollout(rounds, parse.GetValue(_dump), parse.GetValue(_model), cancellationToken);
         }
 
         if (only is "all" or "sft")
@@ -69,14 +79,50 @@ public sealed class ThroughputBenchmark : IBenchmark
         return Task.FromResult(0);
     }
 
-    private static void Rollout(int rounds, string? dump, CancellationToken ct)
+    /// <summary>The demo's arithmetic range (examples/local/arithmetic-pipeline.yaml).</summary>
+    private static readonly ArithmeticOptions DemoArithmetic = new() { MaxOperand = 5, MaxValue = 20 };
+
+    /// <summary>SFT of tiny as the demo's SftJob runs it (200 sft examples, batch 32, lr 3e-3 cosine, 10 warm-up steps), for <paramref name="steps"/> steps.</summary>
+    private static void TrainDemoModel(string directory, int steps, CancellationToken ct)
+    {
+        var tokenizer = BuiltinTokenizers.Arithmetic;
+        var pad = tokenizer.SpecialTokens.Pad?.Id ?? tokenizer.SpecialTokens.Eos?.Id ?? 0;
+        var encoder = new SftEncoder(tokenizer, ChatTemplate.ChatMl, 128);
+        var train = ArithmeticDataset.GenerateExamples(DemoArithmetic, ArithmeticSplit.Sft, 200, seed: 1).Select(encoder.Encode).ToList();
+        var options = new SftOptions
+        {
+            MaxSteps = steps,
+            BatchSize = 32,
+            MicroBatchSize = 32,
+            LearningRate = 3e-3,
+            Schedule = LrSchedule.Cosine,
+            WarmupSteps = 10,
+            MaxSequenceLength = 128,
+            Seed = 1,
+            Resume = false,
+        };
+        using var model = new CausalLanguageModel(BuiltinModels.Tiny(tokenizer), seed: 1);
+        var root = BenchPaths.TempDirectory("posttrain-throughput-train");
+        try
+        {
+            var result = new SftTrainer(model, options, pad, compute: ComputeOptions.Cpu).Train(train, [], new CheckpointManager(root, keep: 1), cancellationToken: ct);
+            HfCheckpoint.Save(model, directory);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained tiny for {steps} SFT steps (final loss {result.TrainLoss:F4}); saved to {directory}"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void Rollout(int rounds, string? dump, string? checkpoint, CancellationToken ct)
     {
         var tokenizer = BuiltinTokenizers.Arithmetic;
         var template = ChatTemplate.ChatMl;
         var pad = tokenizer.SpecialTokens.Pad?.Id ?? tokenizer.SpecialTokens.Eos?.Id ?? 0;
-        using var model = new CausalLanguageModel(BuiltinModels.Tiny(tokenizer), seed: 1);
+        using var model = checkpoint is null ? new CausalLanguageModel(BuiltinModels.Tiny(tokenizer), seed: 1) : HfCheckpoint.Load(checkpoint);
         var eos = model.Config.EosTokenIds.Append(template.EndOfTurnId(tokenizer)).Distinct().ToList();
-        var prompts = ArithmeticDataset.GenerateExamples(new ArithmeticOptions(), ArithmeticSplit.Rl, 8, seed: 1)
+        var prompts = ArithmeticDataset.GenerateExamples(checkpoint is null ? new ArithmeticOptions() : DemoArithmetic, ArithmeticSplit.Rl, 8, seed: 1)
             .Select(e => (IReadOnlyList<int>)template.EncodeGenerationPrompt(tokenizer, RlvrTrainer.PromptMessages(e)))
             .SelectMany(p => Enumerable.Repeat(p, 16))
             .ToList();
@@ -127,6 +173,9 @@ public sealed class ThroughputBenchmark : IBenchmark
         };
         var order = new EpochOrder(train.Count, options.Seed);
         var tokensPerStep = Enumerable.Range(0, steps).Average(s => Enumerable.Range(0, options.BatchSize).Sum(j => train[order.At(((long)s * options.BatchSize) + j)].Length));
+        var paddedPerStep = Enumerable.Range(0, steps).Average(s => options.BatchSize * Enumerable.Range(0, options.BatchSize).Max(j => train[order.At(((long)s * options.BatchSize) + j)].Length));
+        var targetsPerStep = Enumerable.Range(0, steps).Average(s => Enumerable.Range(0, options.BatchSize).Sum(j => train[order.At(((long)s * options.BatchSize) + j)].TargetCount));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SFT batch {options.BatchSize}: {tokensPerStep:F0} real tokens per step ({paddedPerStep:F0} padded to the longest row, {targetsPerStep:F0} with a target)"));
         var root = BenchPaths.TempDirectory("posttrain-throughput");
         try
         {

@@ -103,19 +103,26 @@ public static class Functional
     }
 
     /// <summary>
-    /// Attention of one query position per sequence over cached keys and values, float32 on the CPU, in one native
-    /// call: <paramref name="query"/> [batch, heads, 1, headDim], <paramref name="key"/> and <paramref name="value"/>
-    /// [batch, kvHeads, keys, headDim] (heads a multiple of kvHeads: grouped-query heads read their key/value head in
-    /// place), <paramref name="mask"/> [batch, 1, 1, keys] bool (true = attend) or null. Returns [batch, 1, heads, headDim].
-    /// Computes what <see cref="ScaledDotProductAttention"/> computes, but without libtorch 1.13's batched matrix
-    /// product, which the CPU runs as one small GEMM per (sequence, head) pair; no autograd.
+    /// One decoding step of attention in one native call, float32 on the CPU, no autograd. Writes this step's keys and
+    /// values <paramref name="newKeys"/>, <paramref name="newValues"/> [rows, kvHeads, 1, headDim] into the caches
+    /// <paramref name="keyCache"/>, <paramref name="valueCache"/> [batch, kvHeads, capacity, headDim] at
+    /// <paramref name="position"/>, then attends <paramref name="query"/> [rows, heads, 1, headDim] over positions
+    /// 0..<paramref name="position"/> (heads a multiple of kvHeads: grouped-query heads read their key/value head in
+    /// place). <paramref name="rows"/> (int64 [rows]) maps each query row to its cache row (null: the same row, rows =
+    /// batch); <paramref name="mask"/> [batch or 1, 1, 1, ≥ position + 1] bool, indexed by cache row, is true where a
+    /// key may be attended to. Returns [rows, 1, heads, headDim]. Computes what <see cref="ScaledDotProductAttention"/>
+    /// computes, without libtorch 1.13's batched matrix product, which the CPU runs as one small GEMM per (sequence,
+    /// head) pair.
     /// </summary>
-    public static Tensor DecodeAttention(Tensor query, Tensor key, Tensor value, Tensor? mask = null, double? scale = null)
+    public static Tensor DecodeAttention(Tensor query, Tensor newKeys, Tensor newValues, Tensor keyCache, Tensor valueCache, Tensor? rows, long position, Tensor? mask = null, double? scale = null)
     {
-        var s = NativeMethods.AttentionDecode(query.Handle, key.Handle, value.Handle, mask is null ? IntPtr.Zero : mask.Handle, scale ?? 0, out var r);
+        var s = NativeMethods.AttentionDecode(query.Handle, newKeys.Handle, newValues.Handle, keyCache.Handle, valueCache.Handle, rows is null ? IntPtr.Zero : rows.Handle, position, mask is null ? IntPtr.Zero : mask.Handle, scale ?? 0, out var r);
         GC.KeepAlive(query);
-        GC.KeepAlive(key);
-        GC.KeepAlive(value);
+        GC.KeepAlive(newKeys);
+        GC.KeepAlive(newValues);
+        GC.KeepAlive(keyCache);
+        GC.KeepAlive(valueCache);
+        GC.KeepAlive(rows);
         GC.KeepAlive(mask);
         return Tensor.Wrap(s, r);
     }

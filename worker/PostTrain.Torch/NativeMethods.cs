@@ -195,6 +195,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "pt_split")]
     internal static partial int Split(IntPtr a, long sizeOrChunks, long dim, int chunk, IntPtr* outputs, int capacity, out int count);
 
+    [LibraryImport(Library, EntryPoint = "pt_nonzero_1d")]
+    internal static partial int NonZero1d(IntPtr a, out IntPtr result);
+
     [LibraryImport(Library, EntryPoint = "pt_index_select")]
     internal static partial int IndexSelect(IntPtr a, long dim, IntPtr index, out IntPtr result);
 
@@ -239,7 +242,7 @@ internal static unsafe partial class NativeMethods
     internal static partial int Rotary(IntPtr x, IntPtr cos, IntPtr sin, out IntPtr result);
 
     [LibraryImport(Library, EntryPoint = "pt_attention_decode")]
-    internal static partial int AttentionDecode(IntPtr q, IntPtr k, IntPtr v, IntPtr mask, double scale, out IntPtr result);
+    internal static partial int AttentionDecode(IntPtr q, IntPtr newKeys, IntPtr newValues, IntPtr keyCache, IntPtr valueCache, IntPtr rows, long position, IntPtr mask, double scale, out IntPtr result);
 
     [LibraryImport(Library, EntryPoint = "pt_dropout")]
     internal static partial int Dropout(IntPtr a, double p, int train, out IntPtr result);

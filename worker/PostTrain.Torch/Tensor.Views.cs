@@ -119,6 +119,14 @@ public partial class Tensor
         return Wrap(s, r);
     }
 
+    /// <summary>The int64 indices of this 1-d tensor's non-zero (true) elements, in order (torch.nonzero); on a GPU it reads the count back.</summary>
+    public Tensor NonZero()
+    {
+        var s = NativeMethods.NonZero1d(Handle, out var r);
+        GC.KeepAlive(this);
+        return Wrap(s, r);
+    }
+
     /// <summary>out[i][j] = this[i][index[i][j]] for dim 1 (torch.gather).</summary>
     public Tensor Gather(long dim, Tensor index)
     {

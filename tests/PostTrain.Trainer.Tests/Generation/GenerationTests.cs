@@ -61,6 +61,46 @@ public class GenerationTests
     }
 
     [Fact]
+    public void A_rollout_of_repeated_prompts_with_rows_ending_at_eos_scores_like_full_forward_passes_and_repeats_exactly()
+    {
+        // The RLVR shape in small: each prompt repeated (one prefill per distinct prompt), top-k sampling (draws among
+        // the k largest logits), EOS ids that end rows at different steps (finished rows leave the decoding batch).
+        using var model = Model();
+        int[][] prompts = [Prompts[0], Prompts[1], Prompts[0], Prompts[1], Prompts[0], Prompts[1], Prompts[0], Prompts[1]];
+        var options = new SamplingOptions { Temperature = 0.9, TopK = 8, MaxNewTokens = 10, Seed = 11, EosTokenIds = [3, 17, 40, 61, 88] };
+        var generator = new TextGenerator(model, padTokenId: 0);
+        var results = generator.Generate(prompts, options);
+
+        results.Count(r => r.Reason == FinishReason.Eos).ShouldBeGreaterThan(1);
+        results.Select(r => r.Tokens.Length).Distinct().Count().ShouldBeGreaterThan(2, "rows end at different steps");
+        for (var b = 0; b < prompts.Length; b++)
+        {
+            using var scope = TorchScope.NewDisposeScope();
+            using var noGrad = TorchOps.NoGrad();
+            long[] full = [.. prompts[b].Select(i => (long)i), .. results[b].Tokens.Select(i => (long)i)];
+            var scores = SequenceScorer.TokenLogProbs(model, ModelFixtures.Ids([full]), temperature: 0.9).ToArray<float>()[(prompts[b].Length - 1)..];
+            for (var i = 0; i < results[b].Tokens.Length; i++)
+            {
+                results[b].LogProbs[i].ShouldBe(scores[i], 1e-4f, $"row {b}, token {i}");
+            }
+        }
+
+        // The same seed gives the same tokens and the same log-probability bits, run after run.
+        var again = generator.Generate(prompts, options);
+        again.Select(r => r.Tokens).ShouldBe(results.Select(r => r.Tokens));
+        again.Select(r => r.LogProbs).ShouldBe(results.Select(r => r.LogProbs));
+
+        // Greedy with the EOS ids is greedy without them, cut at the first EOS id.
+        var greedy = generator.Generate(prompts, SamplingOptions.Greedy(10));
+        var cut = generator.Generate(prompts, SamplingOptions.Greedy(10, options.EosTokenIds));
+        for (var b = 0; b < prompts.Length; b++)
+        {
+            var first = Array.FindIndex(greedy[b].Tokens, t => options.EosTokenIds.Contains(t));
+            cut[b].Tokens.ShouldBe(first < 0 ? greedy[b].Tokens : greedy[b].Tokens[..(first + 1)], $"row {b}");
+        }
+    }
+
+    [Fact]
     public void Sampling_is_reproducible_for_a_seed_and_top_k_1_is_greedy()
     {
         using var model = Model();

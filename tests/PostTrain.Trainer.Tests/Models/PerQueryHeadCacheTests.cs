@@ -30,7 +30,7 @@ public class PerQueryHeadCacheTests
 
     [Theory]
     [MemberData(nameof(Configs))]
-    public void A_per_query_head_cache_gives_bit_identical_logits_to_the_grouped_cache(string name)
+    public void A_per_query_head_cache_gives_the_grouped_caches_logits(string name)
     {
         var config = name switch
         {
@@ -42,6 +42,14 @@ public class PerQueryHeadCacheTests
         using var model = new CausalLanguageModel(config, seed: 3);
         ModelFixtures.Perturb(model, 5);
 
-        Decode(model, perQueryHead: true).ShouldBe(Decode(model, perQueryHead: false));
+        // On the CPU in float32 the grouped cache decodes in place (Functional.DecodeAttention, its own summation order);
+        // the per-query-head cache goes through SDPA: the same logits to float tolerance.
+        var perQueryHead = Decode(model, perQueryHead: true);
+        var grouped = Decode(model, perQueryHead: false);
+        perQueryHead.Length.ShouldBe(grouped.Length);
+        for (var i = 0; i < grouped.Length; i++)
+        {
+            perQueryHead[i].ShouldBe(grouped[i], 1e-5f);
+        }
     }
 }

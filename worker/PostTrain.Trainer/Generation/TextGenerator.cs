@@ -82,17 +82,46 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
             var stops = options.StopStrings.Count > 0 ? new StopStringWatch(batch, options.StopStrings, decode!, options.EosTokenIds) : null;
             var generated = 0;
             var prefilled = PrefillDistinct(prompts, ids, mask, promptLength, capacity, cache, perQueryHead);
+
+            // Where the cache decodes in place, rows that emit EOS leave the batch: later steps compute only the rows
+            // still running (rows maps them to their cache rows and to their rows of the outputs).
+            var compact = cache.DecodesInPlace && stops is null && eos is not null;
+            Tensor? rows = null;
+            var rowPromptTokens = promptTokens;
             for (var step = 0; step < options.MaxNewTokens; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = TorchScope.NewDisposeScope();
                 var last = step == 0
                     ? prefilled ?? Prefill(input, attention.Narrow(1, 0, promptLength), cache)
-                    : LastLogits(input, promptTokens + (step - 1L), keys.Narrow(3, 0, promptLength + step), cache); // a row's position counts its real tokens
+                    : LastLogits(input, rowPromptTokens + (step - 1L), keys.Narrow(3, 0, promptLength + step), cache); // a row's position counts its real tokens
                 var (next, stepLogProbs) = TokenSampler.Sample(last, options, generator);
-                tokens.Select(1, step).CopyFrom(next);
-                logProbs.Select(1, step).CopyFrom(stepLogProbs);
+                Store(tokens.Select(1, step), rows, next);
+                Store(logProbs.Select(1, step), rows, stepLogProbs);
                 generated = step + 1;
+
+                if (compact)
+                {
+                    var running = next.Unsqueeze(1).Eq(eos!).Any(-1).LogicalNot();
+                    var flags = running.ToArray<bool>(); // the one read of a step
+                    if (!flags.Any(f => f))
+                    {
+                        break;
+                    }
+
+                    if (flags.All(f => f))
+                    {
+                        input = scope.MoveToOuter(next.Unsqueeze(1));
+                        continue;
+                    }
+
+                    var keep = running.NonZero();
+                    rows = scope.MoveToOuter(rows is null ? keep : rows.IndexSelect(0, keep));
+                    cache.Rows = rows;
+                    rowPromptTokens = scope.MoveToOuter(rowPromptTokens.IndexSelect(0, keep));
+                    input = scope.MoveToOuter(next.IndexSelect(0, keep).Unsqueeze(1));
+                    continue;
+                }
 
                 // A row is finished once it has emitted an EOS id (kept as its last token) or, with stop strings, once its
                 // text contains one; finished rows are fed padding, which nothing attends to.
@@ -132,6 +161,12 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
         {
             model.Train(wasTraining);
         }
+    }
+
+    /// <summary>Writes a step's values [rows] into its column of an output [batch]: row i, or row rows[i] once rows have left.</summary>
+    private static void Store(Tensor column, Tensor? rows, Tensor values)
+    {
+        column.CopyFrom(rows is null ? values : column.Scatter(0, rows, values.To(column.DType)));
     }
 
     /// <summary>

@@ -89,21 +89,22 @@ public sealed class Attention : Module
 
         q = RotaryEmbedding.Apply(q.Transpose(1, 2), cos, sin);
         k = RotaryEmbedding.Apply(k.Transpose(1, 2), cos, sin);
+        var window = _config.WindowOf(layerIndex);
+        if (seq == 1 && cache is { DecodesInPlace: true } && q.DType == ScalarType.Float32 && !TorchOps.IsGradEnabled)
+        {
+            // A decoding step on the CPU: one native call writes this step's keys and values into the cache and attends
+            // over it in place, grouped-query heads included.
+            if (window is { } w)
+            {
+                mask = SlidingWindow.Restrict(mask, seq, cache.Length + 1, w, x.Device);
+            }
+
+            return OProj.Forward(cache.Decode(layerIndex, q, k, v, mask).View(batch, seq, heads * headDim));
+        }
+
         if (cache is not null)
         {
             (k, v) = cache.Append(layerIndex, k, v);
-        }
-
-        var window = _config.WindowOf(layerIndex);
-        if (seq == 1 && cache is not null && q.DType == ScalarType.Float32 && x.Device == Device.Cpu && !TorchOps.IsGradEnabled)
-        {
-            // A decoding step on the CPU: one native call reads the cache in place, grouped-query heads included.
-            if (window is { } w)
-            {
-                mask = SlidingWindow.Restrict(mask, seq, k.Shape[2], w, x.Device);
-            }
-
-            return OProj.Forward(Functional.DecodeAttention(q, k, v, mask).View(batch, seq, heads * headDim));
         }
 
         if (heads != kvHeads && k.Shape[1] != heads) // a per-query-head cache returns them expanded already

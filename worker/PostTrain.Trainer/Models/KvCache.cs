@@ -34,6 +34,7 @@ public sealed class KvCache : IDisposable
         PerQueryHead = perQueryHead && config.NumAttentionHeads != config.NumKeyValueHeads;
         _group = PerQueryHead ? config.NumAttentionHeads / config.NumKeyValueHeads : 1;
         var heads = (long)_kvHeads * _group;
+        DecodesInPlace = !PerQueryHead && dtype == ScalarType.Float32 && (device ?? Device.Cpu) == Device.Cpu;
         _keys = new Tensor[config.NumHiddenLayers];
         _values = new Tensor[config.NumHiddenLayers];
         for (var i = 0; i < config.NumHiddenLayers; i++)
@@ -52,6 +53,18 @@ public sealed class KvCache : IDisposable
     /// </summary>
     public bool PerQueryHead { get; }
 
+    /// <summary>
+    /// True when a decoding step can write and attend in place through <see cref="Decode"/>: float32 on the CPU, keys
+    /// and values stored per key/value head.
+    /// </summary>
+    public bool DecodesInPlace { get; }
+
+    /// <summary>
+    /// The cache row of each row of the batch being decoded (int64 [rows]), when generation has dropped finished rows
+    /// from the batch; null while row i is cache row i. Only <see cref="Decode"/> reads it.
+    /// </summary>
+    public Tensor? Rows { get; set; }
+
     /// <summary>Positions the cache can hold.</summary>
     public long Capacity { get; }
 
@@ -68,6 +81,11 @@ public sealed class KvCache : IDisposable
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(values);
         var t = keys.Shape[2];
+        if (Rows is not null)
+        {
+            throw new InvalidOperationException("a cache whose rows were remapped is only appended to through Decode");
+        }
+
         if (Length + t > Capacity)
         {
             throw new InvalidOperationException($"KV cache full: {Length} + {t} positions exceed its capacity {Capacity}");
@@ -80,6 +98,28 @@ public sealed class KvCache : IDisposable
         }
 
         return (_keys[layer].Narrow(2, 0, Length + t), _values[layer].Narrow(2, 0, Length + t));
+    }
+
+    /// <summary>
+    /// One decoding step of <paramref name="layer"/> where <see cref="DecodesInPlace"/>: writes the new keys and values
+    /// [rows, kvHeads, 1, headDim] after the current length (into the cache rows <see cref="Rows"/> names) and returns
+    /// the attention of <paramref name="queries"/> [rows, heads, 1, headDim] over everything cached for those rows,
+    /// [rows, 1, heads, headDim] (see <see cref="Functional.DecodeAttention"/>). <paramref name="mask"/>
+    /// [batch or 1, 1, 1, length + 1] is indexed by cache row.
+    /// </summary>
+    public Tensor Decode(int layer, Tensor queries, Tensor keys, Tensor values, Tensor? mask)
+    {
+        if (!DecodesInPlace)
+        {
+            throw new InvalidOperationException("this cache does not decode in place (float32 on the CPU only)");
+        }
+
+        if (Length + 1 > Capacity)
+        {
+            throw new InvalidOperationException($"KV cache full: {Length} + 1 positions exceed its capacity {Capacity}");
+        }
+
+        return Functional.DecodeAttention(queries, keys, values, _keys[layer], _values[layer], Rows, Length, mask);
     }
 
     /// <summary>

@@ -88,6 +88,7 @@ PT_API int pt_flatten(pt_tensor a, int64_t start, int64_t end, pt_tensor* out);
 PT_API int pt_cat(const pt_tensor* ts, int n, int64_t dim, int stack, pt_tensor* out);
 PT_API int pt_split(pt_tensor a, int64_t size_or_chunks, int64_t dim, int chunk, pt_tensor* outs, int capacity,
                     int* count);
+PT_API int pt_nonzero_1d(pt_tensor a, pt_tensor* out);  // int64 indices of the non-zero elements of a 1-d tensor
 PT_API int pt_index_select(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor* out);
 PT_API int pt_gather(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor* out);
 PT_API int pt_scatter_add(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor src, pt_tensor* out);
@@ -107,11 +108,12 @@ PT_API int pt_cross_entropy(pt_tensor logits, pt_tensor target, pt_tensor weight
 PT_API int pt_sdpa(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double dropout, int is_causal, double scale,
                    pt_tensor* out);  // scale <= 0: 1/sqrt(head_dim)
 PT_API int pt_dropout(pt_tensor a, double p, int train, pt_tensor* out);
-// One query position per sequence over a KV cache, float32 on the CPU (decode.cpp): q [B, H, 1, D], k and v
-// [B, Hkv, L, D] (H a multiple of Hkv), mask [B, 1, 1, L] bool or null; out [B, 1, H, D]. scale <= 0: 1/sqrt(D).
-// Half-split rotary embedding, float32 on the CPU, no autograd: x [B, H, T, D], cos and sin [B, 1, T, D].
-PT_API int pt_rotary(pt_tensor x, pt_tensor cos, pt_tensor sin, pt_tensor* out);
-PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double scale, pt_tensor* out);
+// One decoding step of attention over a KV cache, float32 on the CPU (decode.cpp): writes knew/vnew [A, Hkv, 1, D]
+// into kcache/vcache [B, Hkv, capacity, D] at `position` (rows: int64 [A] cache row of each active row, or null), then
+// attends q [A, H, 1, D] over positions 0..position; mask [B or 1, 1, 1, >= position + 1] bool or null;
+// out [A, 1, H, D]. scale <= 0: 1/sqrt(D).
+PT_API int pt_attention_decode(pt_tensor q, pt_tensor knew, pt_tensor vnew, pt_tensor kcache, pt_tensor vcache, pt_tensor rows,
+                               int64_t position, pt_tensor mask, double scale, pt_tensor* out);
 
 // ---- autograd ----
 PT_API int pt_requires_grad(pt_tensor t, int* out);

@@ -14,12 +14,15 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 struct DecodeArgs {
     const float* q;
-    const float* k;
-    const float* v;
+    float* k;  // the cache, [B, Hkv, capacity, D]
+    float* v;
+    const float* knew;  // this step's keys and values, [A, Hkv, 1, D]
+    const float* vnew;
+    const int64_t* rows;  // active row a -> cache row (null: a)
     const bool* mask;
     float* out;
     int64_t H, Hkv, L, D;
-    int64_t qs0, qs1, ks0, ks1, ks2, vs0, vs1, vs2, ms0, ms3;
+    int64_t qs0, qs1, ks0, ks1, ks2, vs0, vs1, vs2, ns0, ns1, ws0, ws1, ms0, ms3;
     float scale;
 };
 
@@ -28,12 +31,22 @@ struct DecodeArgs {
 // the accumulators stay in registers. Each sum runs in a fixed order, so the result depends only on the operands (and
 // on the instruction set the CPU offers).
 template <int64_t CD, int64_t CG>
-inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int64_t b, int64_t kvh, float* scores, float* acc) {
+inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int64_t r, int64_t kvh, float* scores, float* acc) {
     const int64_t D = CD > 0 ? CD : a.D;
     const int64_t G = CG > 0 ? CG : a.H / a.Hkv;
-    const float* kb = a.k + b * a.ks0 + kvh * a.ks1;
-    const float* vb = a.v + b * a.vs0 + kvh * a.vs1;
-    const float* qb = a.q + b * a.qs0 + kvh * G * a.qs1;
+    const int64_t b = a.rows != nullptr ? a.rows[r] : r;  // the cache row (and mask row) of active row r
+    float* kb = a.k + b * a.ks0 + kvh * a.ks1;
+    float* vb = a.v + b * a.vs0 + kvh * a.vs1;
+    {
+        // This step's key and value go into the cache at the last position first.
+        const float* kn = a.knew + r * a.ns0 + kvh * a.ns1;
+        const float* vn = a.vnew + r * a.ws0 + kvh * a.ws1;
+        float* kd = kb + (a.L - 1) * a.ks2;
+        float* vd = vb + (a.L - 1) * a.vs2;
+        for (int64_t d = 0; d < D; ++d) kd[d] = kn[d];
+        for (int64_t d = 0; d < D; ++d) vd[d] = vn[d];
+    }
+    const float* qb = a.q + r * a.qs0 + kvh * G * a.qs1;
     float best[CG > 0 ? CG : 64];
     float total[CG > 0 ? CG : 64];
     for (int64_t g = 0; g < G; ++g) best[g] = kNegInf;
@@ -82,7 +95,7 @@ inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int6
         }
     }
     for (int64_t g = 0; g < G; ++g) {
-        float* orow = a.out + (b * a.H + kvh * G + g) * D;
+        float* orow = a.out + (r * a.H + kvh * G + g) * D;
         if (best[g] == kNegInf) {  // every key masked: undefined, as libtorch's softmax makes it (NaN)
             for (int64_t d = 0; d < D; ++d) orow[d] = std::numeric_limits<float>::quiet_NaN();
             continue;
@@ -157,48 +170,64 @@ bool has_avx2() {
 }
 }  // namespace
 
-// Attention of one query position per sequence over cached keys and values, float32 on the CPU, without
-// materialising the scores of every (sequence, head) pair through a batched matrix product (libtorch 1.13 runs
-// bmm on the CPU as a loop of small GEMMs, each with its own dispatch and operand packing).
-//   q    [B, H, 1, D]   (D contiguous)
-//   k, v [B, Hkv, L, D] (D contiguous; any other strides, e.g. a narrow of a preallocated cache), H a multiple of Hkv
-//   mask [B or 1, 1, 1, L] bool, true = attend (null: attend to every key)
-//   out  [B, 1, H, D]   contiguous, i.e. already in the [B, 1, H·D] layout of the output projection's input
-PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double scale, pt_tensor* out) {
+// One decoding step of attention, float32 on the CPU: writes this step's keys and values into the cache, then attends
+// one query position per sequence over everything cached, without materialising the scores of every (sequence, head)
+// pair through a batched matrix product (libtorch 1.13 runs bmm on the CPU as a loop of small GEMMs, each with its
+// own dispatch and operand packing). Grouped-query heads read their key/value head in place.
+//   q            [A, H, 1, D]     the active rows' queries (D contiguous)
+//   knew, vnew   [A, Hkv, 1, D]   their new keys and values (D contiguous)
+//   kcache, vcache [B, Hkv, capacity, D] (D contiguous), H a multiple of Hkv; written at `position`, read at 0..position
+//   rows         int64 [A]        the cache row of each active row (null: row a is cache row a, A = B)
+//   mask         [B or 1, 1, 1, >= position + 1] bool indexed by cache row, true = attend (null: every key)
+//   out          [A, 1, H, D]     contiguous, i.e. already in the [A, 1, H·D] layout of the output projection's input
+PT_API int pt_attention_decode(pt_tensor q, pt_tensor knew, pt_tensor vnew, pt_tensor kcache, pt_tensor vcache, pt_tensor rows,
+                               int64_t position, pt_tensor mask, double scale, pt_tensor* out) {
     PT_GUARD({
         auto& qt = T(q);
-        auto& kt = T(k);
-        auto& vt = T(v);
-        TORCH_CHECK(qt.dim() == 4 && kt.dim() == 4 && vt.dim() == 4, "query, keys and values must be 4-d");
-        TORCH_CHECK(qt.device().is_cpu() && kt.device().is_cpu() && vt.device().is_cpu(), "decode attention runs on the CPU");
-        TORCH_CHECK(qt.scalar_type() == at::kFloat && kt.scalar_type() == at::kFloat && vt.scalar_type() == at::kFloat,
-                    "decode attention takes float32");
-        const int64_t B = qt.size(0), H = qt.size(1), D = qt.size(3);
-        const int64_t Hkv = kt.size(1), L = kt.size(2);
-        TORCH_CHECK(qt.size(2) == 1, "decode attention takes one query position, got ", qt.size(2));
-        TORCH_CHECK(kt.size(0) == B && vt.size(0) == B && vt.size(1) == Hkv && vt.size(2) == L && kt.size(3) == D &&
-                        vt.size(3) == D,
-                    "keys and values must be [", B, ", Hkv, L, ", D, "]");
+        auto& kn = T(knew);
+        auto& vn = T(vnew);
+        auto& kt = T(kcache);
+        auto& vt = T(vcache);
+        for (const at::Tensor* t : {&qt, &kn, &vn, &kt, &vt}) {
+            TORCH_CHECK(t->dim() == 4 && t->device().is_cpu() && t->scalar_type() == at::kFloat && t->stride(3) == 1,
+                        "decode attention takes 4-d float32 CPU tensors with a contiguous head dimension");
+        }
+        const int64_t A = qt.size(0), H = qt.size(1), D = qt.size(3);
+        const int64_t B = kt.size(0), Hkv = kt.size(1), L = position + 1;
+        TORCH_CHECK(qt.size(2) == 1 && kn.size(2) == 1 && vn.size(2) == 1, "decode attention takes one position per row");
+        TORCH_CHECK(kn.size(0) == A && vn.size(0) == A && kn.size(1) == Hkv && vn.size(1) == Hkv && kn.size(3) == D && vn.size(3) == D,
+                    "new keys and values must be [", A, ", ", Hkv, ", 1, ", D, "]");
+        TORCH_CHECK(vt.sizes() == kt.sizes() && kt.size(3) == D, "the key and value caches must be [B, ", Hkv, ", capacity, ", D, "]");
         TORCH_CHECK(Hkv > 0 && H % Hkv == 0, "query heads ", H, " are not a multiple of key/value heads ", Hkv);
         TORCH_CHECK(H / Hkv <= 64, "decode attention supports at most 64 query heads per key/value head");
-        TORCH_CHECK(L > 0, "no keys to attend to");
-        TORCH_CHECK(qt.stride(3) == 1 && kt.stride(3) == 1 && vt.stride(3) == 1, "the head dimension must be contiguous");
+        TORCH_CHECK(position >= 0 && position < kt.size(2), "position ", position, " is outside the cache's ", kt.size(2));
         DecodeArgs a{};
+        at::Tensor rt;
+        if (rows != nullptr) {
+            rt = T(rows).contiguous();
+            TORCH_CHECK(rt.scalar_type() == at::kLong && rt.dim() == 1 && rt.size(0) == A && rt.device().is_cpu(), "rows must be int64 [", A, "]");
+            a.rows = rt.data_ptr<int64_t>();
+            for (int64_t i = 0; i < A; ++i) TORCH_CHECK(a.rows[i] >= 0 && a.rows[i] < B, "row ", a.rows[i], " is outside the cache's ", B);
+        } else {
+            TORCH_CHECK(A == B, "without rows, the batch ", A, " must be the cache's ", B);
+        }
         at::Tensor mt;
         if (mask != nullptr) {
             mt = T(mask);
             TORCH_CHECK(mt.scalar_type() == at::kBool && mt.dim() == 4 && (mt.size(0) == B || mt.size(0) == 1) &&
-                            mt.size(3) == L && mt.size(1) == 1 && mt.size(2) == 1,
-                        "mask must be bool [", B, " or 1, 1, 1, ", L, "]");
+                            mt.size(3) >= L && mt.size(1) == 1 && mt.size(2) == 1,
+                        "mask must be bool [", B, " or 1, 1, 1, >= ", L, "]");
             a.mask = mt.data_ptr<bool>();
             a.ms0 = mt.size(0) == 1 ? 0 : mt.stride(0);
             a.ms3 = mt.stride(3);
         }
 
-        auto result = at::empty({B, 1, H, D}, qt.options());
+        auto result = at::empty({A, 1, H, D}, qt.options());
         a.q = qt.data_ptr<float>();
         a.k = kt.data_ptr<float>();
         a.v = vt.data_ptr<float>();
+        a.knew = kn.data_ptr<float>();
+        a.vnew = vn.data_ptr<float>();
         a.out = result.data_ptr<float>();
         a.H = H;
         a.Hkv = Hkv;
@@ -212,9 +241,13 @@ PT_API int pt_attention_decode(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor 
         a.vs0 = vt.stride(0);
         a.vs1 = vt.stride(1);
         a.vs2 = vt.stride(2);
+        a.ns0 = kn.stride(0);
+        a.ns1 = kn.stride(1);
+        a.ws0 = vn.stride(0);
+        a.ws1 = vn.stride(1);
         a.scale = static_cast<float>(scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(D)));
         const bool avx2 = has_avx2();
-        at::parallel_for(0, B * Hkv, 8, [&](int64_t begin, int64_t end) {
+        at::parallel_for(0, A * Hkv, 8, [&](int64_t begin, int64_t end) {
             std::vector<float> scratch(static_cast<size_t>((H / Hkv) * (L + D)));
             float* scores = scratch.data();
             float* acc = scores + (H / Hkv) * L;

@@ -218,6 +218,13 @@ PT_API int pt_split(pt_tensor a, int64_t size_or_chunks, int64_t dim, int chunk,
     })
 }
 
+PT_API int pt_nonzero_1d(pt_tensor a, pt_tensor* out) {
+    PT_GUARD({
+        TORCH_CHECK(T(a).dim() == 1, "nonzero_1d takes a 1-d tensor");
+        *out = new_handle(at::nonzero(T(a)).squeeze(1));
+    })
+}
+
 PT_API int pt_index_select(pt_tensor a, int64_t dim, pt_tensor index, pt_tensor* out) {
     PT_GUARD(*out = new_handle(T(a).index_select(dim, T(index))))
 }
