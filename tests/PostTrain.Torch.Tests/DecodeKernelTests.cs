@@ -52,6 +52,35 @@ public class DecodeKernelTests
     }
 
     [Fact]
+    public void Decode_attention_reads_positions_below_a_shared_prefix_from_the_prefix_row()
+    {
+        using var scope = TorchScope.NewDisposeScope();
+        using var noGrad = Tensors.NoGrad();
+        using var generator = new Generator(11);
+        const long batch = 4, capacity = 9, prefixLength = 5, position = 7;
+        var keyCache = Tensors.RandN([batch, 2, capacity, 16], generator: generator);
+        var valueCache = Tensors.RandN([batch, 2, capacity, 16], generator: generator);
+        var prefixKeys = Tensors.RandN([2, 2, prefixLength, 16], generator: generator);
+        var prefixValues = Tensors.RandN([2, 2, prefixLength, 16], generator: generator);
+        var prefixRows = Tensors.FromArray(new long[] { 1, 0, 1, 0 }, 4); // two prompts, each shared by two rows
+        var q = Tensors.RandN([batch, 4, 1, 16], generator: generator);
+        var newKeys = Tensors.RandN([batch, 2, 1, 16], generator: generator);
+        var newValues = Tensors.RandN([batch, 2, 1, 16], generator: generator);
+
+        var attended = F.DecodeAttention(q, newKeys, newValues, keyCache, valueCache, null, position, null, (prefixKeys, prefixValues, prefixRows));
+
+        // The reference: each row's prefix copied in front of its own positions.
+        var rowsOf = new long[] { 1, 0, 1, 0 };
+        for (var b = 0; b < batch; b++)
+        {
+            var k = Tensors.Cat([prefixKeys.Select(0, rowsOf[b]), keyCache.Select(0, b).Narrow(1, prefixLength, position + 1 - prefixLength)], 1);
+            var v = Tensors.Cat([prefixValues.Select(0, rowsOf[b]), valueCache.Select(0, b).Narrow(1, prefixLength, position + 1 - prefixLength)], 1);
+            var expected = F.ScaledDotProductAttention(q.Select(0, b), k.Unsqueeze(1).Expand(2, 2, position + 1, 16).Reshape(4, position + 1, 16), v.Unsqueeze(1).Expand(2, 2, position + 1, 16).Reshape(4, position + 1, 16));
+            MaxDiff(attended.Select(0, b).Select(0, 0), expected.Select(1, 0)).ShouldBeLessThan(2e-6f, $"row {b}");
+        }
+    }
+
+    [Fact]
     public void Decode_attention_without_rows_or_mask_runs_every_cache_row_over_every_key()
     {
         using var scope = TorchScope.NewDisposeScope();

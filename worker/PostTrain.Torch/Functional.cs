@@ -112,11 +112,16 @@ public static class Functional
     /// batch); <paramref name="mask"/> [batch or 1, 1, 1, ≥ position + 1] bool, indexed by cache row, is true where a
     /// key may be attended to. Returns [rows, 1, heads, headDim]. Computes what <see cref="ScaledDotProductAttention"/>
     /// computes, without libtorch 1.13's batched matrix product, which the CPU runs as one small GEMM per (sequence,
-    /// head) pair.
+    /// head) pair. With <paramref name="prefix"/> (keys and values [prompts, kvHeads, P, headDim] and int64 [batch], the
+    /// prefix row of each cache row), positions below P are read from the shared prefix instead of the cache.
     /// </summary>
-    public static Tensor DecodeAttention(Tensor query, Tensor newKeys, Tensor newValues, Tensor keyCache, Tensor valueCache, Tensor? rows, long position, Tensor? mask = null, double? scale = null)
+    public static Tensor DecodeAttention(Tensor query, Tensor newKeys, Tensor newValues, Tensor keyCache, Tensor valueCache, Tensor? rows, long position, Tensor? mask = null, (Tensor Keys, Tensor Values, Tensor Rows)? prefix = null, double? scale = null)
     {
-        var s = NativeMethods.AttentionDecode(query.Handle, newKeys.Handle, newValues.Handle, keyCache.Handle, valueCache.Handle, rows is null ? IntPtr.Zero : rows.Handle, position, mask is null ? IntPtr.Zero : mask.Handle, scale ?? 0, out var r);
+        var s = NativeMethods.AttentionDecode(query.Handle, newKeys.Handle, newValues.Handle, keyCache.Handle, valueCache.Handle, rows is null ? IntPtr.Zero : rows.Handle, position, mask is null ? IntPtr.Zero : mask.Handle,
+            prefix?.Keys.Handle ?? IntPtr.Zero, prefix?.Values.Handle ?? IntPtr.Zero, prefix?.Rows.Handle ?? IntPtr.Zero, scale ?? 0, out var r);
+        GC.KeepAlive(prefix?.Keys);
+        GC.KeepAlive(prefix?.Values);
+        GC.KeepAlive(prefix?.Rows);
         GC.KeepAlive(query);
         GC.KeepAlive(newKeys);
         GC.KeepAlive(newValues);

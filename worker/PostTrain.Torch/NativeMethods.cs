@@ -242,7 +242,7 @@ internal static unsafe partial class NativeMethods
     internal static partial int Rotary(IntPtr x, IntPtr cos, IntPtr sin, out IntPtr result);
 
     [LibraryImport(Library, EntryPoint = "pt_attention_decode")]
-    internal static partial int AttentionDecode(IntPtr q, IntPtr newKeys, IntPtr newValues, IntPtr keyCache, IntPtr valueCache, IntPtr rows, long position, IntPtr mask, double scale, out IntPtr result);
+    internal static partial int AttentionDecode(IntPtr q, IntPtr newKeys, IntPtr newValues, IntPtr keyCache, IntPtr valueCache, IntPtr rows, long position, IntPtr mask, IntPtr prefixKeys, IntPtr prefixValues, IntPtr prefixRows, double scale, out IntPtr result);
 
     [LibraryImport(Library, EntryPoint = "pt_dropout")]
     internal static partial int Dropout(IntPtr a, double p, int train, out IntPtr result);

@@ -171,7 +171,8 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
 
     /// <summary>
     /// When some prompts repeat (RLVR samples a group of completions per prompt), runs the prefill once per distinct
-    /// prompt, copies each one's keys and values to the rows of its copies, and returns the last logits [batch, vocab];
+    /// prompt, gives each one's keys and values to the rows of its copies (shared, not copied, where the cache decodes
+    /// in place: decoding then reads a group's prompt once per step, not once per row), and returns the last logits [batch, vocab];
     /// returns null (nothing done) when every prompt is distinct. Each row's result is what its own prefill computes,
     /// up to the last bits a smaller matrix product may round differently.
     /// </summary>
@@ -208,11 +209,27 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
         }
 
         using var scope = TorchScope.NewDisposeScope();
-        using var small = new KvCache(model.Config, count, promptLength, model.DType, device, perQueryHead);
-        var logits = Prefill(TorchOps.FromArray(distinctIds, device, count, promptLength), TorchOps.FromArray(distinctMask, device, count, promptLength), small);
-        var rows = TorchOps.FromArray(rowOf, device, prompts.Count);
-        cache.CopyRowsFrom(small, rows);
-        return scope.MoveToOuter(logits.IndexSelect(0, rows));
+        var small = new KvCache(model.Config, count, promptLength, model.DType, device, perQueryHead);
+        try
+        {
+            var logits = Prefill(TorchOps.FromArray(distinctIds, device, count, promptLength), TorchOps.FromArray(distinctMask, device, count, promptLength), small);
+            var rows = TorchOps.FromArray(rowOf, device, prompts.Count);
+            if (cache.DecodesInPlace)
+            {
+                cache.SharePrefix(small, rows); // the cache reads each prompt's keys and values from here: one copy per prompt
+                small = null;
+            }
+            else
+            {
+                cache.CopyRowsFrom(small, rows);
+            }
+
+            return scope.MoveToOuter(logits.IndexSelect(0, rows));
+        }
+        finally
+        {
+            small?.Dispose();
+        }
     }
 
     /// <summary>Prompts compared by their ids.</summary>

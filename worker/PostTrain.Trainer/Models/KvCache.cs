@@ -21,6 +21,8 @@ public sealed class KvCache : IDisposable
     private readonly Tensor[] _values;
     private readonly int _kvHeads;
     private readonly int _group;
+    private KvCache? _prefix;
+    private Tensor? _prefixRows;
 
     /// <summary>
     /// Allocates room for <paramref name="capacity"/> positions of a batch; <paramref name="perQueryHead"/> stores
@@ -81,9 +83,9 @@ public sealed class KvCache : IDisposable
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(values);
         var t = keys.Shape[2];
-        if (Rows is not null)
+        if (Rows is not null || _prefix is not null)
         {
-            throw new InvalidOperationException("a cache whose rows were remapped is only appended to through Decode");
+            throw new InvalidOperationException("a cache whose rows were remapped or whose prefix is shared is only appended to through Decode");
         }
 
         if (Length + t > Capacity)
@@ -119,7 +121,8 @@ public sealed class KvCache : IDisposable
             throw new InvalidOperationException($"KV cache full: {Length} + 1 positions exceed its capacity {Capacity}");
         }
 
-        return Functional.DecodeAttention(queries, keys, values, _keys[layer], _values[layer], Rows, Length, mask);
+        return Functional.DecodeAttention(queries, keys, values, _keys[layer], _values[layer], Rows, Length, mask,
+            _prefix is null ? null : (_prefix._keys[layer].Narrow(2, 0, _prefix.Length), _prefix._values[layer].Narrow(2, 0, _prefix.Length), _prefixRows!));
     }
 
     /// <summary>
@@ -164,6 +167,26 @@ public sealed class KvCache : IDisposable
         Length = source.Length;
     }
 
+    /// <summary>
+    /// Where <see cref="DecodesInPlace"/>, the copy-free form of <see cref="CopyRowsFrom"/>: the positions
+    /// <paramref name="source"/> holds are read from it (row <paramref name="rows"/>[i] for row i) instead of being
+    /// copied into every row, so a prompt shared by a group of rows is stored, and read from memory, once. This cache
+    /// takes ownership of <paramref name="source"/> and keeps a copy of <paramref name="rows"/>.
+    /// </summary>
+    public void SharePrefix(KvCache source, Tensor rows)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (!DecodesInPlace || !source.DecodesInPlace || Length != 0 || source.Length > Capacity || source._keys.Length != _keys.Length)
+        {
+            throw new InvalidOperationException("a prefix can only be shared into an empty cache that decodes in place, of the same layout and enough capacity");
+        }
+
+        _prefix = source;
+        _prefixRows = rows.Clone().DetachFromDisposeScope();
+        Length = source.Length;
+    }
+
     /// <summary>Marks <paramref name="t"/> more positions as filled; called once per forward pass after every layer appended.</summary>
     public void Advance(long t) => Length += t;
 
@@ -174,5 +197,8 @@ public sealed class KvCache : IDisposable
         {
             t.Dispose();
         }
+
+        _prefix?.Dispose();
+        _prefixRows?.Dispose();
     }
 }

@@ -110,10 +110,11 @@ PT_API int pt_sdpa(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double
 PT_API int pt_dropout(pt_tensor a, double p, int train, pt_tensor* out);
 // One decoding step of attention over a KV cache, float32 on the CPU (decode.cpp): writes knew/vnew [A, Hkv, 1, D]
 // into kcache/vcache [B, Hkv, capacity, D] at `position` (rows: int64 [A] cache row of each active row, or null), then
-// attends q [A, H, 1, D] over positions 0..position; mask [B or 1, 1, 1, >= position + 1] bool or null;
-// out [A, 1, H, D]. scale <= 0: 1/sqrt(D).
+// attends q [A, H, 1, D] over positions 0..position; mask [B or 1, 1, 1, >= position + 1] bool or null; positions below
+// P come from kprefix/vprefix [U, Hkv, P, D] row prefix_rows[cache row] when given; out [A, 1, H, D]. scale <= 0: 1/sqrt(D).
 PT_API int pt_attention_decode(pt_tensor q, pt_tensor knew, pt_tensor vnew, pt_tensor kcache, pt_tensor vcache, pt_tensor rows,
-                               int64_t position, pt_tensor mask, double scale, pt_tensor* out);
+                               int64_t position, pt_tensor mask, pt_tensor kprefix, pt_tensor vprefix, pt_tensor prefix_rows,
+                               double scale, pt_tensor* out);
 
 // ---- autograd ----
 PT_API int pt_requires_grad(pt_tensor t, int* out);

@@ -1,5 +1,6 @@
 // Kernels for token-by-token decoding on the CPU, where one query row per sequence meets a KV cache.
 #include <ATen/Parallel.h>
+#include <immintrin.h>
 
 #include <cmath>
 #include <limits>
@@ -21,16 +22,37 @@ struct DecodeArgs {
     const int64_t* rows;  // active row a -> cache row (null: a)
     const bool* mask;
     float* out;
+    // An optional shared prefix: positions below P are read from prefix row prows[cache row] instead of the cache.
+    const float* pk;
+    const float* pv;
+    const int64_t* prows;
+    int64_t P;
     int64_t H, Hkv, L, D;
-    int64_t qs0, qs1, ks0, ks1, ks2, vs0, vs1, vs2, ns0, ns1, ws0, ws1, ms0, ms3;
+    int64_t qs0, qs1, ks0, ks1, ks2, vs0, vs1, vs2, ns0, ns1, ws0, ws1, ms0, ms3, pks0, pks1, pks2, pvs0, pvs1, pvs2;
     float scale;
 };
+
+// Scores of one query row against 8 key rows (D a multiple of 8): per key, 8 lanes summed over the width, then the
+// lanes added as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)), the order the scalar path below uses too.
+__attribute__((target("avx2,fma"))) inline void dots8(const float* q, const float* const* k, int64_t D, float scale, float* out) {
+    __m256 acc[8];
+    for (int t = 0; t < 8; ++t) acc[t] = _mm256_setzero_ps();
+    for (int64_t c = 0; c < D; c += 8) {
+        const __m256 qv = _mm256_loadu_ps(q + c);
+        for (int t = 0; t < 8; ++t) acc[t] = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k[t] + c), acc[t]);
+    }
+    const __m256 u0 = _mm256_hadd_ps(_mm256_hadd_ps(acc[0], acc[1]), _mm256_hadd_ps(acc[2], acc[3]));  // keys 0-3: lanes 0-3 | 4-7
+    const __m256 u1 = _mm256_hadd_ps(_mm256_hadd_ps(acc[4], acc[5]), _mm256_hadd_ps(acc[6], acc[7]));  // keys 4-7
+    const __m256 low = _mm256_permute2f128_ps(u0, u1, 0x20);
+    const __m256 high = _mm256_permute2f128_ps(u0, u1, 0x31);
+    _mm256_storeu_ps(out, _mm256_mul_ps(_mm256_add_ps(low, high), _mm256_set1_ps(scale)));
+}
 
 // One (sequence, key/value head) with the query heads that share it, each cached key and value row read once for all of
 // them. CD and CG are the head width and group size when known at compile time (0: the runtime a.D, a.H / a.Hkv), so
 // the accumulators stay in registers. Each sum runs in a fixed order, so the result depends only on the operands (and
 // on the instruction set the CPU offers).
-template <int64_t CD, int64_t CG>
+template <bool AVX, int64_t CD, int64_t CG>
 inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int64_t r, int64_t kvh, float* scores, float* acc) {
     const int64_t D = CD > 0 ? CD : a.D;
     const int64_t G = CG > 0 ? CG : a.H / a.Hkv;
@@ -47,15 +69,41 @@ inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int6
         for (int64_t d = 0; d < D; ++d) vd[d] = vn[d];
     }
     const float* qb = a.q + r * a.qs0 + kvh * G * a.qs1;
+    const int64_t P = a.pk != nullptr ? a.P : 0;
+    const float* pkb = P > 0 ? a.pk + a.prows[b] * a.pks0 + kvh * a.pks1 : nullptr;
+    const float* pvb = P > 0 ? a.pv + a.prows[b] * a.pvs0 + kvh * a.pvs1 : nullptr;
     float best[CG > 0 ? CG : 64];
     float total[CG > 0 ? CG : 64];
     for (int64_t g = 0; g < G; ++g) best[g] = kNegInf;
-    for (int64_t j = 0; j < a.L; ++j) {
+    int64_t j = 0;
+    if constexpr (AVX) {
+        if (D % 8 == 0) {
+            // 8 keys at a time: the horizontal sums are shared. Masked keys are scored too (every position below L
+            // holds a finite key) and then set to -inf.
+            for (; j + 8 <= a.L; j += 8) {
+                const float* rows8[8];
+                for (int t = 0; t < 8; ++t) rows8[t] = j + t < P ? pkb + (j + t) * a.pks2 : kb + (j + t) * a.ks2;
+                for (int64_t g = 0; g < G; ++g) dots8(qb + g * a.qs1, rows8, D, a.scale, scores + g * a.L + j);
+                for (int t = 0; t < 8; ++t) {
+                    const bool keep = a.mask == nullptr || a.mask[b * a.ms0 + (j + t) * a.ms3];
+                    for (int64_t g = 0; g < G; ++g) {
+                        float& sc = scores[g * a.L + j + t];
+                        if (!keep) {
+                            sc = kNegInf;
+                        } else if (sc > best[g]) {
+                            best[g] = sc;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (; j < a.L; ++j) {
         if (a.mask != nullptr && !a.mask[b * a.ms0 + j * a.ms3]) {
             for (int64_t g = 0; g < G; ++g) scores[g * a.L + j] = kNegInf;
             continue;
         }
-        const float* krow = kb + j * a.ks2;
+        const float* krow = j < P ? pkb + j * a.pks2 : kb + j * a.ks2;
         for (int64_t g = 0; g < G; ++g) {
             const float* qrow = qb + g * a.qs1;
             float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -64,7 +112,7 @@ inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int6
                 for (int l = 0; l < 8; ++l) lanes[l] += qrow[i + l] * krow[i + l];
             }
             for (; i < D; ++i) lanes[i & 7] += qrow[i] * krow[i];
-            const float sc = (((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))) * a.scale;
+            const float sc = (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))) * a.scale;
             scores[g * a.L + j] = sc;
             if (sc > best[g]) best[g] = sc;
         }
@@ -87,7 +135,7 @@ inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int6
     for (int64_t x = 0; x < G * D; ++x) o[x] = 0;
     for (int64_t j = 0; j < a.L; ++j) {
         if (a.mask != nullptr && !a.mask[b * a.ms0 + j * a.ms3]) continue;
-        const float* vrow = vb + j * a.vs2;
+        const float* vrow = j < P ? pvb + j * a.pvs2 : vb + j * a.vs2;
         for (int64_t g = 0; g < G; ++g) {
             const float p = scores[g * a.L + j];
             float* og = o + g * D;
@@ -105,35 +153,36 @@ inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int6
     }
 }
 
-template <int64_t CD, int64_t CG>
+template <bool AVX, int64_t CD, int64_t CG>
 inline __attribute__((always_inline)) void decode_rows(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
-    for (int64_t r = begin; r < end; ++r) decode_head<CD, CG>(a, r / a.Hkv, r % a.Hkv, scores, acc);
+    for (int64_t r = begin; r < end; ++r) decode_head<AVX, CD, CG>(a, r / a.Hkv, r % a.Hkv, scores, acc);
 }
 
-template <int64_t CD>
+template <bool AVX, int64_t CD>
 inline __attribute__((always_inline)) void decode_group(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
     switch (a.H / a.Hkv) {
-        case 1: decode_rows<CD, 1>(a, begin, end, scores, acc); break;
-        case 2: decode_rows<CD, 2>(a, begin, end, scores, acc); break;
-        case 4: decode_rows<CD, 4>(a, begin, end, scores, acc); break;
-        default: decode_rows<CD, 0>(a, begin, end, scores, acc); break;
+        case 1: decode_rows<AVX, CD, 1>(a, begin, end, scores, acc); break;
+        case 2: decode_rows<AVX, CD, 2>(a, begin, end, scores, acc); break;
+        case 4: decode_rows<AVX, CD, 4>(a, begin, end, scores, acc); break;
+        default: decode_rows<AVX, CD, 0>(a, begin, end, scores, acc); break;
     }
 }
 
+template <bool AVX>
 inline __attribute__((always_inline)) void decode_any(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
     switch (a.D) {
-        case 32: decode_group<32>(a, begin, end, scores, acc); break;
-        case 64: decode_group<64>(a, begin, end, scores, acc); break;
-        case 128: decode_group<128>(a, begin, end, scores, acc); break;
-        default: decode_rows<0, 0>(a, begin, end, scores, acc); break;
+        case 32: decode_group<AVX, 32>(a, begin, end, scores, acc); break;
+        case 64: decode_group<AVX, 64>(a, begin, end, scores, acc); break;
+        case 128: decode_group<AVX, 128>(a, begin, end, scores, acc); break;
+        default: decode_rows<AVX, 0, 0>(a, begin, end, scores, acc); break;
     }
 }
 
 __attribute__((target("avx2,fma"))) void decode_avx2(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
-    decode_any(a, begin, end, scores, acc);
+    decode_any<true>(a, begin, end, scores, acc);
 }
 
-void decode_generic(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) { decode_any(a, begin, end, scores, acc); }
+void decode_generic(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) { decode_any<false>(a, begin, end, scores, acc); }
 
 // y = w · x / sqrt(mean(x²) + eps) over rows of n floats (w may be null).
 inline __attribute__((always_inline)) void rms_rows(const float* x, const float* w, float* y, int64_t n, double eps, int64_t begin, int64_t end) {
@@ -179,9 +228,12 @@ bool has_avx2() {
 //   kcache, vcache [B, Hkv, capacity, D] (D contiguous), H a multiple of Hkv; written at `position`, read at 0..position
 //   rows         int64 [A]        the cache row of each active row (null: row a is cache row a, A = B)
 //   mask         [B or 1, 1, 1, >= position + 1] bool indexed by cache row, true = attend (null: every key)
+//   kprefix, vprefix [U, Hkv, P, D] and prefix_rows int64 [B] (or all null): positions below P are read from prefix row
+//                prefix_rows[cache row] instead of the cache (generation keeps one copy of each distinct prompt)
 //   out          [A, 1, H, D]     contiguous, i.e. already in the [A, 1, H·D] layout of the output projection's input
 PT_API int pt_attention_decode(pt_tensor q, pt_tensor knew, pt_tensor vnew, pt_tensor kcache, pt_tensor vcache, pt_tensor rows,
-                               int64_t position, pt_tensor mask, double scale, pt_tensor* out) {
+                               int64_t position, pt_tensor mask, pt_tensor kprefix, pt_tensor vprefix, pt_tensor prefix_rows,
+                               double scale, pt_tensor* out) {
     PT_GUARD({
         auto& qt = T(q);
         auto& kn = T(knew);
@@ -210,6 +262,28 @@ PT_API int pt_attention_decode(pt_tensor q, pt_tensor knew, pt_tensor vnew, pt_t
             for (int64_t i = 0; i < A; ++i) TORCH_CHECK(a.rows[i] >= 0 && a.rows[i] < B, "row ", a.rows[i], " is outside the cache's ", B);
         } else {
             TORCH_CHECK(A == B, "without rows, the batch ", A, " must be the cache's ", B);
+        }
+        at::Tensor prt;
+        if (kprefix != nullptr) {
+            auto& pk = T(kprefix);
+            auto& pv = T(vprefix);
+            prt = T(prefix_rows).contiguous();
+            TORCH_CHECK(pk.dim() == 4 && pk.device().is_cpu() && pk.scalar_type() == at::kFloat && pk.stride(3) == 1 && pv.sizes() == pk.sizes() &&
+                            pv.device().is_cpu() && pv.scalar_type() == at::kFloat && pv.stride(3) == 1 && pk.size(1) == Hkv && pk.size(3) == D,
+                        "the prefix keys and values must be float32 CPU [U, ", Hkv, ", P, ", D, "]");
+            TORCH_CHECK(prt.scalar_type() == at::kLong && prt.dim() == 1 && prt.size(0) == B && prt.device().is_cpu(), "prefix rows must be int64 [", B, "]");
+            TORCH_CHECK(pk.size(2) <= position, "the prefix (", pk.size(2), " positions) must end before the position ", position);
+            a.prows = prt.data_ptr<int64_t>();
+            for (int64_t i = 0; i < B; ++i) TORCH_CHECK(a.prows[i] >= 0 && a.prows[i] < pk.size(0), "prefix row ", a.prows[i], " is outside the prefix's ", pk.size(0));
+            a.pk = pk.data_ptr<float>();
+            a.pv = pv.data_ptr<float>();
+            a.P = pk.size(2);
+            a.pks0 = pk.stride(0);
+            a.pks1 = pk.stride(1);
+            a.pks2 = pk.stride(2);
+            a.pvs0 = pv.stride(0);
+            a.pvs1 = pv.stride(1);
+            a.pvs2 = pv.stride(2);
         }
         at::Tensor mt;
         if (mask != nullptr) {
