@@ -17,7 +17,9 @@ public sealed class TextGenerator(CausalLanguageModel model, int padTokenId, Fun
     /// Generates one continuation per prompt. Everything stays on the model's device: the prompts go in as one copy,
     /// tokens, log-probabilities and the finished flags are written into preallocated device buffers, and each decoding
     /// step reads back a single flag (are all rows done?) to stop early; the tokens come back in one copy at the end.
-    /// With stop strings, which need text, each step reads the new ids instead and writes the next input back.
+    /// Where the cache decodes in place (float32 on the CPU), that read is instead the step's vector of rows still
+    /// running, and rows that emitted EOS leave the batch. With stop strings, which need text, each step reads the new
+    /// ids instead and writes the next input back. Top-k sampling on the CPU reads one tie flag per step as well.
     /// </summary>
     public IReadOnlyList<GenerationResult> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options, CancellationToken cancellationToken = default)
     {

@@ -90,10 +90,14 @@ public sealed class Attention : Module
         q = RotaryEmbedding.Apply(q.Transpose(1, 2), cos, sin);
         k = RotaryEmbedding.Apply(k.Transpose(1, 2), cos, sin);
         var window = _config.WindowOf(layerIndex);
-        if (seq == 1 && cache is { DecodesInPlace: true } && q.DType == ScalarType.Float32 && !TorchOps.IsGradEnabled)
+        if (seq == 1 && cache is { DecodesInPlace: true } && !TorchOps.IsGradEnabled)
         {
             // A decoding step on the CPU: one native call writes this step's keys and values into the cache and attends
-            // over it in place, grouped-query heads included.
+            // over it in place, grouped-query heads included. The cache is float32: projections that autocast made
+            // bfloat16 are converted, as copying them into the cache converted them before.
+            q = q.DType == ScalarType.Float32 ? q : q.To(ScalarType.Float32);
+            k = k.DType == ScalarType.Float32 ? k : k.To(ScalarType.Float32);
+            v = v.DType == ScalarType.Float32 ? v : v.To(ScalarType.Float32);
             if (window is { } w)
             {
                 mask = SlidingWindow.Restrict(mask, seq, cache.Length + 1, w, x.Device);

@@ -1,6 +1,9 @@
 // Kernels for token-by-token decoding on the CPU, where one query row per sequence meets a KV cache.
 #include <ATen/Parallel.h>
+#if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#define POSTTRAIN_X86 1
+#endif
 
 #include <cmath>
 #include <limits>
@@ -34,6 +37,7 @@ struct DecodeArgs {
 
 // Scores of one query row against 8 key rows (D a multiple of 8): per key, 8 lanes summed over the width, then the
 // lanes added as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)), the order the scalar path below uses too.
+#ifdef POSTTRAIN_X86
 __attribute__((target("avx2,fma"))) inline void dots8(const float* q, const float* const* k, int64_t D, float scale, float* out) {
     __m256 acc[8];
     for (int t = 0; t < 8; ++t) acc[t] = _mm256_setzero_ps();
@@ -47,6 +51,7 @@ __attribute__((target("avx2,fma"))) inline void dots8(const float* q, const floa
     const __m256 high = _mm256_permute2f128_ps(u0, u1, 0x31);
     _mm256_storeu_ps(out, _mm256_mul_ps(_mm256_add_ps(low, high), _mm256_set1_ps(scale)));
 }
+#endif
 
 // One (sequence, key/value head) with the query heads that share it, each cached key and value row read once for all of
 // them. CD and CG are the head width and group size when known at compile time (0: the runtime a.D, a.H / a.Hkv), so
@@ -76,10 +81,11 @@ inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int6
     float total[CG > 0 ? CG : 64];
     for (int64_t g = 0; g < G; ++g) best[g] = kNegInf;
     int64_t j = 0;
+#ifdef POSTTRAIN_X86
     if constexpr (AVX) {
         if (D % 8 == 0) {
-            // 8 keys at a time: the horizontal sums are shared. Masked keys are scored too (every position below L
-            // holds a finite key) and then set to -inf.
+            // 8 keys at a time: the horizontal sums are shared. Masked keys are scored too, and their scores (whatever
+            // an unwritten position held) then replaced by -inf.
             for (; j + 8 <= a.L; j += 8) {
                 const float* rows8[8];
                 for (int t = 0; t < 8; ++t) rows8[t] = j + t < P ? pkb + (j + t) * a.pks2 : kb + (j + t) * a.ks2;
@@ -98,6 +104,7 @@ inline __attribute__((always_inline)) void decode_head(const DecodeArgs& a, int6
             }
         }
     }
+#endif
     for (; j < a.L; ++j) {
         if (a.mask != nullptr && !a.mask[b * a.ms0 + j * a.ms3]) {
             for (int64_t g = 0; g < G; ++g) scores[g * a.L + j] = kNegInf;
@@ -178,9 +185,13 @@ inline __attribute__((always_inline)) void decode_any(const DecodeArgs& a, int64
     }
 }
 
+#ifdef POSTTRAIN_X86
 __attribute__((target("avx2,fma"))) void decode_avx2(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) {
     decode_any<true>(a, begin, end, scores, acc);
 }
+#else
+void decode_avx2(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) { decode_any<false>(a, begin, end, scores, acc); }
+#endif
 
 void decode_generic(const DecodeArgs& a, int64_t begin, int64_t end, float* scores, float* acc) { decode_any<false>(a, begin, end, scores, acc); }
 
@@ -205,7 +216,10 @@ inline __attribute__((always_inline)) void rms_rows(const float* x, const float*
     }
 }
 
-__attribute__((target("avx2,fma"))) void rms_avx2(const float* x, const float* w, float* y, int64_t n, double eps, int64_t begin, int64_t end) {
+#ifdef POSTTRAIN_X86
+__attribute__((target("avx2,fma")))
+#endif
+void rms_avx2(const float* x, const float* w, float* y, int64_t n, double eps, int64_t begin, int64_t end) {
     rms_rows(x, w, y, n, eps, begin, end);
 }
 
@@ -214,7 +228,11 @@ void rms_generic(const float* x, const float* w, float* y, int64_t n, double eps
 }
 
 bool has_avx2() {
+#ifdef POSTTRAIN_X86
     static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    static const bool yes = false;  // the generic paths (the compiler vectorises them for the target)
+#endif
     return yes;
 }
 }  // namespace
