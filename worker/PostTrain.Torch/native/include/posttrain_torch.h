@@ -108,6 +108,9 @@ PT_API int pt_cross_entropy(pt_tensor logits, pt_tensor target, pt_tensor weight
 PT_API int pt_sdpa(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor mask, double dropout, int is_causal, double scale,
                    pt_tensor* out);  // scale <= 0: 1/sqrt(head_dim)
 PT_API int pt_dropout(pt_tensor a, double p, int train, pt_tensor* out);
+// Half-split rotary embedding, float32 on the CPU, no autograd (decode.cpp): x [B, H, T, D] (D contiguous), cos and
+// sin [B, 1, T, D]; out [B, H, T, D] contiguous.
+PT_API int pt_rotary(pt_tensor x, pt_tensor cos, pt_tensor sin, pt_tensor* out);
 // One decoding step of attention over a KV cache, float32 on the CPU (decode.cpp): writes knew/vnew [A, Hkv, 1, D]
 // into kcache/vcache [B, Hkv, capacity, D] at `position` (rows: int64 [A] cache row of each active row, or null), then
 // attends q [A, H, 1, D] over positions 0..position; mask [B or 1, 1, 1, >= position + 1] bool or null; positions below
