@@ -96,8 +96,29 @@ public partial class ArithmeticDatasetTests
 
         Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=train"))).Message.ShouldContain("not one of sft, rl, test");
         Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?steps=2"))).Message.ShouldContain("unknown option(s) steps");
-        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?maxSteps=4"))).Message.ShouldContain("maxSteps <= 3");
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?maxSteps=7"))).Message.ShouldContain("maxSteps <= 6");
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?minSteps=0"))).Message.ShouldContain("1 <= minSteps");
         Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://poetry"))).Message.ShouldContain("unknown builtin dataset 'poetry'");
+    }
+
+    [Fact]
+    public void Longer_chains_than_three_steps_are_correct_and_leave_the_three_step_data_unchanged()
+    {
+        var four = BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=test&count=300&maxOperand=5&maxValue=20&minSteps=4&maxSteps=4"));
+        four.Count.ShouldBe(300);
+        foreach (var p in ArithmeticDataset.Generate(new ArithmeticOptions { MinSteps = 4, MaxSteps = 6, MaxOperand = 5, MaxValue = 20 }, ArithmeticSplit.Rl, 200, seed: 2))
+        {
+            var lines = p.Solution.Split('\n');
+            lines.Length.ShouldBeInRange(5, 7);
+            lines[^1].ShouldBe($"#### {p.Answer}");
+            p.Question.Split(" Then ").Length.ShouldBe(lines.Length - 1); // one sentence per step, every one after the first starting "Then"
+        }
+
+        // Allowing longer chains must not change what the demo's URIs (at most 3 steps) generate: fingerprints taken
+        // before the limit was raised.
+        Fingerprint("builtin://arithmetic?split=sft&count=200&maxOperand=5&maxValue=20").ShouldBe(DemoSftFingerprint);
+        Fingerprint("builtin://arithmetic?split=rl&count=2200&maxOperand=5&maxValue=20").ShouldBe(DemoRlFingerprint);
+        Fingerprint("builtin://arithmetic?split=test&count=400&maxOperand=5&maxValue=20").ShouldBe(DemoTestFingerprint);
     }
 
     [Fact]
@@ -105,6 +126,16 @@ public partial class ArithmeticDatasetTests
     {
         var tiny = new ArithmeticOptions { MinSteps = 1, MaxSteps = 1, MinOperand = 1, MaxOperand = 2, MaxValue = 4 };
         Should.Throw<ArgumentException>(() => ArithmeticDataset.Generate(tiny, ArithmeticSplit.Sft, 50, 0)).Message.ShouldContain("widen the ranges");
+    }
+
+    private const string DemoSftFingerprint = "e9d29ff3594b58b1";
+    private const string DemoRlFingerprint = "7fc530ddcedab4d3";
+    private const string DemoTestFingerprint = "f8636d94ae9f455d";
+
+    private static string Fingerprint(string uri)
+    {
+        var text = string.Join("\n\n", BuiltinDatasets.Load(SourceUri.Parse(uri)).Select(e => $"{e.Id}\n{e.Prompt}\n{e.Completion}\n{e.ReferenceAnswer}"));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
     }
 
     [GeneratedRegex(@"^(\d+) ([+*-]) (\d+) = (\d+)$")]

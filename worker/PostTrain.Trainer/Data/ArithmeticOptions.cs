@@ -3,10 +3,13 @@ namespace PostTrain.Trainer.Data;
 /// <summary>The shape of generated arithmetic word problems. Defaults keep numbers and text small enough for a tiny model.</summary>
 public sealed record ArithmeticOptions
 {
-    /// <summary>Fewest operations in a problem (1–3).</summary>
+    /// <summary>The most operations a problem may have: longer chains than the default 3, for length-generalisation tests.</summary>
+    public const int StepsLimit = 6;
+
+    /// <summary>Fewest operations in a problem (1–<see cref="StepsLimit"/>).</summary>
     public int MinSteps { get; init; } = 1;
 
-    /// <summary>Most operations in a problem (1–3).</summary>
+    /// <summary>Most operations in a problem (1–<see cref="StepsLimit"/>; default 3).</summary>
     public int MaxSteps { get; init; } = 3;
 
     /// <summary>Smallest starting value and operand.</summary>
@@ -24,9 +27,9 @@ public sealed record ArithmeticOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
-        if (MinSteps is < 1 or > 3 || MaxSteps is < 1 or > 3 || MinSteps > MaxSteps)
+        if (MinSteps < 1 || MaxSteps > StepsLimit || MinSteps > MaxSteps)
         {
-            throw new ArgumentException($"arithmetic steps must satisfy 1 <= minSteps <= maxSteps <= 3, got {MinSteps}..{MaxSteps}");
+            throw new ArgumentException($"arithmetic steps must satisfy 1 <= minSteps <= maxSteps <= {StepsLimit}, got {MinSteps}..{MaxSteps}");
         }
 
         if (MinOperand < 0 || MaxOperand < MinOperand)
