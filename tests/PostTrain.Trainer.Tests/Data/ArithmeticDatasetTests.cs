@@ -122,6 +122,23 @@ public partial class ArithmeticDatasetTests
     }
 
     [Fact]
+    public void Excluded_steps_never_appear_and_the_rest_of_the_split_is_kept()
+    {
+        var items = BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=sft&count=200&maxOperand=5&maxValue=20&excludeSteps=+5,-4"));
+        items.Count.ShouldBe(200);
+        items.ShouldAllBe(e => !e.Completion!.Contains("+ 5 =") && !e.Completion.Contains("- 4 ="));
+        items.ShouldContain(e => e.Completion!.Contains("- 5 =")); // the operands themselves still appear
+        items.ShouldContain(e => e.Completion!.Contains("+ 4 ="));
+
+        // The problems kept are the unfiltered split's, in the same order, less those with an excluded step.
+        var all = ArithmeticDataset.Generate(new ArithmeticOptions { MaxOperand = 5, MaxValue = 20 }, ArithmeticSplit.Sft, 545, seed: 0);
+        var kept = all.Where(p => !Regex.IsMatch(p.Signature, @"\+5(?!\d)|-4(?!\d)")).Take(200).Select(p => p.Question);
+        items.Select(e => e.Prompt).ShouldBe(kept);
+
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?excludeSteps=5"))).Message.ShouldContain("excluded step '5'");
+    }
+
+    [Fact]
     public void Asking_for_more_problems_than_exist_is_a_clear_error()
     {
         var tiny = new ArithmeticOptions { MinSteps = 1, MaxSteps = 1, MinOperand = 1, MaxOperand = 2, MaxValue = 4 };

@@ -54,7 +54,7 @@ public static class ArithmeticDataset
             }
 
             var problem = TryGenerateOne(options, rng);
-            if (problem is not null && SplitOf(problem.Signature) == split && seen.Add(problem.Signature))
+            if (problem is not null && SplitOf(problem.Signature) == split && !HasExcludedStep(problem.Signature, options.ExcludedSteps) && seen.Add(problem.Signature))
             {
                 problems.Add(problem);
             }
@@ -145,6 +145,38 @@ public static class ArithmeticDataset
         question.Append($" How many {item} does {name} have now?");
         solution.Append(CultureInfo.InvariantCulture, $"#### {current}");
         return new ArithmeticProblem(question.ToString(), solution.ToString(), current, signature.ToString());
+    }
+
+    /// <summary>Whether a signature such as <c>3+5-2</c> has one of <paramref name="excluded"/> (<c>+5</c>) among its steps.</summary>
+    private static bool HasExcludedStep(string signature, IReadOnlyList<string> excluded)
+    {
+        if (excluded.Count == 0)
+        {
+            return false;
+        }
+
+        var i = 0;
+        while (i < signature.Length && char.IsAsciiDigit(signature[i]))
+        {
+            i++; // the starting value
+        }
+
+        while (i < signature.Length)
+        {
+            var start = i++;
+            while (i < signature.Length && char.IsAsciiDigit(signature[i]))
+            {
+                i++;
+            }
+
+            var step = signature[start..i];
+            if (excluded.Contains(step, StringComparer.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static uint Fnv1a(string text)

@@ -24,6 +24,12 @@ public sealed record ArithmeticOptions
     /// <summary>Whether steps may multiply (by 2 or 3: "doubles", "triples").</summary>
     public bool Multiplication { get; init; }
 
+    /// <summary>
+    /// Steps no problem may contain, as an operator and operand (<c>+5</c>, <c>-4</c>, <c>*2</c>): problems with any of them are
+    /// skipped, so a split can leave out whole families of facts that another split or the test set needs. Empty by default.
+    /// </summary>
+    public IReadOnlyList<string> ExcludedSteps { get; init; } = [];
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
@@ -35,6 +41,14 @@ public sealed record ArithmeticOptions
         if (MinOperand < 0 || MaxOperand < MinOperand)
         {
             throw new ArgumentException($"arithmetic operands must satisfy 0 <= minOperand <= maxOperand, got {MinOperand}..{MaxOperand}");
+        }
+
+        foreach (var step in ExcludedSteps)
+        {
+            if (step.Length < 2 || step[0] is not ('+' or '-' or '*') || !step[1..].All(char.IsAsciiDigit))
+            {
+                throw new ArgumentException($"arithmetic excluded step '{step}' is not an operator (+, - or *) followed by an operand, e.g. +5");
+            }
         }
 
         if (MaxValue < MaxOperand)

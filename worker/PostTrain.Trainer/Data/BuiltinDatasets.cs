@@ -6,7 +6,8 @@ namespace PostTrain.Trainer.Data;
 
 /// <summary>
 /// The datasets behind <c>builtin://</c> URIs. Today: <c>builtin://arithmetic?split=sft|rl|test&amp;count=N&amp;seed=S</c>
-/// with optional <c>minSteps</c>, <c>maxSteps</c>, <c>minOperand</c>, <c>maxOperand</c>, <c>maxValue</c>, <c>multiplication</c>.
+/// with optional <c>minSteps</c>, <c>maxSteps</c>, <c>minOperand</c>, <c>maxOperand</c>, <c>maxValue</c>, <c>multiplication</c> and
+/// <c>excludeSteps</c> (a comma-separated list such as <c>+5,-4</c>: problems with any of those steps are skipped).
 /// </summary>
 public static class BuiltinDatasets
 {
@@ -35,7 +36,7 @@ public static class BuiltinDatasets
             throw new ArgumentException($"source '{source}': unknown builtin dataset '{source.Name}'; known: {string.Join(", ", Names)}");
         }
 
-        var known = new[] { "split", "count", "seed", "minSteps", "maxSteps", "minOperand", "maxOperand", "maxValue", "multiplication" };
+        var known = new[] { "split", "count", "seed", "minSteps", "maxSteps", "minOperand", "maxOperand", "maxValue", "multiplication", "excludeSteps" };
         var unknown = source.Parameters.Keys.Where(k => !known.Contains(k, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
         {
@@ -57,6 +58,9 @@ public static class BuiltinDatasets
             MaxOperand = Int(source, "maxOperand", defaults.MaxOperand),
             MaxValue = Int(source, "maxValue", defaults.MaxValue),
             Multiplication = Bool(source, "multiplication", defaults.Multiplication),
+            ExcludedSteps = source.Parameters.TryGetValue("excludeSteps", out var excluded)
+                ? excluded.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : [],
         };
         try
         {
