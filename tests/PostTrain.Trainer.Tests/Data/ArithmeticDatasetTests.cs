@@ -135,7 +135,30 @@ public partial class ArithmeticDatasetTests
         var kept = all.Where(p => !Regex.IsMatch(p.Signature, @"\+5(?!\d)|-4(?!\d)")).Take(200).Select(p => p.Question);
         items.Select(e => e.Prompt).ShouldBe(kept);
 
-        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?excludeSteps=5"))).Message.ShouldContain("excluded step '5'");
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?excludeSteps=5"))).Message.ShouldContain("step '5'");
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?requireSteps=+x"))).Message.ShouldContain("step '+x'");
+    }
+
+    [Fact]
+    public void Required_steps_select_the_test_problems_that_need_a_left_out_family()
+    {
+        var all = BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=test&count=504&maxOperand=5&maxValue=20"));
+        var needing = BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=test&count=215&maxOperand=5&maxValue=20&requireSteps=+5,-4"));
+        var ids = all.Where(e => NeedsPlus5OrMinus4(e.Prompt!)).Select(e => e.Prompt).ToList();
+        ids.Count.ShouldBe(215);
+        needing.Select(e => e.Prompt).ShouldBe(ids); // the same problems in the same order, and all of them
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=test&count=216&maxOperand=5&maxValue=20&requireSteps=+5,-4")));
+    }
+
+    private static bool NeedsPlus5OrMinus4(string question) =>
+        Regex.Matches(question, @"(buys|finds|gets|gives away|loses|sells) (\d+)")
+            .Any(m => (m.Groups[1].Value is "buys" or "finds" or "gets") ? m.Groups[2].Value == "5" : m.Groups[2].Value == "4");
+
+    [Fact]
+    public void Excluded_and_required_steps_combine()
+    {
+        var items = BuiltinDatasets.Load(SourceUri.Parse("builtin://arithmetic?split=rl&count=50&maxOperand=5&maxValue=20&excludeSteps=+5&requireSteps=-4"));
+        items.ShouldAllBe(e => !Regex.IsMatch(e.Prompt!, "(buys|finds|gets) 5 more") && Regex.IsMatch(e.Prompt!, "(gives away|loses|sells) 4\\."));
     }
 
     [Fact]

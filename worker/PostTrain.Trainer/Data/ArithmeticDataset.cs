@@ -54,7 +54,8 @@ public static class ArithmeticDataset
             }
 
             var problem = TryGenerateOne(options, rng);
-            if (problem is not null && SplitOf(problem.Signature) == split && !HasExcludedStep(problem.Signature, options.ExcludedSteps) && seen.Add(problem.Signature))
+            if (problem is not null && SplitOf(problem.Signature) == split && !HasAnyStep(problem.Signature, options.ExcludedSteps) &&
+                (options.RequiredSteps.Count == 0 || HasAnyStep(problem.Signature, options.RequiredSteps)) && seen.Add(problem.Signature))
             {
                 problems.Add(problem);
             }
@@ -147,10 +148,10 @@ public static class ArithmeticDataset
         return new ArithmeticProblem(question.ToString(), solution.ToString(), current, signature.ToString());
     }
 
-    /// <summary>Whether a signature such as <c>3+5-2</c> has one of <paramref name="excluded"/> (<c>+5</c>) among its steps.</summary>
-    private static bool HasExcludedStep(string signature, IReadOnlyList<string> excluded)
+    /// <summary>Whether a signature such as <c>3+5-2</c> has one of <paramref name="steps"/> (<c>+5</c>) among its steps.</summary>
+    private static bool HasAnyStep(string signature, IReadOnlyList<string> steps)
     {
-        if (excluded.Count == 0)
+        if (steps.Count == 0)
         {
             return false;
         }
@@ -170,7 +171,7 @@ public static class ArithmeticDataset
             }
 
             var step = signature[start..i];
-            if (excluded.Contains(step, StringComparer.Ordinal))
+            if (steps.Contains(step, StringComparer.Ordinal))
             {
                 return true;
             }

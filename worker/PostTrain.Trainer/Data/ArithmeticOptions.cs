@@ -30,6 +30,12 @@ public sealed record ArithmeticOptions
     /// </summary>
     public IReadOnlyList<string> ExcludedSteps { get; init; } = [];
 
+    /// <summary>
+    /// Steps of which every problem must contain at least one (same notation as <see cref="ExcludedSteps"/>): with them a test
+    /// set holds only the problems that need a fact family the worked solutions leave out. Empty (no requirement) by default.
+    /// </summary>
+    public IReadOnlyList<string> RequiredSteps { get; init; } = [];
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
@@ -43,11 +49,11 @@ public sealed record ArithmeticOptions
             throw new ArgumentException($"arithmetic operands must satisfy 0 <= minOperand <= maxOperand, got {MinOperand}..{MaxOperand}");
         }
 
-        foreach (var step in ExcludedSteps)
+        foreach (var step in ExcludedSteps.Concat(RequiredSteps))
         {
             if (step.Length < 2 || step[0] is not ('+' or '-' or '*') || !step[1..].All(char.IsAsciiDigit))
             {
-                throw new ArgumentException($"arithmetic excluded step '{step}' is not an operator (+, - or *) followed by an operand, e.g. +5");
+                throw new ArgumentException($"arithmetic step '{step}' (excludeSteps, requireSteps) is not an operator (+, - or *) followed by an operand, e.g. +5");
             }
         }
 

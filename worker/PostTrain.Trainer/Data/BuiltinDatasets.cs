@@ -7,7 +7,8 @@ namespace PostTrain.Trainer.Data;
 /// <summary>
 /// The datasets behind <c>builtin://</c> URIs. Today: <c>builtin://arithmetic?split=sft|rl|test&amp;count=N&amp;seed=S</c>
 /// with optional <c>minSteps</c>, <c>maxSteps</c>, <c>minOperand</c>, <c>maxOperand</c>, <c>maxValue</c>, <c>multiplication</c> and
-/// <c>excludeSteps</c> (a comma-separated list such as <c>+5,-4</c>: problems with any of those steps are skipped).
+/// <c>excludeSteps</c> (a comma-separated list such as <c>+5,-4</c>: problems with any of those steps are skipped) and
+/// <c>requireSteps</c> (the same notation: only problems with at least one of those steps).
 /// </summary>
 public static class BuiltinDatasets
 {
@@ -36,7 +37,7 @@ public static class BuiltinDatasets
             throw new ArgumentException($"source '{source}': unknown builtin dataset '{source.Name}'; known: {string.Join(", ", Names)}");
         }
 
-        var known = new[] { "split", "count", "seed", "minSteps", "maxSteps", "minOperand", "maxOperand", "maxValue", "multiplication", "excludeSteps" };
+        var known = new[] { "split", "count", "seed", "minSteps", "maxSteps", "minOperand", "maxOperand", "maxValue", "multiplication", "excludeSteps", "requireSteps" };
         var unknown = source.Parameters.Keys.Where(k => !known.Contains(k, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
         {
@@ -58,9 +59,8 @@ public static class BuiltinDatasets
             MaxOperand = Int(source, "maxOperand", defaults.MaxOperand),
             MaxValue = Int(source, "maxValue", defaults.MaxValue),
             Multiplication = Bool(source, "multiplication", defaults.Multiplication),
-            ExcludedSteps = source.Parameters.TryGetValue("excludeSteps", out var excluded)
-                ? excluded.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                : [],
+            ExcludedSteps = Steps(source, "excludeSteps"),
+            RequiredSteps = Steps(source, "requireSteps"),
         };
         try
         {
@@ -85,6 +85,9 @@ public static class BuiltinDatasets
             ? value
             : throw new ArgumentException($"source '{source}': option {key}='{text}' is not a non-negative integer");
     }
+
+    private static string[] Steps(SourceUri source, string key) =>
+        source.Parameters.TryGetValue(key, out var text) ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
 
     private static bool Bool(SourceUri source, string key, bool fallback)
     {
