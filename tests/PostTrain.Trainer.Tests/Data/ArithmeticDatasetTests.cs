@@ -162,6 +162,39 @@ public partial class ArithmeticDatasetTests
     }
 
     [Fact]
+    public void Extra_verbs_rephrase_the_same_problems_and_never_appear_by_default()
+    {
+        const string Test = "builtin://arithmetic?split=test&count=400&maxOperand=5&maxValue=20";
+        var plain = BuiltinDatasets.Load(SourceUri.Parse(Test));
+        var all = BuiltinDatasets.Load(SourceUri.Parse(Test + "&verbs=all"));
+        var extra = BuiltinDatasets.Load(SourceUri.Parse(Test + "&verbs=extra"));
+        BuiltinDatasets.Load(SourceUri.Parse(Test + "&verbs=default")).Select(e => e.Prompt).ShouldBe(plain.Select(e => e.Prompt));
+
+        // One verb draw per step whatever the set, so every set asks the same problems (the same numbers, answers and
+        // operations), only in other words.
+        all.Select(e => e.ReferenceAnswer).ShouldBe(plain.Select(e => e.ReferenceAnswer));
+        extra.Select(e => Operations(e.Prompt!)).ShouldBe(plain.Select(e => Operations(e.Prompt!)));
+        all.Select(e => Operations(e.Prompt!)).ShouldBe(plain.Select(e => Operations(e.Prompt!)));
+
+        string[] extraVerbs = ["wins", "earns", "collects", "drops", "donates", "trades"];
+        plain.ShouldAllBe(e => !extraVerbs.Any(v => e.Prompt!.Contains($" {v} ", StringComparison.Ordinal)));
+        extra.ShouldAllBe(e => !e.Prompt!.Contains("more", StringComparison.Ordinal) && !Regex.IsMatch(e.Prompt!, "buys|finds|gets|gives away|loses|sells"));
+        var withExtra = all.Count(e => extraVerbs.Any(v => e.Prompt!.Contains($" {v} ", StringComparison.Ordinal)));
+        withExtra.ShouldBeInRange(200, 340); // about 1 − 2^−steps of them: most, not all
+        all.ShouldContain(e => e.Prompt!.Contains(" more.", StringComparison.Ordinal));
+
+        // The worked solutions (the default verbs) are untouched by the option's existence.
+        Fingerprint("builtin://arithmetic?split=sft&count=200&maxOperand=5&maxValue=20").ShouldBe(DemoSftFingerprint);
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse(Test + "&verbs=rare"))).Message.ShouldContain("verbs='rare'");
+        Should.Throw<ArgumentException>(() => BuiltinDatasets.Load(SourceUri.Parse(Test + "&verbs=1"))).Message.ShouldContain("default, extra, all");
+    }
+
+    /// <summary>A question's operations and operands in order, read from its verbs: "+3 -2".</summary>
+    private static string Operations(string question) =>
+        string.Join(' ', Regex.Matches(question, @"(buys|finds|gets|wins|earns|collects|gives away|loses|sells|drops|donates|trades) (\d+)")
+            .Select(m => (Regex.IsMatch(m.Groups[1].Value, "buys|finds|gets|wins|earns|collects") ? "+" : "-") + m.Groups[2].Value));
+
+    [Fact]
     public void Asking_for_more_problems_than_exist_is_a_clear_error()
     {
         var tiny = new ArithmeticOptions { MinSteps = 1, MaxSteps = 1, MinOperand = 1, MaxOperand = 2, MaxValue = 4 };

@@ -21,6 +21,8 @@ public static class ArithmeticDataset
     private static readonly string[] Items = ["apples", "marbles", "books", "coins", "stickers", "pencils", "cards", "shells"];
     private static readonly string[] AddVerbs = ["buys", "finds", "gets"];
     private static readonly string[] SubtractVerbs = ["gives away", "loses", "sells"];
+    private static readonly string[] ExtraAddVerbs = ["wins", "earns", "collects"];
+    private static readonly string[] ExtraSubtractVerbs = ["drops", "donates", "trades"];
 
     /// <summary>Which split a problem with this arithmetic signature belongs to (a fixed hash partition: 15% sft, 70% rl, 15% test).</summary>
     public static ArithmeticSplit SplitOf(string signature)
@@ -123,12 +125,13 @@ public static class ArithmeticDataset
                 case '+':
                     operand = rng.NextInclusive(options.MinOperand, Math.Min(options.MaxOperand, options.MaxValue - current));
                     next = current + operand;
-                    question.Append($" {lead} {AddVerbs[rng.NextBelow((ulong)AddVerbs.Length)]} {operand} more.");
+                    var (add, extra) = Verb(options.Verbs, AddVerbs, ExtraAddVerbs, rng);
+                    question.Append(extra ? $" {lead} {add} {operand}." : $" {lead} {add} {operand} more.");
                     break;
                 case '-':
                     operand = rng.NextInclusive(Math.Max(options.MinOperand, 1), Math.Min(options.MaxOperand, current));
                     next = current - operand;
-                    question.Append($" {lead} {SubtractVerbs[rng.NextBelow((ulong)SubtractVerbs.Length)]} {operand}.");
+                    question.Append($" {lead} {Verb(options.Verbs, SubtractVerbs, ExtraSubtractVerbs, rng).Text} {operand}.");
                     break;
                 default:
                     operand = current * 3 <= options.MaxValue ? rng.NextInclusive(2, 3) : 2;
@@ -147,6 +150,17 @@ public static class ArithmeticDataset
         solution.Append(CultureInfo.InvariantCulture, $"#### {current}");
         return new ArithmeticProblem(question.ToString(), solution.ToString(), current, signature.ToString());
     }
+
+    /// <summary>
+    /// One verb of an operation from the verb set: one draw in every case, so the default set draws exactly as it did before
+    /// the option existed. Returns whether the verb is one of the extra set (which takes no "more").
+    /// </summary>
+    private static (string Text, bool Extra) Verb(ArithmeticVerbs verbs, string[] common, string[] extra, SplitMix64 rng) => verbs switch
+    {
+        ArithmeticVerbs.Default => (common[rng.NextBelow((ulong)common.Length)], false),
+        ArithmeticVerbs.Extra => (extra[rng.NextBelow((ulong)extra.Length)], true),
+        _ => rng.NextBelow((ulong)(common.Length + extra.Length)) is var i && i < (ulong)common.Length ? (common[i], false) : (extra[i - (ulong)common.Length], true),
+    };
 
     /// <summary>Whether a signature such as <c>3+5-2</c> has one of <paramref name="steps"/> (<c>+5</c>) among its steps.</summary>
     private static bool HasAnyStep(string signature, IReadOnlyList<string> steps)

@@ -36,6 +36,13 @@ public sealed record ArithmeticOptions
     /// </summary>
     public IReadOnlyList<string> RequiredSteps { get; init; } = [];
 
+    /// <summary>
+    /// Which verbs the questions use (<see cref="ArithmeticVerbs"/>): the default six ("buys 3 more", "gives away 2"), six
+    /// others that the default never uses and that carry no "more" ("wins 3", "drops 2"), or all twelve. With it the worked
+    /// solutions can cover some phrasings while RL problems and the test set also need the others.
+    /// </summary>
+    public ArithmeticVerbs Verbs { get; init; } = ArithmeticVerbs.Default;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
@@ -62,4 +69,17 @@ public sealed record ArithmeticOptions
             throw new ArgumentException($"arithmetic maxValue ({MaxValue}) must be at least maxOperand ({MaxOperand})");
         }
     }
+}
+
+/// <summary>The verb sets of <see cref="ArithmeticOptions.Verbs"/>.</summary>
+public enum ArithmeticVerbs
+{
+    /// <summary>buys, finds, gets (N more); gives away, loses, sells (N).</summary>
+    Default,
+
+    /// <summary>wins, earns, collects; drops, donates, trades (N, with no "more"): none of them appears with <see cref="Default"/>.</summary>
+    Extra,
+
+    /// <summary>Both sets, each step's verb drawn from all six of its operation.</summary>
+    All,
 }

@@ -37,7 +37,7 @@ public static class BuiltinDatasets
             throw new ArgumentException($"source '{source}': unknown builtin dataset '{source.Name}'; known: {string.Join(", ", Names)}");
         }
 
-        var known = new[] { "split", "count", "seed", "minSteps", "maxSteps", "minOperand", "maxOperand", "maxValue", "multiplication", "excludeSteps", "requireSteps" };
+        var known = new[] { "split", "count", "seed", "minSteps", "maxSteps", "minOperand", "maxOperand", "maxValue", "multiplication", "excludeSteps", "requireSteps", "verbs" };
         var unknown = source.Parameters.Keys.Where(k => !known.Contains(k, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
         {
@@ -61,6 +61,7 @@ public static class BuiltinDatasets
             Multiplication = Bool(source, "multiplication", defaults.Multiplication),
             ExcludedSteps = Steps(source, "excludeSteps"),
             RequiredSteps = Steps(source, "requireSteps"),
+            Verbs = Verbs(source),
         };
         try
         {
@@ -88,6 +89,18 @@ public static class BuiltinDatasets
 
     private static string[] Steps(SourceUri source, string key) =>
         source.Parameters.TryGetValue(key, out var text) ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+
+    private static ArithmeticVerbs Verbs(SourceUri source)
+    {
+        if (!source.Parameters.TryGetValue("verbs", out var text))
+        {
+            return ArithmeticVerbs.Default;
+        }
+
+        return Enum.TryParse<ArithmeticVerbs>(text, ignoreCase: true, out var verbs) && Enum.IsDefined(verbs) && !int.TryParse(text, out _)
+            ? verbs
+            : throw new ArgumentException($"source '{source}': option verbs='{text}' is not one of default, extra, all");
+    }
 
     private static bool Bool(SourceUri source, string key, bool fallback)
     {
