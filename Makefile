@@ -29,7 +29,7 @@ test: deps build
 ## demo: deps + build + the main job (SFT -> RLVR -> Eval on CPU, examples/local/arithmetic-pipeline.yaml)
 # The worker resumes a job from the checkpoints in its output folder (and refuses them after a manifest edit that
 # changes the spec); the demo starts from scratch.
-DEMO_RUNS = runs/arithmetic-baseline runs/arithmetic-sft runs/arithmetic-rlvr runs/arithmetic-eval runs/arithmetic-pipeline
+DEMO_RUNS = runs/arithmetic-baseline runs/arithmetic-sft runs/arithmetic-rlvr runs/arithmetic-sft-control runs/arithmetic-eval runs/arithmetic-pipeline
 demo: deps build
 	rm -rf $(DEMO_RUNS)
 	$(WORKER) run examples/local/arithmetic-pipeline.yaml

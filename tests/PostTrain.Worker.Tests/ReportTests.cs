@@ -13,7 +13,10 @@ public sealed partial class ReportTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("posttrain-report-").FullName;
 
-    /// <summary>A demo-shaped pipeline: baseline eval, SFT (1,000 loss points, 5 validation points), RLVR, eval of both.</summary>
+    /// <summary>
+    /// A demo-shaped pipeline: baseline eval, SFT (1,000 loss points, 5 validation points), RLVR, the equal-compute SFT
+    /// control, and an eval of SFT, RLVR and the control.
+    /// </summary>
     private static List<JobOutcome> Demo()
     {
         static List<StepValue> Curve(int points, int every, Func<int, double> f) => [.. Enumerable.Range(1, points).Select(i => new StepValue(i * every, f(i)))];
@@ -31,7 +34,8 @@ public sealed partial class ReportTests : IDisposable
                 Kind = "RlvrJob", Name = "arithmetic-rlvr", Phase = "Succeeded", Duration = TimeSpan.FromSeconds(3725),
                 Series = new Dictionary<string, IReadOnlyList<StepValue>> { ["reward_mean"] = Curve(40, 1, i => i / 40.0), ["kl"] = Curve(40, 1, i => 0.01 * i) },
             },
-            new() { Kind = "EvalJob", Name = "arithmetic-eval", Phase = "Succeeded", Table = [Row("sft", 0.3375), Row("rlvr", 0.5525)], Duration = TimeSpan.FromSeconds(30) },
+            new() { Kind = "SftJob", Name = "arithmetic-sft-control", Phase = "Succeeded", Duration = TimeSpan.FromSeconds(3700) },
+            new() { Kind = "EvalJob", Name = "arithmetic-eval", Phase = "Succeeded", Table = [Row("sft", 0.3375), Row("rlvr", 0.5525), Row("sft-control", 0.21)], Duration = TimeSpan.FromSeconds(30) },
         ];
     }
 
@@ -60,16 +64,17 @@ public sealed partial class ReportTests : IDisposable
     public void The_headline_is_a_bar_per_evaluated_model_in_percent_with_its_standard_error_and_test_size()
     {
         var bars = PipelineReport.Headline(Demo());
-        bars.Select(b => b.Label).ShouldBe(["baseline", "sft", "rlvr"]);
+        bars.Select(b => b.Label).ShouldBe(["baseline", "sft", "rlvr", "sft-control"], "the demo's four bars, in the order the jobs ran");
         // sqrt(0.5525 * 0.4475 / 400) = sqrt(0.24724375 / 400) = sqrt(0.000618109) = 0.0248618
         bars[2].StandardError.ShouldBe(0.0248618, 1e-6);
         bars[0].StandardError.ShouldBe(0);
 
         var svg = AccuracyChart.Svg(bars);
-        BarAccuracies().Matches(svg).Select(m => m.Groups[1].Value).ShouldBe(["0", "33.75", "55.25"]);
+        BarAccuracies().Matches(svg).Select(m => m.Groups[1].Value).ShouldBe(["0", "33.75", "55.25", "21"]);
         svg.ShouldContain("55.25%");
         svg.ShouldContain("± 2.49 · n = 400");
         svg.ShouldContain("± 2.36 · n = 400");
+        svg.ShouldContain("± 2.04 · n = 400"); // sqrt(0.21 * 0.79 / 400) = 0.020365
         svg.ShouldContain("class=\"error\"");
     }
 
@@ -97,7 +102,8 @@ public sealed partial class ReportTests : IDisposable
         html.ShouldContain("<td>12.3 s</td>");
         html.ShouldContain("<td>4m 31s</td>");
         html.ShouldContain("<td>1h 02m 05s</td>");
-        html.ShouldContain("<th>1h 07m 18s</th>", Case.Sensitive, "the total of the phases (12.3 + 271 + 3725 + 30 = 4038.3 s)");
+        html.ShouldContain("<td>1h 01m 40s</td>");
+        html.ShouldContain("<th>2h 08m 58s</th>", Case.Sensitive, "the total of the phases (12.3 + 271 + 3725 + 3700 + 30 = 7738.3 s)");
         html.ShouldContain("<pre>training:\n  maxSteps: 1000\n</pre>");
         html.ShouldContain("<td>rlvr</td><td>x</td><td>400</td><td>0.5525</td>");
         html.ShouldNotContain("<script");
@@ -114,7 +120,7 @@ public sealed partial class ReportTests : IDisposable
         var (dom, domErrors) = Chromium("--dump-dom", new Uri(page).AbsoluteUri);
         var (_, shotErrors) = Chromium($"--screenshot={png}", "--window-size=1100,2600", new Uri(page).AbsoluteUri);
 
-        Regex.Count(dom, "<rect class=\"bar\"").ShouldBe(3, "the headline's bars are in the rendered document");
+        Regex.Count(dom, "<rect class=\"bar\"").ShouldBe(4, "the headline's bars are in the rendered document");
         Regex.Count(dom, "<figure class=\"chart\">").ShouldBe(4);
         foreach (var errors in new[] { domErrors, shotErrors })
         {
@@ -127,6 +133,7 @@ public sealed partial class ReportTests : IDisposable
         var colours = PngColours(png);
         colours.ShouldContain("2a6fdb");
         colours.ShouldContain("1f9d55");
+        colours.ShouldContain("d97706", "the fourth bar, the control");
     }
 
     private static string Figure(string html, string title)
