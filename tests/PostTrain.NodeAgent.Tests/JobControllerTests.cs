@@ -131,11 +131,19 @@ public sealed class JobControllerTests(ClusterFixture cluster)
     {
         var ns = cluster.NewNamespace();
         var release = Path.Combine(cluster.DataDirectory, ns + "-release");
-        var container = Manifests.Shell("trap 'while [ ! -e \"$RELEASE\" ]; do sleep 0.05; done; exit 1' TERM; while true; do sleep 0.05; done", "c", ("RELEASE", release));
+        var ready = Path.Combine(cluster.DataDirectory, ns + "-trapped");
+        // READY is written once the TERM handler is installed: a pod reported Running may not have reached the trap yet,
+        // and a SIGTERM before it would end the pod at once.
+        var container = Manifests.Shell(
+            "trap 'while [ ! -e \"$RELEASE\" ]; do sleep 0.05; done; exit 1' TERM; : > \"$READY\"; while true; do sleep 0.05; done",
+            "c",
+            ("RELEASE", release),
+            ("READY", ready));
         var job = Manifests.Job(ns, "rendezvous", container, backoffLimit: 3);
         job.Spec.PodReplacementPolicy = "Failed";
         await cluster.Client.Jobs.CreateAsync(job);
         var first = (await Poll.UntilAsync(() => cluster.JobPodsAsync(ns, "rendezvous"), p => p.Count == 1 && p[0].Status?.Phase == "Running", "first pod runs"))[0];
+        await Poll.UntilAsync(() => Task.FromResult(File.Exists(ready)), exists => exists, "the pod's TERM handler is installed");
 
         await cluster.Client.Pods.DeleteAsync(first.Metadata.Name!, ns);
         await cluster.JobAsync(ns, "rendezvous", j => j.Status?.Terminating == 1, "the deleted pod is terminating");
