@@ -198,8 +198,13 @@ public sealed class JobControllerTests(ClusterFixture cluster)
 
         await Poll.UntilAsync(() => cluster.Client.Jobs.TryGetAsync("ephemeral", ns), j => j is null, "the job is deleted after it finished");
         await Poll.UntilAsync(() => cluster.JobPodsAsync(ns, "ephemeral"), p => p.Count == 0, "its pods are collected");
-        var events = await cluster.Client.Events.ListAsync(ns);
-        events.Items.ShouldContain(e => e.Reason == "Completed" && e.Regarding!.Uid == created.Metadata.Uid, "the job completed before it was deleted");
+        // The Completed event is recorded after the status write that lets the TTL controller delete the Job, so it may
+        // land after the Job and its pods are gone (Kubernetes' event recorder is asynchronous too).
+        var events = await Poll.UntilAsync(
+            () => cluster.Client.Events.ListAsync(ns),
+            l => l.Items.Any(e => e.Reason == "Completed" && e.Regarding!.Uid == created.Metadata.Uid),
+            "the job completed before it was deleted");
+        events.Items.Count(e => e.Reason == "Completed").ShouldBe(1);
     }
 
     private async Task Suspend(string ns, bool suspend) =>
