@@ -132,6 +132,26 @@ public static class Functional
         return Tensor.Wrap(s, r);
     }
 
+    /// <summary>
+    /// Causal attention over sequences packed into one row without padding, float32 on the CPU, in one native call per
+    /// direction (forward, and backward through autograd). <paramref name="query"/> [heads, tokens, headDim],
+    /// <paramref name="key"/> and <paramref name="value"/> [kvHeads, tokens, headDim] (heads a multiple of kvHeads:
+    /// grouped-query heads read their key/value head in place); <paramref name="cuSeqlens"/> int64 [sequences + 1] on the
+    /// CPU, 0 first and tokens last: sequence s holds positions cuSeqlens[s] to cuSeqlens[s + 1] − 1, and a query sees
+    /// the keys of its own sequence up to itself. Returns [tokens, heads, headDim] (the output projection's layout).
+    /// Computes what <see cref="ScaledDotProductAttention"/> with a causal mask computes on each sequence alone, without
+    /// padding, masks, or a batched matrix product per (sequence, head).
+    /// </summary>
+    public static Tensor VarlenCausalAttention(Tensor query, Tensor key, Tensor value, Tensor cuSeqlens, double? scale = null)
+    {
+        var s = NativeMethods.VarlenAttention(query.Handle, key.Handle, value.Handle, cuSeqlens.Handle, scale ?? 0, out var r);
+        GC.KeepAlive(query);
+        GC.KeepAlive(key);
+        GC.KeepAlive(value);
+        GC.KeepAlive(cuSeqlens);
+        return Tensor.Wrap(s, r);
+    }
+
     /// <summary>Zeroes elements with probability <paramref name="p"/> and rescales the rest, when <paramref name="training"/>.</summary>
     public static Tensor Dropout(Tensor input, double p, bool training)
     {

@@ -1,0 +1,316 @@
+// Causal attention over variable-length sequences packed into one row without padding (FlashAttention's cu_seqlens
+// layout), float32 on the CPU, with autograd: forward and backward are hand-written loops over (sequence, key/value
+// head) tasks, so no [L, S] mask is built, no padded position is computed, and grouped-query heads read their
+// key/value head in place instead of expanding it. Forward keeps each query row's log-sum-exp; backward recomputes the
+// probabilities from it (FlashAttention-2's math: dP = dO Vᵀ, dS = P ∘ (dP − rowsum(dO ∘ O)), dQ = dS K · scale,
+// dK = dSᵀ Q · scale, dV = Pᵀ dO; dK and dV summed over the query heads that share a key/value head).
+// Every sum runs in a fixed order inside one task, and tasks write disjoint outputs, so results do not depend on the
+// thread count.
+#include <ATen/Parallel.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "common.h"
+
+using namespace posttrain;
+
+namespace {
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+struct VarlenArgs {
+    const float* q;  // [H, N, D] strided (D contiguous)
+    const float* k;  // [Hkv, N, D]
+    const float* v;
+    const int64_t* cu;  // [S + 1]
+    int64_t S, H, Hkv, D;
+    int64_t qs0, qs1, ks0, ks1, vs0, vs1;
+    float scale;
+    // forward
+    float* out;  // [N, H, D] contiguous
+    float* lse;  // [H, N]
+    int64_t N;
+    // backward
+    const float* o;   // [N, H, D] contiguous (forward's output)
+    const float* go;  // [N, H, D] contiguous (its gradient)
+    const float* lse_in;
+    float* dq;  // [H, N, D] contiguous
+    float* dk;  // [Hkv, N, D] contiguous
+    float* dv;
+};
+
+// Transposes rows base..base+L of one head of x ([*, N, D], row stride rs) into t [D][Lp], zero beyond L.
+template <int64_t CD>
+inline __attribute__((always_inline)) void transpose_rows(const float* x, int64_t rs, int64_t L, int64_t Lp, int64_t Dr, float* t) {
+    const int64_t D = CD > 0 ? CD : Dr;
+    for (int64_t j = 0; j < L; ++j) {
+        const float* row = x + j * rs;
+        for (int64_t d = 0; d < D; ++d) t[d * Lp + j] = row[d];
+    }
+    for (int64_t d = 0; d < D; ++d) {
+        for (int64_t j = L; j < Lp; ++j) t[d * Lp + j] = 0.0f;
+    }
+}
+
+// s[j] = Σ_d a[d] · t[d][j] for j < n (rounded up to 8), summed over d in order; t is [D][Lp].
+template <int64_t CD>
+inline __attribute__((always_inline)) void row_times(const float* a, const float* t, int64_t Lp, int64_t n, int64_t Dr, float* s) {
+    const int64_t D = CD > 0 ? CD : Dr;
+    for (int64_t b = 0; b < n; b += 8) {
+        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        const float* col = t + b;
+        for (int64_t d = 0; d < D; ++d) {
+            const float ad = a[d];
+            const float* tr = col + d * Lp;
+            for (int l = 0; l < 8; ++l) acc[l] += ad * tr[l];
+        }
+        for (int l = 0; l < 8; ++l) s[b + l] = acc[l];
+    }
+}
+
+template <int64_t CD>
+inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int64_t task, float* kt, float* sc) {
+    const int64_t D = CD > 0 ? CD : a.D;
+    const int64_t seq = task / a.Hkv, kvh = task % a.Hkv, G = a.H / a.Hkv;
+    const int64_t base = a.cu[seq], L = a.cu[seq + 1] - base;
+    if (L <= 0) return;
+    const int64_t Lp = (L + 7) / 8 * 8;
+    const float* kb = a.k + kvh * a.ks0 + base * a.ks1;
+    const float* vb = a.v + kvh * a.vs0 + base * a.vs1;
+    transpose_rows<CD>(kb, a.ks1, L, Lp, D, kt);
+    for (int64_t g = 0; g < G; ++g) {
+        const int64_t h = kvh * G + g;
+        for (int64_t i = 0; i < L; ++i) {
+            const float* qi = a.q + h * a.qs0 + (base + i) * a.qs1;
+            row_times<CD>(qi, kt, Lp, i + 1, D, sc);
+            float best = kNegInf;
+            for (int64_t j = 0; j <= i; ++j) {
+                sc[j] *= a.scale;
+                best = std::max(best, sc[j]);
+            }
+            float total = 0;
+            for (int64_t j = 0; j <= i; ++j) {
+                sc[j] = std::exp(sc[j] - best);
+                total += sc[j];
+            }
+            float o[CD > 0 ? CD : 1024];
+            for (int64_t d = 0; d < D; ++d) o[d] = 0;
+            for (int64_t j = 0; j <= i; ++j) {
+                const float p = sc[j];
+                const float* vj = vb + j * a.vs1;
+                for (int64_t d = 0; d < D; ++d) o[d] += p * vj[d];
+            }
+            const float inv = 1.0f / total;
+            float* orow = a.out + ((base + i) * a.H + h) * D;
+            for (int64_t d = 0; d < D; ++d) orow[d] = o[d] * inv;
+            a.lse[h * a.N + base + i] = best + std::log(total);
+        }
+    }
+}
+
+template <int64_t CD>
+inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, int64_t task, float* kt, float* vt, float* sc, float* dp) {
+    const int64_t D = CD > 0 ? CD : a.D;
+    const int64_t seq = task / a.Hkv, kvh = task % a.Hkv, G = a.H / a.Hkv;
+    const int64_t base = a.cu[seq], L = a.cu[seq + 1] - base;
+    if (L <= 0) return;
+    const int64_t Lp = (L + 7) / 8 * 8;
+    const float* kb = a.k + kvh * a.ks0 + base * a.ks1;
+    const float* vb = a.v + kvh * a.vs0 + base * a.vs1;
+    transpose_rows<CD>(kb, a.ks1, L, Lp, D, kt);
+    transpose_rows<CD>(vb, a.vs1, L, Lp, D, vt);
+    float* dkb = a.dk + (kvh * a.N + base) * D;
+    float* dvb = a.dv + (kvh * a.N + base) * D;
+    for (int64_t x = 0; x < L * D; ++x) {
+        dkb[x] = 0;
+        dvb[x] = 0;
+    }
+    for (int64_t g = 0; g < G; ++g) {
+        const int64_t h = kvh * G + g;
+        for (int64_t i = 0; i < L; ++i) {
+            const float* qi = a.q + h * a.qs0 + (base + i) * a.qs1;
+            const float* oi = a.o + ((base + i) * a.H + h) * D;
+            const float* gi = a.go + ((base + i) * a.H + h) * D;
+            float di = 0;
+            for (int64_t d = 0; d < D; ++d) di += gi[d] * oi[d];
+            const float lse = a.lse_in[h * a.N + base + i];
+            row_times<CD>(qi, kt, Lp, i + 1, D, sc);
+            row_times<CD>(gi, vt, Lp, i + 1, D, dp);
+            for (int64_t j = 0; j <= i; ++j) {
+                const float p = std::exp(sc[j] * a.scale - lse);
+                sc[j] = p;                        // P
+                dp[j] = p * (dp[j] - di) * a.scale;  // dS · scale
+            }
+            float dq[CD > 0 ? CD : 1024];
+            for (int64_t d = 0; d < D; ++d) dq[d] = 0;
+            for (int64_t j = 0; j <= i; ++j) {
+                const float s = dp[j];
+                const float p = sc[j];
+                const float* kj = kb + j * a.ks1;
+                float* dkj = dkb + j * D;
+                float* dvj = dvb + j * D;
+                for (int64_t d = 0; d < D; ++d) {
+                    dq[d] += s * kj[d];
+                    dkj[d] += s * qi[d];
+                    dvj[d] += p * gi[d];
+                }
+            }
+            float* dqi = a.dq + (h * a.N + base + i) * D;
+            for (int64_t d = 0; d < D; ++d) dqi[d] = dq[d];
+        }
+    }
+}
+
+template <int64_t CD>
+inline __attribute__((always_inline)) void run_tasks(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
+    const int64_t D = CD > 0 ? CD : a.D;
+    float* kt = scratch;
+    float* vt = kt + D * Lp;
+    float* sc = vt + D * Lp;
+    float* dp = sc + Lp;
+    for (int64_t t = begin; t < end; ++t) {
+        if (backward) {
+            backward_task<CD>(a, t, kt, vt, sc, dp);
+        } else {
+            forward_task<CD>(a, t, kt, sc);
+        }
+    }
+}
+
+inline __attribute__((always_inline)) void run_any(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
+    switch (a.D) {
+        case 32: run_tasks<32>(a, backward, begin, end, scratch, Lp); break;
+        case 64: run_tasks<64>(a, backward, begin, end, scratch, Lp); break;
+        case 128: run_tasks<128>(a, backward, begin, end, scratch, Lp); break;
+        default: run_tasks<0>(a, backward, begin, end, scratch, Lp); break;
+    }
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2,fma"))) void run_avx2(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
+    run_any(a, backward, begin, end, scratch, Lp);
+}
+bool varlen_has_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return yes;
+}
+#else
+void run_avx2(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
+    run_any(a, backward, begin, end, scratch, Lp);
+}
+bool varlen_has_avx2() { return false; }
+#endif
+
+void run_generic(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
+    run_any(a, backward, begin, end, scratch, Lp);
+}
+
+void dispatch(const VarlenArgs& a, bool backward) {
+    int64_t longest = 0;
+    for (int64_t s = 0; s < a.S; ++s) longest = std::max(longest, a.cu[s + 1] - a.cu[s]);
+    const int64_t Lp = (longest + 7) / 8 * 8;
+    const bool avx2 = varlen_has_avx2();
+    at::parallel_for(0, a.S * a.Hkv, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> scratch(static_cast<size_t>(2 * a.D * Lp + 2 * Lp + 8));
+        if (avx2) {
+            run_avx2(a, backward, begin, end, scratch.data(), Lp);
+        } else {
+            run_generic(a, backward, begin, end, scratch.data(), Lp);
+        }
+    });
+}
+
+void check_inputs(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& cu) {
+    for (const at::Tensor* t : {&q, &k, &v}) {
+        TORCH_CHECK(t->dim() == 3 && t->device().is_cpu() && t->scalar_type() == at::kFloat,
+                    "varlen attention takes 3-d float32 CPU tensors: q [H, N, D], k and v [Hkv, N, D]");
+    }
+    const int64_t H = q.size(0), N = q.size(1), D = q.size(2), Hkv = k.size(0);
+    TORCH_CHECK(k.size(1) == N && k.size(2) == D && v.sizes() == k.sizes(), "k and v must be [Hkv, ", N, ", ", D, "]");
+    TORCH_CHECK(Hkv > 0 && H % Hkv == 0, "query heads ", H, " are not a multiple of key/value heads ", Hkv);
+    TORCH_CHECK(D <= 1024, "varlen attention supports head widths up to 1024");
+    TORCH_CHECK(cu.dim() == 1 && cu.size(0) >= 2 && cu.scalar_type() == at::kLong && cu.device().is_cpu() && cu.is_contiguous(),
+                "cu_seqlens must be a contiguous int64 CPU vector [sequences + 1]");
+    const int64_t* c = cu.data_ptr<int64_t>();
+    TORCH_CHECK(c[0] == 0 && c[cu.size(0) - 1] == N, "cu_seqlens must start at 0 and end at ", N);
+    for (int64_t s = 1; s < cu.size(0); ++s) TORCH_CHECK(c[s] >= c[s - 1], "cu_seqlens must not decrease");
+}
+
+VarlenArgs args_of(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& cu, double scale) {
+    VarlenArgs a{};
+    a.q = q.data_ptr<float>();
+    a.k = k.data_ptr<float>();
+    a.v = v.data_ptr<float>();
+    a.cu = cu.data_ptr<int64_t>();
+    a.S = cu.size(0) - 1;
+    a.H = q.size(0);
+    a.N = q.size(1);
+    a.D = q.size(2);
+    a.Hkv = k.size(0);
+    a.qs0 = q.stride(0);
+    a.qs1 = q.stride(1);
+    a.ks0 = k.stride(0);
+    a.ks1 = k.stride(1);
+    a.vs0 = v.stride(0);
+    a.vs1 = v.stride(1);
+    a.scale = static_cast<float>(scale);
+    return a;
+}
+
+// The head dimension must be contiguous; anything else is copied.
+at::Tensor rows_of(const at::Tensor& t) { return t.stride(2) == 1 ? t : t.contiguous(); }
+
+struct VarlenAttentionFunction : public torch::autograd::Function<VarlenAttentionFunction> {
+    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& query, const at::Tensor& key,
+                              const at::Tensor& value, const at::Tensor& cu_seqlens, double scale) {
+        auto q = rows_of(query), k = rows_of(key), v = rows_of(value);
+        auto a = args_of(q, k, v, cu_seqlens, scale);
+        auto out = at::empty({a.N, a.H, a.D}, q.options());
+        auto lse = at::empty({a.H, a.N}, q.options());
+        a.out = out.data_ptr<float>();
+        a.lse = lse.data_ptr<float>();
+        dispatch(a, false);
+        ctx->save_for_backward({q, k, v, out, lse, cu_seqlens});
+        ctx->saved_data["scale"] = scale;
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads) {
+        auto saved = ctx->get_saved_variables();
+        const auto &q = saved[0], &k = saved[1], &v = saved[2], &out = saved[3], &lse = saved[4], &cu = saved[5];
+        auto go = grads[0].contiguous();
+        auto a = args_of(q, k, v, cu, ctx->saved_data["scale"].toDouble());
+        auto dq = at::empty({a.H, a.N, a.D}, q.options());
+        auto dk = at::empty({a.Hkv, a.N, a.D}, k.options());
+        auto dv = at::empty({a.Hkv, a.N, a.D}, v.options());
+        a.o = out.data_ptr<float>();
+        a.go = go.data_ptr<float>();
+        a.lse_in = lse.data_ptr<float>();
+        a.dq = dq.data_ptr<float>();
+        a.dk = dk.data_ptr<float>();
+        a.dv = dv.data_ptr<float>();
+        // Tokens that belong to no sequence (cu_seqlens ending early is rejected, so none) would keep garbage; zero is safe.
+        dispatch(a, true);
+        return {dq, dk, dv, torch::autograd::Variable(), torch::autograd::Variable()};
+    }
+};
+}  // namespace
+
+// Causal attention over the sequences packed in one row: q [H, N, D], k and v [Hkv, N, D] (float32 CPU, any strides;
+// a non-contiguous head dimension is copied), cu_seqlens int64 [S + 1] with sequence s at positions
+// cu_seqlens[s]..cu_seqlens[s + 1] − 1; query i of a sequence sees keys 0..i of its own sequence only. Returns
+// out [N, H, D] contiguous (the [N, H·D] layout the output projection takes). Differentiable in q, k and v.
+PT_API int pt_varlen_attention(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor cu_seqlens, double scale, pt_tensor* out) {
+    PT_GUARD({
+        auto& qt = T(q);
+        auto& kt = T(k);
+        auto& vt = T(v);
+        auto& ct = T(cu_seqlens);
+        check_inputs(qt, kt, vt, ct);
+        const double s = scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(qt.size(2)));
+        *out = new_handle(VarlenAttentionFunction::apply(qt, kt, vt, ct, s));
+    })
+}
