@@ -11,6 +11,8 @@ public sealed class SftTrainerTests : IDisposable
 {
     private readonly TempDirectory _dir = new("posttrain-sft-");
 
+    private static float MaxAbsDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+
     private static SftOptions Options => new() { MaxSteps = 6, BatchSize = 4, MicroBatchSize = 4, LearningRate = 3e-3, Schedule = LrSchedule.Cosine, WarmupSteps = 1, Seed = 5 };
 
     [Fact]
@@ -102,6 +104,69 @@ public sealed class SftTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Varlen_and_padded_batches_give_the_same_loss_and_gradients()
+    {
+        // The varlen layout (CPU float32's default) runs one row of real tokens with per-sequence attention; padded rows
+        // with a mask are the reference. Same loss, same gradient for every parameter, to float rounding.
+        using var model = new CausalLanguageModel(BuiltinModels.Tiny(SftFixtures.Tokenizer), seed: 1);
+        var sequences = SftFixtures.Sequences(12);
+        sequences.Select(s => s.Length).Distinct().Count().ShouldBeGreaterThan(1, "the padded batch pads");
+        new SftTrainer(model, Options, SftFixtures.PadId).UsesVarlen.ShouldBeTrue();
+
+        (float Loss, float[][] Grads) LossAndGrads(TrainingBatch batch)
+        {
+            using var scope = TorchScope.NewDisposeScope();
+            foreach (var p in model.Parameters())
+            {
+                p.Grad = null;
+            }
+
+            var hidden = batch.CuSeqlens is not null
+                ? model.HiddenStatesVarlen(batch.InputIds, batch.PositionIds!, batch.CuSeqlens)
+                : model.HiddenStates(batch.InputIds, batch.AttentionMask);
+            var logits = Functional.Linear(hidden, model.OutputWeight);
+            // The trainer's token mean.
+            var loss = Functional.CrossEntropy(logits.View(-1, logits.Shape[^1]), batch.Targets.View(-1), Reduction.Sum, TokenizedSequence.Ignore) / batch.TargetCount;
+            loss.Backward();
+            return (loss.Item<float>(), [.. model.Parameters().Select(p => p.Grad!.ToArray<float>())]);
+        }
+
+        using var padded = TrainingBatch.Padded(sequences, SftFixtures.PadId);
+        using var varlen = TrainingBatch.Varlen(sequences);
+        varlen.InputIds.Shape.ShouldBe([1L, sequences.Sum(s => s.Length)]);
+        varlen.CuSeqlens!.ToArray<long>()[^1].ShouldBe(sequences.Sum(s => s.Length));
+        var reference = LossAndGrads(padded);
+        var result = LossAndGrads(varlen);
+        result.Loss.ShouldBe(reference.Loss, Math.Abs(reference.Loss) * 1e-5);
+        for (var i = 0; i < reference.Grads.Length; i++)
+        {
+            MaxAbsDifference(result.Grads[i], reference.Grads[i]).ShouldBeLessThan(1e-5f, $"parameter {i}");
+        }
+    }
+
+    [Fact]
+    public void Varlen_and_padded_training_steps_give_the_same_losses()
+    {
+        var sequences = SftFixtures.Sequences(8);
+        double[] Run(bool varlen)
+        {
+            using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
+            var observer = new RecordingObserver();
+            new SftTrainer(model, Options with { MaxSteps = 3 }, SftFixtures.PadId, observer: observer) { UseVarlen = varlen }
+                .Train(sequences, [], new CheckpointManager(Path.Combine(_dir.Path, $"varlen-{varlen}")));
+            return [.. observer.Losses];
+        }
+
+        var padded = Run(false);
+        var varlen = Run(true);
+        varlen.Length.ShouldBe(3);
+        for (var i = 0; i < padded.Length; i++)
+        {
+            varlen[i].ShouldBe(padded[i], 1e-5);
+        }
+    }
+
+    [Fact]
     public void Gradient_accumulation_over_micro_batches_equals_one_big_batch()
     {
         var sequences = SftFixtures.Sequences(8);
@@ -110,7 +175,8 @@ public sealed class SftTrainerTests : IDisposable
         {
             using var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1);
             var observer = new RecordingObserver();
-            new SftTrainer(model, Options with { MaxSteps = 3, BatchSize = batch, MicroBatchSize = micro }, padId, observer: observer)
+            // Padded rows, not the varlen layout (which never pads): the bad pad id below must reach a forward pass.
+            new SftTrainer(model, Options with { MaxSteps = 3, BatchSize = batch, MicroBatchSize = micro }, padId, observer: observer) { UseVarlen = false }
                 .Train(sequences, [], new CheckpointManager(Path.Combine(_dir.Path, $"acc{batch}-{micro}-{padId}")));
             return ([.. observer.Losses], [.. model.Parameters().SelectMany(p => p.ToArray<float>())]);
         }

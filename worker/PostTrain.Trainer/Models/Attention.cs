@@ -56,9 +56,12 @@ public sealed class Attention : Module
 
     /// <summary>
     /// Attends over <paramref name="x"/> [batch, seq, hidden]. <paramref name="mask"/> [batch, 1, seq, keys] is true where a
-    /// query may attend to a key; null means plain causal attention with no cache and no padding.
+    /// query may attend to a key; null means plain causal attention with no cache and no padding. With
+    /// <paramref name="cuSeqlens"/> (int64 [sequences + 1] on the CPU), <paramref name="x"/> is one row [1, tokens, hidden]
+    /// of sequences packed without padding, each attending causally to itself only
+    /// (<see cref="Functional.VarlenCausalAttention"/>); no mask, cache or sliding window then.
     /// </summary>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layerIndex)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layerIndex, Tensor? cuSeqlens = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         var shape = x.Shape;
@@ -90,6 +93,18 @@ public sealed class Attention : Module
         q = RotaryEmbedding.Apply(q.Transpose(1, 2), cos, sin);
         k = RotaryEmbedding.Apply(k.Transpose(1, 2), cos, sin);
         var window = _config.WindowOf(layerIndex);
+        if (cuSeqlens is not null)
+        {
+            if (batch != 1 || mask is not null || cache is not null || window is not null)
+            {
+                throw new ArgumentException("varlen attention takes one row, with no mask, cache or sliding window", nameof(cuSeqlens));
+            }
+
+            // [heads, tokens, headDim] views in, [tokens, heads, headDim] out: the output projection's layout, no copy.
+            var packed = Functional.VarlenCausalAttention(q.Select(0, 0), k.Select(0, 0), v.Select(0, 0), cuSeqlens);
+            return OProj.Forward(packed.View(batch, seq, heads * headDim));
+        }
+
         if (seq == 1 && cache is { DecodesInPlace: true } && !TorchOps.IsGradEnabled)
         {
             // A decoding step on the CPU: one native call writes this step's keys and values into the cache and attends

@@ -105,7 +105,32 @@ public sealed class CausalLanguageModel : Module
     /// <summary><see cref="ForwardWithPositions"/>'s final-norm hidden states [batch, seq, hidden], before the output projection.</summary>
     public Tensor HiddenStatesWithPositions(Tensor inputIds, Tensor positionIds, Tensor mask) => Run(inputIds, positionIds, mask, null);
 
-    private Tensor Run(Tensor inputIds, Tensor positions, Tensor? mask, KvCache? cache)
+    /// <summary>
+    /// Final-norm hidden states [1, tokens, hidden] for sequences concatenated into one row without padding
+    /// (<see cref="Training.TrainingBatch.Varlen"/>): <paramref name="positionIds"/> [1, tokens] restart at each sequence
+    /// and <paramref name="cuSeqlens"/> (int64 [sequences + 1] on the CPU) marks where each ends; every sequence attends
+    /// only to itself, causally, through <see cref="Functional.VarlenCausalAttention"/>. Only where
+    /// <see cref="SupportsVarlen"/> holds.
+    /// </summary>
+    public Tensor HiddenStatesVarlen(Tensor inputIds, Tensor positionIds, Tensor cuSeqlens)
+    {
+        ArgumentNullException.ThrowIfNull(cuSeqlens);
+        if (!SupportsVarlen(inputIds.Device))
+        {
+            throw new InvalidOperationException("varlen attention runs float32 models on the CPU without sliding windows only");
+        }
+
+        return Run(inputIds, positionIds, null, null, cuSeqlens);
+    }
+
+    /// <summary>
+    /// Whether <see cref="HiddenStatesVarlen"/> runs on <paramref name="device"/>: float32 weights on the CPU, and no layer
+    /// with a sliding window.
+    /// </summary>
+    public bool SupportsVarlen(Device device) =>
+        device == Device.Cpu && DType == ScalarType.Float32 && Enumerable.Range(0, Config.NumHiddenLayers).All(i => Config.WindowOf(i) is null);
+
+    private Tensor Run(Tensor inputIds, Tensor positions, Tensor? mask, KvCache? cache, Tensor? cuSeqlens = null)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         ArgumentNullException.ThrowIfNull(positions);
@@ -115,6 +140,15 @@ public sealed class CausalLanguageModel : Module
         for (var i = 0; i < Body.Layers.Count; i++)
         {
             var layer = Body.Layers[i];
+            if (cuSeqlens is not null)
+            {
+                // The boundaries travel with the captured tensors: the batch that holds them is gone by backward.
+                h = checkpointing
+                    ? ActivationCheckpoint.Run((x, t) => layer.Forward(x, t[0], t[1], null, null, t[2]), h, [cos, sin, cuSeqlens])
+                    : layer.Forward(h, cos, sin, null, null, cuSeqlens);
+                continue;
+            }
+
             h = checkpointing
                 ? ActivationCheckpoint.Run((x, t) => layer.Forward(x, t[0], t[1], t.Count > 2 ? t[2] : null, null), h, mask is null ? [cos, sin] : [cos, sin, mask])
                 : layer.Forward(h, cos, sin, mask, cache);

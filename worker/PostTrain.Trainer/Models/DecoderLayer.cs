@@ -31,11 +31,11 @@ public sealed class DecoderLayer : Module
     /// <summary>Norm before the feed-forward block.</summary>
     public RmsNorm PostAttentionNorm { get; }
 
-    /// <summary>Runs the layer; see <see cref="Attention.Forward"/> for the mask and cache.</summary>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    /// <summary>Runs the layer; see <see cref="Attention.Forward"/> for the mask, cache and sequence boundaries.</summary>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, Tensor? cuSeqlens = null)
     {
         ArgumentNullException.ThrowIfNull(x);
-        var h = x + SelfAttention.Forward(InputNorm.Forward(x), cos, sin, mask, cache, _index);
+        var h = x + SelfAttention.Forward(InputNorm.Forward(x), cos, sin, mask, cache, _index, cuSeqlens);
         return h + Mlp.Forward(PostAttentionNorm.Forward(h));
     }
 }

@@ -207,8 +207,20 @@ public sealed class SftTrainer
         return (values[0], (long)values[1], values[2]);
     }
 
+    /// <summary>
+    /// Whether unpacked micro-batches run as one row of real tokens with per-sequence attention
+    /// (<see cref="TrainingBatch.Varlen"/>) instead of padded rows: float32 on the CPU without autocast, where the model
+    /// supports it. The loss is the same masked cross-entropy, to float rounding; no compute is spent on padding.
+    /// </summary>
+    internal bool UsesVarlen => UseVarlen && _compute.MixedPrecision is null && _model.SupportsVarlen(_compute.Device);
+
+    /// <summary>Allows the varlen layout where it applies (default); false keeps padded rows (tests compare the two).</summary>
+    internal bool UseVarlen { get; set; } = true;
+
     private TrainingBatch Collate(IReadOnlyList<TokenizedSequence> sequences) =>
-        _options.Packing ? TrainingBatch.Packed(sequences, _options.MaxSequenceLength, _padTokenId, _compute.Device) : TrainingBatch.Padded(sequences, _padTokenId, _compute.Device);
+        _options.Packing ? TrainingBatch.Packed(sequences, _options.MaxSequenceLength, _padTokenId, _compute.Device)
+        : UsesVarlen ? TrainingBatch.Varlen(sequences, _compute.Device)
+        : TrainingBatch.Padded(sequences, _padTokenId, _compute.Device);
 
     /// <summary>
     /// The summed cross-entropy of the batch's targets. Only positions that have a target are projected onto the
@@ -217,7 +229,9 @@ public sealed class SftTrainer
     /// </summary>
     private Tensor LossSum(TrainingBatch batch)
     {
-        var hidden = batch.PositionIds is not null && batch.PackedMask is not null
+        var hidden = batch.PositionIds is not null && batch.CuSeqlens is not null
+            ? _model.HiddenStatesVarlen(batch.InputIds, batch.PositionIds, batch.CuSeqlens)
+            : batch.PositionIds is not null && batch.PackedMask is not null
             ? _model.HiddenStatesWithPositions(batch.InputIds, batch.PositionIds, batch.PackedMask)
             : _model.HiddenStates(batch.InputIds, batch.AttentionMask);
         var width = hidden.Shape[^1];

@@ -5,12 +5,14 @@ namespace PostTrain.Trainer.Training;
 
 /// <summary>
 /// Model inputs for one micro-batch: ids [rows, seq], next-token targets [rows, seq] (already shifted: the target at t
-/// is the token at t + 1, or −100), and either a padding mask or packed positions with a block-diagonal causal mask.
+/// is the token at t + 1, or −100), and either a padding mask, packed positions with a block-diagonal causal mask, or
+/// (<see cref="Varlen"/>) one row of every sequence's tokens with restarting positions and sequence boundaries.
 /// </summary>
 public sealed class TrainingBatch : IDisposable
 {
-    private TrainingBatch(Tensor inputIds, Tensor targets, Tensor? attentionMask, Tensor? positionIds, Tensor? packedMask, int targetCount, int tokenCount, long[] flatTargets, Device device)
+    private TrainingBatch(Tensor inputIds, Tensor targets, Tensor? attentionMask, Tensor? positionIds, Tensor? packedMask, int targetCount, int tokenCount, long[] flatTargets, Device device, Tensor? cuSeqlens = null)
     {
+        CuSeqlens = cuSeqlens;
         InputIds = inputIds;
         Targets = targets;
         var labelled = new List<long>(targetCount);
@@ -51,8 +53,14 @@ public sealed class TrainingBatch : IDisposable
     /// <summary>Positions restarting at each packed document [rows, seq]; null for padded batches.</summary>
     public Tensor? PositionIds { get; }
 
-    /// <summary>Block-diagonal causal mask [rows, 1, seq, seq]; null for padded batches.</summary>
+    /// <summary>Block-diagonal causal mask [rows, 1, seq, seq]; null for padded and varlen batches.</summary>
     public Tensor? PackedMask { get; }
+
+    /// <summary>
+    /// For <see cref="Varlen"/> batches, the sequence boundaries in the single row, int64 [sequences + 1] on the CPU
+    /// (0, then each sequence's end); null otherwise.
+    /// </summary>
+    public Tensor? CuSeqlens { get; }
 
     /// <summary>Positions that carry loss.</summary>
     public int TargetCount { get; }
@@ -181,6 +189,49 @@ public sealed class TrainingBatch : IDisposable
             on);
     }
 
+    /// <summary>
+    /// Concatenates the sequences into one row of their real tokens only (no padding, no mask): positions restart at
+    /// each sequence, and <see cref="CuSeqlens"/> marks where each one ends, for attention that keeps every sequence
+    /// to itself (<see cref="Functional.VarlenCausalAttention"/>). Targets are those of <see cref="Padded"/> without
+    /// the padding, so the summed loss is the same.
+    /// </summary>
+    public static TrainingBatch Varlen(IReadOnlyList<TokenizedSequence> sequences, Device? device = null)
+    {
+        var on = device ?? Device.Cpu;
+        ArgumentNullException.ThrowIfNull(sequences);
+        var total = sequences.Sum(s => s.Length);
+        var ids = new long[total];
+        var targets = new long[total];
+        var positions = new long[total];
+        var cu = new long[sequences.Count + 1];
+        var offset = 0;
+        for (var r = 0; r < sequences.Count; r++)
+        {
+            var s = sequences[r];
+            for (var t = 0; t < s.Length; t++)
+            {
+                ids[offset + t] = s.InputIds[t];
+                positions[offset + t] = t;
+                targets[offset + t] = t + 1 < s.Length ? s.Labels[t + 1] : TokenizedSequence.Ignore;
+            }
+
+            offset += s.Length;
+            cu[r + 1] = offset;
+        }
+
+        return new TrainingBatch(
+            TorchOps.FromArray(ids, on, 1, total),
+            TorchOps.FromArray(targets, on, 1, total),
+            null,
+            TorchOps.FromArray(positions, on, 1, total),
+            null,
+            sequences.Sum(s => s.TargetCount),
+            total,
+            targets,
+            on,
+            TorchOps.FromArray(cu, Device.Cpu, cu.Length));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -189,6 +240,7 @@ public sealed class TrainingBatch : IDisposable
         AttentionMask?.Dispose();
         PositionIds?.Dispose();
         PackedMask?.Dispose();
+        CuSeqlens?.Dispose();
         Labelled.Dispose();
     }
 }
