@@ -8,6 +8,10 @@
 // thread count.
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define POSTTRAIN_VARLEN_X86 1
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -71,7 +75,109 @@ inline __attribute__((always_inline)) void row_times(const float* a, const float
     }
 }
 
-template <int64_t CD>
+#ifdef POSTTRAIN_VARLEN_X86
+// row_times with AVX2: four blocks of 8 keys at a time, so four independent FMA chains run at once. Each lane still
+// sums over d in order, as the scalar path does (with fused multiply-adds).
+__attribute__((target("avx2,fma"))) inline void row_times_avx2(const float* a, const float* t, int64_t Lp, int64_t n, int64_t D, float* s) {
+    int64_t b = 0;
+    for (; b + 32 <= ((n + 7) / 8) * 8; b += 32) {
+        __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps(), c3 = _mm256_setzero_ps();
+        const float* col = t + b;
+        for (int64_t d = 0; d < D; ++d) {
+            const __m256 ad = _mm256_broadcast_ss(a + d);
+            const float* tr = col + d * Lp;
+            c0 = _mm256_fmadd_ps(ad, _mm256_loadu_ps(tr), c0);
+            c1 = _mm256_fmadd_ps(ad, _mm256_loadu_ps(tr + 8), c1);
+            c2 = _mm256_fmadd_ps(ad, _mm256_loadu_ps(tr + 16), c2);
+            c3 = _mm256_fmadd_ps(ad, _mm256_loadu_ps(tr + 24), c3);
+        }
+        _mm256_storeu_ps(s + b, c0);
+        _mm256_storeu_ps(s + b + 8, c1);
+        _mm256_storeu_ps(s + b + 16, c2);
+        _mm256_storeu_ps(s + b + 24, c3);
+    }
+    for (; b + 16 <= ((n + 7) / 8) * 8; b += 16) {
+        __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps();
+        const float* col = t + b;
+        for (int64_t d = 0; d < D; ++d) {
+            const __m256 ad = _mm256_broadcast_ss(a + d);
+            const float* tr = col + d * Lp;
+            c0 = _mm256_fmadd_ps(ad, _mm256_loadu_ps(tr), c0);
+            c1 = _mm256_fmadd_ps(ad, _mm256_loadu_ps(tr + 8), c1);
+        }
+        _mm256_storeu_ps(s + b, c0);
+        _mm256_storeu_ps(s + b + 8, c1);
+    }
+    for (; b < n; b += 8) {
+        __m256 c0 = _mm256_setzero_ps();
+        const float* col = t + b;
+        for (int64_t d = 0; d < D; ++d) c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + d), _mm256_loadu_ps(col + d * Lp), c0);
+        _mm256_storeu_ps(s + b, c0);
+    }
+}
+
+// o = Σ_{j < n} p[j] · v_j (rows of D floats, D a multiple of 8, at most 128), summed over j in order.
+__attribute__((target("avx2,fma"))) inline void weighted_rows_avx2(const float* p, const float* v, int64_t vs, int64_t n, int64_t D, float* o) {
+    __m256 acc[16];
+    const int64_t C = D / 8;
+    for (int64_t c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+    for (int64_t j = 0; j < n; ++j) {
+        const __m256 pj = _mm256_broadcast_ss(p + j);
+        const float* vj = v + j * vs;
+        for (int64_t c = 0; c < C; ++c) acc[c] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 8 * c), acc[c]);
+    }
+    for (int64_t c = 0; c < C; ++c) _mm256_storeu_ps(o + 8 * c, acc[c]);
+}
+
+// Backward's rank-one updates for one query row: dq = Σ_j ds[j] · k_j; dk_j += ds[j] · q; dv_j += p[j] · g.
+__attribute__((target("avx2,fma"))) inline void backward_row_avx2(const float* ds, const float* p, const float* k, int64_t ks,
+                                                                   const float* q, const float* g, float* dk, float* dv, int64_t n,
+                                                                   int64_t D, float* dq) {
+    __m256 acc[16], qv[16], gv[16];
+    const int64_t C = D / 8;
+    for (int64_t c = 0; c < C; ++c) {
+        acc[c] = _mm256_setzero_ps();
+        qv[c] = _mm256_loadu_ps(q + 8 * c);
+        gv[c] = _mm256_loadu_ps(g + 8 * c);
+    }
+    for (int64_t j = 0; j < n; ++j) {
+        const __m256 sj = _mm256_broadcast_ss(ds + j);
+        const __m256 pj = _mm256_broadcast_ss(p + j);
+        const float* kj = k + j * ks;
+        float* dkj = dk + j * D;
+        float* dvj = dv + j * D;
+        for (int64_t c = 0; c < C; ++c) {
+            acc[c] = _mm256_fmadd_ps(sj, _mm256_loadu_ps(kj + 8 * c), acc[c]);
+            _mm256_storeu_ps(dkj + 8 * c, _mm256_fmadd_ps(sj, qv[c], _mm256_loadu_ps(dkj + 8 * c)));
+            _mm256_storeu_ps(dvj + 8 * c, _mm256_fmadd_ps(pj, gv[c], _mm256_loadu_ps(dvj + 8 * c)));
+        }
+    }
+    for (int64_t c = 0; c < C; ++c) _mm256_storeu_ps(dq + 8 * c, acc[c]);
+}
+#endif
+
+template <bool AVX>
+inline __attribute__((always_inline)) bool vector_rows(int64_t D) {
+#ifdef POSTTRAIN_VARLEN_X86
+    return AVX && D % 8 == 0 && D <= 128;
+#else
+    (void)D;
+    return false;
+#endif
+}
+
+template <bool AVX, int64_t CD>
+inline __attribute__((always_inline)) void scores_of(const float* a, const float* t, int64_t Lp, int64_t n, int64_t D, float* s) {
+#ifdef POSTTRAIN_VARLEN_X86
+    if constexpr (AVX) {
+        row_times_avx2(a, t, Lp, n, D, s);
+        return;
+    }
+#endif
+    row_times<CD>(a, t, Lp, n, D, s);
+}
+
+template <bool AVX, int64_t CD>
 inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int64_t task, float* kt, float* sc) {
     const int64_t D = CD > 0 ? CD : a.D;
     const int64_t seq = task / a.Hkv, kvh = task % a.Hkv, G = a.H / a.Hkv;
@@ -85,7 +191,7 @@ inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int
         const int64_t h = kvh * G + g;
         for (int64_t i = 0; i < L; ++i) {
             const float* qi = a.q + h * a.qs0 + (base + i) * a.qs1;
-            row_times<CD>(qi, kt, Lp, i + 1, D, sc);
+            scores_of<AVX, CD>(qi, kt, Lp, i + 1, D, sc);
             float best = kNegInf;
             for (int64_t j = 0; j <= i; ++j) {
                 sc[j] *= a.scale;
@@ -97,11 +203,18 @@ inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int
                 total += sc[j];
             }
             float o[CD > 0 ? CD : 1024];
-            for (int64_t d = 0; d < D; ++d) o[d] = 0;
-            for (int64_t j = 0; j <= i; ++j) {
-                const float p = sc[j];
-                const float* vj = vb + j * a.vs1;
-                for (int64_t d = 0; d < D; ++d) o[d] += p * vj[d];
+#ifdef POSTTRAIN_VARLEN_X86
+            if (vector_rows<AVX>(D)) {
+                weighted_rows_avx2(sc, vb, a.vs1, i + 1, D, o);
+            } else
+#endif
+            {
+                for (int64_t d = 0; d < D; ++d) o[d] = 0;
+                for (int64_t j = 0; j <= i; ++j) {
+                    const float p = sc[j];
+                    const float* vj = vb + j * a.vs1;
+                    for (int64_t d = 0; d < D; ++d) o[d] += p * vj[d];
+                }
             }
             const float inv = 1.0f / total;
             float* orow = a.out + ((base + i) * a.H + h) * D;
@@ -111,7 +224,7 @@ inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int
     }
 }
 
-template <int64_t CD>
+template <bool AVX, int64_t CD>
 inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, int64_t task, float* kt, float* vt, float* sc, float* dp) {
     const int64_t D = CD > 0 ? CD : a.D;
     const int64_t seq = task / a.Hkv, kvh = task % a.Hkv, G = a.H / a.Hkv;
@@ -137,13 +250,20 @@ inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, in
             float di = 0;
             for (int64_t d = 0; d < D; ++d) di += gi[d] * oi[d];
             const float lse = a.lse_in[h * a.N + base + i];
-            row_times<CD>(qi, kt, Lp, i + 1, D, sc);
-            row_times<CD>(gi, vt, Lp, i + 1, D, dp);
+            scores_of<AVX, CD>(qi, kt, Lp, i + 1, D, sc);
+            scores_of<AVX, CD>(gi, vt, Lp, i + 1, D, dp);
             for (int64_t j = 0; j <= i; ++j) {
                 const float p = std::exp(sc[j] * a.scale - lse);
                 sc[j] = p;                        // P
                 dp[j] = p * (dp[j] - di) * a.scale;  // dS · scale
             }
+            float* dqi = a.dq + (h * a.N + base + i) * D;
+#ifdef POSTTRAIN_VARLEN_X86
+            if (vector_rows<AVX>(D)) {
+                backward_row_avx2(dp, sc, kb, a.ks1, qi, gi, dkb, dvb, i + 1, D, dqi);
+                continue;
+            }
+#endif
             float dq[CD > 0 ? CD : 1024];
             for (int64_t d = 0; d < D; ++d) dq[d] = 0;
             for (int64_t j = 0; j <= i; ++j) {
@@ -158,13 +278,12 @@ inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, in
                     dvj[d] += p * gi[d];
                 }
             }
-            float* dqi = a.dq + (h * a.N + base + i) * D;
             for (int64_t d = 0; d < D; ++d) dqi[d] = dq[d];
         }
     }
 }
 
-template <int64_t CD>
+template <bool AVX, int64_t CD>
 inline __attribute__((always_inline)) void run_tasks(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
     const int64_t D = CD > 0 ? CD : a.D;
     float* kt = scratch;
@@ -173,25 +292,26 @@ inline __attribute__((always_inline)) void run_tasks(const VarlenArgs& a, bool b
     float* dp = sc + Lp;
     for (int64_t t = begin; t < end; ++t) {
         if (backward) {
-            backward_task<CD>(a, t, kt, vt, sc, dp);
+            backward_task<AVX, CD>(a, t, kt, vt, sc, dp);
         } else {
-            forward_task<CD>(a, t, kt, sc);
+            forward_task<AVX, CD>(a, t, kt, sc);
         }
     }
 }
 
+template <bool AVX>
 inline __attribute__((always_inline)) void run_any(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
     switch (a.D) {
-        case 32: run_tasks<32>(a, backward, begin, end, scratch, Lp); break;
-        case 64: run_tasks<64>(a, backward, begin, end, scratch, Lp); break;
-        case 128: run_tasks<128>(a, backward, begin, end, scratch, Lp); break;
-        default: run_tasks<0>(a, backward, begin, end, scratch, Lp); break;
+        case 32: run_tasks<AVX, 32>(a, backward, begin, end, scratch, Lp); break;
+        case 64: run_tasks<AVX, 64>(a, backward, begin, end, scratch, Lp); break;
+        case 128: run_tasks<AVX, 128>(a, backward, begin, end, scratch, Lp); break;
+        default: run_tasks<AVX, 0>(a, backward, begin, end, scratch, Lp); break;
     }
 }
 
 #if defined(__x86_64__) || defined(__i386__)
 __attribute__((target("avx2,fma"))) void run_avx2(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
-    run_any(a, backward, begin, end, scratch, Lp);
+    run_any<true>(a, backward, begin, end, scratch, Lp);
 }
 bool varlen_has_avx2() {
     static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -199,13 +319,13 @@ bool varlen_has_avx2() {
 }
 #else
 void run_avx2(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
-    run_any(a, backward, begin, end, scratch, Lp);
+    run_any<false>(a, backward, begin, end, scratch, Lp);
 }
 bool varlen_has_avx2() { return false; }
 #endif
 
 void run_generic(const VarlenArgs& a, bool backward, int64_t begin, int64_t end, float* scratch, int64_t Lp) {
-    run_any(a, backward, begin, end, scratch, Lp);
+    run_any<false>(a, backward, begin, end, scratch, Lp);
 }
 
 void dispatch(const VarlenArgs& a, bool backward) {
