@@ -21,7 +21,7 @@ public sealed class HostTransferTests : IDisposable
     private readonly TempDirectory _dir = new("posttrain-transfers-");
 
     [Theory]
-    [InlineData(false, 4)] // padded: ids, targets, mask, labelled positions per micro-batch
+    [InlineData(false, 5)] // unpacked on the CPU in float32 is varlen: ids, targets, positions, sequence boundaries, labelled positions
     [InlineData(true, 5)]  // packed: ids, targets, positions, block mask, labelled positions per micro-batch
     public void An_sft_step_copies_its_micro_batches_in_and_reads_one_vector_of_scalars_out(bool packing, int tensorsPerMicroBatch)
     {

@@ -66,7 +66,8 @@ public sealed class MemoryTests : IDisposable
         TokenizedSequence[] batch = [new(ids, ids), new([5, 6], [5, 6])];
         using (var model = new CausalLanguageModel(SftFixtures.SmallConfig, seed: 1))
         {
-            var trainer = new SftTrainer(model, options with { MaxSteps = 2, BatchSize = 2, MicroBatchSize = 2 }, SftFixtures.PadId);
+            // Padded rows: the varlen layout (CPU float32's default) builds no mask, and would compute, not fail.
+            var trainer = new SftTrainer(model, options with { MaxSteps = 2, BatchSize = 2, MicroBatchSize = 2 }, SftFixtures.PadId) { UseVarlen = false };
             var e = Should.Throw<TrainingOutOfMemoryException>(() => OutOfMemory.Explain(() => trainer.Train(batch, [], checkpoints), 2, length, checkpoints));
             e.Message.ShouldStartWith($"OutOfMemory: a training step with microBatchSize 2 and sequences of up to {length} tokens did not fit in memory");
             e.Message.ShouldContain("training.gradientCheckpointing: true");
