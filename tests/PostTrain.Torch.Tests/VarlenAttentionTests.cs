@@ -60,6 +60,46 @@ public class VarlenAttentionTests
         MaxDiff(v.Grad!, v2.Grad!).ShouldBeLessThan(1e-5f, "dv");
     }
 
+    [Theory]
+    [InlineData(4, 2, 32)]
+    [InlineData(2, 1, 12)] // no compiled specialisation, a width that is not a multiple of 8
+    public void Rotary_tables_rotate_q_and_k_inside_the_kernel_with_gradients_to_the_unrotated_inputs(int heads, int kvHeads, int headDim)
+    {
+        using var scope = TorchScope.NewDisposeScope();
+        using var generator = new Generator(3);
+        long[] cu = [0, 21, 22, 60];
+        var total = cu[^1];
+        var cuSeqlens = Tensors.FromArray(cu, cu.Length);
+        var angles = Tensors.RandN([1, 1, total, headDim / 2], generator: generator) * 3.0;
+        var doubled = Tensors.Cat([angles, angles], -1);
+        var (cos, sin) = (doubled.Cos(), doubled.Sin());
+        var q = Tensors.RandN([total, heads, headDim], generator: generator).Transpose(0, 1).Detach().WithRequiresGrad();
+        var k = Tensors.RandN([total, kvHeads, headDim], generator: generator).Transpose(0, 1).Detach().WithRequiresGrad();
+        var v = Tensors.RandN([kvHeads, total, headDim], generator: generator).WithRequiresGrad();
+        var upstream = Tensors.RandN([total, heads, headDim], generator: generator);
+
+        var attended = F.VarlenCausalAttention(q, k, v, cuSeqlens, (cos, sin));
+        (attended * upstream).Sum().Backward();
+
+        // The reference: RotaryEmbedding.Apply's composite (x·cos + rotate_half(x)·sin), then the kernel without tables.
+        var q2 = q.Detach().Clone().WithRequiresGrad();
+        var k2 = k.Detach().Clone().WithRequiresGrad();
+        var v2 = v.Detach().Clone().WithRequiresGrad();
+        Tensor Rotate(Tensor x)
+        {
+            var halves = x.Chunk(2, -1);
+            return (x * cos.Select(0, 0)) + (Tensors.Cat([-halves[1], halves[0]], -1) * sin.Select(0, 0));
+        }
+
+        var expected = F.VarlenCausalAttention(Rotate(q2), Rotate(k2), v2, cuSeqlens);
+        (expected * upstream).Sum().Backward();
+
+        MaxDiff(attended, expected).ShouldBeLessThan(1e-5f);
+        MaxDiff(q.Grad!, q2.Grad!).ShouldBeLessThan(1e-5f, "dq");
+        MaxDiff(k.Grad!, k2.Grad!).ShouldBeLessThan(1e-5f, "dk");
+        MaxDiff(v.Grad!, v2.Grad!).ShouldBeLessThan(1e-5f, "dv");
+    }
+
     [Fact]
     public void Same_inputs_give_the_same_bits_at_any_thread_count()
     {

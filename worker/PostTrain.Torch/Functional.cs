@@ -140,15 +140,20 @@ public static class Functional
     /// CPU, 0 first and tokens last: sequence s holds positions cuSeqlens[s] to cuSeqlens[s + 1] − 1, and a query sees
     /// the keys of its own sequence up to itself. Returns [tokens, heads, headDim] (the output projection's layout).
     /// Computes what <see cref="ScaledDotProductAttention"/> with a causal mask computes on each sequence alone, without
-    /// padding, masks, or a batched matrix product per (sequence, head).
+    /// padding, masks, or a batched matrix product per (sequence, head). With <paramref name="rotary"/> (cos and sin
+    /// tables of tokens × headDim floats, such as RotaryEmbedding's [1, 1, tokens, headDim]), the query and key are
+    /// rotated inside the kernel first, as the half-split rotary embedding rotates them, and their gradients flow to the
+    /// unrotated inputs.
     /// </summary>
-    public static Tensor VarlenCausalAttention(Tensor query, Tensor key, Tensor value, Tensor cuSeqlens, double? scale = null)
+    public static Tensor VarlenCausalAttention(Tensor query, Tensor key, Tensor value, Tensor cuSeqlens, (Tensor Cos, Tensor Sin)? rotary = null, double? scale = null)
     {
-        var s = NativeMethods.VarlenAttention(query.Handle, key.Handle, value.Handle, cuSeqlens.Handle, scale ?? 0, out var r);
+        var s = NativeMethods.VarlenAttention(query.Handle, key.Handle, value.Handle, cuSeqlens.Handle, rotary?.Cos.Handle ?? IntPtr.Zero, rotary?.Sin.Handle ?? IntPtr.Zero, scale ?? 0, out var r);
         GC.KeepAlive(query);
         GC.KeepAlive(key);
         GC.KeepAlive(value);
         GC.KeepAlive(cuSeqlens);
+        GC.KeepAlive(rotary?.Cos);
+        GC.KeepAlive(rotary?.Sin);
         return Tensor.Wrap(s, r);
     }
 

@@ -242,7 +242,7 @@ internal static unsafe partial class NativeMethods
     internal static partial int Rotary(IntPtr x, IntPtr cos, IntPtr sin, out IntPtr result);
 
     [LibraryImport(Library, EntryPoint = "pt_varlen_attention")]
-    internal static partial int VarlenAttention(IntPtr q, IntPtr k, IntPtr v, IntPtr cuSeqlens, double scale, out IntPtr result);
+    internal static partial int VarlenAttention(IntPtr q, IntPtr k, IntPtr v, IntPtr cuSeqlens, IntPtr cos, IntPtr sin, double scale, out IntPtr result);
 
     [LibraryImport(Library, EntryPoint = "pt_attention_decode")]
     internal static partial int AttentionDecode(IntPtr q, IntPtr newKeys, IntPtr newValues, IntPtr keyCache, IntPtr valueCache, IntPtr rows, long position, IntPtr mask, IntPtr prefixKeys, IntPtr prefixValues, IntPtr prefixRows, double scale, out IntPtr result);

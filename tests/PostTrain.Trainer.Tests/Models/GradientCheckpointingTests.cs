@@ -68,7 +68,9 @@ public sealed class GradientCheckpointingTests : IDisposable
         var checkpointed = Run(true);
         for (var i = 0; i < plain.Length; i++)
         {
-            Math.Abs(checkpointed[i] - plain[i]).ShouldBeLessThanOrEqualTo(1e-6f);
+            // 2e-6: with varlen attention (CPU float32's SFT layout) the two graphs sum the q, k and v projections'
+            // gradients in another order; after three AdamW steps the weights differ by 1.2e-6 (padded rows: 2.8e-7).
+            Math.Abs(checkpointed[i] - plain[i]).ShouldBeLessThanOrEqualTo(2e-6f);
         }
     }
 

@@ -90,21 +90,22 @@ public sealed class Attention : Module
             k = KNorm.Forward(k);
         }
 
-        q = RotaryEmbedding.Apply(q.Transpose(1, 2), cos, sin);
-        k = RotaryEmbedding.Apply(k.Transpose(1, 2), cos, sin);
-        var window = _config.WindowOf(layerIndex);
         if (cuSeqlens is not null)
         {
-            if (batch != 1 || mask is not null || cache is not null || window is not null)
+            if (batch != 1 || mask is not null || cache is not null || _config.WindowOf(layerIndex) is not null)
             {
                 throw new ArgumentException("varlen attention takes one row, with no mask, cache or sliding window", nameof(cuSeqlens));
             }
 
-            // [heads, tokens, headDim] views in, [tokens, heads, headDim] out: the output projection's layout, no copy.
-            var packed = Functional.VarlenCausalAttention(q.Select(0, 0), k.Select(0, 0), v.Select(0, 0), cuSeqlens);
+            // [heads, tokens, headDim] views in (the kernel applies the rotary tables itself), [tokens, heads, headDim]
+            // out: the output projection's layout, no copy.
+            var packed = Functional.VarlenCausalAttention(q.Select(0, 0).Transpose(0, 1), k.Select(0, 0).Transpose(0, 1), v.Select(0, 0), cuSeqlens, (cos, sin));
             return OProj.Forward(packed.View(batch, seq, heads * headDim));
         }
 
+        q = RotaryEmbedding.Apply(q.Transpose(1, 2), cos, sin);
+        k = RotaryEmbedding.Apply(k.Transpose(1, 2), cos, sin);
+        var window = _config.WindowOf(layerIndex);
         if (seq == 1 && cache is { DecodesInPlace: true } && !TorchOps.IsGradEnabled)
         {
             // A decoding step on the CPU: one native call writes this step's keys and values into the cache and attends

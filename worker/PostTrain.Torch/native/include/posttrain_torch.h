@@ -113,8 +113,10 @@ PT_API int pt_dropout(pt_tensor a, double p, int train, pt_tensor* out);
 PT_API int pt_rotary(pt_tensor x, pt_tensor cos, pt_tensor sin, pt_tensor* out);
 // Causal attention over sequences packed into one row without padding, float32 on the CPU, differentiable in q, k, v
 // (varlen_attention.cpp): q [H, N, D], k and v [Hkv, N, D], cu_seqlens int64 [S + 1] (sequence s holds positions
-// cu_seqlens[s]..cu_seqlens[s + 1] - 1); out [N, H, D] contiguous. scale <= 0: 1/sqrt(D).
-PT_API int pt_varlen_attention(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor cu_seqlens, double scale, pt_tensor* out);
+// cu_seqlens[s]..cu_seqlens[s + 1] - 1); out [N, H, D] contiguous. scale <= 0: 1/sqrt(D). cos, sin (N x D floats, or
+// both null): rotary tables applied to q and k inside the kernel.
+PT_API int pt_varlen_attention(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor cu_seqlens, pt_tensor cos, pt_tensor sin, double scale,
+                               pt_tensor* out);
 // One decoding step of attention over a KV cache, float32 on the CPU (decode.cpp): writes knew/vnew [A, Hkv, 1, D]
 // into kcache/vcache [B, Hkv, capacity, D] at `position` (rows: int64 [A] cache row of each active row, or null), then
 // attends q [A, H, 1, D] over positions 0..position; mask [B or 1, 1, 1, >= position + 1] bool or null; positions below

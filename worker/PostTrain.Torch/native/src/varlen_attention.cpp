@@ -30,6 +30,10 @@ struct VarlenArgs {
     const float* k;  // [Hkv, N, D]
     const float* v;
     const int64_t* cu;  // [S + 1]
+    // Optional rotary tables [N, D] (null: none): q and k are rotated here, in the half-split convention, and their
+    // gradients rotated back, so the rotation costs no separate passes (or autograd nodes) over q and k.
+    const float* cos;
+    const float* sin;
     int64_t S, H, Hkv, D;
     int64_t qs0, qs1, ks0, ks1, vs0, vs1;
     float scale;
@@ -47,6 +51,35 @@ struct VarlenArgs {
 };
 
 // Transposes rows base..base+L of one head of x ([*, N, D], row stride rs) into t [D][Lp], zero beyond L.
+// out = x·cos + rotate_half(x)·sin, rotate_half(x) = (−x₂, x₁): RotaryEmbedding.Apply's arithmetic for one row.
+template <int64_t CD>
+inline __attribute__((always_inline)) void rotate_row(const float* x, const float* c, const float* s, int64_t Dr, float* out) {
+    const int64_t D = CD > 0 ? CD : Dr, half = D / 2;
+    for (int64_t i = 0; i < half; ++i) out[i] = x[i] * c[i] + (-x[i + half]) * s[i];
+    for (int64_t i = half; i < D; ++i) out[i] = x[i] * c[i] + x[i - half] * s[i];
+}
+
+// The rotation's transpose, for gradients: out = g·cos + rotate_halfᵀ(g·sin), rotate_halfᵀ(z) = (z₂, −z₁).
+template <int64_t CD>
+inline __attribute__((always_inline)) void unrotate_row(const float* g, const float* c, const float* s, int64_t Dr, float* out) {
+    const int64_t D = CD > 0 ? CD : Dr, half = D / 2;
+    for (int64_t i = 0; i < half; ++i) out[i] = g[i] * c[i] + g[i + half] * s[i + half];
+    for (int64_t i = half; i < D; ++i) out[i] = g[i] * c[i] - g[i - half] * s[i - half];
+}
+
+// Rows base..base+L of one key head, rotated, into kr [L][D]; returns kr, or the rows in place without rotary.
+template <int64_t CD>
+inline __attribute__((always_inline)) const float* keys_of(const VarlenArgs& a, const float* kb, int64_t base, int64_t L, float* kr, int64_t& stride) {
+    const int64_t D = CD > 0 ? CD : a.D;
+    if (a.cos == nullptr) {
+        stride = a.ks1;
+        return kb;
+    }
+    for (int64_t j = 0; j < L; ++j) rotate_row<CD>(kb + j * a.ks1, a.cos + (base + j) * D, a.sin + (base + j) * D, D, kr + j * D);
+    stride = D;
+    return kr;
+}
+
 template <int64_t CD>
 inline __attribute__((always_inline)) void transpose_rows(const float* x, int64_t rs, int64_t L, int64_t Lp, int64_t Dr, float* t) {
     const int64_t D = CD > 0 ? CD : Dr;
@@ -178,19 +211,25 @@ inline __attribute__((always_inline)) void scores_of(const float* a, const float
 }
 
 template <bool AVX, int64_t CD>
-inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int64_t task, float* kt, float* sc) {
+inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int64_t task, float* kt, float* sc, float* kr) {
     const int64_t D = CD > 0 ? CD : a.D;
     const int64_t seq = task / a.Hkv, kvh = task % a.Hkv, G = a.H / a.Hkv;
     const int64_t base = a.cu[seq], L = a.cu[seq + 1] - base;
     if (L <= 0) return;
     const int64_t Lp = (L + 7) / 8 * 8;
-    const float* kb = a.k + kvh * a.ks0 + base * a.ks1;
+    int64_t krs = 0;
+    const float* kb = keys_of<CD>(a, a.k + kvh * a.ks0 + base * a.ks1, base, L, kr, krs);
     const float* vb = a.v + kvh * a.vs0 + base * a.vs1;
-    transpose_rows<CD>(kb, a.ks1, L, Lp, D, kt);
+    transpose_rows<CD>(kb, krs, L, Lp, D, kt);
+    float qbuf[CD > 0 ? CD : 1024];
     for (int64_t g = 0; g < G; ++g) {
         const int64_t h = kvh * G + g;
         for (int64_t i = 0; i < L; ++i) {
             const float* qi = a.q + h * a.qs0 + (base + i) * a.qs1;
+            if (a.cos != nullptr) {
+                rotate_row<CD>(qi, a.cos + (base + i) * D, a.sin + (base + i) * D, D, qbuf);
+                qi = qbuf;
+            }
             scores_of<AVX, CD>(qi, kt, Lp, i + 1, D, sc);
             float best = kNegInf;
             for (int64_t j = 0; j <= i; ++j) {
@@ -225,16 +264,19 @@ inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int
 }
 
 template <bool AVX, int64_t CD>
-inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, int64_t task, float* kt, float* vt, float* sc, float* dp) {
+inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, int64_t task, float* kt, float* vt, float* sc, float* dp, float* kr) {
     const int64_t D = CD > 0 ? CD : a.D;
     const int64_t seq = task / a.Hkv, kvh = task % a.Hkv, G = a.H / a.Hkv;
     const int64_t base = a.cu[seq], L = a.cu[seq + 1] - base;
     if (L <= 0) return;
     const int64_t Lp = (L + 7) / 8 * 8;
-    const float* kb = a.k + kvh * a.ks0 + base * a.ks1;
+    int64_t krs = 0;
+    const float* kb = keys_of<CD>(a, a.k + kvh * a.ks0 + base * a.ks1, base, L, kr, krs);
     const float* vb = a.v + kvh * a.vs0 + base * a.vs1;
-    transpose_rows<CD>(kb, a.ks1, L, Lp, D, kt);
+    transpose_rows<CD>(kb, krs, L, Lp, D, kt);
     transpose_rows<CD>(vb, a.vs1, L, Lp, D, vt);
+    float qbuf[CD > 0 ? CD : 1024];
+    float dqbuf[CD > 0 ? CD : 1024];
     float* dkb = a.dk + (kvh * a.N + base) * D;
     float* dvb = a.dv + (kvh * a.N + base) * D;
     for (int64_t x = 0; x < L * D; ++x) {
@@ -245,6 +287,10 @@ inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, in
         const int64_t h = kvh * G + g;
         for (int64_t i = 0; i < L; ++i) {
             const float* qi = a.q + h * a.qs0 + (base + i) * a.qs1;
+            if (a.cos != nullptr) {
+                rotate_row<CD>(qi, a.cos + (base + i) * D, a.sin + (base + i) * D, D, qbuf);
+                qi = qbuf;
+            }
             const float* oi = a.o + ((base + i) * a.H + h) * D;
             const float* gi = a.go + ((base + i) * a.H + h) * D;
             float di = 0;
@@ -258,18 +304,18 @@ inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, in
                 dp[j] = p * (dp[j] - di) * a.scale;  // dS · scale
             }
             float* dqi = a.dq + (h * a.N + base + i) * D;
+            float* dq = a.cos != nullptr ? dqbuf : dqi;  // the gradient of the rotated row first, then rotated back
 #ifdef POSTTRAIN_VARLEN_X86
             if (vector_rows<AVX>(D)) {
-                backward_row_avx2(dp, sc, kb, a.ks1, qi, gi, dkb, dvb, i + 1, D, dqi);
-                continue;
-            }
+                backward_row_avx2(dp, sc, kb, krs, qi, gi, dkb, dvb, i + 1, D, dq);
+            } else
 #endif
-            float dq[CD > 0 ? CD : 1024];
+            {
             for (int64_t d = 0; d < D; ++d) dq[d] = 0;
             for (int64_t j = 0; j <= i; ++j) {
                 const float s = dp[j];
                 const float p = sc[j];
-                const float* kj = kb + j * a.ks1;
+                const float* kj = kb + j * krs;
                 float* dkj = dkb + j * D;
                 float* dvj = dvb + j * D;
                 for (int64_t d = 0; d < D; ++d) {
@@ -278,7 +324,15 @@ inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, in
                     dvj[d] += p * gi[d];
                 }
             }
-            for (int64_t d = 0; d < D; ++d) dqi[d] = dq[d];
+            }
+            if (a.cos != nullptr) unrotate_row<CD>(dqbuf, a.cos + (base + i) * D, a.sin + (base + i) * D, D, dqi);
+        }
+    }
+    if (a.cos != nullptr) {
+        for (int64_t j = 0; j < L; ++j) {
+            float* row = dkb + j * D;
+            for (int64_t d = 0; d < D; ++d) qbuf[d] = row[d];
+            unrotate_row<CD>(qbuf, a.cos + (base + j) * D, a.sin + (base + j) * D, D, row);
         }
     }
 }
@@ -290,11 +344,12 @@ inline __attribute__((always_inline)) void run_tasks(const VarlenArgs& a, bool b
     float* vt = kt + D * Lp;
     float* sc = vt + D * Lp;
     float* dp = sc + Lp;
+    float* kr = dp + Lp;
     for (int64_t t = begin; t < end; ++t) {
         if (backward) {
-            backward_task<AVX, CD>(a, t, kt, vt, sc, dp);
+            backward_task<AVX, CD>(a, t, kt, vt, sc, dp, kr);
         } else {
-            forward_task<AVX, CD>(a, t, kt, sc);
+            forward_task<AVX, CD>(a, t, kt, sc, kr);
         }
     }
 }
@@ -334,7 +389,7 @@ void dispatch(const VarlenArgs& a, bool backward) {
     const int64_t Lp = (longest + 7) / 8 * 8;
     const bool avx2 = varlen_has_avx2();
     at::parallel_for(0, a.S * a.Hkv, 1, [&](int64_t begin, int64_t end) {
-        std::vector<float> scratch(static_cast<size_t>(2 * a.D * Lp + 2 * Lp + 8));
+        std::vector<float> scratch(static_cast<size_t>(3 * a.D * Lp + 2 * Lp + 8));
         if (avx2) {
             run_avx2(a, backward, begin, end, scratch.data(), Lp);
         } else {
@@ -359,8 +414,11 @@ void check_inputs(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
     for (int64_t s = 1; s < cu.size(0); ++s) TORCH_CHECK(c[s] >= c[s - 1], "cu_seqlens must not decrease");
 }
 
-VarlenArgs args_of(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& cu, double scale) {
+VarlenArgs args_of(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& cu, const at::Tensor& cos,
+                   const at::Tensor& sin, double scale) {
     VarlenArgs a{};
+    a.cos = cos.numel() > 0 ? cos.data_ptr<float>() : nullptr;  // empty tables: no rotary
+    a.sin = sin.numel() > 0 ? sin.data_ptr<float>() : nullptr;
     a.q = q.data_ptr<float>();
     a.k = k.data_ptr<float>();
     a.v = v.data_ptr<float>();
@@ -385,15 +443,16 @@ at::Tensor rows_of(const at::Tensor& t) { return t.stride(2) == 1 ? t : t.contig
 
 struct VarlenAttentionFunction : public torch::autograd::Function<VarlenAttentionFunction> {
     static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& query, const at::Tensor& key,
-                              const at::Tensor& value, const at::Tensor& cu_seqlens, double scale) {
+                              const at::Tensor& value, const at::Tensor& cu_seqlens, const at::Tensor& cos, const at::Tensor& sin,
+                              double scale) {
         auto q = rows_of(query), k = rows_of(key), v = rows_of(value);
-        auto a = args_of(q, k, v, cu_seqlens, scale);
+        auto a = args_of(q, k, v, cu_seqlens, cos, sin, scale);
         auto out = at::empty({a.N, a.H, a.D}, q.options());
         auto lse = at::empty({a.H, a.N}, q.options());
         a.out = out.data_ptr<float>();
         a.lse = lse.data_ptr<float>();
         dispatch(a, false);
-        ctx->save_for_backward({q, k, v, out, lse, cu_seqlens});
+        ctx->save_for_backward({q, k, v, out, lse, cu_seqlens, cos, sin});
         ctx->saved_data["scale"] = scale;
         return out;
     }
@@ -402,7 +461,7 @@ struct VarlenAttentionFunction : public torch::autograd::Function<VarlenAttentio
         auto saved = ctx->get_saved_variables();
         const auto &q = saved[0], &k = saved[1], &v = saved[2], &out = saved[3], &lse = saved[4], &cu = saved[5];
         auto go = grads[0].contiguous();
-        auto a = args_of(q, k, v, cu, ctx->saved_data["scale"].toDouble());
+        auto a = args_of(q, k, v, cu, saved[6], saved[7], ctx->saved_data["scale"].toDouble());
         auto dq = at::empty({a.H, a.N, a.D}, q.options());
         auto dk = at::empty({a.Hkv, a.N, a.D}, k.options());
         auto dv = at::empty({a.Hkv, a.N, a.D}, v.options());
@@ -412,9 +471,8 @@ struct VarlenAttentionFunction : public torch::autograd::Function<VarlenAttentio
         a.dq = dq.data_ptr<float>();
         a.dk = dk.data_ptr<float>();
         a.dv = dv.data_ptr<float>();
-        // Tokens that belong to no sequence (cu_seqlens ending early is rejected, so none) would keep garbage; zero is safe.
         dispatch(a, true);
-        return {dq, dk, dv, torch::autograd::Variable(), torch::autograd::Variable()};
+        return {dq, dk, dv, torch::autograd::Variable(), torch::autograd::Variable(), torch::autograd::Variable(), torch::autograd::Variable()};
     }
 };
 }  // namespace
@@ -422,15 +480,33 @@ struct VarlenAttentionFunction : public torch::autograd::Function<VarlenAttentio
 // Causal attention over the sequences packed in one row: q [H, N, D], k and v [Hkv, N, D] (float32 CPU, any strides;
 // a non-contiguous head dimension is copied), cu_seqlens int64 [S + 1] with sequence s at positions
 // cu_seqlens[s]..cu_seqlens[s + 1] − 1; query i of a sequence sees keys 0..i of its own sequence only. Returns
-// out [N, H, D] contiguous (the [N, H·D] layout the output projection takes). Differentiable in q, k and v.
-PT_API int pt_varlen_attention(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor cu_seqlens, double scale, pt_tensor* out) {
+// out [N, H, D] contiguous (the [N, H·D] layout the output projection takes). Differentiable in q, k and v. With rotary
+// tables cos and sin (N·D floats each, e.g. [1, 1, N, D]; both or neither), q and k are rotated first (half-split
+// convention, as RotaryEmbedding.Apply) and their gradients are those of the unrotated q and k.
+PT_API int pt_varlen_attention(pt_tensor q, pt_tensor k, pt_tensor v, pt_tensor cu_seqlens, pt_tensor cos, pt_tensor sin, double scale,
+                               pt_tensor* out) {
     PT_GUARD({
         auto& qt = T(q);
         auto& kt = T(k);
         auto& vt = T(v);
         auto& ct = T(cu_seqlens);
         check_inputs(qt, kt, vt, ct);
+        TORCH_CHECK((cos == nullptr) == (sin == nullptr), "give both rotary tables or neither");
+        // No rotary: empty tables (autograd's apply needs defined tensors).
+        at::Tensor c = at::empty({0}, qt.options()), sn = c;
+        if (cos != nullptr) {
+            const int64_t N = qt.size(1), D = qt.size(2);
+            TORCH_CHECK(D % 2 == 0, "rotary needs an even head width");
+            for (pt_tensor t : {cos, sin}) {
+                auto& tt = T(t);
+                TORCH_CHECK(tt.device().is_cpu() && tt.scalar_type() == at::kFloat && tt.numel() == N * D && tt.size(-1) == D,
+                            "rotary tables must be float32 CPU with ", N, " rows of ", D);
+                TORCH_CHECK(!tt.requires_grad(), "varlen attention takes no gradient for the rotary tables");
+            }
+            c = T(cos).contiguous().view({N, D});
+            sn = T(sin).contiguous().view({N, D});
+        }
         const double s = scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(qt.size(2)));
-        *out = new_handle(VarlenAttentionFunction::apply(qt, kt, vt, ct, s));
+        *out = new_handle(VarlenAttentionFunction::apply(qt, kt, vt, ct, c, sn, s));
     })
 }
