@@ -78,4 +78,8 @@ inline void write_list(const std::vector<at::Tensor>& ts, pt_tensor* outs, int c
 // decode.cpp: a one-pass RMS norm of float32 CPU rows that no gradient flows through; false when it does not apply.
 bool rms_norm_inference(const at::Tensor& x, const c10::optional<at::Tensor>& weight, double eps, at::Tensor& out);
 
+// rms_norm_train.cpp: RMS norm of float32 CPU rows with a one-pass forward and backward under autograd, when x and the
+// weight both require gradients; false when it does not apply.
+bool rms_norm_training(const at::Tensor& x, const c10::optional<at::Tensor>& weight, double eps, at::Tensor& out);
+
 }  // namespace posttrain

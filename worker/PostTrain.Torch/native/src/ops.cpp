@@ -258,7 +258,7 @@ PT_API int pt_rms_norm(pt_tensor x, pt_tensor weight, double eps, pt_tensor* out
     PT_GUARD({
         auto& in = T(x);
         at::Tensor fast;
-        if (rms_norm_inference(in, opt(weight), eps, fast)) {
+        if (rms_norm_inference(in, opt(weight), eps, fast) || rms_norm_training(in, opt(weight), eps, fast)) {
             *out = new_handle(std::move(fast));
             return 0;
         }
