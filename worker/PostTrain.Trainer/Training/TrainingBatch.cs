@@ -89,7 +89,7 @@ public sealed class TrainingBatch : IDisposable
                 var i = (r * length) + t;
                 ids[i] = t < s.Length ? s.InputIds[t] : padTokenId;
                 mask[i] = t < s.Length ? 1 : 0;
-                targets[i] = t + 1 < s.Length ? s.Labels[t + 1] : TokenizedSequence.Ignore;
+                targets[i] = TargetAt(s, t);
             }
         }
 
@@ -156,7 +156,7 @@ public sealed class TrainingBatch : IDisposable
                     ids[i] = s.InputIds[t];
                     positions[i] = t;
                     document[i] = d;
-                    targets[i] = t + 1 < s.Length ? s.Labels[t + 1] : TokenizedSequence.Ignore;
+                    targets[i] = TargetAt(s, t);
                 }
 
                 offset += s.Length;
@@ -212,7 +212,7 @@ public sealed class TrainingBatch : IDisposable
             {
                 ids[offset + t] = s.InputIds[t];
                 positions[offset + t] = t;
-                targets[offset + t] = t + 1 < s.Length ? s.Labels[t + 1] : TokenizedSequence.Ignore;
+                targets[offset + t] = TargetAt(s, t);
             }
 
             offset += s.Length;
@@ -243,4 +243,7 @@ public sealed class TrainingBatch : IDisposable
         CuSeqlens?.Dispose();
         Labelled.Dispose();
     }
+
+    /// <summary>The target at position <paramref name="t"/> of a sequence: the next token's label, or ignored at the end.</summary>
+    private static long TargetAt(TokenizedSequence s, int t) => t + 1 < s.Length ? s.Labels[t + 1] : TokenizedSequence.Ignore;
 }

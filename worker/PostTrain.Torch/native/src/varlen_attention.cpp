@@ -210,17 +210,38 @@ inline __attribute__((always_inline)) void scores_of(const float* a, const float
     row_times<CD>(a, t, Lp, n, D, s);
 }
 
+// One task's sequence and key/value head: where its rows start, how many, its keys (rotated where the kernel
+// rotates) and values.
+struct Task {
+    int64_t kvh, G, base, L, Lp, krs;
+    const float* kb;
+    const float* vb;
+};
+
+// Opens a task and transposes its keys into kt; false for an empty sequence.
+template <int64_t CD>
+inline __attribute__((always_inline)) bool open_task(const VarlenArgs& a, int64_t task, float* kt, float* kr, Task& t) {
+    const int64_t D = CD > 0 ? CD : a.D;
+    const int64_t seq = task / a.Hkv;
+    t.kvh = task % a.Hkv;
+    t.G = a.H / a.Hkv;
+    t.base = a.cu[seq];
+    t.L = a.cu[seq + 1] - t.base;
+    if (t.L <= 0) return false;
+    t.Lp = (t.L + 7) / 8 * 8;
+    t.krs = 0;
+    t.kb = keys_of<CD>(a, a.k + t.kvh * a.ks0 + t.base * a.ks1, t.base, t.L, kr, t.krs);
+    t.vb = a.v + t.kvh * a.vs0 + t.base * a.vs1;
+    transpose_rows<CD>(t.kb, t.krs, t.L, t.Lp, D, kt);
+    return true;
+}
+
 template <bool AVX, int64_t CD>
 inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int64_t task, float* kt, float* sc, float* kr) {
     const int64_t D = CD > 0 ? CD : a.D;
-    const int64_t seq = task / a.Hkv, kvh = task % a.Hkv, G = a.H / a.Hkv;
-    const int64_t base = a.cu[seq], L = a.cu[seq + 1] - base;
-    if (L <= 0) return;
-    const int64_t Lp = (L + 7) / 8 * 8;
-    int64_t krs = 0;
-    const float* kb = keys_of<CD>(a, a.k + kvh * a.ks0 + base * a.ks1, base, L, kr, krs);
-    const float* vb = a.v + kvh * a.vs0 + base * a.vs1;
-    transpose_rows<CD>(kb, krs, L, Lp, D, kt);
+    Task t;
+    if (!open_task<CD>(a, task, kt, kr, t)) return;
+    const auto& [kvh, G, base, L, Lp, krs, kb, vb] = t;
     float qbuf[CD > 0 ? CD : 1024];
     for (int64_t g = 0; g < G; ++g) {
         const int64_t h = kvh * G + g;
@@ -266,14 +287,9 @@ inline __attribute__((always_inline)) void forward_task(const VarlenArgs& a, int
 template <bool AVX, int64_t CD>
 inline __attribute__((always_inline)) void backward_task(const VarlenArgs& a, int64_t task, float* kt, float* vt, float* sc, float* dp, float* kr) {
     const int64_t D = CD > 0 ? CD : a.D;
-    const int64_t seq = task / a.Hkv, kvh = task % a.Hkv, G = a.H / a.Hkv;
-    const int64_t base = a.cu[seq], L = a.cu[seq + 1] - base;
-    if (L <= 0) return;
-    const int64_t Lp = (L + 7) / 8 * 8;
-    int64_t krs = 0;
-    const float* kb = keys_of<CD>(a, a.k + kvh * a.ks0 + base * a.ks1, base, L, kr, krs);
-    const float* vb = a.v + kvh * a.vs0 + base * a.vs1;
-    transpose_rows<CD>(kb, krs, L, Lp, D, kt);
+    Task t;
+    if (!open_task<CD>(a, task, kt, kr, t)) return;
+    const auto& [kvh, G, base, L, Lp, krs, kb, vb] = t;
     transpose_rows<CD>(vb, a.vs1, L, Lp, D, vt);
     float qbuf[CD > 0 ? CD : 1024];
     float dqbuf[CD > 0 ? CD : 1024];
